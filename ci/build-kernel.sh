@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Build the guest kernel with the project's driver.
+#
+#   pristine tree (Debian linux-source)  --cp -al + kernel/patches-->  src-KEY
+#   kernel/overlay/ --rsync -c (only changed files get a new mtime)--> src-KEY
+#   tinyconfig + kernel/configs/*.config  ------------------------>  build-KEY
+#
+# KEY hashes the kernel version, the patches and the config fragments: a change
+# in any of them gets a fresh tree; a change in an overlay file is an
+# incremental make. Builds run under a lock: two at once would starve 2 cores.
+# Writes $CACHE_DIR/kernel/current.env (KERNEL_IMAGE, MODULES_DIR, KREL, ...).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+pristine=$("$CI_DIR/fetch-kernel.sh")
+kver=$(cat "$CACHE_DIR/kernel/selected")
+KROOT=$(dirname "$pristine")
+OVERLAY=$REPO_DIR/kernel/overlay
+PATCHES=$REPO_DIR/kernel/patches
+CONFIGS=$REPO_DIR/kernel/configs
+JOBS=${JOBS:-$(nproc)}
+
+exec 9>"$KROOT/build.lock"
+flock -n 9 || { log "kernel: another build holds $KROOT/build.lock, waiting"; flock 9; }
+
+key=$( (echo "$kver"; cat "$PATCHES"/*.patch "$CONFIGS"/*.config) | sha256sum | cut -c1-16)
+src=$KROOT/src-$key
+out=$KROOT/build-$key
+
+if [ ! -f "$src/.prepared" ]; then
+	log "kernel: new source tree $src (patches or configs changed)"
+	rm -rf "$src"
+	cp -al "$pristine" "$src"
+	for p in "$PATCHES"/*.patch; do
+		patch -s -p1 -d "$src" < "$p" || die "patch $(basename "$p") does not apply to $kver"
+	done
+	touch "$src/.prepared"
+fi
+
+# Overlay: copy new or changed files (by checksum, so untouched files keep their
+# mtime and make skips them); delete files the overlay no longer has.
+list=$src/.overlay-files
+(cd "$OVERLAY" && find . -type f | sort) > "$list.new"
+if [ -f "$list" ]; then
+	comm -23 "$list" "$list.new" | while read -r f; do rm -f "$src/$f"; done
+fi
+mv "$list.new" "$list"
+rsync -rc "$OVERLAY/" "$src/"
+
+mkdir -p "$out"
+if [ ! -f "$out/.config" ]; then
+	log "kernel: configuring (tinyconfig + $(cd "$CONFIGS" && echo *.config))"
+	make -s -C "$src" O="$out" tinyconfig >/dev/null
+	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" .config "$CONFIGS"/*.config >/dev/null)
+	make -s -C "$src" O="$out" olddefconfig >/dev/null
+	# Every option a fragment asks for must have stuck.
+	missing=$(cat "$CONFIGS"/*.config | grep -E '^CONFIG_' | while IFS= read -r line; do
+		opt=${line%%=*}; val=${line#*=}
+		if [ "$val" = n ]; then
+			grep -qx "# $opt is not set" "$out/.config" || grep -qx "$opt=n" "$out/.config" || echo "$line"
+		else
+			grep -qx "$line" "$out/.config" || echo "$line"
+		fi
+	done)
+	if [ -n "$missing" ]; then
+		rm -f "$out/.config"
+		die "kernel config: these fragment options did not stick (a dependency is missing): $(echo $missing)"
+	fi
+fi
+
+log "kernel: make -j$JOBS W=1 bzImage modules ($kver, tree $key)"
+start=$SECONDS
+if ! with_progress "kernel build" make -C "$src" O="$out" -j"$JOBS" W=1 bzImage modules > "$out/build.log" 2>&1; then
+	grep -E 'error|Error' "$out/build.log" | head -n 40 >&2
+	die "kernel build failed; full log: $out/build.log"
+fi
+log "kernel: built in $((SECONDS - start)) s"
+
+# The project's code must build without a single warning at W=1.
+project_dirs=$(cd "$OVERLAY" && find . -name '*.[ch]' -printf '%h\n' | sed 's|^\./||' | sort -u)
+warnings=$(for d in $project_dirs; do grep -E "^$d/[^:]+:[0-9]+:[0-9]+: warning" "$out/build.log" || true; done)
+if [ -n "$warnings" ]; then
+	echo "$warnings" >&2
+	die "project kernel code has W=1 warnings (above)"
+fi
+
+krel=$(cat "$out/include/config/kernel.release")
+mods=$KROOT/modules-$key
+rm -rf "$mods"
+make -s -C "$src" O="$out" INSTALL_MOD_PATH="$mods" INSTALL_MOD_STRIP=1 modules_install >/dev/null
+cat > "$CACHE_DIR/kernel/current.env" <<ENV
+KERNEL_SRC=$src
+KERNEL_BUILD=$out
+KERNEL_IMAGE=$out/arch/x86/boot/bzImage
+MODULES_DIR=$mods/lib/modules/$krel
+KREL=$krel
+KERNEL_PKG=$kver
+ENV
+log "kernel: $krel ready ($out/arch/x86/boot/bzImage)"

@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Build (once) the guest's root file system: Debian sid minbase with Debian's
+# IGT runner and the runtime libraries the tests use. Cached, keyed by the
+# package list and this script. Prints the root's path on stdout.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# igt-gpu-tools: igt_runner, igt_results, libigt (built for sid's glibc).
+# kmod: insmod/modprobe. The libraries: what lib/ and tests/ link against.
+ROOT_PKGS=igt-gpu-tools,kmod,libdrm2,libdrm-amdgpu1,libkmod2,libpciaccess0,libsqlite3-0,procps,util-linux
+ROOT_SUITE=sid
+APT_MIRROR=${APT_MIRROR:-http://deb.debian.org/debian}
+
+key=$( (echo "$ROOT_SUITE $ROOT_PKGS"; cat "$0") | sha256sum | cut -c1-16)
+root=$CACHE_DIR/root/$ROOT_SUITE-$key
+if [ ! -f "$root/.complete" ]; then
+	log "guest root: debootstrap $ROOT_SUITE minbase with $ROOT_PKGS (about 2 min)"
+	rm -rf "$root"
+	mkdir -p "$root"
+	with_progress debootstrap debootstrap --variant=minbase --include="$ROOT_PKGS" \
+		"$ROOT_SUITE" "$root" "$APT_MIRROR" > "$root.log" 2>&1 ||
+		die "debootstrap failed; see $root.log"
+	# Mount points for the host folders the guest sees over 9p.
+	mkdir -p "$root"/{project,results,kmod}
+	echo vgpu-guest > "$root/etc/hostname"
+	rm -rf "$root/var/cache/apt/archives/"*.deb
+	touch "$root/.complete"
+	log "guest root: ready ($(du -sh "$root" | cut -f1))"
+fi
+echo "$root"

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vamdgpu: a virtual amdgpu device for shared virtual memory (SVM) testing.
+ *
+ * Copyright 2026 The amdgpu-svm authors
+ */
+
+/**
+ * DOC: Overview
+ *
+ * vamdgpu stands in for the parts of AMD gfx1100 and gfx943 GPUs that the
+ * amdgpu SVM driver touches, so that the driver and its IGT suite run where
+ * no AMD GPU exists. Each virtual GPU is a DRM device with a render node and
+ * a personality (see vamdgpu_personality.c) that userspace reads with
+ * DRM_IOCTL_VAMDGPU_INFO.
+ *
+ * Devices are created at module load from the ``devices`` parameter, a
+ * comma-separated list of gfx targets, one device per entry: for example
+ * ``modprobe vamdgpu devices=gfx1100,gfx943``. An unknown gfx target fails
+ * the load with -EINVAL and names the entry in the kernel log.
+ */
+
+#include <linux/device/faux.h>
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_ioctl.h>
+#include <drm/vamdgpu_drm.h>
+
+#include "vamdgpu_drv.h"
+#include "vamdgpu_personality.h"
+
+#define DRIVER_NAME	"vamdgpu"
+#define DRIVER_DESC	"Virtual amdgpu device for SVM testing"
+#define DRIVER_MAJOR	0
+#define DRIVER_MINOR	1
+
+#define VAMDGPU_MAX_DEVICES	8
+
+static char *devices = "gfx1100";
+module_param(devices, charp, 0444);
+MODULE_PARM_DESC(devices,
+		 "Comma-separated gfx targets, one virtual GPU each (gfx1100, gfx943; default gfx1100)");
+
+static struct vamdgpu_device *vamdgpu_devices[VAMDGPU_MAX_DEVICES];
+static unsigned int vamdgpu_num_devices;
+
+static int vamdgpu_info_ioctl(struct drm_device *drm, void *data,
+			      struct drm_file *file)
+{
+	struct vamdgpu_device *vdev = to_vamdgpu(drm);
+	const struct vamdgpu_personality *p = vdev->personality;
+	struct drm_vamdgpu_info *info = data;
+
+	if (info->pad)
+		return -EINVAL;
+
+	memset(info, 0, sizeof(*info));
+	strscpy(info->gfx_target, p->gfx_target, sizeof(info->gfx_target));
+	info->device_id = p->device_id;
+	info->flags = p->xnack_capable ? VAMDGPU_INFO_XNACK_CAPABLE : 0;
+	info->vram_size = p->vram_size;
+	info->page_size = p->page_size;
+	info->fragment_size = p->fragment_size;
+	info->instance = vdev->instance;
+	return 0;
+}
+
+static const struct drm_ioctl_desc vamdgpu_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(VAMDGPU_INFO, vamdgpu_info_ioctl, DRM_RENDER_ALLOW),
+};
+
+static const struct file_operations vamdgpu_fops = {
+	.owner = THIS_MODULE,
+	.open = drm_open,
+	.release = drm_release,
+	.unlocked_ioctl = drm_ioctl,
+	.compat_ioctl = drm_compat_ioctl,
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+};
+
+static const struct drm_driver vamdgpu_driver = {
+	.driver_features = DRIVER_RENDER,
+	.ioctls = vamdgpu_ioctls,
+	.num_ioctls = ARRAY_SIZE(vamdgpu_ioctls),
+	.fops = &vamdgpu_fops,
+	.name = DRIVER_NAME,
+	.desc = DRIVER_DESC,
+	.major = DRIVER_MAJOR,
+	.minor = DRIVER_MINOR,
+};
+
+/**
+ * vamdgpu_device_create() - create and register one virtual GPU
+ * @personality: the GPU to imitate
+ * @instance: index among all vamdgpu devices, unique
+ *
+ * Context: process context, may sleep.
+ * Return: the device, or an ERR_PTR() on failure.
+ */
+static struct vamdgpu_device *
+vamdgpu_device_create(const struct vamdgpu_personality *personality,
+		      unsigned int instance)
+{
+	struct vamdgpu_device *vdev;
+	struct faux_device *faux;
+	char name[32];
+	int ret;
+
+	snprintf(name, sizeof(name), "vamdgpu.%u", instance);
+	faux = faux_device_create(name, NULL, NULL);
+	if (!faux)
+		return ERR_PTR(-ENODEV);
+
+	if (!devres_open_group(&faux->dev, NULL, GFP_KERNEL)) {
+		ret = -ENOMEM;
+		goto err_destroy_faux;
+	}
+
+	ret = dma_coerce_mask_and_coherent(&faux->dev, DMA_BIT_MASK(64));
+	if (ret)
+		goto err_release_group;
+
+	vdev = devm_drm_dev_alloc(&faux->dev, &vamdgpu_driver,
+				  struct vamdgpu_device, drm);
+	if (IS_ERR(vdev)) {
+		ret = PTR_ERR(vdev);
+		goto err_release_group;
+	}
+	vdev->faux = faux;
+	vdev->personality = personality;
+	vdev->instance = instance;
+
+	ret = drm_dev_register(&vdev->drm, 0);
+	if (ret)
+		goto err_release_group;
+
+	drm_info(&vdev->drm, "virtual %s (device id 0x%04x), instance %u\n",
+		 personality->gfx_target, personality->device_id, instance);
+	return vdev;
+
+err_release_group:
+	devres_release_group(&faux->dev, NULL);
+err_destroy_faux:
+	faux_device_destroy(faux);
+	return ERR_PTR(ret);
+}
+
+/**
+ * vamdgpu_device_destroy() - unregister and free one virtual GPU
+ * @vdev: the device, from vamdgpu_device_create()
+ *
+ * Context: process context, may sleep.
+ */
+static void vamdgpu_device_destroy(struct vamdgpu_device *vdev)
+{
+	struct faux_device *faux = vdev->faux;
+
+	drm_dev_unregister(&vdev->drm);
+	devres_release_group(&faux->dev, NULL);
+	faux_device_destroy(faux);
+}
+
+static void vamdgpu_destroy_all(void)
+{
+	while (vamdgpu_num_devices)
+		vamdgpu_device_destroy(vamdgpu_devices[--vamdgpu_num_devices]);
+}
+
+static int __init vamdgpu_init(void)
+{
+	const struct vamdgpu_personality *p;
+	struct vamdgpu_device *vdev;
+	char *list, *cursor, *name;
+	int ret = 0;
+
+	list = kstrdup(devices, GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+
+	cursor = list;
+	while ((name = strsep(&cursor, ",")) != NULL) {
+		name = strim(name);
+		if (!*name)
+			continue;
+		p = vamdgpu_personality_find(name);
+		if (!p) {
+			pr_err(DRIVER_NAME ": devices=%s: unknown gfx target \"%s\" (known: gfx1100, gfx943)\n",
+			       devices, name);
+			ret = -EINVAL;
+			goto err_destroy;
+		}
+		if (vamdgpu_num_devices == VAMDGPU_MAX_DEVICES) {
+			pr_err(DRIVER_NAME ": devices=%s: more than %d devices\n",
+			       devices, VAMDGPU_MAX_DEVICES);
+			ret = -E2BIG;
+			goto err_destroy;
+		}
+		vdev = vamdgpu_device_create(p, vamdgpu_num_devices);
+		if (IS_ERR(vdev)) {
+			ret = PTR_ERR(vdev);
+			goto err_destroy;
+		}
+		vamdgpu_devices[vamdgpu_num_devices++] = vdev;
+	}
+	kfree(list);
+	return 0;
+
+err_destroy:
+	vamdgpu_destroy_all();
+	kfree(list);
+	return ret;
+}
+
+static void __exit vamdgpu_exit(void)
+{
+	vamdgpu_destroy_all();
+}
+
+module_init(vamdgpu_init);
+module_exit(vamdgpu_exit);
+
+MODULE_DESCRIPTION(DRIVER_DESC);
+MODULE_LICENSE("GPL");
