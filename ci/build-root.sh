@@ -18,8 +18,8 @@ if [ ! -f "$root/.complete" ]; then
 	log "guest root: debootstrap $ROOT_SUITE minbase with $ROOT_PKGS (about 2 min)"
 	rm -rf "$root"
 	mkdir -p "$root"
-	with_progress debootstrap debootstrap --variant=minbase --include="$ROOT_PKGS" \
-		"$ROOT_SUITE" "$root" "$APT_MIRROR" > "$root.log" 2>&1 ||
+	with_progress debootstrap "$root.log" debootstrap --variant=minbase \
+		--include="$ROOT_PKGS" "$ROOT_SUITE" "$root" "$APT_MIRROR" ||
 		die "debootstrap failed; see $root.log"
 	# Mount points for the host folders the guest sees over 9p.
 	mkdir -p "$root"/{project,results,kmod}

@@ -32,7 +32,7 @@ if [ ! -f "$pristine/.unpacked" ]; then
 	deb=$(ls "$KSRC_ROOT"/deb/"${pkg}"_*.deb 2>/dev/null | head -n1 || true)
 	if [ -z "$deb" ]; then
 		log "kernel: downloading $pkg=$ver (about 160 MB)"
-		(cd "$KSRC_ROOT/deb" && with_progress "download $pkg" apt_local apt-get download "$pkg=$ver" >/dev/null) ||
+		(cd "$KSRC_ROOT/deb" && with_progress "download $pkg" /dev/null apt_local apt-get download "$pkg=$ver") ||
 			die "apt-get download $pkg=$ver failed"
 		deb=$(ls "$KSRC_ROOT"/deb/"${pkg}"_*.deb | head -n1)
 	fi
@@ -41,7 +41,7 @@ if [ ! -f "$pristine/.unpacked" ]; then
 	mkdir -p "$KSRC_ROOT/x" "$pristine"
 	dpkg-deb -x "$deb" "$KSRC_ROOT/x"
 	tarball=$(ls "$KSRC_ROOT"/x/usr/src/linux-source-*.tar.* | head -n1)
-	with_progress "unpack kernel" tar -xf "$tarball" -C "$pristine" --strip-components=1
+	with_progress "unpack kernel" - tar -xf "$tarball" -C "$pristine" --strip-components=1
 	rm -rf "$KSRC_ROOT/x"
 	touch "$pristine/.unpacked"
 fi

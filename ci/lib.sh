@@ -10,16 +10,24 @@ mkdir -p "$CACHE_DIR"
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { printf '[%(%H:%M:%S)T] error: %s\n' -1 "$*" >&2; exit 1; }
 
-# Run "$@" while printing one progress line every 30 s, so long steps show life.
+# with_progress WHAT LOGFILE COMMAND...: run COMMAND with its output in
+# LOGFILE ("-" keeps it on this stdout/stderr), printing a progress line on
+# stderr every 30 s, so long steps show life. Returns COMMAND's status.
 with_progress() {
-	local what=$1; shift
-	local start=$SECONDS
-	"$@" &
+	local what=$1 logfile=$2
+	shift 2
+	local start=$SECONDS next=30
+	if [ "$logfile" = - ]; then
+		"$@" &
+	else
+		"$@" > "$logfile" 2>&1 &
+	fi
 	local pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 1
-		if (( (SECONDS - start) % 30 == 0 && SECONDS > start )); then
+		if (( SECONDS - start >= next )); then
 			log "$what: still running ($((SECONDS - start)) s)"
+			next=$((next + 30))
 		fi
 	done
 	wait "$pid"
