@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: MIT
+"""IGT result strings, test names, and their drm-ci spellings.
+
+igt_runner's results.json names a test igt@BINARY@SUBTEST (and
+igt@BINARY@SUBTEST@DYNAMIC, or igt@BINARY for a binary without subtests);
+drm-ci's expectation files drop the "igt@" prefix.  igt_runner reports one of
+eleven results; drm-ci's files speak deqp-runner's statuses.
+"""
+
+from .errors import InputError
+
+IGT_PREFIX = "igt@"
+
+# igt_runner result -> drm-ci status.  dmesg-warn is a Warn and dmesg-fail a
+# Fail, as the runner derives them from a pass or a fail plus kernel messages;
+# incomplete and abort are a test that never finished, which deqp-runner calls
+# a Crash; notrun is a test the runner never reached (deqp-runner: Missing).
+STATUS_OF_RESULT = {
+    "pass": "Pass",
+    "skip": "Skip",
+    "fail": "Fail",
+    "dmesg-fail": "Fail",
+    "warn": "Warn",
+    "dmesg-warn": "Warn",
+    "crash": "Crash",
+    "incomplete": "Crash",
+    "abort": "Crash",
+    "timeout": "Timeout",
+    "notrun": "Missing",
+}
+
+IGT_RESULTS = tuple(STATUS_OF_RESULT)
+
+# The statuses a <gpu>-fails.txt line may expect.
+FAILURE_STATUSES = ("Fail", "Crash", "Timeout", "Warn")
+
+
+def status_of(result):
+    """The drm-ci status of an igt_runner result string."""
+    try:
+        return STATUS_OF_RESULT[result]
+    except KeyError:
+        raise InputError(f"unknown IGT result {result!r} "
+                         f"(known: {', '.join(IGT_RESULTS)})") from None
+
+
+def drmci_name(igt_name):
+    """igt@BINARY@SUBTEST[@DYNAMIC] -> BINARY@SUBTEST[@DYNAMIC]."""
+    if not igt_name.startswith(IGT_PREFIX) or len(igt_name) == len(IGT_PREFIX):
+        raise InputError(f"test name {igt_name!r} does not start with "
+                         f"{IGT_PREFIX!r} followed by a binary name")
+    return igt_name[len(IGT_PREFIX):]
+
+
+def binary_of(test):
+    """The test binary of a drm-ci test name."""
+    return test.split("@", 1)[0]
+
+
+def parent_of(test):
+    """BINARY@SUBTEST of a dynamic subtest BINARY@SUBTEST@DYNAMIC, else None."""
+    parts = test.split("@", 2)
+    return "@".join(parts[:2]) if len(parts) == 3 else None
