@@ -44,6 +44,20 @@ MIGRATIONS = (
     );
     CREATE INDEX results_by_test ON results (test);
     """,
+    # 2: each test's output, error output and dmesg, and its raw log folder.
+    """
+    CREATE TABLE logs (
+        run_id  INTEGER NOT NULL,
+        test    TEXT NOT NULL,
+        out     BLOB NOT NULL,               -- zlib-compressed UTF-8
+        err     BLOB NOT NULL,
+        dmesg   BLOB NOT NULL,
+        job_dir TEXT,                        -- igt_runner's folder in results_dir
+        PRIMARY KEY (run_id, test),
+        FOREIGN KEY (run_id, test) REFERENCES results (run_id, test)
+            ON DELETE CASCADE
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

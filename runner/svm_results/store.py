@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Reads and writes of runs and results in the database."""
 
+import os
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -64,7 +66,42 @@ def insert_run(db, identity, results_run):
         "INSERT INTO results (run_id, test, result, duration) VALUES (?, ?, ?, ?)",
         ((run_id, test, r.result, r.duration)
          for test, r in results_run.tests.items()))
+    db.executemany(
+        "INSERT INTO logs (run_id, test, out, err, dmesg, job_dir)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        ((run_id, test, _packed(r.out), _packed(r.err), _packed(r.dmesg),
+          r.job_dir) for test, r in results_run.tests.items()))
     return run_id
+
+
+@dataclass(frozen=True)
+class TestLog:
+    out: str
+    err: str
+    dmesg: str
+    raw_dir: str   # igt_runner's raw log folder if it still exists, else None
+
+
+def _packed(text):
+    return zlib.compress(text.encode("utf-8"))
+
+
+def _unpacked(blob):
+    return zlib.decompress(blob).decode("utf-8")
+
+
+def log_of(db, run, test):
+    """The stored logs of one test of a run; None for runs ingested before
+    logs were kept."""
+    row = db.execute("SELECT out, err, dmesg, job_dir FROM logs"
+                     " WHERE run_id = ? AND test = ?", (run.id, test)).fetchone()
+    if row is None:
+        return None
+    raw_dir = (os.path.join(run.results_dir, row["job_dir"])
+               if row["job_dir"] else None)
+    return TestLog(out=_unpacked(row["out"]), err=_unpacked(row["err"]),
+                   dmesg=_unpacked(row["dmesg"]),
+                   raw_dir=raw_dir if raw_dir and os.path.isdir(raw_dir) else None)
 
 
 def run_by_id(db, run_id):
