@@ -71,15 +71,17 @@ fi
 
 log "kernel: make -j$JOBS W=1 bzImage modules ($kver, tree $key)"
 start=$SECONDS
-if ! with_progress "kernel build" make -C "$src" O="$out" -j"$JOBS" W=1 bzImage modules > "$out/build.log" 2>&1; then
-	grep -E 'error|Error' "$out/build.log" | head -n 40 >&2
+if ! with_progress "kernel build" "$out/build.log" make -C "$src" O="$out" -j"$JOBS" W=1 bzImage modules; then
+	grep -E ': (error|warning): |\*\*\*' "$out/build.log" | sed "s|$src/||" | head -n 40 >&2
 	die "kernel build failed; full log: $out/build.log"
 fi
 log "kernel: built in $((SECONDS - start)) s"
 
 # The project's code must build without a single warning at W=1.
 project_dirs=$(cd "$OVERLAY" && find . -name '*.[ch]' -printf '%h\n' | sed 's|^\./||' | sort -u)
-warnings=$(for d in $project_dirs; do grep -E "^$d/[^:]+:[0-9]+:[0-9]+: warning" "$out/build.log" || true; done)
+warnings=$(for d in $project_dirs; do
+	grep -E "(^|/)$d/[^/:]+:[0-9]+:[0-9]+: warning" "$out/build.log" | sed "s|$src/||" || true
+done)
 if [ -n "$warnings" ]; then
 	echo "$warnings" >&2
 	die "project kernel code has W=1 warnings (above)"

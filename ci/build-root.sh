@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Build (once) the guest's root file system: Debian sid minbase with Debian's
 # IGT runner and the runtime libraries the tests use. Cached, keyed by the
-# package list and this script. Prints the root's path on stdout.
+# suite, the package list and ROOT_LAYOUT (bump it when the steps below change). Prints the root's path on stdout.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -10,9 +10,10 @@ set -euo pipefail
 # kmod: insmod/modprobe. The libraries: what lib/ and tests/ link against.
 ROOT_PKGS=igt-gpu-tools,kmod,libdrm2,libdrm-amdgpu1,libkmod2,libpciaccess0,libsqlite3-0,procps,util-linux
 ROOT_SUITE=sid
+ROOT_LAYOUT=1
 APT_MIRROR=${APT_MIRROR:-http://deb.debian.org/debian}
 
-key=$( (echo "$ROOT_SUITE $ROOT_PKGS"; cat "$0") | sha256sum | cut -c1-16)
+key=$(echo "$ROOT_SUITE $ROOT_PKGS $ROOT_LAYOUT" | sha256sum | cut -c1-16)
 root=$CACHE_DIR/root/$ROOT_SUITE-$key
 if [ ! -f "$root/.complete" ]; then
 	log "guest root: debootstrap $ROOT_SUITE minbase with $ROOT_PKGS (about 2 min)"

@@ -32,7 +32,7 @@ if grep -q "Linux version" "$probe_log"; then
 	log "accel: a KVM guest printed within 20 s: KVM"
 else
 	choice=tcg
-	log "accel: a KVM guest printed nothing in 20 s: TCG (software emulation)"
+	log "accel: a KVM guest did not boot (no kernel output within 20 s): TCG (software emulation)"
 fi
 rm -f "$probe_log"
 echo "$choice" > "$stamp"

@@ -29,6 +29,7 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_print.h>
 #include <drm/vamdgpu_drm.h>
 
 #include "vamdgpu_drv.h"
