@@ -3,15 +3,24 @@
 
 import argparse
 import os
+import re
 import sys
 
+from .compare import NEW, REGRESSION, compare_runs
+
 from .errors import InputError
+from .history import history
 from .identity import XNACK_MODES
 from .ingest import ingest
 from .judge import CATEGORIES, PASS, judge_run
-from .report_text import report, run_heading, summary_line, verdict_lines
+from .report_html import write_html
+from .report_junit import junit_xml
+from .report_text import report, run_heading, summary_line, table, verdict_lines
+from .results import status_of
 from .schema import default_db_path, open_db
 from .selection import LATEST, select_runs
+from .store import repeats_of_build, results_of, run_by_id, tests_matching
+from .update import plan_update, write_plan
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT = 0, 1, 2
 DEFAULT_EXPECTATIONS = os.path.join(
@@ -63,7 +72,118 @@ def _cmd_judge(args):
 def _cmd_report(args):
     judgements = _judgements(args)
     sys.stdout.write(report(judgements))
+    if args.html:
+        print(f"HTML report: {write_html(open_db(args.db), judgements, args.html)}")
+    if args.junit:
+        with open(args.junit, "w", encoding="utf-8") as f:
+            f.write(junit_xml(open_db(args.db), judgements))
+        print(f"JUnit XML: {args.junit}")
     return EXIT_UNEXPECTED if any(j.unexpected for j in judgements) else EXIT_OK
+
+
+def _cmd_compare(args):
+    db = open_db(args.db)
+    comparisons = [compare_runs(db, base, run)
+                   for base, run in _pairs(db, args.baseline, args.run, args.config)]
+    for comparison in comparisons:
+        print(comparison.headline)
+        rows = [(c.kind, c.test, c.before or "-", c.after or "-")
+                for c in comparison.changes if args.all or c.kind != NEW]
+        if rows:
+            print(table(("change", "test", f"run {comparison.base.id}",
+                         f"run {comparison.run.id}"), rows))
+        print()
+    regressions = sum(c.count(REGRESSION) for c in comparisons)
+    print(f"{'FAIL' if regressions else 'OK'}: {regressions:+d} failures "
+          f"across {len(comparisons)} GPU{'s' if len(comparisons) != 1 else ''}")
+    return EXIT_UNEXPECTED if regressions else EXIT_OK
+
+
+def _pairs(db, baseline_spec, run_spec, config):
+    """(base, run) pairs: two run ids pair directly (even across GPUs),
+    otherwise each selected run pairs with the baseline of its GPU."""
+    bases = select_runs(db, baseline_spec, config)
+    selected = select_runs(db, run_spec, config)
+    if baseline_spec.isdigit() and run_spec.isdigit():
+        return [(bases[0], selected[0])]
+    base_of = {b.config: b for b in bases}
+    missing = sorted(r.config for r in selected if r.config not in base_of)
+    if missing:
+        print(f"no baseline {baseline_spec!r} for {', '.join(missing)}",
+              file=sys.stderr)
+    return [(base_of[r.config], r) for r in selected if r.config in base_of]
+
+
+def _cmd_history(args):
+    db = open_db(args.db)
+    try:
+        pattern = re.compile(args.test)
+    except re.error as e:
+        raise InputError(f"bad regular expression {args.test!r}: {e}") from None
+    tests = tests_matching(db, pattern)
+    if not tests:
+        raise InputError(f"no stored test matches {args.test!r}")
+    for test in tests:
+        print(test)
+        for h in history(db, test, args.config):
+            print(f"  {h.config}: " + "".join(
+                _HISTORY_LETTER[status_of(r)] for _, r in h.entries[-args.limit:]))
+            for line in _history_summary(h):
+                print(f"    {line}")
+    print(f"({', '.join(f'{l} {s}' for s, l in _HISTORY_LETTER.items())}; "
+          "oldest first)")
+    return EXIT_OK
+
+
+_HISTORY_LETTER = {"Pass": ".", "Skip": "s", "Fail": "F", "Warn": "W",
+                   "Crash": "C", "Timeout": "T", "Missing": "M"}
+
+
+def _history_summary(h):
+    streak = h.current_streak
+    first, last = streak[0], streak[-1]
+    status = status_of(last[1])
+    state = {"Pass": "passing", "Skip": "skipping"}.get(status, f"failing ({status})")
+    since = (f"{state} since run {first[0].id} ({first[0].date[:10]}, driver "
+             f"{first[0].driver_commit or '?'}, kernel {first[0].kernel}), "
+             f"{len(streak)} run{'s' if len(streak) != 1 else ''}")
+    if status != "Pass":
+        since += (f"; last pass: run {h.last_pass.id}, driver "
+                  f"{h.last_pass.driver_commit or '?'}" if h.last_pass
+                  else "; never passed")
+    rate = (f"did not pass in {h.not_passing} of {h.ran} runs "
+            f"({round(100 * h.not_passing / h.ran)}%)" if h.ran else "never ran")
+    return [since, f"{rate}; result changed {h.flips} time"
+            f"{'s' if h.flips != 1 else ''} in {len(h.entries)} runs"]
+
+
+def _cmd_update_expectations(args):
+    db = open_db(args.db)
+    if args.runs:
+        chosen = [run_by_id(db, int(r)) for r in args.runs]
+        configs = {r.config for r in chosen}
+        if len(configs) > 1:
+            raise InputError("the runs are of several GPUs: "
+                             f"{', '.join(sorted(configs))}")
+        groups = [chosen]
+    else:
+        groups = [repeats_of_build(db, latest)
+                  for latest in select_runs(db, LATEST, args.config)]
+    for group in groups:
+        config = group[0].config
+        plan = plan_update(args.expectations, config,
+                           [(run, results_of(db, run)) for run in group])
+        print(f"{config} (runs {', '.join(str(r.id) for r in group)}): "
+              f"{len(plan.updates) or 'no'} change"
+              f"{'s' if len(plan.updates) != 1 else ''} to set {plan.target.name}")
+        if plan.updates:
+            print(table(("change", "test", "detail"),
+                        [(u.kind, u.test, u.detail) for u in plan.updates]))
+        if plan.updates and not args.dry_run:
+            write_plan(plan)
+    if args.dry_run:
+        print("(dry run: nothing written)")
+    return EXIT_OK
 
 
 def _parser():
@@ -118,5 +238,31 @@ def _parser():
 
     p = command("report", "per-GPU table of runs judged against expectations")
     add_run_selection(p, "the runs to report")
+    p.add_argument("--html", metavar="DIR", help="also write a static HTML "
+                   "report (index.html and log pages) to DIR")
+    p.add_argument("--junit", metavar="FILE", help="also write JUnit XML")
     p.set_defaults(command=_cmd_report)
+
+    p = command("compare", "what changed between a baseline and a run, per GPU")
+    p.add_argument("baseline", metavar="BASELINE", help="a run id, or a label: "
+                   "the newest run with it on every GPU (e.g. release-0.1)")
+    add_run_selection(p, "the runs to compare with the baseline")
+    p.add_argument("--all", action="store_true", help="list new tests too")
+    p.set_defaults(command=_cmd_compare)
+
+    p = command("history", "one test across runs and GPUs")
+    p.add_argument("test", metavar="TEST", help="BINARY@SUBTEST, or a "
+                   "regular expression matching test names")
+    p.add_argument("--config", metavar="GPU", help="only this GPU")
+    p.add_argument("--limit", type=int, default=40,
+                   help="results shown per GPU (default 40)")
+    p.set_defaults(command=_cmd_history)
+
+    p = command("update-expectations", "rewrite a GPU's expectation files "
+                "from runs (default: the repeats of each GPU's newest build)")
+    p.add_argument("runs", nargs="*", metavar="RUN", help="run ids, all of one GPU")
+    p.add_argument("--config", metavar="GPU", help="only this GPU")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the changes, write nothing")
+    p.set_defaults(command=_cmd_update_expectations)
     return parser

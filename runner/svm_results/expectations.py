@@ -58,6 +58,11 @@ class ExpectationSet:
     def path(self, kind):
         return os.path.join(self.directory, f"{self.name}-{kind}.txt")
 
+    def shown_path(self, kind):
+        """path(kind) for messages: relative to the working folder if below it."""
+        relative = os.path.relpath(self.path(kind))
+        return self.path(kind) if relative.startswith("..") else relative
+
     def flake_for(self, test):
         return next((f for f in self.flakes if f.regex.search(test)), None)
 

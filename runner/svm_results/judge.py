@@ -80,23 +80,18 @@ def judge_run(db, run, expectations_dir):
 
 def judge(results, expectations, previous_results, run=None, previous=None):
     """results, previous_results: test -> igt result (previous may be None)."""
-    children = defaultdict(list)
-    for test, result in results.items():
-        if parent_of(test):
-            children[parent_of(test)].append(result)
-    judged = [t for t in results
-              if not _container_explained(results[t], children.get(t))]
     verdicts = [_verdict(t, results[t], expectations, previous_results, previous)
-                for t in judged]
+                for t in judged_tests(results)]
+    containers = {parent_of(t) for t in results}
     expected_tests = set(expectations.fails) | set(previous_results or ())
     for test in sorted(expected_tests - set(results)):
         if expectations.skip_for(test) or expectations.flake_for(test):
             continue
-        if test in children:
+        if test in containers:
             continue   # became a container of dynamic subtests
-        where = (f"ran in run {previous.id}" if previous_results
+        where = (f"ran in {_name(previous)}" if previous_results
                  and test in previous_results else "listed in "
-                 f"{expectations.path('fails')}")
+                 f"{expectations.shown_path('fails')}")
         verdicts.append(Verdict(test=test, result=None, category=MISSING,
                                 expected=_expected_status(test, expectations),
                                 new=False, note=f"absent from this run; {where}"))
@@ -106,6 +101,17 @@ def judge(results, expectations, previous_results, run=None, previous=None):
                      verdicts=tuple(verdicts))
 
 
+def judged_tests(results):
+    """The tests of results (test -> igt result) that count, sorted: all but
+    the subtests whose dynamic subtests carry their result."""
+    children = defaultdict(list)
+    for test, result in results.items():
+        if parent_of(test):
+            children[parent_of(test)].append(result)
+    return sorted(t for t in results
+                  if not _container_explained(results[t], children.get(t)))
+
+
 def _container_explained(result, children_results):
     """Is this a subtest whose dynamic subtests carry its result?"""
     if not children_results:
@@ -113,6 +119,10 @@ def _container_explained(result, children_results):
     failed_alone = (status_of(result) not in _NOT_FAILED and
                     all(status_of(r) in _NOT_FAILED for r in children_results))
     return not failed_alone
+
+
+def _name(previous):
+    return f"run {previous.id}" if previous else "the previous run"
 
 
 def _expected_status(test, expectations):
@@ -125,12 +135,12 @@ def _verdict(test, result, expectations, previous_results, previous):
     failure = expectations.fails.get(test)
     flake = expectations.flake_for(test)
     expected = failure.status if failure else "Pass"
-    fails_path = expectations.path("fails")
+    fails_path = expectations.shown_path("fails")
     if status == "Missing":
         category, note = MISSING, "notrun: the runner never reached it"
     elif flake and status != "Pass" and status != "Skip":
         category = FLAKE
-        note = f"known flake: {expectations.path('flakes')}:{flake.line} {flake.pattern}"
+        note = f"{expectations.shown_path('flakes')}:{flake.line} {flake.pattern}"
     elif status == "Skip":
         category, note = SKIP, ""
     elif status == "Pass" and failure:
@@ -148,7 +158,6 @@ def _verdict(test, result, expectations, previous_results, previous):
         category, note = UNEXPECTED_FAIL, f"expected Pass, got {result}"
     new = previous_results is not None and test not in previous_results
     if new:
-        note = "; ".join(filter(None, (f"new since run {previous.id}"
-                                       if previous else "new", note)))
+        note = "; ".join(filter(None, (f"new since {_name(previous)}", note)))
     return Verdict(test=test, result=result, category=category,
                    expected=expected, new=new, note=note)

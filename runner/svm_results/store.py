@@ -142,6 +142,13 @@ def previous_run(db, run):
     return _run(row) if row else None
 
 
+def repeats_of_build(db, run):
+    """The runs of run's configuration with its driver commit and kernel:
+    repeats of one build, oldest first, run included."""
+    return [r for r in runs(db, config=run.config)
+            if (r.driver_commit, r.kernel) == (run.driver_commit, run.kernel)]
+
+
 def results_of(db, run):
     """test -> igt result string of one run."""
     return {r["test"]: r["result"] for r in db.execute(

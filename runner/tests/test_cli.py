@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: MIT
+"""End to end: the command line over genuine igt_runner output, as the
+pipeline calls it."""
+
+import contextlib
+import io
+import json
+import os
+import xml.etree.ElementTree as ET
+
+from svm_results.cli import main
+
+from .fixtures import RUN_A, RUN_B, TempDirTestCase
+
+
+class CommandLineTest(TempDirTestCase):
+    def setUp(self):
+        super().setUp()
+        self.db = os.path.join(self.tmp, "db", "results.sqlite")
+        self.expectations = self.copied_expectations()
+
+    def svm_results(self, *args):
+        """(exit status, stdout, stderr) of one command."""
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            status = main([*args, "--db", self.db,
+                           "--expectations", self.expectations])
+        return status, out.getvalue(), err.getvalue()
+
+    def ingest_both(self):
+        identity = os.path.join(self.tmp, "identity.json")
+        with open(identity, "w", encoding="utf-8") as f:
+            json.dump({"gfx_target": "gfx943", "xnack": "on", "virtual": True,
+                       "driver_commit": "abc1234", "label": "release-0.1"}, f)
+        self.assertEqual(self.svm_results("ingest", RUN_A, "--identity", identity)[0], 0)
+        status, out, _ = self.svm_results(
+            "ingest", RUN_B, "--identity", identity, "--driver-commit", "def5678",
+            "--label", "nightly")
+        self.assertEqual(status, 0)
+        self.assertIn("as run 2 (vamdgpu-gfx943-xnack-on", out)
+
+    def test_report_lists_regressions_and_fails(self):
+        self.ingest_both()
+        status, out, _ = self.svm_results("report", "--latest")
+        self.assertEqual(status, 1)
+        lines = out.splitlines()
+        self.assertTrue(lines[0].startswith("GPU"))
+        self.assertRegex(lines[2], r"^vamdgpu-gfx943-xnack-on\s+2\s")
+        self.assertIn("svm_standin@partial-munmap", out)
+        self.assertIn("delete line 2 of", out)
+        self.assertEqual(lines[-1], "FAIL: 3 unexpected results on 1 of 1 GPU "
+                         "(vamdgpu-gfx943-xnack-on: 2 unexpected-fail, "
+                         "1 unexpected-pass)")
+
+    def test_judge_one_run(self):
+        self.ingest_both()
+        status, out, _ = self.svm_results("judge", "1")
+        self.assertEqual(status, 1)
+        self.assertRegex(out, r"flake\s+svm_standin@evict-pingpong")
+        self.assertRegex(out, r"expected-fail\s+svm_standin@quiesce-crash\s+incomplete")
+
+    def test_compare_with_a_labelled_baseline(self):
+        self.ingest_both()
+        status, out, _ = self.svm_results("compare", "release-0.1")
+        self.assertEqual(status, 1)
+        self.assertIn("vamdgpu-gfx943-xnack-on: +2 failures, -1 fixed in run 2 "
+                      "vs run 1 (release-0.1", out)
+        self.assertRegex(out, r"regression\s+svm_standin@partial-munmap\s+pass\s+fail")
+
+    def test_history_of_a_subtest(self):
+        self.ingest_both()
+        status, out, _ = self.svm_results("history", "svm_standin@partial-munmap")
+        self.assertEqual(status, 0)
+        self.assertIn("vamdgpu-gfx943-xnack-on: .F", out)
+        self.assertIn("failing (Fail) since run 2", out)
+        self.assertIn("last pass: run 1, driver abc1234", out)
+
+    def test_html_and_junit_reports(self):
+        self.ingest_both()
+        html_dir = os.path.join(self.tmp, "html")
+        junit = os.path.join(self.tmp, "junit.xml")
+        status, _, _ = self.svm_results("report", "--html", html_dir, "--junit", junit)
+        self.assertEqual(status, 1)
+        with open(os.path.join(html_dir, "index.html"), encoding="utf-8") as f:
+            page = f.read()
+        self.assertIn('class="unexpected-fail"', page)
+        self.assertIn("logs/run-2/svm_standin@partial-munmap.html", page)
+        log_page = os.path.join(html_dir, "logs", "run-2",
+                                "svm_standin@partial-munmap.html")
+        with open(log_page, encoding="utf-8") as f:
+            self.assertIn("after munmap of the middle page", f.read())
+        suite = ET.parse(junit).getroot().find("testsuite")
+        self.assertEqual(suite.get("failures"), "3")
+        failed = [c.get("name") for c in suite.iter("testcase")
+                  if c.find("failure") is not None]
+        self.assertIn("partial-munmap", failed)
+
+    def test_update_expectations_then_report_is_clean(self):
+        self.ingest_both()
+        status, out, _ = self.svm_results("update-expectations")
+        self.assertEqual(status, 0)
+        self.assertIn("to set vamdgpu-gfx943-xnack-on", out)
+        status, out, _ = self.svm_results("report")
+        self.assertEqual(status, 0, out)
+        self.assertTrue(out.endswith("OK: all 1 GPU as expected\n"))
+
+    def test_bad_input_is_exit_2_with_a_message(self):
+        status, _, err = self.svm_results("report")
+        self.assertEqual(status, 2)
+        self.assertIn("no results database", err)
+        truncated = self.results_dir_with('{"__type__": "TestrunResult", "te')
+        status, _, err = self.svm_results("ingest", truncated, "--gfx-target",
+                                          "gfx1100", "--xnack", "none", "--real")
+        self.assertEqual(status, 2)
+        self.assertIn("not valid JSON", err)
+        self.ingest_both()
+        status, _, err = self.svm_results("ingest", RUN_A, "--gfx-target",
+                                          "gfx1100", "--xnack", "none", "--real")
+        self.assertEqual(status, 2)
+        self.assertIn("already in the database as run 1", err)
+        status, _, err = self.svm_results("judge", "99")
+        self.assertEqual((status, err.strip()), (2, "svm-results: error: no run 99 "
+                                                 "in the database"))
