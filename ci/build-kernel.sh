@@ -9,7 +9,9 @@
 # KEY hashes the kernel version, the patches and the config fragments: a change
 # in any of them gets a fresh tree; a change in an overlay file is an
 # incremental make. Builds run under a lock: two at once would starve 2 cores.
-# Writes $CACHE_DIR/kernel/current.env (KERNEL_IMAGE, MODULES_DIR, KREL, ...).
+# SVM_KERNEL_CONFIGS adds fragments (space-separated paths, e.g. the optional
+# ones in kernel/configs/optional/) to the always-on ones.
+# Writes the file kernel_env_file names (KERNEL_IMAGE, MODULES_DIR, KREL, ...).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -20,13 +22,19 @@ OVERLAY=$REPO_DIR/kernel/overlay
 PATCHES=$REPO_DIR/kernel/patches
 CONFIGS=$REPO_DIR/kernel/configs
 JOBS=${JOBS:-$(nproc)}
+fragments=("$CONFIGS"/*.config)
+for f in ${SVM_KERNEL_CONFIGS:-}; do
+	[ -f "$f" ] || die "SVM_KERNEL_CONFIGS: no config fragment $f"
+	fragments+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")")
+done
 
-exec 9>"$KROOT/build.lock"
-flock -n 9 || { log "kernel: another build holds $KROOT/build.lock, waiting"; flock 9; }
-
-key=$( (echo "$kver"; cat "$PATCHES"/*.patch "$CONFIGS"/*.config) | sha256sum | cut -c1-16)
+key=$( (echo "$kver"; cat "$PATCHES"/*.patch "${fragments[@]}") | sha256sum | cut -c1-16)
 src=$KROOT/src-$key
 out=$KROOT/build-$key
+
+# One build of a tree at a time (the overlay sync and make share it).
+exec 9>"$KROOT/build-$key.lock"
+flock -n 9 || { log "kernel: another build of this tree is running, waiting"; flock 9; }
 
 if [ ! -f "$src/.prepared" ]; then
 	log "kernel: new source tree $src (patches or configs changed)"
@@ -50,12 +58,12 @@ rsync -rc "$OVERLAY/" "$src/"
 
 mkdir -p "$out"
 if [ ! -f "$out/.config" ]; then
-	log "kernel: configuring (tinyconfig + $(cd "$CONFIGS" && echo *.config))"
+	log "kernel: configuring (tinyconfig + ${fragments[*]##*/})"
 	make -s -C "$src" O="$out" tinyconfig >/dev/null
-	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" .config "$CONFIGS"/*.config >/dev/null)
+	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" .config "${fragments[@]}" >/dev/null)
 	make -s -C "$src" O="$out" olddefconfig >/dev/null
 	# Every option a fragment asks for must have stuck.
-	missing=$(cat "$CONFIGS"/*.config | grep -E '^CONFIG_' | while IFS= read -r line; do
+	missing=$(cat "${fragments[@]}" | grep -E '^CONFIG_' | while IFS= read -r line; do
 		opt=${line%%=*}; val=${line#*=}
 		if [ "$val" = n ]; then
 			grep -qx "# $opt is not set" "$out/.config" || grep -qx "$opt=n" "$out/.config" || echo "$line"
@@ -91,7 +99,7 @@ krel=$(cat "$out/include/config/kernel.release")
 mods=$KROOT/modules-$key
 rm -rf "$mods"
 make -s -C "$src" O="$out" INSTALL_MOD_PATH="$mods" INSTALL_MOD_STRIP=1 modules_install >/dev/null
-cat > "$CACHE_DIR/kernel/current.env" <<ENV
+cat > "$(kernel_env_file)" <<ENV
 KERNEL_SRC=$src
 KERNEL_BUILD=$out
 KERNEL_IMAGE=$out/arch/x86/boot/bzImage

@@ -10,7 +10,7 @@ set -euo pipefail
 # kmod: insmod/modprobe. The libraries: what lib/ and tests/ link against.
 ROOT_PKGS=igt-gpu-tools,kmod,libdrm2,libdrm-amdgpu1,libkmod2,libpciaccess0,libsqlite3-0,procps,util-linux
 ROOT_SUITE=sid
-ROOT_LAYOUT=1
+ROOT_LAYOUT=2
 APT_MIRROR=${APT_MIRROR:-http://deb.debian.org/debian}
 
 key=$(echo "$ROOT_SUITE $ROOT_PKGS $ROOT_LAYOUT" | sha256sum | cut -c1-16)
@@ -23,7 +23,7 @@ if [ ! -f "$root/.complete" ]; then
 		--include="$ROOT_PKGS" "$ROOT_SUITE" "$root" "$APT_MIRROR" ||
 		die "debootstrap failed; see $root.log"
 	# Mount points for the host folders the guest sees over 9p.
-	mkdir -p "$root"/{project,results,kmod}
+	mkdir -p "$root"/{project,results,lib/modules}
 	echo vgpu-guest > "$root/etc/hostname"
 	rm -rf "$root/var/cache/apt/archives/"*.deb
 	touch "$root/.complete"

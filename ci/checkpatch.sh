@@ -4,7 +4,7 @@
 # and every patch. Needs a built kernel tree (ci/build-kernel.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-. "$CACHE_DIR/kernel/current.env"
+. "$(kernel_env_file)"
 
 cp=("$KERNEL_SRC/scripts/checkpatch.pl" --strict --no-summary --terse --show-types --root="$KERNEL_SRC")
 failed=0

@@ -19,6 +19,7 @@ ln -sf /proc/self/fd /dev/fd
 opts=trans=virtio,version=9p2000.L,msize=512000,cache=none
 mount -t 9p -o "$opts,ro" project /project
 mount -t 9p -o "$opts" results /results
+mount -t 9p -o "$opts,ro" modules /lib/modules
 hostname -F /etc/hostname
 
 echo "svm-guest: $(nproc) CPUs, $(awk '/MemTotal/ {print $2 / 1024 " MiB"}' /proc/meminfo), kernel $(uname -r)" > /dev/console

@@ -7,6 +7,16 @@ REPO_DIR=$(dirname "$CI_DIR")
 CACHE_DIR=${SVM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/amdgpu-svm}
 mkdir -p "$CACHE_DIR"
 
+# The description of the kernel build to boot: current.env for the default
+# configuration, one file per set of optional fragments (SVM_KERNEL_CONFIGS).
+kernel_env_file() {
+	if [ -z "${SVM_KERNEL_CONFIGS:-}" ]; then
+		echo "$CACHE_DIR/kernel/current.env"
+	else
+		echo "$CACHE_DIR/kernel/custom-$(echo "$SVM_KERNEL_CONFIGS" | sha256sum | cut -c1-12).env"
+	fi
+}
+
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { printf '[%(%H:%M:%S)T] error: %s\n' -1 "$*" >&2; exit 1; }
 

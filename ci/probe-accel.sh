@@ -7,7 +7,7 @@
 # SVM_ACCEL=kvm|tcg overrides. Prints the choice on stdout.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-. "$CACHE_DIR/kernel/current.env"
+. "$(kernel_env_file)"
 
 if [ -n "${SVM_ACCEL:-}" ]; then
 	echo "$SVM_ACCEL"

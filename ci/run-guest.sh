@@ -27,8 +27,9 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ $# -gt 0 ] || die "run-guest: no command given"
-[ -f "$CACHE_DIR/kernel/current.env" ] || die "run-guest: no kernel built yet; run ci/build-kernel.sh"
-. "$CACHE_DIR/kernel/current.env"
+kernel_env=$(kernel_env_file)
+[ -f "$kernel_env" ] || die "run-guest: no kernel built yet; run ci/build-kernel.sh"
+. "$kernel_env"
 
 out=${out:-$REPO_DIR/out/guest-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
@@ -36,9 +37,8 @@ out=$(cd "$out" && pwd)
 rm -f "$out"/{guest.log,console.log,guest-status,kmemleak.txt}
 
 root=$("$CI_DIR/build-root.sh")
-# The modules of this kernel build, and this init, into the guest root.
-mkdir -p "$root/lib/modules"
-rsync -a --delete "$MODULES_DIR/" "$root/lib/modules/$KREL/"
+# This init into the guest root; the modules of this kernel build are shared
+# at /lib/modules, so guests of different builds can run side by side.
 install -m 0755 "$CI_DIR/guest-init.sh" "$root/sbin/svm-guest-init"
 printf '%q ' "$@" > "$out/guest-cmd.sh"
 echo >> "$out/guest-cmd.sh"
@@ -61,6 +61,8 @@ qemu_args=(
 	-device virtio-9p-pci,fsdev=project,mount_tag=project
 	-fsdev "local,id=results,path=$out,security_model=none,multidevs=remap"
 	-device virtio-9p-pci,fsdev=results,mount_tag=results
+	-fsdev "local,id=modules,path=$(dirname "$MODULES_DIR"),security_model=none,readonly=on"
+	-device virtio-9p-pci,fsdev=modules,mount_tag=modules
 )
 
 start=$SECONDS
