@@ -9,14 +9,17 @@ import sys
 from .compare import NEW, REGRESSION, compare_runs
 
 from .errors import InputError
+from .expectations import load_for_config
 from .history import history
-from .identity import XNACK_MODES
-from .ingest import ingest
-from .judge import CATEGORIES, PASS, judge_run
+from .identity import (IDENTITY_KEYS, XNACK_MODES, read_identity_file,
+                       resolve_identity)
+from .ingest import IDENTITY_FILE, ingest
+from .judge import CATEGORIES, PASS, judge_results_dir, judge_run
 from .report_html import write_html
 from .report_junit import junit_xml
 from .report_text import report, run_heading, summary_line, table, verdict_lines
-from .results import status_of
+from .results import drmci_name, status_of
+from .resultsfile import read_results_dir
 from .schema import default_db_path, open_db
 from .selection import LATEST, select_runs
 from .store import repeats_of_build, results_of, run_by_id, tests_matching
@@ -38,14 +41,21 @@ def main(argv=None):
         return EXIT_OK
 
 
+def _identity_flags(args):
+    return {key: getattr(args, key) for key in IDENTITY_KEYS}
+
+
+def _identity_file(args, results_dir):
+    """--identity, else RESULTS_DIR/identity.json when there is one."""
+    default = os.path.join(results_dir, IDENTITY_FILE)
+    return args.identity or (default if os.path.exists(default) else None)
+
+
 def _cmd_ingest(args):
-    flags = {"gfx_target": args.gfx_target, "xnack": args.xnack,
-             "virtual": args.virtual, "kernel": args.kernel,
-             "driver_commit": args.driver_commit,
-             "igt_version": args.igt_version, "machine": args.machine,
-             "date": args.date, "label": args.label}
     db = open_db(args.db, create=True)
-    run_id, identity = ingest(db, args.results_dir, args.identity, flags)
+    run_id, identity = ingest(db, args.results_dir,
+                              _identity_file(args, args.results_dir),
+                              _identity_flags(args))
     print(f"ingested {args.results_dir} as run {run_id} ({identity.config}, "
           f"{identity.date}, machine {identity.machine})")
     return EXIT_OK
@@ -57,8 +67,19 @@ def _judgements(args):
             for run in select_runs(db, args.run, args.config)]
 
 
+def _judge_folder(args):
+    results_run = read_results_dir(args.run)
+    identity_file = _identity_file(args, args.run)
+    identity = resolve_identity(
+        read_identity_file(identity_file) if identity_file else {},
+        _identity_flags(args), results_run)
+    db = open_db(args.db) if os.path.exists(args.db) else None
+    return judge_results_dir(db, results_run, identity, args.expectations)
+
+
 def _cmd_judge(args):
-    judgements = _judgements(args)
+    is_folder = args.run != LATEST and os.path.isdir(args.run)
+    judgements = [_judge_folder(args)] if is_folder else _judgements(args)
     shown = CATEGORIES if args.all else tuple(c for c in CATEGORIES if c != PASS)
     for j in judgements:
         print(run_heading(j))
@@ -186,6 +207,29 @@ def _cmd_update_expectations(args):
     return EXIT_OK
 
 
+def _cmd_filter_testlist(args):
+    expectations = load_for_config(args.expectations, args.config)
+    try:
+        with open(args.testlist, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise InputError(f"{args.testlist}: {e.strerror}") from None
+    for number, line in enumerate(lines, start=1):
+        name = line.strip()
+        if not name or name.startswith("#"):
+            continue
+        try:
+            skip = expectations.skip_for(drmci_name(name))
+        except InputError as e:
+            raise InputError(f"{args.testlist}:{number}: {e}") from None
+        if skip:
+            print(f"skipped {name}: {expectations.shown_path('skips')}:"
+                  f"{skip.line} {skip.pattern}", file=sys.stderr)
+        else:
+            print(name)
+    return EXIT_OK
+
+
 def _parser():
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=default_db_path(),
@@ -203,24 +247,31 @@ def _parser():
     def command(name, help_text):
         return subparsers.add_parser(name, help=help_text, parents=[common])
 
+    def add_identity_flags(p):
+        p.add_argument("--identity", metavar="FILE", help="identity.json of "
+                       "the run (default: RESULTS_DIR/identity.json if present;"
+                       " format in runner/README.md)")
+        p.add_argument("--gfx-target", help="gfx1100, gfx943, ...; "
+                       "gfx1100+gfx943 for several GPUs")
+        p.add_argument("--xnack", choices=XNACK_MODES,
+                       help="none for a GPU without XNACK (gfx1100)")
+        p.add_argument("--virtual", action="store_const", const=True,
+                       help="the run was on the vamdgpu virtual GPU")
+        p.add_argument("--real", dest="virtual", action="store_const",
+                       const=False, help="the run was on real hardware")
+        p.add_argument("--kernel", help="kernel release (default: from uname)")
+        p.add_argument("--driver-commit", help="driver git commit")
+        p.add_argument("--igt-version", help="default: from the tests' output")
+        p.add_argument("--machine", help="default: host name from uname")
+        p.add_argument("--date", help="ISO 8601 (default: start of the run)")
+        p.add_argument("--label", help="run name, e.g. release-0.1 "
+                       "(default: the results' name)")
+
     p = command("ingest", "store an igt_runner results folder")
     p.add_argument("results_dir", metavar="RESULTS_DIR")
-    p.add_argument("--identity", metavar="FILE",
-                   help="identity.json of the run (see runner/README.md)")
-    p.add_argument("--gfx-target", help="gfx1100, gfx943, ...")
-    p.add_argument("--xnack", choices=XNACK_MODES)
-    p.add_argument("--virtual", action="store_const", const=True,
-                   help="the run was on the vamdgpu virtual GPU")
-    p.add_argument("--real", dest="virtual", action="store_const", const=False,
-                   help="the run was on real hardware")
-    p.add_argument("--kernel", help="kernel release (default: from uname)")
-    p.add_argument("--driver-commit", help="driver git commit")
-    p.add_argument("--igt-version", help="default: from the tests' output")
-    p.add_argument("--machine", help="default: host name from uname")
-    p.add_argument("--date", help="ISO 8601 (default: start of the run)")
-    p.add_argument("--label", help="run name, e.g. release-0.1 "
-                   "(default: the results' name)")
+    add_identity_flags(p)
     p.set_defaults(command=_cmd_ingest)
+
 
     def add_run_selection(p, what):
         p.add_argument("run", nargs="?", default=LATEST, metavar="RUN",
@@ -231,8 +282,10 @@ def _parser():
         p.add_argument("--config", metavar="GPU",
                        help="only this GPU configuration, e.g. gfx943-xnack-on")
 
-    p = command("judge", "judge runs against expectations, test by test")
-    add_run_selection(p, "the runs to judge")
+    p = command("judge", "judge runs, or a results folder without storing "
+                "it, against expectations, test by test")
+    add_run_selection(p, "the runs to judge, or a results folder")
+    add_identity_flags(p)
     p.add_argument("--all", action="store_true", help="list passes too")
     p.set_defaults(command=_cmd_judge)
 
@@ -257,6 +310,15 @@ def _parser():
     p.add_argument("--limit", type=int, default=40,
                    help="results shown per GPU (default 40)")
     p.set_defaults(command=_cmd_history)
+
+    p = command("filter-testlist", "print an igt_runner testlist without "
+                "the tests a GPU's skips.txt names")
+    p.add_argument("testlist", metavar="TESTLIST",
+                   help="igt@BINARY@SUBTEST lines, as igt_runner --test-list reads")
+    p.add_argument("--config", metavar="GPU", required=True,
+                   help="the GPU configuration whose skips apply, e.g. "
+                   "vamdgpu-gfx943-xnack-on")
+    p.set_defaults(command=_cmd_filter_testlist)
 
     p = command("update-expectations", "rewrite a GPU's expectation files "
                 "from runs (default: the repeats of each GPU's newest build)")

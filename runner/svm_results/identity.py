@@ -20,7 +20,8 @@ VIRTUAL_PREFIX = "vamdgpu-"
 
 @dataclass(frozen=True)
 class Identity:
-    gfx_target: str      # "gfx1100", "gfx943"
+    gfx_target: str      # "gfx1100", "gfx943"; "gfx1100+gfx943" for a
+                         # machine of several GPUs
     xnack: str           # "on", "off", or "none" for a GPU without XNACK
     virtual: bool        # the vamdgpu virtual GPU rather than real hardware
     kernel: str          # kernel release
@@ -88,9 +89,10 @@ def _checked(fields_):
             raise InputError(f"run identity lacks {key!r}: give it in "
                              f"identity.json or as --{key.replace('_', '-')}")
     target = fields_["gfx_target"]
-    if not isinstance(target, str) or not re.fullmatch(r"gfx[0-9a-f]+", target):
-        raise InputError(f"gfx_target {target!r} is not a gfx target "
-                         "such as gfx1100 or gfx943")
+    if not isinstance(target, str) or not re.fullmatch(
+            r"gfx[0-9a-f]+(\+gfx[0-9a-f]+)*", target):
+        raise InputError(f"gfx_target {target!r} is not a gfx target such as "
+                         "gfx1100 or gfx943, or several joined by '+'")
     if fields_["xnack"] not in XNACK_MODES:
         raise InputError(f"xnack {fields_['xnack']!r} is not one of "
                          f"{', '.join(XNACK_MODES)}")

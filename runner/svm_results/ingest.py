@@ -5,6 +5,8 @@ from .identity import read_identity_file, resolve_identity
 from .resultsfile import read_results_dir
 from .store import insert_run
 
+IDENTITY_FILE = "identity.json"   # the pipeline writes it next to results.json
+
 
 def ingest(db, results_dir, identity_file=None, identity_flags=None):
     """Parse and check everything, then store it in one transaction.

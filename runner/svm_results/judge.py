@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from .expectations import load_for_config
 from .results import parent_of, status_of
-from .store import previous_run, results_of
+from .store import Run, latest_per_config, previous_run, results_of
 
 PASS = "pass"
 EXPECTED_FAIL = "expected-fail"
@@ -53,7 +53,7 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Judgement:
-    run: object            # store.Run, or None for a bare results dict
+    run: object            # store.Run (id None: a folder not stored), or None
     expectations: object   # expectations.ExpectationSet
     previous: object       # store.Run judged against for new/missing, or None
     verdicts: tuple
@@ -74,6 +74,23 @@ def judge_run(db, run, expectations_dir):
     """Judge a stored run against its configuration's expectations."""
     previous = previous_run(db, run)
     return judge(results_of(db, run), load_for_config(expectations_dir, run.config),
+                 results_of(db, previous) if previous else None,
+                 run=run, previous=previous)
+
+
+def judge_results_dir(db, results_run, identity, expectations_dir):
+    """Judge a results folder that is not stored; db (or None) gives the
+    previous run of its configuration."""
+    run = Run(id=None, config=identity.config, gfx_target=identity.gfx_target,
+              xnack=identity.xnack, virtual=identity.virtual,
+              kernel=identity.kernel, driver_commit=identity.driver_commit,
+              igt_version=identity.igt_version, machine=identity.machine,
+              date=identity.date, label=identity.label,
+              results_dir=results_run.path)
+    latest = latest_per_config(db, config=identity.config) if db else []
+    previous = latest[0] if latest else None
+    return judge({t: r.result for t, r in results_run.tests.items()},
+                 load_for_config(expectations_dir, identity.config),
                  results_of(db, previous) if previous else None,
                  run=run, previous=previous)
 

@@ -38,7 +38,7 @@ def run_heading(judgement):
     run = judgement.run
     against = (f"previous run {judgement.previous.id}" if judgement.previous
                else "no previous run")
-    return (f"== {run.config}: run {run.id}, {run.date}, machine {run.machine}, "
+    return (f"== {run.config}: {run.name}, {run.date}, machine {run.machine}, "
             f"kernel {run.kernel}, driver {run.driver_commit or '?'}, IGT "
             f"{run.igt_version or '?'}; expectations "
             f"{judgement.expectations.name}, {against}")

@@ -11,7 +11,7 @@ from .errors import InputError
 
 @dataclass(frozen=True)
 class Run:
-    id: int
+    id: int              # None for a results folder judged without storing
     config: str
     gfx_target: str
     xnack: str
@@ -25,8 +25,8 @@ class Run:
     results_dir: str
 
     @property
-    def title(self):
-        return f"run {self.id} ({self.config}, {self.date[:16].replace('T', ' ')})"
+    def name(self):
+        return f"run {self.id}" if self.id is not None else self.results_dir
 
 
 _RUN_COLUMNS = ("id, config, gfx_target, xnack, virtual, kernel, driver_commit, "

@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import xml.etree.ElementTree as ET
 
 from svm_results.cli import main
@@ -103,6 +104,28 @@ class CommandLineTest(TempDirTestCase):
         status, out, _ = self.svm_results("report")
         self.assertEqual(status, 0, out)
         self.assertTrue(out.endswith("OK: all 1 GPU as expected\n"))
+
+    def test_judge_a_folder_with_its_identity_json_without_storing_it(self):
+        folder = os.path.join(self.tmp, "run-b")
+        shutil.copytree(RUN_B, folder)
+        with open(os.path.join(folder, "identity.json"), "w", encoding="utf-8") as f:
+            json.dump({"gfx_target": "gfx943", "xnack": "on", "virtual": False}, f)
+        status, out, _ = self.svm_results("judge", folder)
+        self.assertEqual(status, 1)
+        self.assertIn(f"== gfx943-xnack-on: {folder},", out)
+        self.assertIn("no previous run", out)
+        self.assertFalse(os.path.exists(self.db))
+        status, out, _ = self.svm_results("ingest", folder)
+        self.assertIn("as run 1 (gfx943-xnack-on,", out)
+
+    def test_filter_testlist_drops_skipped_tests(self):
+        testlist = os.path.join(self.tmp, "testlist")
+        with open(testlist, "w", encoding="utf-8") as f:
+            f.write("igt@svm_standin@basic\n# comment\nigt@svm_standin@hang-forever\n")
+        status, out, err = self.svm_results("filter-testlist", testlist,
+                                            "--config", "vamdgpu-gfx943-xnack-on")
+        self.assertEqual((status, out), (0, "igt@svm_standin@basic\n"))
+        self.assertIn("skipped igt@svm_standin@hang-forever", err)
 
     def test_bad_input_is_exit_2_with_a_message(self):
         status, _, err = self.svm_results("report")
