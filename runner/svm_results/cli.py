@@ -272,7 +272,6 @@ def _parser():
     add_identity_flags(p)
     p.set_defaults(command=_cmd_ingest)
 
-
     def add_run_selection(p, what):
         p.add_argument("run", nargs="?", default=LATEST, metavar="RUN",
                        help=f"{what}: a run id, 'latest' (the newest run of "

@@ -20,8 +20,7 @@ VIRTUAL_PREFIX = "vamdgpu-"
 
 @dataclass(frozen=True)
 class Identity:
-    gfx_target: str      # "gfx1100", "gfx943"; "gfx1100+gfx943" for a
-                         # machine of several GPUs
+    gfx_target: str      # "gfx1100", "gfx943"; several: "gfx1100+gfx943"
     xnack: str           # "on", "off", or "none" for a GPU without XNACK
     virtual: bool        # the vamdgpu virtual GPU rather than real hardware
     kernel: str          # kernel release

@@ -11,6 +11,7 @@ import unittest
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 RUN_A = os.path.join(DATA, "run-a")   # standin run a: migrate passes
 RUN_B = os.path.join(DATA, "run-b")   # standin run b: partial-munmap, vram-2m fail
+SELFTEST = os.path.join(DATA, "selftest")  # igt_compat_selftest: every result kind
 EXPECTATIONS = os.path.join(DATA, "expectations")
 SCHEMA_V1_DUMP = os.path.join(DATA, "schema-v1.sql")
 

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 from svm_results.cli import main
 
-from .fixtures import RUN_A, RUN_B, TempDirTestCase
+from .fixtures import RUN_A, RUN_B, SELFTEST, TempDirTestCase
 
 
 class CommandLineTest(TempDirTestCase):
@@ -117,6 +117,17 @@ class CommandLineTest(TempDirTestCase):
         self.assertFalse(os.path.exists(self.db))
         status, out, _ = self.svm_results("ingest", folder)
         self.assertIn("as run 1 (gfx943-xnack-on,", out)
+
+    def test_igt_self_test_matches_its_expected_failures(self):
+        """Genuine output of a C IGT test with every result kind: fail,
+        crash, timeout, warn, skip, dynamic subtests."""
+        status, out, _ = self.svm_results("judge", SELFTEST, "--gfx-target",
+                                          "gfx1100", "--xnack", "none", "--virtual")
+        self.assertEqual(status, 0, out)
+        self.assertIn("expectations gfx1100,", out)
+        self.assertRegex(out, r"expected-fail\s+igt_compat_selftest@timeout-hangs\s+timeout")
+        self.assertRegex(out, r"expected-fail\s+igt_compat_selftest@crash-segfault\s+crash")
+        self.assertTrue(out.endswith("OK: all 1 GPU as expected\n"))
 
     def test_filter_testlist_drops_skipped_tests(self):
         testlist = os.path.join(self.tmp, "testlist")
