@@ -114,9 +114,12 @@ def _cmd_compare(args):
             print(table(("change", "test", f"run {comparison.base.id}",
                          f"run {comparison.run.id}"), rows))
         print()
+    regressed = [c.run.config for c in comparisons if c.count(REGRESSION)]
     regressions = sum(c.count(REGRESSION) for c in comparisons)
-    print(f"{'FAIL' if regressions else 'OK'}: {regressions:+d} failures "
-          f"across {len(comparisons)} GPU{'s' if len(comparisons) != 1 else ''}")
+    gpus = f"{len(comparisons)} GPU{'s' if len(comparisons) != 1 else ''}"
+    print(f"FAIL: {regressions:+d} failures vs baseline on {len(regressed)} of "
+          f"{gpus} ({', '.join(regressed)})" if regressions else
+          f"OK: no new failures vs baseline on {gpus}")
     return EXIT_UNEXPECTED if regressions else EXIT_OK
 
 
