@@ -2,25 +2,39 @@
 # SPDX-License-Identifier: MIT
 # Runs in the guest: load the virtual GPUs, run IGT tests under Debian's
 # igt_runner, unload. Results land in /results/NAME (igt_runner's folder,
-# with results.json) plus NAME/identity.json describing the run.
+# with results.json) plus NAME/identity.json describing the run for
+# runner/svm-results (format: runner/README.md).
 #
 # Usage: guest-igt.sh --name NAME --test-root DIR --test-list FILE
-#                     [--gpus gfx1100,gfx943 | --gpus none] [-- IGT_RUNNER_ARGS...]
+#                     [--gpus gfx1100,gfx943 | --gpus none] [--xnack on|off]
+#                     [-- IGT_RUNNER_ARGS...]
+# --xnack sets HSA_XNACK for the tests, as ROCm does: the XNACK mode the
+# test processes ask for. /results/host.env, when present, gives
+# DRIVER_COMMIT and MACHINE (the host knows them, the guest does not).
 set -uo pipefail
 
-name= test_root= test_list= gpus=none
+name= test_root= test_list= gpus=none xnack=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--name) name=$2; shift 2 ;;
 	--test-root) test_root=$2; shift 2 ;;
 	--test-list) test_list=$2; shift 2 ;;
 	--gpus) gpus=$2; shift 2 ;;
+	--xnack) xnack=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "guest-igt: unknown option $1" >&2; exit 2 ;;
 	esac
 done
 [ -n "$name" ] && [ -d "$test_root" ] && [ -f "$test_list" ] ||
 	{ echo "guest-igt: need --name, an existing --test-root and --test-list" >&2; exit 2; }
+case $xnack in
+on) runner_env=(-e HSA_XNACK=1) ;;
+off) runner_env=(-e HSA_XNACK=0) ;;
+'') runner_env=() ;;
+*) echo "guest-igt: --xnack must be on or off, not '$xnack'" >&2; exit 2 ;;
+esac
+DRIVER_COMMIT=unknown MACHINE=$(hostname)
+[ -f /results/host.env ] && . /results/host.env
 
 if [ "$gpus" != none ]; then
 	modprobe vamdgpu devices="$gpus" || { echo "guest-igt: modprobe vamdgpu devices=$gpus failed" >&2; exit 1; }
@@ -28,22 +42,26 @@ fi
 
 results=/results/$name
 rm -rf "$results"
-echo "guest-igt: $name: $(grep -c . "$test_list") tests from $(basename "$test_list") on GPUs: $gpus"
+echo "guest-igt: $name: $(grep -c . "$test_list") tests from $(basename "$test_list"), GPUs: $gpus${xnack:+, XNACK $xnack}"
 igt_runner --test-list "$test_list" --per-test-timeout "${IGT_PER_TEST_TIMEOUT:-120}" \
-	--dmesg-warn-level 4 --overwrite --name "$name" "$@" "$test_root" "$results"
+	--dmesg-warn-level 4 --overwrite --name "$name" "${runner_env[@]}" "$@" \
+	"$test_root" "$results"
 rc=$?
 
-igt_version=$(dpkg-query -W -f='${Version}' igt-gpu-tools 2>/dev/null || echo unknown)
-cat > "$results/identity.json" <<JSON
+if [ "$gpus" != none ] && [ -d "$results" ]; then
+	cat > "$results/identity.json" <<JSON
 {
-  "name": "$name",
-  "gpus": "$gpus",
-  "kernel": "$(uname -r)",
-  "igt_version": "$igt_version",
+  "gfx_target": "${gpus//,/+}",
+  "xnack": "${xnack:-none}",
   "virtual": true,
-  "started": "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  "kernel": "$(uname -r)",
+  "driver_commit": "$DRIVER_COMMIT",
+  "igt_version": "$(dpkg-query -W -f='${Version}' igt-gpu-tools 2>/dev/null || echo unknown)",
+  "machine": "$MACHINE",
+  "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 }
 JSON
+fi
 
 if [ "$gpus" != none ]; then
 	rmmod vamdgpu || { echo "guest-igt: rmmod vamdgpu failed" >&2; rc=1; }

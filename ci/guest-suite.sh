@@ -5,13 +5,19 @@
 #
 # Usage: guest-suite.sh TESTLIST CONFIG...
 #   TESTLIST  a file of igt@binary@subtest lines (tests/testlists/)
-#   CONFIG    a comma-separated list of gfx targets, one virtual GPU each;
-#             the run is named after it ("gfx1100", "gfx1100+gfx943")
+#   CONFIG    gfx targets joined by "+", one virtual GPU each, optionally
+#             followed by -xnack-on or -xnack-off: "gfx1100",
+#             "gfx943-xnack-on", "gfx1100+gfx943-xnack-off"
 set -uo pipefail
 list=$1; shift
 rc=0
 for config in "$@"; do
-	/project/ci/guest-igt.sh --name "${config//,/+}" --gpus "$config" \
+	gpus=$config xnack=
+	case $config in
+	*-xnack-on) gpus=${config%-xnack-on} xnack=on ;;
+	*-xnack-off) gpus=${config%-xnack-off} xnack=off ;;
+	esac
+	/project/ci/guest-igt.sh --name "$config" --gpus "${gpus//+/,}" ${xnack:+--xnack $xnack} \
 		--test-root /project/build/tests --test-list "$list" || rc=1
 done
 exit $rc

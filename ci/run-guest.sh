@@ -40,6 +40,10 @@ root=$("$CI_DIR/build-root.sh")
 # This init into the guest root; the modules of this kernel build are shared
 # at /lib/modules, so guests of different builds can run side by side.
 install -m 0755 "$CI_DIR/guest-init.sh" "$root/sbin/svm-guest-init"
+cat > "$out/host.env" <<HOSTENV
+DRIVER_COMMIT=$(git -C "$REPO_DIR" describe --always --dirty 2>/dev/null || echo unknown)
+MACHINE=$(hostname)
+HOSTENV
 printf '%q ' "$@" > "$out/guest-cmd.sh"
 echo >> "$out/guest-cmd.sh"
 
@@ -54,7 +58,7 @@ qemu_args=(
 	-display none -no-reboot -nodefaults
 	-chardev "file,id=con,path=$out/console.log" -serial chardev:con
 	-kernel "$KERNEL_IMAGE"
-	-append "root=rootfs rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 rw init=/sbin/svm-guest-init console=ttyS0 panic=-1 loglevel=6 no_hash_pointers"
+	-append "root=rootfs rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 rw init=/sbin/svm-guest-init console=ttyS0 panic=-1 loglevel=6"
 	-fsdev "local,id=rootfs,path=$root,security_model=none,multidevs=remap"
 	-device virtio-9p-pci,fsdev=rootfs,mount_tag=rootfs
 	-fsdev "local,id=project,path=$REPO_DIR,security_model=none,multidevs=remap,readonly=on"
