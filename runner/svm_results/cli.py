@@ -6,10 +6,9 @@ import os
 import re
 import sys
 
-from .compare import NEW, REGRESSION, compare_runs
-
+from .compare import REGRESSION, compare_runs
 from .errors import InputError
-from .expectations import load_for_config
+from .expectations import load_for_config, split_testlist
 from .history import history
 from .identity import (IDENTITY_KEYS, XNACK_MODES, read_identity_file,
                        resolve_identity)
@@ -17,11 +16,11 @@ from .ingest import IDENTITY_FILE, ingest
 from .judge import CATEGORIES, PASS, judge_results_dir, judge_run
 from .report_html import write_html
 from .report_junit import junit_xml
-from .report_text import report, run_heading, summary_line, table, verdict_lines
-from .results import drmci_name, status_of
+from .report_text import (comparison_report, history_report, report,
+                          run_heading, summary_line, update_report, verdict_lines)
 from .resultsfile import read_results_dir
 from .schema import default_db_path, open_db
-from .selection import LATEST, select_runs
+from .selection import LATEST, baseline_pairs, select_runs
 from .store import repeats_of_build, results_of, run_by_id, tests_matching
 from .update import plan_update, write_plan
 
@@ -104,38 +103,14 @@ def _cmd_report(args):
 
 def _cmd_compare(args):
     db = open_db(args.db)
-    comparisons = [compare_runs(db, base, run)
-                   for base, run in _pairs(db, args.baseline, args.run, args.config)]
-    for comparison in comparisons:
-        print(comparison.headline)
-        rows = [(c.kind, c.test, c.before or "-", c.after or "-")
-                for c in comparison.changes if args.all or c.kind != NEW]
-        if rows:
-            print(table(("change", "test", f"run {comparison.base.id}",
-                         f"run {comparison.run.id}"), rows))
-        print()
-    regressed = [c.run.config for c in comparisons if c.count(REGRESSION)]
-    regressions = sum(c.count(REGRESSION) for c in comparisons)
-    gpus = f"{len(comparisons)} GPU{'s' if len(comparisons) != 1 else ''}"
-    print(f"FAIL: {regressions:+d} failures vs baseline on {len(regressed)} of "
-          f"{gpus} ({', '.join(regressed)})" if regressions else
-          f"OK: no new failures vs baseline on {gpus}")
-    return EXIT_UNEXPECTED if regressions else EXIT_OK
-
-
-def _pairs(db, baseline_spec, run_spec, config):
-    """(base, run) pairs: two run ids pair directly (even across GPUs),
-    otherwise each selected run pairs with the baseline of its GPU."""
-    bases = select_runs(db, baseline_spec, config)
-    selected = select_runs(db, run_spec, config)
-    if baseline_spec.isdigit() and run_spec.isdigit():
-        return [(bases[0], selected[0])]
-    base_of = {b.config: b for b in bases}
-    missing = sorted(r.config for r in selected if r.config not in base_of)
-    if missing:
-        print(f"no baseline {baseline_spec!r} for {', '.join(missing)}",
+    pairs, unpaired = baseline_pairs(db, args.baseline, args.run, args.config)
+    if unpaired:
+        print(f"no baseline {args.baseline!r} for {', '.join(unpaired)}",
               file=sys.stderr)
-    return [(base_of[r.config], r) for r in selected if r.config in base_of]
+    comparisons = [compare_runs(db, base, run) for base, run in pairs]
+    sys.stdout.write(comparison_report(comparisons, show_new=args.all))
+    regressed = any(c.count(REGRESSION) for c in comparisons)
+    return EXIT_UNEXPECTED if regressed else EXIT_OK
 
 
 def _cmd_history(args):
@@ -147,38 +122,9 @@ def _cmd_history(args):
     tests = tests_matching(db, pattern)
     if not tests:
         raise InputError(f"no stored test matches {args.test!r}")
-    for test in tests:
-        print(test)
-        for h in history(db, test, args.config):
-            print(f"  {h.config}: " + "".join(
-                _HISTORY_LETTER[status_of(r)] for _, r in h.entries[-args.limit:]))
-            for line in _history_summary(h):
-                print(f"    {line}")
-    print(f"({', '.join(f'{l} {s}' for s, l in _HISTORY_LETTER.items())}; "
-          "oldest first)")
+    sys.stdout.write(history_report(
+        [history(db, test, args.config) for test in tests], args.limit))
     return EXIT_OK
-
-
-_HISTORY_LETTER = {"Pass": ".", "Skip": "s", "Fail": "F", "Warn": "W",
-                   "Crash": "C", "Timeout": "T", "Missing": "M"}
-
-
-def _history_summary(h):
-    streak = h.current_streak
-    first, last = streak[0], streak[-1]
-    status = status_of(last[1])
-    state = {"Pass": "passing", "Skip": "skipping"}.get(status, f"failing ({status})")
-    since = (f"{state} since run {first[0].id} ({first[0].date[:10]}, driver "
-             f"{first[0].driver_commit or '?'}, kernel {first[0].kernel}), "
-             f"{len(streak)} run{'s' if len(streak) != 1 else ''}")
-    if status != "Pass":
-        since += (f"; last pass: run {h.last_pass.id}, driver "
-                  f"{h.last_pass.driver_commit or '?'}" if h.last_pass
-                  else "; never passed")
-    rate = (f"did not pass in {h.not_passing} of {h.ran} runs "
-            f"({round(100 * h.not_passing / h.ran)}%)" if h.ran else "never ran")
-    return [since, f"{rate}; result changed {h.flips} time"
-            f"{'s' if h.flips != 1 else ''} in {len(h.entries)} runs"]
 
 
 def _cmd_update_expectations(args):
@@ -194,15 +140,9 @@ def _cmd_update_expectations(args):
         groups = [repeats_of_build(db, latest)
                   for latest in select_runs(db, LATEST, args.config)]
     for group in groups:
-        config = group[0].config
-        plan = plan_update(args.expectations, config,
+        plan = plan_update(args.expectations, group[0].config,
                            [(run, results_of(db, run)) for run in group])
-        print(f"{config} (runs {', '.join(str(r.id) for r in group)}): "
-              f"{len(plan.updates) or 'no'} change"
-              f"{'s' if len(plan.updates) != 1 else ''} to set {plan.target.name}")
-        if plan.updates:
-            print(table(("change", "test", "detail"),
-                        [(u.kind, u.test, u.detail) for u in plan.updates]))
+        sys.stdout.write(update_report(group, plan))
         if plan.updates and not args.dry_run:
             write_plan(plan)
     if args.dry_run:
@@ -212,24 +152,11 @@ def _cmd_update_expectations(args):
 
 def _cmd_filter_testlist(args):
     expectations = load_for_config(args.expectations, args.config)
-    try:
-        with open(args.testlist, encoding="utf-8") as f:
-            lines = f.read().splitlines()
-    except OSError as e:
-        raise InputError(f"{args.testlist}: {e.strerror}") from None
-    for number, line in enumerate(lines, start=1):
-        name = line.strip()
-        if not name or name.startswith("#"):
-            continue
-        try:
-            skip = expectations.skip_for(drmci_name(name))
-        except InputError as e:
-            raise InputError(f"{args.testlist}:{number}: {e}") from None
-        if skip:
-            print(f"skipped {name}: {expectations.shown_path('skips')}:"
-                  f"{skip.line} {skip.pattern}", file=sys.stderr)
-        else:
-            print(name)
+    kept, skipped = split_testlist(args.testlist, expectations)
+    for name, skip in skipped:
+        print(f"skipped {name}: {expectations.shown_path('skips')}:{skip.line} "
+              f"{skip.pattern}", file=sys.stderr)
+    sys.stdout.write("".join(name + "\n" for name in kept))
     return EXIT_OK
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from .errors import InputError
 from .identity import VIRTUAL_PREFIX
-from .results import FAILURE_STATUSES
+from .results import FAILURE_STATUSES, drmci_name
 
 FLAKE_HEADER_KEYS = ("Board Name", "Bug Report", "Failure Rate",
                      "IGT Version", "Linux Version")
@@ -162,3 +162,23 @@ def _pattern_lines(path, require_header):
                                    comments=tuple(comments)))
         comments = []
     return entries
+
+
+def split_testlist(path, expectations):
+    """The igt@... names of an igt_runner testlist the skips keep, and the
+    (name, PatternLine) pairs they leave out."""
+    if not os.path.exists(path):
+        raise InputError(f"{path}: no such testlist")
+    kept, skipped = [], []
+    for number, name in _lines(path):
+        if not name or name.startswith("#"):
+            continue
+        try:
+            skip = expectations.skip_for(drmci_name(name))
+        except InputError as e:
+            raise InputError(f"{path}:{number}: {e}") from None
+        if skip:
+            skipped.append((name, skip))
+        else:
+            kept.append(name)
+    return kept, skipped

@@ -22,3 +22,16 @@ def select_runs(db, spec=LATEST, config=None):
         where = f" of {config}" if config else ""
         raise InputError(f"{what}{where} in the database")
     return selected
+
+
+def baseline_pairs(db, baseline_spec, run_spec, config=None):
+    """([(base, run)], [configurations without a baseline]): two run ids
+    pair directly (even across GPUs); otherwise each selected run pairs with
+    the baseline run of its configuration."""
+    bases = select_runs(db, baseline_spec, config)
+    selected = select_runs(db, run_spec, config)
+    if baseline_spec.isdigit() and run_spec.isdigit():
+        return [(bases[0], selected[0])], []
+    base_of = {b.config: b for b in bases}
+    return ([(base_of[r.config], r) for r in selected if r.config in base_of],
+            sorted(r.config for r in selected if r.config not in base_of))
