@@ -194,16 +194,23 @@ void igt_vlog(const char *domain, enum igt_log_level level, const char *format, 
 	free(line);
 }
 
+/*
+ * Keeps errno: the test's next "Last errno" must be about the test, not
+ * about a kernel log the run may not have.
+ */
 void igt_kmsg(const char *format, ...)
 {
+	int saved_errno = errno;
 	va_list args;
 	char *record;
 	int fd, len;
 
 	/* Never O_CREAT: without devtmpfs /dev/kmsg is absent, not a file. */
 	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		errno = saved_errno;
 		return;
+	}
 
 	va_start(args, format);
 	len = vasprintf(&record, format, args);
@@ -216,6 +223,7 @@ void igt_kmsg(const char *format, ...)
 		free(record);
 	}
 	close(fd);
+	errno = saved_errno;
 }
 
 /* Print the caller's stack at INFO level, as IGT does on assertions. */
