@@ -56,13 +56,41 @@ static int read_requested_targets(char targets[][VAMDGPU_GFX_TARGET_LEN], int ma
 	return count;
 }
 
-igt_main
+static void check_info(int gpu, int fd, const char *target)
 {
-	char targets[DRM_RENDER_NODES_MAX][VAMDGPU_GFX_TARGET_LEN];
-	int fds[DRM_RENDER_NODES_MAX];
-	int nfds = 0, ntargets = 0;
+	struct drm_vamdgpu_info info;
+	bool xnack_capable;
 
-	igt_fixture {
+	vamdgpu_info(fd, &info);
+	igt_assert_f(!strcmp(info.gfx_target, target),
+		     "gpu%d: expected gfx target %s, got %.*s\n", gpu, target,
+		     VAMDGPU_GFX_TARGET_LEN, info.gfx_target);
+	igt_assert_eq_u32(info.instance, gpu);
+	xnack_capable = info.flags & VAMDGPU_INFO_XNACK_CAPABLE;
+	igt_assert_f(xnack_capable == !strcmp(target, "gfx943"),
+		     "gpu%d (%s): XNACK capable is %d\n", gpu, target, xnack_capable);
+	igt_assert_eq_u32(info.page_size, 4096);
+	igt_assert_f(info.vram_size && info.vram_size % info.page_size == 0,
+		     "gpu%d: VRAM size %llu is not a non-zero multiple of the page size\n",
+		     gpu, (unsigned long long)info.vram_size);
+}
+
+static void test_info(const int *fds, int nfds,
+		      char targets[][VAMDGPU_GFX_TARGET_LEN], int ntargets)
+{
+	igt_require_f(nfds > 0, "no vamdgpu render node\n");
+	for (int i = 0; i < nfds && i < ntargets; i++)
+		igt_dynamic_f("gpu%d-%s", i, targets[i])
+			check_info(i, fds[i], targets[i]);
+}
+
+int igt_main()
+{
+	static char targets[DRM_RENDER_NODES_MAX][VAMDGPU_GFX_TARGET_LEN];
+	static int fds[DRM_RENDER_NODES_MAX];
+	static int nfds, ntargets;
+
+	igt_fixture() {
 		ntargets = read_requested_targets(targets, DRM_RENDER_NODES_MAX);
 		nfds = drm_render_nodes_open_all("vamdgpu", fds, DRM_RENDER_NODES_MAX);
 		igt_assert_f(nfds >= 0, "cannot read /dev/dri: %s\n", strerror(-nfds));
@@ -75,29 +103,8 @@ igt_main
 			     ntargets, DEVICES_PARAM, nfds);
 
 	igt_describe("Each virtual GPU reports the gfx target, XNACK capability, page size and instance it was created with.");
-	igt_subtest_with_dynamic("info") {
-		igt_require_f(nfds > 0, "no vamdgpu render node\n");
-		for (int i = 0; i < nfds && i < ntargets; i++) {
-			igt_dynamic_f("gpu%d-%s", i, targets[i]) {
-				struct drm_vamdgpu_info info;
-				bool xnack_capable;
-
-				vamdgpu_info(fds[i], &info);
-				igt_assert_f(!strcmp(info.gfx_target, targets[i]),
-					     "gpu%d: expected gfx target %s, got %.*s\n", i,
-					     targets[i], VAMDGPU_GFX_TARGET_LEN, info.gfx_target);
-				igt_assert_eq_u32(info.instance, i);
-				xnack_capable = info.flags & VAMDGPU_INFO_XNACK_CAPABLE;
-				igt_assert_f(xnack_capable == !strcmp(targets[i], "gfx943"),
-					     "gpu%d (%s): XNACK capable is %d\n", i, targets[i],
-					     xnack_capable);
-				igt_assert_eq_u32(info.page_size, 4096);
-				igt_assert_f(info.vram_size && info.vram_size % info.page_size == 0,
-					     "gpu%d: VRAM size %llu is not a non-zero multiple of the page size\n",
-					     i, (unsigned long long)info.vram_size);
-			}
-		}
-	}
+	igt_subtest_with_dynamic("info")
+		test_info(fds, nfds, targets, ntargets);
 
 	igt_describe("The info query refuses a non-zero pad field with EINVAL.");
 	igt_subtest("info-nonzero-pad") {
@@ -108,6 +115,6 @@ igt_main
 		igt_assert_eq(errno, EINVAL);
 	}
 
-	igt_fixture
+	igt_fixture()
 		drm_render_nodes_close_all(fds, nfds);
 }
