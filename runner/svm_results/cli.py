@@ -16,8 +16,9 @@ from .ingest import IDENTITY_FILE, ingest
 from .judge import CATEGORIES, PASS, judge_results_dir, judge_run
 from .report_html import write_html
 from .report_junit import junit_xml
-from .report_text import (comparison_report, history_report, report,
-                          run_heading, summary_line, update_report, verdict_lines)
+from .report_text import (comparison_report, history_report, new_tests_line,
+                          report, run_heading, summary_line, update_report,
+                          verdict_lines)
 from .resultsfile import read_results_dir
 from .schema import default_db_path, open_db
 from .selection import LATEST, baseline_pairs, select_runs
@@ -82,8 +83,9 @@ def _cmd_judge(args):
     shown = CATEGORIES if args.all else tuple(c for c in CATEGORIES if c != PASS)
     for j in judgements:
         print(run_heading(j))
-        listing = verdict_lines(j, shown)
-        print(listing or "(every test passed)")
+        print(verdict_lines(j, shown) or "(every test passed)")
+        if new_tests_line(j):
+            print(new_tests_line(j))
         print()
     print(summary_line(judgements))
     return EXIT_UNEXPECTED if any(j.unexpected for j in judgements) else EXIT_OK

@@ -40,6 +40,15 @@ def verdict_lines(judgement, categories):
     return table(("verdict", "test", "result", "why"), rows) if rows else ""
 
 
+def new_tests_line(judgement):
+    """The subtests new since the previous run, on one line ("" if none)."""
+    new = [v.test for v in judgement.new_tests]
+    if not new:
+        return ""
+    since = judgement.previous.name if judgement.previous else "the previous run"
+    return f"{_plural(len(new), 'new subtest')} since {since}: {', '.join(new)}"
+
+
 def run_heading(judgement):
     run = judgement.run
     against = (f"previous run {judgement.previous.id}" if judgement.previous
@@ -72,7 +81,9 @@ def report(judgements):
     """The per-GPU table, the unexpected results of each GPU, the summary."""
     sections = [gpu_table(judgements)]
     for j in sorted(judgements, key=lambda j: j.run.config):
-        listing = verdict_lines(j, (UNEXPECTED_FAIL, UNEXPECTED_PASS, MISSING, FLAKE))
+        listing = "\n".join(filter(None, (
+            verdict_lines(j, (UNEXPECTED_FAIL, UNEXPECTED_PASS, MISSING, FLAKE)),
+            new_tests_line(j))))
         if listing:
             sections.append(f"{j.run.config} (run {j.run.id}):\n{listing}")
     sections.append(summary_line(judgements))

@@ -60,6 +60,18 @@ class CommandLineTest(TempDirTestCase):
         self.assertRegex(out, r"flake\s+svm_standin@evict-pingpong")
         self.assertRegex(out, r"expected-fail\s+svm_standin@quiesce-crash\s+incomplete")
 
+    def test_judge_names_new_subtests(self):
+        self.ingest_both()
+        self.svm_results("ingest", self.edited_run_a(self.add_subtest), "--gfx-target",
+                         "gfx943", "--xnack", "on", "--virtual")
+        status, out, _ = self.svm_results("judge", "3")
+        self.assertIn("1 new subtest since run 2: svm_standin@brand-new", out)
+
+    @staticmethod
+    def add_subtest(doc):
+        doc["time_elapsed"]["start"] += 3600
+        doc["tests"]["igt@svm_standin@brand-new"] = doc["tests"]["igt@svm_standin@basic"]
+
     def test_compare_with_a_labelled_baseline(self):
         self.ingest_both()
         status, out, _ = self.svm_results("compare", "release-0.1")
