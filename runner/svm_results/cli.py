@@ -4,6 +4,7 @@
 import argparse
 import os
 import re
+import sqlite3
 import sys
 
 from .compare import REGRESSION, compare_runs
@@ -36,6 +37,10 @@ def main(argv=None):
         return args.command(args)
     except InputError as e:
         print(f"svm-results: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except sqlite3.Error as e:
+        print(f"svm-results: error: database {args.db}: {e} (nothing was "
+              "changed)", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         return EXIT_OK
