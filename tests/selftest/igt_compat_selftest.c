@@ -68,7 +68,6 @@
  *	warn.
  */
 
-#include <signal.h>
 #include <unistd.h>
 
 #include "igt.h"
