@@ -98,13 +98,13 @@ def _cmd_judge(args):
 
 def _cmd_report(args):
     judgements = _judgements(args)
-    sys.stdout.write(report(judgements))
     if args.html:
         print(f"HTML report: {write_html(open_db(args.db), judgements, args.html)}")
     if args.junit:
         with open(args.junit, "w", encoding="utf-8") as f:
             f.write(junit_xml(open_db(args.db), judgements))
         print(f"JUnit XML: {args.junit}")
+    sys.stdout.write(report(judgements))
     return EXIT_UNEXPECTED if any(j.unexpected for j in judgements) else EXIT_OK
 
 
