@@ -35,15 +35,18 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     try:
         return args.command(args)
+    except BrokenPipeError:
+        return EXIT_OK
     except InputError as e:
         print(f"svm-results: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as e:
+        print(f"svm-results: error: {e.filename or ''}: {e.strerror}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except sqlite3.Error as e:
         print(f"svm-results: error: database {args.db}: {e} (nothing was "
               "changed)", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except BrokenPipeError:
-        return EXIT_OK
 
 
 def _identity_flags(args):
