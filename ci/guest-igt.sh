@@ -5,7 +5,7 @@
 # with results.json) plus NAME/identity.json describing the run for
 # runner/svm-results (format: runner/README.md).
 #
-# Usage: guest-igt.sh --name NAME --test-root DIR --test-list FILE
+# Usage: guest-igt.sh --name NAME --test-root DIR [--test-list FILE]
 #                     [--gpus gfx1100,gfx943 | --gpus none] [--xnack on|off]
 #                     [-- IGT_RUNNER_ARGS...]
 # --xnack sets HSA_XNACK for the tests, as ROCm does: the XNACK mode the
@@ -25,8 +25,15 @@ while [ $# -gt 0 ]; do
 	*) echo "guest-igt: unknown option $1" >&2; exit 2 ;;
 	esac
 done
-[ -n "$name" ] && [ -d "$test_root" ] && [ -f "$test_list" ] ||
-	{ echo "guest-igt: need --name, an existing --test-root and --test-list" >&2; exit 2; }
+[ -n "$name" ] && [ -f "$test_root/test-list.txt" ] ||
+	{ echo "guest-igt: need --name and a --test-root holding test-list.txt" >&2; exit 2; }
+list_args=()
+if [ -n "$test_list" ]; then
+	[ -f "$test_list" ] || { echo "guest-igt: no test list $test_list" >&2; exit 2; }
+	list_args=(--test-list "$test_list")
+else
+	test_list=$test_root/test-list.txt
+fi
 case $xnack in
 on) runner_env=(-e HSA_XNACK=1) ;;
 off) runner_env=(-e HSA_XNACK=0) ;;
@@ -43,7 +50,9 @@ fi
 results=/results/$name
 rm -rf "$results"
 echo "guest-igt: $name: $(grep -c . "$test_list") tests from $(basename "$test_list"), GPUs: $gpus${xnack:+, XNACK $xnack}"
-igt_runner --test-list "$test_list" --per-test-timeout "${IGT_PER_TEST_TIMEOUT:-120}" \
+# igt_runner stops a hung test with SIGQUIT: no core dumps.
+ulimit -c 0
+igt_runner "${list_args[@]}" --per-test-timeout "${IGT_PER_TEST_TIMEOUT:-120}" \
 	--dmesg-warn-level 4 --overwrite --name "$name" "${runner_env[@]}" "$@" \
 	"$test_root" "$results"
 rc=$?
