@@ -96,9 +96,14 @@ if [ -n "$warnings" ]; then
 fi
 
 krel=$(cat "$out/include/config/kernel.release")
+# Install next to the live copy, then swap: a guest booted from the previous
+# build keeps finding its modules while this one installs.
 mods=$KROOT/modules-$key
-rm -rf "$mods"
-make -s -C "$src" O="$out" INSTALL_MOD_PATH="$mods" INSTALL_MOD_STRIP=1 modules_install >/dev/null
+rm -rf "$mods.new" "$mods.old"
+make -s -C "$src" O="$out" INSTALL_MOD_PATH="$mods.new" INSTALL_MOD_STRIP=1 modules_install >/dev/null
+[ -d "$mods" ] && mv "$mods" "$mods.old"
+mv "$mods.new" "$mods"
+rm -rf "$mods.old"
 cat > "$(kernel_env_file)" <<ENV
 KERNEL_SRC=$src
 KERNEL_BUILD=$out

@@ -24,9 +24,9 @@ if [ -n "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
 	exit 0
 fi
 probe_log=$(mktemp)
-timeout 20 qemu-system-x86_64 -accel kvm -cpu host -m 256M -smp 1 -display none \
+(timeout 20 qemu-system-x86_64 -accel kvm -cpu host -m 256M -smp 1 -display none \
 	-no-reboot -nodefaults -serial "file:$probe_log" -kernel "$KERNEL_IMAGE" \
-	-append "console=ttyS0 panic=-1 init=/nonexistent" >/dev/null 2>&1 || true
+	-append "console=ttyS0 panic=-1 init=/nonexistent" >/dev/null 2>&1) 2>/dev/null || true
 if grep -q "Linux version" "$probe_log"; then
 	choice=kvm
 	log "accel: a KVM guest printed within 20 s: KVM"
