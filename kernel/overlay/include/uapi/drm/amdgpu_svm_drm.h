@@ -155,13 +155,20 @@ struct drm_amdgpu_svm_attribute {
  * - @attrs not readable (or for GET not writable) for @nattr entries:
  *   -EFAULT
  * - an unknown @type: -EINVAL
- * - SET_FLAGS / CLR_FLAGS with a bit outside AMDGPU_SVM_FLAGS_ALL: -EINVAL
- * - GRANULARITY above AMDGPU_SVM_MAX_GRANULARITY: -EINVAL
- * - PREFERRED_LOC / PREFETCH_LOC not SYSMEM, UNDEFINED or the gpu_id of a
- *   GPU this process opened; ACCESS / ACCESS_IN_PLACE / NO_ACCESS with a
- *   value that is not such a gpu_id: -EINVAL
+ * - ACCESS / ACCESS_IN_PLACE / NO_ACCESS with a value that is not the
+ *   gpu_id of a GPU this process opened: -EINVAL (SET_ATTR and GET_ATTR)
+ * - SET_ATTR only (GET_ATTR ignores the input value of these types):
+ *   SET_FLAGS / CLR_FLAGS with a bit outside AMDGPU_SVM_FLAGS_ALL,
+ *   GRANULARITY above AMDGPU_SVM_MAX_GRANULARITY, PREFERRED_LOC /
+ *   PREFETCH_LOC not SYSMEM, UNDEFINED or such a gpu_id: -EINVAL
  * - a page of the span not backed by a VMA, or backed by a VM_IO /
  *   VM_PFNMAP VMA: -EFAULT (SET_ATTR and GET_ATTR alike)
+ * - the fd was opened by another process (a forked child using its
+ *   parent's fd): -EBADF
+ *
+ * With XNACK off, mapping failures after the attributes are set return
+ * their errno (-ENOMEM, -EFAULT for memory that cannot be faulted in,
+ * -EAGAIN when invalidations kept racing).
  */
 struct drm_amdgpu_gem_svm {
 	/** @start: first CPU (== GPU) virtual address of the span. */

@@ -230,6 +230,8 @@ struct amdgpu_svm_gpu {
  * amdgpu_svm_handle_fault() - XNACK on: a GPU access missed the GPU page
  *   table; map it and return 0 so the access retries, or return -EFAULT
  *   for a real VM fault.
+ * amdgpu_svm_set_xnack() - change the process's XNACK mode while it has no
+ *   queues (KFD's SET_XNACK_MODE); amdgpu_svm_xnack_enabled() reads it.
  */
 #if IS_ENABLED(CONFIG_DRM_AMDGPU_SVM)
 
@@ -241,6 +243,7 @@ bool amdgpu_svm_xnack_enabled(const struct amdgpu_svm *svm);
 int amdgpu_svm_ioctl(struct amdgpu_svm *svm, void *data);
 int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 			    bool write);
+int amdgpu_svm_set_xnack(struct amdgpu_svm *svm, bool xnack);
 
 #else
 
@@ -273,6 +276,11 @@ static inline int amdgpu_svm_handle_fault(struct amdgpu_svm *svm,
 					  unsigned long addr, bool write)
 {
 	return -EFAULT;
+}
+
+static inline int amdgpu_svm_set_xnack(struct amdgpu_svm *svm, bool xnack)
+{
+	return -EOPNOTSUPP;
 }
 
 #endif /* CONFIG_DRM_AMDGPU_SVM */

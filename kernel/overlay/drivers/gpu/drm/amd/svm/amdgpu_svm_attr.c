@@ -1,0 +1,569 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * amdgpu SVM attribute tree.
+ *
+ * Copyright 2026 The amdgpu-svm authors
+ */
+
+/**
+ * DOC: Attribute tree
+ *
+ * What userspace set with AMDGPU_SVM_OP_SET_ATTR lives in one interval tree
+ * per process (&amdgpu_svm_attr_tree), apart from the drm_gpusvm ranges: a
+ * range is only a physical mapping chunk and may be destroyed and rebuilt
+ * with another size at any time; the attributes stay.
+ *
+ * SET_ATTR splits the intervals it overlaps at the span's head and tail,
+ * fills the holes inside the span with default-valued intervals, applies
+ * the operations to every interval of the span and merges equal
+ * neighbours, so the tree stays the smallest exact description. munmap
+ * clears the span (amdgpu_svm_attr_clear(), from the MMU notifier). GET
+ * aggregates over the intervals and the holes of a span with KFD's rules
+ * for mixed values.
+ *
+ * The tree has its own spinlock, the innermost lock of the SVM core,
+ * because munmap clears attributes from the MMU notifier where no sleeping
+ * lock may be taken. Memory is therefore allocated outside the lock:
+ * amdgpu_svm_attr_set() counts what it may need, allocates and retries if
+ * the tree changed meanwhile; a clear needs at most one new node and takes
+ * it with GFP_NOWAIT or from a small pool of spares refilled from process
+ * context (amdgpu_svm_attr_refill()).
+ */
+
+#include <linux/export.h>
+#include <linux/slab.h>
+#include <kunit/visibility.h>
+#include <drm/amdgpu_svm_drm.h>
+
+#include "amdgpu_svm_attr.h"
+
+#define to_attr_range(node) \
+	container_of(node, struct amdgpu_svm_attr_range, it)
+
+static struct amdgpu_svm_attr_range *
+attr_first(struct amdgpu_svm_attr_tree *tree, unsigned long start,
+	   unsigned long last)
+{
+	struct interval_tree_node *node;
+
+	node = interval_tree_iter_first(&tree->root, start, last);
+	return node ? to_attr_range(node) : NULL;
+}
+
+static struct amdgpu_svm_attr_range *
+attr_next(struct amdgpu_svm_attr_range *r, unsigned long start,
+	  unsigned long last)
+{
+	struct interval_tree_node *node;
+
+	node = interval_tree_iter_next(&r->it, start, last);
+	return node ? to_attr_range(node) : NULL;
+}
+
+static bool attrs_equal(const struct amdgpu_svm_attrs *a,
+			const struct amdgpu_svm_attrs *b)
+{
+	return a->preferred_loc == b->preferred_loc &&
+	       a->prefetch_loc == b->prefetch_loc &&
+	       a->access == b->access &&
+	       a->access_in_place == b->access_in_place &&
+	       a->flags == b->flags &&
+	       a->granularity == b->granularity;
+}
+
+/**
+ * amdgpu_svm_attr_tree_init() - initialize an empty attribute tree
+ * @tree: the tree
+ *
+ * Defaults as KFD: no preferred or prefetch location, HOST_ACCESS and
+ * COHERENT, granularity 2 MiB, no GPU access (see
+ * amdgpu_svm_attr_set_default_access() for XNACK on).
+ *
+ * Context: any.
+ */
+void amdgpu_svm_attr_tree_init(struct amdgpu_svm_attr_tree *tree)
+{
+	spin_lock_init(&tree->lock);
+	tree->root = RB_ROOT_CACHED;
+	tree->defaults = (struct amdgpu_svm_attrs) {
+		.preferred_loc = AMDGPU_SVM_LOCATION_UNDEFINED,
+		.prefetch_loc = AMDGPU_SVM_LOCATION_UNDEFINED,
+		.flags = AMDGPU_SVM_FLAG_HOST_ACCESS | AMDGPU_SVM_FLAG_COHERENT,
+		.granularity = AMDGPU_SVM_DEFAULT_GRANULARITY,
+	};
+	tree->nspare = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_tree_init);
+
+/**
+ * amdgpu_svm_attr_tree_fini() - free every interval and spare
+ * @tree: the tree, no longer used by anyone
+ *
+ * Context: any.
+ */
+void amdgpu_svm_attr_tree_fini(struct amdgpu_svm_attr_tree *tree)
+{
+	struct amdgpu_svm_attr_range *r;
+
+	while ((r = attr_first(tree, 0, ULONG_MAX))) {
+		interval_tree_remove(&r->it, &tree->root);
+		kfree(r);
+	}
+	while (tree->nspare)
+		kfree(tree->spare[--tree->nspare]);
+}
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_tree_fini);
+
+/**
+ * amdgpu_svm_attr_set_default_access() - set which GPUs pages without
+ * attributes are accessible by
+ * @tree: the tree
+ * @access: GPU index bits (XNACK on: every GPU of the process; off: 0)
+ *
+ * Context: any; takes the tree lock.
+ */
+void amdgpu_svm_attr_set_default_access(struct amdgpu_svm_attr_tree *tree,
+					u64 access)
+{
+	spin_lock(&tree->lock);
+	tree->defaults.access = access;
+	spin_unlock(&tree->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_set_default_access);
+
+/**
+ * amdgpu_svm_attr_refill() - refill the spare nodes used by clears
+ * @tree: the tree
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -ENOMEM.
+ */
+int amdgpu_svm_attr_refill(struct amdgpu_svm_attr_tree *tree)
+{
+	struct amdgpu_svm_attr_range *r;
+
+	for (;;) {
+		spin_lock(&tree->lock);
+		if (tree->nspare == AMDGPU_SVM_ATTR_SPARES) {
+			spin_unlock(&tree->lock);
+			return 0;
+		}
+		spin_unlock(&tree->lock);
+
+		r = kzalloc_obj(*r, GFP_KERNEL);
+		if (!r)
+			return -ENOMEM;
+
+		spin_lock(&tree->lock);
+		if (tree->nspare < AMDGPU_SVM_ATTR_SPARES) {
+			tree->spare[tree->nspare++] = r;
+			r = NULL;
+		}
+		spin_unlock(&tree->lock);
+		kfree(r);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_refill);
+
+/* A node for a clear: GFP_NOWAIT first, then a spare. */
+static struct amdgpu_svm_attr_range *
+attr_alloc_atomic(struct amdgpu_svm_attr_tree *tree)
+{
+	struct amdgpu_svm_attr_range *r;
+
+	lockdep_assert_held(&tree->lock);
+
+	r = kzalloc_obj(*r, GFP_NOWAIT | __GFP_NOWARN);
+	if (!r && tree->nspare)
+		r = tree->spare[--tree->nspare];
+	return r;
+}
+
+/*
+ * Split the interval containing @addr (if it starts before @addr) into
+ * [start, addr - 1] and [addr, last], the second being @fresh. Return
+ * whether @fresh was used.
+ */
+static bool attr_split(struct amdgpu_svm_attr_tree *tree, unsigned long addr,
+		       struct amdgpu_svm_attr_range *fresh)
+{
+	struct amdgpu_svm_attr_range *r;
+
+	lockdep_assert_held(&tree->lock);
+
+	r = attr_first(tree, addr, addr);
+	if (!r || r->it.start == addr)
+		return false;
+
+	interval_tree_remove(&r->it, &tree->root);
+	fresh->it.start = addr;
+	fresh->it.last = r->it.last;
+	fresh->attrs = r->attrs;
+	r->it.last = addr - 1;
+	interval_tree_insert(&r->it, &tree->root);
+	interval_tree_insert(&fresh->it, &tree->root);
+	return true;
+}
+
+/* Merge equal neighbours among the intervals touching [start, last]. */
+static void attr_merge(struct amdgpu_svm_attr_tree *tree, unsigned long start,
+		       unsigned long last)
+{
+	struct amdgpu_svm_attr_range *prev = NULL, *r, *next;
+
+	lockdep_assert_held(&tree->lock);
+
+	if (start)
+		start--;
+	if (last != ULONG_MAX)
+		last++;
+
+	for (r = attr_first(tree, start, last); r; r = next) {
+		next = attr_next(r, start, last);
+		if (prev && prev->it.last + 1 == r->it.start &&
+		    attrs_equal(&prev->attrs, &r->attrs)) {
+			interval_tree_remove(&r->it, &tree->root);
+			interval_tree_remove(&prev->it, &tree->root);
+			prev->it.last = r->it.last;
+			interval_tree_insert(&prev->it, &tree->root);
+			kfree(r);
+			continue;
+		}
+		prev = r;
+	}
+}
+
+static void attr_apply(struct amdgpu_svm_attrs *attrs,
+		       const struct amdgpu_svm_attr_op *ops, unsigned int nops)
+{
+	unsigned int i;
+
+	for (i = 0; i < nops; i++) {
+		u64 bit = BIT_ULL(ops[i].value % AMDGPU_SVM_MAX_GPUS);
+
+		switch (ops[i].type) {
+		case AMDGPU_SVM_ATTR_PREFERRED_LOC:
+			attrs->preferred_loc = ops[i].value;
+			break;
+		case AMDGPU_SVM_ATTR_PREFETCH_LOC:
+			attrs->prefetch_loc = ops[i].value;
+			break;
+		case AMDGPU_SVM_ATTR_ACCESS:
+			attrs->access |= bit;
+			attrs->access_in_place &= ~bit;
+			break;
+		case AMDGPU_SVM_ATTR_ACCESS_IN_PLACE:
+			attrs->access &= ~bit;
+			attrs->access_in_place |= bit;
+			break;
+		case AMDGPU_SVM_ATTR_NO_ACCESS:
+			attrs->access &= ~bit;
+			attrs->access_in_place &= ~bit;
+			break;
+		case AMDGPU_SVM_ATTR_SET_FLAGS:
+			attrs->flags |= ops[i].value;
+			break;
+		case AMDGPU_SVM_ATTR_CLR_FLAGS:
+			attrs->flags &= ~ops[i].value;
+			break;
+		case AMDGPU_SVM_ATTR_GRANULARITY:
+			attrs->granularity = ops[i].value;
+			break;
+		}
+	}
+}
+
+static unsigned int attr_count_span(struct amdgpu_svm_attr_tree *tree,
+				    unsigned long start, unsigned long last)
+{
+	struct amdgpu_svm_attr_range *r;
+	unsigned int n = 0;
+
+	for (r = attr_first(tree, start, last); r; r = attr_next(r, start, last))
+		n++;
+	return n;
+}
+
+/**
+ * amdgpu_svm_attr_set() - apply SET_ATTR operations to a span
+ * @tree: the tree
+ * @start: first byte, page aligned
+ * @end: one past the last byte, page aligned, > @start
+ * @ops: the operations, applied in order to every page of the span
+ * @nops: number of @ops
+ *
+ * Splits at the head and tail, fills holes with defaults, applies @ops and
+ * merges equal neighbours. On failure the tree still describes the same
+ * attributes as before.
+ *
+ * Context: process context, may sleep (allocates); takes the tree lock.
+ * Return: 0, or -ENOMEM.
+ */
+int amdgpu_svm_attr_set(struct amdgpu_svm_attr_tree *tree,
+			unsigned long start, unsigned long end,
+			const struct amdgpu_svm_attr_op *ops, unsigned int nops)
+{
+	struct amdgpu_svm_attr_range **pool = NULL, **grown, *r, *next;
+	unsigned long last = end - 1, addr;
+	unsigned int need, have = 0, used = 0;
+	int ret = 0;
+
+	for (;;) {
+		spin_lock(&tree->lock);
+		/* Two splits, and a hole before, between and after each. */
+		need = attr_count_span(tree, start, last) + 3;
+		if (need <= have)
+			break;
+		spin_unlock(&tree->lock);
+
+		grown = krealloc_array(pool, need, sizeof(*pool), GFP_KERNEL);
+		if (!grown) {
+			ret = -ENOMEM;
+			goto out_free;
+		}
+		pool = grown;
+		while (have < need) {
+			pool[have] = kzalloc_obj(*r, GFP_KERNEL);
+			if (!pool[have]) {
+				ret = -ENOMEM;
+				goto out_free;
+			}
+			have++;
+		}
+	}
+
+	if (attr_split(tree, start, pool[used]))
+		used++;
+	if (end && attr_split(tree, end, pool[used]))
+		used++;
+
+	/* Fill the holes: every interval now lies inside [start, last]. */
+	addr = start;
+	for (r = attr_first(tree, start, last); r; r = next) {
+		next = attr_next(r, start, last);
+		if (r->it.start > addr) {
+			struct amdgpu_svm_attr_range *hole = pool[used++];
+
+			hole->it.start = addr;
+			hole->it.last = r->it.start - 1;
+			hole->attrs = tree->defaults;
+			interval_tree_insert(&hole->it, &tree->root);
+		}
+		addr = r->it.last + 1;
+	}
+	if (addr <= last) {
+		struct amdgpu_svm_attr_range *hole = pool[used++];
+
+		hole->it.start = addr;
+		hole->it.last = last;
+		hole->attrs = tree->defaults;
+		interval_tree_insert(&hole->it, &tree->root);
+	}
+
+	for (r = attr_first(tree, start, last); r; r = attr_next(r, start, last))
+		attr_apply(&r->attrs, ops, nops);
+
+	attr_merge(tree, start, last);
+	spin_unlock(&tree->lock);
+
+out_free:
+	while (used < have)
+		kfree(pool[used++]);
+	kfree(pool);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_set);
+
+/**
+ * amdgpu_svm_attr_clear() - forget the attributes of a span (munmap)
+ * @tree: the tree
+ * @start: first byte
+ * @end: one past the last byte, > @start
+ *
+ * Pages of the span get the defaults again. Needs at most one new node;
+ * if neither GFP_NOWAIT nor a spare provides it, the whole interval that
+ * needed splitting is dropped (its pages outside the span lose their
+ * attributes too) and a warning is printed.
+ *
+ * Context: any, including the MMU notifier; does not sleep.
+ */
+void amdgpu_svm_attr_clear(struct amdgpu_svm_attr_tree *tree,
+			   unsigned long start, unsigned long end)
+{
+	struct amdgpu_svm_attr_range *r, *next;
+	unsigned long last = end - 1;
+
+	spin_lock(&tree->lock);
+	r = attr_first(tree, start, last);
+	if (!r)
+		goto out_unlock;
+
+	/* One interval around the whole span: keep its head, add its tail. */
+	if (r->it.start < start && r->it.last > last) {
+		struct amdgpu_svm_attr_range *tail = attr_alloc_atomic(tree);
+
+		interval_tree_remove(&r->it, &tree->root);
+		if (!tail) {
+			pr_warn_ratelimited("amdgpu_svm: no memory to split attributes at 0x%lx, dropping 0x%lx-0x%lx\n",
+					    start, r->it.start, r->it.last + 1);
+			kfree(r);
+			goto out_unlock;
+		}
+		tail->it.start = end;
+		tail->it.last = r->it.last;
+		tail->attrs = r->attrs;
+		r->it.last = start - 1;
+		interval_tree_insert(&r->it, &tree->root);
+		interval_tree_insert(&tail->it, &tree->root);
+		goto out_unlock;
+	}
+
+	for (; r; r = next) {
+		next = attr_next(r, start, last);
+		interval_tree_remove(&r->it, &tree->root);
+		if (r->it.start < start) {
+			r->it.last = start - 1;
+			interval_tree_insert(&r->it, &tree->root);
+		} else if (r->it.last > last) {
+			r->it.start = end;
+			interval_tree_insert(&r->it, &tree->root);
+		} else {
+			kfree(r);
+		}
+	}
+
+out_unlock:
+	spin_unlock(&tree->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_clear);
+
+/**
+ * amdgpu_svm_attr_piece() - the attributes at an address
+ * @tree: the tree
+ * @addr: the address
+ * @end: where the caller stops looking, > @addr
+ * @piece_start: set to the first byte of the interval (or hole) holding
+ *	@addr; may be below @addr
+ * @attrs: set to its attributes
+ *
+ * Context: any; takes the tree lock.
+ * Return: one past the last byte of that interval or hole, capped at @end.
+ */
+unsigned long amdgpu_svm_attr_piece(struct amdgpu_svm_attr_tree *tree,
+				    unsigned long addr, unsigned long end,
+				    unsigned long *piece_start,
+				    struct amdgpu_svm_attrs *attrs)
+{
+	struct amdgpu_svm_attr_range *r, *before;
+	struct rb_node *prev;
+	unsigned long piece_end;
+
+	spin_lock(&tree->lock);
+	r = attr_first(tree, addr, ULONG_MAX);
+	if (r && r->it.start <= addr) {
+		*piece_start = r->it.start;
+		*attrs = r->attrs;
+		piece_end = r->it.last == ULONG_MAX ? ULONG_MAX : r->it.last + 1;
+	} else {
+		/* A hole: from the interval before it to the one after. */
+		prev = r ? rb_prev(&r->it.rb) : rb_last(&tree->root.rb_root);
+		before = prev ? rb_entry(prev, struct amdgpu_svm_attr_range, it.rb) : NULL;
+		*piece_start = before ? before->it.last + 1 : 0;
+		*attrs = tree->defaults;
+		piece_end = r ? r->it.start : ULONG_MAX;
+	}
+	spin_unlock(&tree->lock);
+
+	return min(piece_end, end);
+}
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_piece);
+
+/**
+ * amdgpu_svm_attr_get() - aggregate the attributes of a span (GET_ATTR)
+ * @tree: the tree
+ * @start: first byte
+ * @end: one past the last byte, > @start
+ * @out: the aggregate, by the rules of enum drm_amdgpu_svm_attr_type
+ *
+ * Holes inside the span count with the default attributes.
+ *
+ * Context: any; takes the tree lock.
+ */
+void amdgpu_svm_attr_get(struct amdgpu_svm_attr_tree *tree,
+			 unsigned long start, unsigned long end,
+			 struct amdgpu_svm_attr_get *out)
+{
+	struct amdgpu_svm_attrs a;
+	unsigned long addr = start, piece_start;
+	bool first = true;
+
+	while (addr < end) {
+		addr = amdgpu_svm_attr_piece(tree, addr, end, &piece_start, &a);
+		if (first) {
+			*out = (struct amdgpu_svm_attr_get) {
+				.preferred_loc = a.preferred_loc,
+				.prefetch_loc = a.prefetch_loc,
+				.access = a.access,
+				.access_in_place = a.access_in_place,
+				.set_flags = a.flags,
+				.clr_flags = ~a.flags,
+				.granularity = a.granularity,
+			};
+			first = false;
+			continue;
+		}
+		if (out->preferred_loc != a.preferred_loc)
+			out->preferred_loc = AMDGPU_SVM_LOCATION_UNDEFINED;
+		if (out->prefetch_loc != a.prefetch_loc)
+			out->prefetch_loc = AMDGPU_SVM_LOCATION_UNDEFINED;
+		out->access &= a.access;
+		out->access_in_place &= a.access_in_place;
+		out->set_flags &= a.flags;
+		out->clr_flags &= ~a.flags;
+		out->granularity = min(out->granularity, a.granularity);
+	}
+	out->clr_flags &= AMDGPU_SVM_FLAGS_ALL;
+}
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_get);
+
+/**
+ * amdgpu_svm_attr_forget_gpu() - drop a GPU index from every interval
+ * @tree: the tree
+ * @idx: the GPU index leaving the process
+ *
+ * Context: any; takes the tree lock.
+ */
+void amdgpu_svm_attr_forget_gpu(struct amdgpu_svm_attr_tree *tree,
+				unsigned int idx)
+{
+	struct amdgpu_svm_attr_range *r;
+	u64 bit = BIT_ULL(idx);
+
+	spin_lock(&tree->lock);
+	tree->defaults.access &= ~bit;
+	for (r = attr_first(tree, 0, ULONG_MAX); r; r = attr_next(r, 0, ULONG_MAX)) {
+		r->attrs.access &= ~bit;
+		r->attrs.access_in_place &= ~bit;
+	}
+	attr_merge(tree, 0, ULONG_MAX);
+	spin_unlock(&tree->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_forget_gpu);
+
+/**
+ * amdgpu_svm_attr_count() - number of intervals (for tests and debugfs)
+ * @tree: the tree
+ *
+ * Context: any; takes the tree lock.
+ * Return: the number of intervals.
+ */
+unsigned int amdgpu_svm_attr_count(struct amdgpu_svm_attr_tree *tree)
+{
+	unsigned int n;
+
+	spin_lock(&tree->lock);
+	n = attr_count_span(tree, 0, ULONG_MAX);
+	spin_unlock(&tree->lock);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_count);

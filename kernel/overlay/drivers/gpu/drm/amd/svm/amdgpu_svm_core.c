@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * amdgpu SVM core: processes, per-GPU contexts, quiesce and resume.
+ *
+ * Copyright 2026 The amdgpu-svm authors
+ */
+
+/**
+ * DOC: Overview
+ *
+ * The amdgpu SVM core gives a GPU the CPU's virtual address space of a
+ * process: userspace sets attributes on address spans with the
+ * DRM_AMDGPU_GEM_SVM ioctl (KFD's vocabulary, see amdgpu_svm_drm.h) and
+ * the GPU accesses ``malloc``'d or ``mmap``'d memory at the same
+ * addresses. It is hardware agnostic: a GPU driver (amdgpu, the vamdgpu
+ * virtual GPU) describes its device with &struct amdgpu_svm_gpu and its
+ * page-table, TLB and queue operations with &struct amdgpu_svm_gpu_ops,
+ * and calls the entry points of amdgpu_svm.h.
+ *
+ * Three layers:
+ *
+ * - the *process* (&struct amdgpu_svm_process), one per mm, found through
+ *   mmu_notifier_get(): the attribute tree (one truth for every GPU of the
+ *   process, so two GPUs cannot disagree on a preferred location), the
+ *   SVM lock, the XNACK mode and process-wide quiesce / resume;
+ * - the *context* (&struct amdgpu_svm), one per (process, GPU) open: a
+ *   drm_gpusvm instance bound to the GPU's drm_device and the mm;
+ * - the *range* (&struct amdgpu_svm_range), a drm_gpusvm range extended
+ *   with its GPU mapping state (mapped, PTE flags, pending operations).
+ *
+ * A range always lies inside one attribute interval, so one set of PTE
+ * flags describes it; where an attribute change splits an interval, the
+ * ranges across the new boundary are dropped and rebuilt (one chunk each).
+ */
+
+/**
+ * DOC: Locking
+ *
+ * Outermost first:
+ *
+ * 1. &amdgpu_svm_process.lock, the *SVM lock* (a mutex): serializes the
+ *    ioctl, the fault handler and the workers of one process; protects
+ *    the GPU list and, registered with drm_gpusvm_driver_set_lock(), range
+ *    insertion and removal in every context of the process.
+ * 2. mmap_lock (read), taken by drm_gpusvm itself in find_or_insert and
+ *    get_pages, and by the ioctl to check VMAs and set attributes
+ *    atomically with respect to munmap.
+ * 3. The drm_gpusvm notifier lock of a context: held for write by the
+ *    MMU notifier around amdgpu_svm_invalidate(); held for read when PTEs
+ *    are written, after checking the pages are still valid, so a PTE never
+ *    points at a page the CPU already took back.
+ * 4. &amdgpu_svm_process.queue_lock (a mutex): quiesce state, taken from
+ *    the notifier; the hardware's quiesce / resume run under it.
+ * 5. &amdgpu_svm.work_lock and &amdgpu_svm_attr_tree.lock (spinlocks),
+ *    innermost: the pending-work list, and the attribute tree (cleared on
+ *    munmap from the mm-wide notifier).
+ *
+ * Nothing under the notifier lock allocates memory that can recurse into
+ * reclaim: the PTE update either does not allocate or has reserved with
+ * &amdgpu_svm_gpu_ops.reserve_ptes beforehand. Workers take the SVM lock
+ * and are flushed only without it.
+ */
+
+/**
+ * DOC: Partial unmap and rebuild
+ *
+ * drm_gpusvm does not split ranges. When the CPU unmaps part of a mapped
+ * range, amdgpu_svm_invalidate() clears the GPU PTEs of the whole range,
+ * DMA-unmaps its pages, marks it unmapped and queues it
+ * (AMDGPU_SVM_RANGE_GC). The garbage collector removes the range and, with
+ * XNACK off, maps again whatever of the old range's extent is still backed
+ * by a VMA and accessible (amdgpu_svm_sync()), choosing chunk sizes that
+ * fit the remaining VMAs. The cost is the unmapped part plus at most one
+ * chunk, whatever the size of the mapping around it. With XNACK off the
+ * queues of the process are quiesced from the notifier until the rebuild
+ * is done, so no GPU access faults in the window.
+ *
+ * Attributes are kept apart and cleared for exactly the unmapped span, so
+ * the rebuilt ranges get the same attributes as before.
+ */
+
+/**
+ * DOC: XNACK modes
+ *
+ * The mode is per process, fixed by its first context (all GPUs of a
+ * process use the same mode, as KFD requires).
+ *
+ * XNACK off (gfx1100; gfx943 by choice): the GPU cannot retry a faulting
+ * access, so everything accessible must be mapped before the GPU touches
+ * it. SET_ATTR maps every page of its span that a GPU may access (ACCESS
+ * or ACCESS_IN_PLACE) on that GPU before returning. An invalidation of a
+ * mapped range (eviction, COW, migration, munmap) quiesces every queue of
+ * the process on every GPU, clears the PTEs and flushes the TLB; the
+ * ordered restore worker removes unmapped ranges, maps again what is
+ * still valid and then resumes the queues.
+ *
+ * XNACK on (gfx943): pages with no attributes are accessible by every GPU
+ * of the process, and nothing is mapped by the ioctl. A GPU access that
+ * misses calls amdgpu_svm_handle_fault(), which maps one chunk of the
+ * attribute granularity around the address. An invalidation clears the
+ * PTEs and flushes; the next access faults again. Queues are never
+ * quiesced.
+ */
+
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <drm/drm_print.h>
+
+#include "amdgpu_svm_priv.h"
+
+/** Chunk sizes of drm_gpusvm ranges, largest first. */
+static const unsigned long amdgpu_svm_chunk_sizes[] = { SZ_2M, SZ_64K, SZ_4K };
+
+/* Ordered: the restore of one eviction finishes before the next starts. */
+struct workqueue_struct *amdgpu_svm_wq;
+
+static struct mmu_notifier *amdgpu_svm_mn_alloc(struct mm_struct *mm)
+{
+	struct amdgpu_svm_process *proc;
+
+	proc = kzalloc_obj(*proc, GFP_KERNEL);
+	if (!proc)
+		return ERR_PTR(-ENOMEM);
+
+	mutex_init(&proc->lock);
+	mutex_init(&proc->queue_lock);
+	amdgpu_svm_attr_tree_init(&proc->attrs);
+	INIT_LIST_HEAD(&proc->gpus);
+	INIT_WORK(&proc->gc_work, amdgpu_svm_gc_work);
+	INIT_DELAYED_WORK(&proc->restore_work, amdgpu_svm_restore_work);
+	return &proc->mn;
+}
+
+static void amdgpu_svm_mn_free(struct mmu_notifier *mn)
+{
+	struct amdgpu_svm_process *proc =
+		container_of(mn, struct amdgpu_svm_process, mn);
+
+	amdgpu_svm_attr_tree_fini(&proc->attrs);
+	mutex_destroy(&proc->queue_lock);
+	mutex_destroy(&proc->lock);
+	kfree(proc);
+}
+
+/* munmap: the attributes of the span are forgotten (see the UAPI). */
+static int amdgpu_svm_mn_invalidate_start(struct mmu_notifier *mn,
+					  const struct mmu_notifier_range *range)
+{
+	struct amdgpu_svm_process *proc =
+		container_of(mn, struct amdgpu_svm_process, mn);
+
+	if (range->event == MMU_NOTIFY_UNMAP)
+		amdgpu_svm_attr_clear(&proc->attrs, range->start, range->end);
+	return 0;
+}
+
+static const struct mmu_notifier_ops amdgpu_svm_mn_ops = {
+	.invalidate_range_start = amdgpu_svm_mn_invalidate_start,
+	.alloc_notifier = amdgpu_svm_mn_alloc,
+	.free_notifier = amdgpu_svm_mn_free,
+};
+
+/**
+ * amdgpu_svm_process_gpu_idx() - the GPU index of a gpu_id in a process
+ * @proc: the process
+ * @gpu_id: the id userspace uses
+ *
+ * Context: the SVM lock held.
+ * Return: the index, or -EINVAL if no context of @proc is on that GPU.
+ */
+int amdgpu_svm_process_gpu_idx(struct amdgpu_svm_process *proc, u32 gpu_id)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&proc->lock);
+
+	for (i = 0; i < AMDGPU_SVM_MAX_GPUS; i++)
+		if (proc->gpu_refs[i] && proc->gpu_ids[i] == gpu_id)
+			return i;
+	return -EINVAL;
+}
+
+static u64 amdgpu_svm_process_gpu_mask(struct amdgpu_svm_process *proc)
+{
+	u64 mask = 0;
+	unsigned int i;
+
+	lockdep_assert_held(&proc->lock);
+
+	for (i = 0; i < AMDGPU_SVM_MAX_GPUS; i++)
+		if (proc->gpu_refs[i])
+			mask |= BIT_ULL(i);
+	return mask;
+}
+
+static void amdgpu_svm_process_quiesce_locked(struct amdgpu_svm_process *proc)
+{
+	struct amdgpu_svm *svm;
+
+	lockdep_assert_held(&proc->queue_lock);
+
+	if (proc->quiesce_count++)
+		return;
+	list_for_each_entry(svm, &proc->gpus, link) {
+		svm->gpu->ops->quiesce(svm);
+		svm->quiesced = true;
+	}
+}
+
+/**
+ * amdgpu_svm_process_quiesce() - stop every queue of the process
+ * @proc: the process
+ *
+ * Nests: the queues run again after as many amdgpu_svm_process_resume().
+ *
+ * Context: process context, may sleep; not under queue_lock.
+ */
+void amdgpu_svm_process_quiesce(struct amdgpu_svm_process *proc)
+{
+	mutex_lock(&proc->queue_lock);
+	amdgpu_svm_process_quiesce_locked(proc);
+	mutex_unlock(&proc->queue_lock);
+}
+
+static void amdgpu_svm_process_resume_locked(struct amdgpu_svm_process *proc)
+{
+	struct amdgpu_svm *svm;
+
+	lockdep_assert_held(&proc->queue_lock);
+
+	if (WARN_ON_ONCE(!proc->quiesce_count) || --proc->quiesce_count)
+		return;
+	list_for_each_entry(svm, &proc->gpus, link) {
+		if (svm->quiesced)
+			svm->gpu->ops->resume(svm);
+		svm->quiesced = false;
+	}
+}
+
+/**
+ * amdgpu_svm_process_resume() - undo one amdgpu_svm_process_quiesce()
+ * @proc: the process
+ *
+ * Context: process context, may sleep.
+ */
+void amdgpu_svm_process_resume(struct amdgpu_svm_process *proc)
+{
+	mutex_lock(&proc->queue_lock);
+	amdgpu_svm_process_resume_locked(proc);
+	mutex_unlock(&proc->queue_lock);
+}
+
+/**
+ * amdgpu_svm_process_evict() - quiesce for an eviction (XNACK off)
+ * @proc: the process
+ *
+ * Bumps the eviction sequence; the first eviction since the last restore
+ * quiesces the process, which the restore worker resumes once everything
+ * is mapped again (amdgpu_svm_process_restored()). The caller has queued
+ * the ranges to restore before.
+ *
+ * Context: the MMU notifier (a drm_gpusvm notifier lock held for write).
+ */
+void amdgpu_svm_process_evict(struct amdgpu_svm_process *proc)
+{
+	mutex_lock(&proc->queue_lock);
+	proc->evict_seq++;
+	if (!proc->evicted) {
+		proc->evicted = true;
+		amdgpu_svm_process_quiesce_locked(proc);
+	}
+	mutex_unlock(&proc->queue_lock);
+}
+
+/**
+ * amdgpu_svm_process_evict_seq() - the eviction sequence, read before a
+ * restore
+ * @proc: the process
+ *
+ * Context: process context, may sleep.
+ * Return: the number of evictions so far.
+ */
+unsigned long amdgpu_svm_process_evict_seq(struct amdgpu_svm_process *proc)
+{
+	unsigned long seq;
+
+	mutex_lock(&proc->queue_lock);
+	seq = proc->evict_seq;
+	mutex_unlock(&proc->queue_lock);
+	return seq;
+}
+
+/**
+ * amdgpu_svm_process_restored() - resume after a complete restore
+ * @proc: the process
+ * @seq: amdgpu_svm_process_evict_seq() from before the restore started
+ *
+ * Resumes the queues an eviction quiesced, unless another eviction came
+ * after @seq was read (its restore will resume).
+ *
+ * Context: process context, may sleep.
+ */
+void amdgpu_svm_process_restored(struct amdgpu_svm_process *proc,
+				 unsigned long seq)
+{
+	mutex_lock(&proc->queue_lock);
+	if (proc->evicted && proc->evict_seq == seq) {
+		proc->evicted = false;
+		amdgpu_svm_process_resume_locked(proc);
+	}
+	mutex_unlock(&proc->queue_lock);
+}
+
+/**
+ * amdgpu_svm_drvdata() - the hardware driver's pointer of a context
+ * @svm: the context
+ *
+ * Context: any.
+ * Return: the @drvdata given to amdgpu_svm_create().
+ */
+void *amdgpu_svm_drvdata(const struct amdgpu_svm *svm)
+{
+	return svm->drvdata;
+}
+EXPORT_SYMBOL_GPL(amdgpu_svm_drvdata);
+
+/**
+ * amdgpu_svm_xnack_enabled() - whether the process of a context runs with
+ * XNACK on
+ * @svm: the context
+ *
+ * Context: any.
+ * Return: true if GPU faults are retried through amdgpu_svm_handle_fault().
+ */
+bool amdgpu_svm_xnack_enabled(const struct amdgpu_svm *svm)
+{
+	return svm->proc->xnack;
+}
+EXPORT_SYMBOL_GPL(amdgpu_svm_xnack_enabled);
+
+static int amdgpu_svm_process_add(struct amdgpu_svm_process *proc,
+				  struct amdgpu_svm *svm, bool xnack)
+{
+	const struct amdgpu_svm_gpu *gpu = svm->gpu;
+	int idx, i;
+
+	lockdep_assert_held(&proc->lock);
+
+	if (proc->ncontexts && proc->xnack != xnack)
+		return -EINVAL;
+
+	idx = amdgpu_svm_process_gpu_idx(proc, gpu->gpu_id);
+	if (idx < 0) {
+		for (i = 0; i < AMDGPU_SVM_MAX_GPUS && proc->gpu_refs[i]; i++)
+			;
+		if (i == AMDGPU_SVM_MAX_GPUS)
+			return -ENOSPC;
+		idx = i;
+		proc->gpu_ids[idx] = gpu->gpu_id;
+	}
+	proc->gpu_refs[idx]++;
+	proc->ncontexts++;
+	proc->xnack = xnack;
+	svm->idx = idx;
+
+	mutex_lock(&proc->queue_lock);
+	list_add_tail(&svm->link, &proc->gpus);
+	if (proc->quiesce_count) {
+		gpu->ops->quiesce(svm);
+		svm->quiesced = true;
+	}
+	mutex_unlock(&proc->queue_lock);
+
+	if (xnack)
+		amdgpu_svm_attr_set_default_access(&proc->attrs,
+						   amdgpu_svm_process_gpu_mask(proc));
+	return 0;
+}
+
+/**
+ * amdgpu_svm_create() - create the SVM context of current's mm on a GPU
+ * @gpu: the GPU, with its required ops set
+ * @xnack: run the process with XNACK on (needs @gpu->xnack_capable)
+ * @drvdata: returned by amdgpu_svm_drvdata() to the ops
+ *
+ * The first context of an mm fixes its XNACK mode; later contexts must
+ * ask for the same. Several contexts of one mm on the same GPU (the
+ * render node opened twice) share the GPU's index in the attributes and
+ * are all mapped.
+ *
+ * Context: process context, may sleep; current->mm is the process.
+ * Return: the context, or an ERR_PTR(): -EINVAL for missing ops, an XNACK
+ * mode the GPU cannot do or that differs from the process's; -ENOSPC for
+ * too many GPUs; -ENOMEM.
+ */
+struct amdgpu_svm *amdgpu_svm_create(const struct amdgpu_svm_gpu *gpu,
+				     bool xnack, void *drvdata)
+{
+	const struct amdgpu_svm_gpu_ops *ops = gpu->ops;
+	struct amdgpu_svm_process *proc;
+	struct mmu_notifier *mn;
+	struct amdgpu_svm *svm;
+	int ret;
+
+	if (!ops || !ops->update_ptes || !ops->clear_ptes || !ops->flush_tlb ||
+	    !ops->quiesce || !ops->resume || (xnack && !gpu->xnack_capable))
+		return ERR_PTR(-EINVAL);
+	if (!current->mm)
+		return ERR_PTR(-EINVAL);
+
+	svm = kzalloc_obj(*svm, GFP_KERNEL);
+	if (!svm)
+		return ERR_PTR(-ENOMEM);
+	svm->gpu = gpu;
+	svm->drvdata = drvdata;
+	spin_lock_init(&svm->work_lock);
+	INIT_LIST_HEAD(&svm->work_list);
+
+	mn = mmu_notifier_get(&amdgpu_svm_mn_ops, current->mm);
+	if (IS_ERR(mn)) {
+		ret = PTR_ERR(mn);
+		goto err_free;
+	}
+	proc = container_of(mn, struct amdgpu_svm_process, mn);
+	svm->proc = proc;
+
+	ret = drm_gpusvm_init(&svm->gpusvm, "amdgpu-svm", gpu->drm, current->mm,
+			      0, TASK_SIZE, SZ_512M, &amdgpu_svm_gpusvm_ops,
+			      amdgpu_svm_chunk_sizes,
+			      ARRAY_SIZE(amdgpu_svm_chunk_sizes));
+	if (ret)
+		goto err_put;
+	drm_gpusvm_driver_set_lock(&svm->gpusvm, &proc->lock);
+
+	mutex_lock(&proc->lock);
+	ret = amdgpu_svm_process_add(proc, svm, xnack);
+	mutex_unlock(&proc->lock);
+	if (ret)
+		goto err_fini;
+
+	return svm;
+
+err_fini:
+	mutex_lock(&proc->lock);
+	drm_gpusvm_fini(&svm->gpusvm);
+	mutex_unlock(&proc->lock);
+err_put:
+	mmu_notifier_put(mn);
+err_free:
+	kfree(svm);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(amdgpu_svm_create);
+
+/**
+ * amdgpu_svm_destroy() - tear down an SVM context
+ * @svm: the context, from amdgpu_svm_create()
+ *
+ * Clears every GPU PTE of the context and flushes its TLB, removes its
+ * ranges and notifiers and leaves the process (the last context frees
+ * it). The hardware driver stops the context's queues first; ops are not
+ * called after this returns. Works from any process (the fd may be
+ * closed after the mm exited).
+ *
+ * Context: process context, may sleep; no SVM lock held.
+ */
+void amdgpu_svm_destroy(struct amdgpu_svm *svm)
+{
+	struct amdgpu_svm_process *proc = svm->proc;
+	bool last;
+
+	mutex_lock(&proc->lock);
+	mutex_lock(&proc->queue_lock);
+	list_del(&svm->link);
+	if (svm->quiesced)
+		svm->gpu->ops->resume(svm);
+	mutex_unlock(&proc->queue_lock);
+
+	amdgpu_svm_unmap_all(svm);
+	drm_gpusvm_fini(&svm->gpusvm);
+
+	if (!--proc->gpu_refs[svm->idx])
+		amdgpu_svm_attr_forget_gpu(&proc->attrs, svm->idx);
+	last = !--proc->ncontexts;
+	mutex_unlock(&proc->lock);
+
+	if (last) {
+		cancel_work_sync(&proc->gc_work);
+		cancel_delayed_work_sync(&proc->restore_work);
+		mutex_lock(&proc->queue_lock);
+		if (proc->evicted) {
+			proc->evicted = false;
+			amdgpu_svm_process_resume_locked(proc);
+		}
+		mutex_unlock(&proc->queue_lock);
+	}
+	mmu_notifier_put(&proc->mn);
+	kfree(svm);
+}
+EXPORT_SYMBOL_GPL(amdgpu_svm_destroy);
+
+/**
+ * amdgpu_svm_set_xnack() - change the XNACK mode of a context's process
+ * @svm: a context of the process
+ * @xnack: the new mode
+ *
+ * As KFD's AMDKFD_IOC_SET_XNACK_MODE: the hardware driver only calls it
+ * while the process has no queue on any GPU. Every range of every context
+ * is dropped; with XNACK off what the attributes make accessible is then
+ * mapped again, with XNACK on faults map on demand.
+ *
+ * Context: process context, may sleep; no SVM lock held.
+ * Return: 0; -EOPNOTSUPP if @xnack and a GPU of the process cannot retry
+ * faults; or an errno from mapping (the mode is changed anyway).
+ */
+int amdgpu_svm_set_xnack(struct amdgpu_svm *svm, bool xnack)
+{
+	struct amdgpu_svm_process *proc = svm->proc;
+	struct amdgpu_svm *gpu;
+	bool quiesced = false;
+	int ret = 0;
+
+	mutex_lock(&proc->lock);
+	if (proc->xnack == xnack)
+		goto out_unlock;
+	list_for_each_entry(gpu, &proc->gpus, link) {
+		if (xnack && !gpu->gpu->xnack_capable) {
+			ret = -EOPNOTSUPP;
+			goto out_unlock;
+		}
+	}
+
+	amdgpu_svm_process_drain(proc);
+	list_for_each_entry(gpu, &proc->gpus, link)
+		amdgpu_svm_unmap_all(gpu);
+	proc->xnack = xnack;
+	amdgpu_svm_attr_set_default_access(&proc->attrs, xnack ?
+					   amdgpu_svm_process_gpu_mask(proc) : 0);
+	if (!xnack) {
+		list_for_each_entry(gpu, &proc->gpus, link)
+			ret = amdgpu_svm_sync(gpu, 0, TASK_SIZE, false,
+					      &quiesced) ?: ret;
+		if (quiesced)
+			amdgpu_svm_process_resume(proc);
+	}
+out_unlock:
+	mutex_unlock(&proc->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(amdgpu_svm_set_xnack);
+
+static int __init amdgpu_svm_init(void)
+{
+	amdgpu_svm_wq = alloc_ordered_workqueue("amdgpu_svm", 0);
+	return amdgpu_svm_wq ? 0 : -ENOMEM;
+}
+
+static void __exit amdgpu_svm_exit(void)
+{
+	/* Processes are freed by SRCU callbacks of mmu_notifier_put(). */
+	mmu_notifier_synchronize();
+	destroy_workqueue(amdgpu_svm_wq);
+}
+
+module_init(amdgpu_svm_init);
+module_exit(amdgpu_svm_exit);
+
+MODULE_DESCRIPTION("amdgpu shared virtual memory core on drm_gpusvm");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * amdgpu SVM core: internal structures shared by its files.
+ *
+ * Copyright 2026 The amdgpu-svm authors
+ */
+#ifndef _AMDGPU_SVM_PRIV_H_
+#define _AMDGPU_SVM_PRIV_H_
+
+#include <linux/list.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
+#include <drm/drm_gpusvm.h>
+
+#include "amdgpu_svm.h"
+#include "amdgpu_svm_attr.h"
+
+/**
+ * struct amdgpu_svm_process - the SVM state of one mm, shared by its GPUs
+ *
+ * Found and reference counted through mmu_notifier_get() on the mm: every
+ * context of the same mm gets the same process.
+ */
+struct amdgpu_svm_process {
+	/** @mn: mm-wide notifier: munmap clears attributes; the registry. */
+	struct mmu_notifier mn;
+	/**
+	 * @lock: the SVM lock: attribute changes, range insertion and
+	 * removal on every GPU of the process (the drm_gpusvm driver lock of
+	 * each context), the GPU list, the workers' state.
+	 */
+	struct mutex lock;
+	/** @attrs: the attribute tree, one truth for all GPUs. */
+	struct amdgpu_svm_attr_tree attrs;
+	/** @gpus: the contexts (&amdgpu_svm.link); @lock and @queue_lock. */
+	struct list_head gpus;
+	/** @gpu_ids: gpu_id of each GPU index in use, under @lock. */
+	u32 gpu_ids[AMDGPU_SVM_MAX_GPUS];
+	/** @gpu_refs: contexts per GPU index, under @lock. */
+	unsigned int gpu_refs[AMDGPU_SVM_MAX_GPUS];
+	/** @ncontexts: number of contexts, under @lock. */
+	unsigned int ncontexts;
+	/** @xnack: XNACK mode, fixed by the first context. */
+	bool xnack;
+	/**
+	 * @queue_lock: process-wide quiesce state; taken in the notifier,
+	 * so nothing below it allocates or takes the SVM lock.
+	 */
+	struct mutex queue_lock;
+	/** @quiesce_count: nested quiesces in force, under @queue_lock. */
+	unsigned int quiesce_count;
+	/** @evicted: a notifier quiesced; the restore worker owes a resume. */
+	bool evicted;
+	/** @evict_seq: evictions so far, under @queue_lock. */
+	unsigned long evict_seq;
+	/** @gc_work: XNACK on: removes ranges the CPU unmapped. */
+	struct work_struct gc_work;
+	/** @restore_work: XNACK off: removes, rebuilds, remaps, resumes. */
+	struct delayed_work restore_work;
+};
+
+/**
+ * struct amdgpu_svm - the SVM context of one (process, GPU) pair
+ */
+struct amdgpu_svm {
+	/** @gpusvm: the drm_gpusvm instance of this GPU and mm. */
+	struct drm_gpusvm gpusvm;
+	/** @proc: the process. */
+	struct amdgpu_svm_process *proc;
+	/** @gpu: the GPU. */
+	const struct amdgpu_svm_gpu *gpu;
+	/** @drvdata: the hardware driver's pointer. */
+	void *drvdata;
+	/** @idx: GPU index in the process (bit in the attributes). */
+	unsigned int idx;
+	/** @link: in &amdgpu_svm_process.gpus. */
+	struct list_head link;
+	/** @quiesced: @gpu's quiesce op is in force, under queue_lock. */
+	bool quiesced;
+	/** @work_lock: protects @work_list and the ranges' pending bits. */
+	spinlock_t work_lock;
+	/** @work_list: ranges with pending operations, oldest first. */
+	struct list_head work_list;
+	/** @retry_start: start of a span the restore worker must redo. */
+	unsigned long retry_start;
+	/** @retry_end: its end; @retry_start == @retry_end: none. */
+	unsigned long retry_end;
+};
+
+/* Pending operations of a range (&amdgpu_svm_range.pending). */
+/** The CPU unmapped (part of) the range: remove it, rebuild the rest. */
+#define AMDGPU_SVM_RANGE_GC		BIT(0)
+/** Evicted with XNACK off: remap it before the queues resume. */
+#define AMDGPU_SVM_RANGE_RESTORE	BIT(1)
+
+/**
+ * struct amdgpu_svm_range - a drm_gpusvm range with its GPU mapping state
+ */
+struct amdgpu_svm_range {
+	/** @base: the drm_gpusvm range. */
+	struct drm_gpusvm_range base;
+	/** @work_link: in &amdgpu_svm.work_list while @pending. */
+	struct list_head work_link;
+	/** @pending: AMDGPU_SVM_RANGE_* bits, under work_lock. */
+	u8 pending;
+	/**
+	 * @mapped: GPU PTEs are valid. Set with the SVM lock and the
+	 * notifier lock (read) held; cleared with the notifier lock held for
+	 * write, or with the SVM lock and the notifier lock held.
+	 */
+	bool mapped;
+	/** @pte_flags: AMDGPU_SVM_PTE_* written while @mapped. */
+	u32 pte_flags;
+};
+
+static inline struct amdgpu_svm *to_amdgpu_svm(struct drm_gpusvm *gpusvm)
+{
+	return container_of(gpusvm, struct amdgpu_svm, gpusvm);
+}
+
+static inline struct amdgpu_svm_range *
+to_amdgpu_svm_range(struct drm_gpusvm_range *range)
+{
+	return container_of(range, struct amdgpu_svm_range, base);
+}
+
+extern struct workqueue_struct *amdgpu_svm_wq;
+extern const struct drm_gpusvm_ops amdgpu_svm_gpusvm_ops;
+
+void amdgpu_svm_process_quiesce(struct amdgpu_svm_process *proc);
+void amdgpu_svm_process_resume(struct amdgpu_svm_process *proc);
+void amdgpu_svm_process_evict(struct amdgpu_svm_process *proc);
+unsigned long amdgpu_svm_process_evict_seq(struct amdgpu_svm_process *proc);
+void amdgpu_svm_process_restored(struct amdgpu_svm_process *proc,
+				 unsigned long seq);
+int amdgpu_svm_process_gpu_idx(struct amdgpu_svm_process *proc, u32 gpu_id);
+void amdgpu_svm_gc_work(struct work_struct *work);
+void amdgpu_svm_restore_work(struct work_struct *work);
+int amdgpu_svm_drain(struct amdgpu_svm *svm);
+void amdgpu_svm_process_drain(struct amdgpu_svm_process *proc);
+int amdgpu_svm_sync(struct amdgpu_svm *svm, unsigned long start,
+		    unsigned long end, bool strict, bool *quiesced);
+void amdgpu_svm_unmap_all(struct amdgpu_svm *svm);
+
+#endif /* _AMDGPU_SVM_PRIV_H_ */

@@ -1,0 +1,681 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * amdgpu SVM ranges: mapping drm_gpusvm ranges on the GPU, notifier
+ * invalidation, garbage collection, restore and the GPU fault handler.
+ *
+ * Copyright 2026 The amdgpu-svm authors
+ */
+
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <drm/amdgpu_svm_drm.h>
+#include <drm/drm_pagemap.h>
+#include <drm/drm_print.h>
+
+#include "amdgpu_svm_priv.h"
+
+/* get_pages / PTE commit raced with an invalidation: how often to retry. */
+#define AMDGPU_SVM_MAP_RETRIES	4
+
+static struct drm_gpusvm_range *amdgpu_svm_range_alloc(struct drm_gpusvm *gpusvm)
+{
+	struct amdgpu_svm_range *range;
+
+	range = kzalloc_obj(*range, GFP_KERNEL);
+	if (!range)
+		return NULL;
+	INIT_LIST_HEAD(&range->work_link);
+	return &range->base;
+}
+
+static void amdgpu_svm_range_free(struct drm_gpusvm_range *range)
+{
+	kfree(to_amdgpu_svm_range(range));
+}
+
+static unsigned long range_start(struct amdgpu_svm_range *range)
+{
+	return drm_gpusvm_range_start(&range->base);
+}
+
+static unsigned long range_end(struct amdgpu_svm_range *range)
+{
+	return drm_gpusvm_range_end(&range->base);
+}
+
+/* Queue @op for @range; the caller schedules the worker. */
+static void amdgpu_svm_range_queue(struct amdgpu_svm *svm,
+				   struct amdgpu_svm_range *range, u8 op)
+{
+	spin_lock(&svm->work_lock);
+	if (!range->pending)
+		list_add_tail(&range->work_link, &svm->work_list);
+	range->pending |= op;
+	spin_unlock(&svm->work_lock);
+}
+
+static void amdgpu_svm_range_dequeue(struct amdgpu_svm *svm,
+				     struct amdgpu_svm_range *range)
+{
+	spin_lock(&svm->work_lock);
+	if (range->pending)
+		list_del_init(&range->work_link);
+	range->pending = 0;
+	spin_unlock(&svm->work_lock);
+}
+
+/**
+ * amdgpu_svm_invalidate() - the drm_gpusvm invalidate callback
+ * @gpusvm: the context's drm_gpusvm
+ * @notifier: the drm_gpusvm notifier that fired
+ * @mmu_range: what the CPU invalidates
+ *
+ * Stages, as xe, with the queueing first: an UNMAP marks the ranges
+ * unmapped and queues them for the garbage collector; an eviction with
+ * XNACK off queues the mapped ranges for the restore worker, and only
+ * then quiesces the process (amdgpu_svm_process_evict() bumps the
+ * eviction sequence the restore worker checks, so work queued here is
+ * always seen by a restore that resumes). Then the PTEs of mapped ranges
+ * are zapped, one TLB flush, and every range touched is DMA-unmapped.
+ * When the mm goes away (MMU_NOTIFY_RELEASE) PTEs are only zapped.
+ *
+ * Context: the MMU notifier; the notifier lock held for write.
+ */
+static void amdgpu_svm_invalidate(struct drm_gpusvm *gpusvm,
+				  struct drm_gpusvm_notifier *notifier,
+				  const struct mmu_notifier_range *mmu_range)
+{
+	struct amdgpu_svm *svm = to_amdgpu_svm(gpusvm);
+	struct amdgpu_svm_process *proc = svm->proc;
+	const struct amdgpu_svm_gpu_ops *ops = svm->gpu->ops;
+	struct drm_gpusvm_ctx ctx = { .in_notifier = true };
+	bool unmap = mmu_range->event == MMU_NOTIFY_UNMAP;
+	bool release = mmu_range->event == MMU_NOTIFY_RELEASE;
+	bool any_mapped = false, queued = false;
+	struct drm_gpusvm_range *r = NULL;
+	unsigned long start, end;
+
+	lockdep_assert_held_write(&gpusvm->notifier_lock);
+
+	start = max(mmu_range->start, drm_gpusvm_notifier_start(notifier));
+	end = min(mmu_range->end, drm_gpusvm_notifier_end(notifier));
+
+	drm_gpusvm_for_each_range(r, notifier, start, end) {
+		struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
+
+		any_mapped |= range->mapped;
+		if (unmap) {
+			drm_gpusvm_range_set_unmapped(r, mmu_range);
+			amdgpu_svm_range_queue(svm, range, AMDGPU_SVM_RANGE_GC);
+			queued = true;
+		} else if (range->mapped && !release && !proc->xnack) {
+			amdgpu_svm_range_queue(svm, range,
+					       AMDGPU_SVM_RANGE_RESTORE);
+			queued = true;
+		}
+	}
+	if (any_mapped && !release && !proc->xnack)
+		amdgpu_svm_process_evict(proc);
+
+	if (any_mapped) {
+		r = NULL;
+		drm_gpusvm_for_each_range(r, notifier, start, end) {
+			struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
+
+			if (!range->mapped)
+				continue;
+			ops->clear_ptes(svm, range_start(range), range_end(range));
+			range->mapped = false;
+		}
+		ops->flush_tlb(svm);
+	}
+
+	r = NULL;
+	drm_gpusvm_for_each_range(r, notifier, start, end)
+		drm_gpusvm_range_unmap_pages(gpusvm, r, &ctx);
+
+	if (!queued)
+		return;
+	if (proc->xnack)
+		queue_work(amdgpu_svm_wq, &proc->gc_work);
+	else
+		mod_delayed_work(amdgpu_svm_wq, &proc->restore_work, 1);
+}
+
+const struct drm_gpusvm_ops amdgpu_svm_gpusvm_ops = {
+	.range_alloc = amdgpu_svm_range_alloc,
+	.range_free = amdgpu_svm_range_free,
+	.invalidate = amdgpu_svm_invalidate,
+};
+
+/* Clear the PTEs of a mapped range from process context. */
+static void amdgpu_svm_range_zap(struct amdgpu_svm *svm,
+				 struct amdgpu_svm_range *range)
+{
+	const struct amdgpu_svm_gpu_ops *ops = svm->gpu->ops;
+
+	lockdep_assert_held(&svm->proc->lock);
+
+	drm_gpusvm_notifier_lock(&svm->gpusvm);
+	if (range->mapped) {
+		ops->clear_ptes(svm, range_start(range), range_end(range));
+		ops->flush_tlb(svm);
+		range->mapped = false;
+	}
+	drm_gpusvm_notifier_unlock(&svm->gpusvm);
+}
+
+/* Zap, forget pending work and remove a range. */
+static void amdgpu_svm_range_remove(struct amdgpu_svm *svm,
+				    struct amdgpu_svm_range *range)
+{
+	lockdep_assert_held(&svm->proc->lock);
+
+	amdgpu_svm_range_zap(svm, range);
+	amdgpu_svm_range_dequeue(svm, range);
+	drm_gpusvm_range_remove(&svm->gpusvm, &range->base);
+}
+
+/**
+ * amdgpu_svm_unmap_all() - remove every range of a context
+ * @svm: the context, already off the process's GPU list
+ *
+ * Context: the SVM lock held.
+ */
+void amdgpu_svm_unmap_all(struct amdgpu_svm *svm)
+{
+	struct drm_gpusvm_notifier *notifier, *next_notifier;
+	struct drm_gpusvm_range *r, *next;
+
+	lockdep_assert_held(&svm->proc->lock);
+
+	drm_gpusvm_for_each_notifier_safe(notifier, next_notifier, &svm->gpusvm,
+					  0, ULONG_MAX)
+		drm_gpusvm_for_each_range_safe(r, next, notifier, 0, ULONG_MAX)
+			amdgpu_svm_range_remove(svm, to_amdgpu_svm_range(r));
+}
+
+static u32 amdgpu_svm_pte_flags(const struct amdgpu_svm_attrs *attrs)
+{
+	u32 flags = AMDGPU_SVM_PTE_READ;
+
+	if (!(attrs->flags & AMDGPU_SVM_FLAG_GPU_RO))
+		flags |= AMDGPU_SVM_PTE_WRITE;
+	if (attrs->flags & AMDGPU_SVM_FLAG_GPU_EXEC)
+		flags |= AMDGPU_SVM_PTE_EXEC;
+	if (attrs->flags & AMDGPU_SVM_FLAG_COHERENT)
+		flags |= AMDGPU_SVM_PTE_COHERENT;
+	if (attrs->flags & AMDGPU_SVM_FLAG_EXT_COHERENT)
+		flags |= AMDGPU_SVM_PTE_EXT_COHERENT;
+	if (attrs->flags & AMDGPU_SVM_FLAG_GPU_READ_MOSTLY)
+		flags |= AMDGPU_SVM_PTE_READ_MOSTLY;
+	return flags;
+}
+
+/*
+ * Map one range with @pte_flags: get (fault in, DMA-map) its pages, then
+ * under the notifier lock check they are still valid and write the PTEs.
+ * Return -EAGAIN when an invalidation raced; the caller retries.
+ */
+static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
+				struct amdgpu_svm_range *range, u32 pte_flags)
+{
+	const struct amdgpu_svm_gpu_ops *ops = svm->gpu->ops;
+	struct drm_gpusvm_ctx ctx = {
+		.read_only = !(pte_flags & AMDGPU_SVM_PTE_WRITE),
+		.device_private_page_owner = svm->gpu->page_owner,
+	};
+	struct amdgpu_svm_pte_update update = {
+		.start = range_start(range),
+		.end = range_end(range),
+		.pte_flags = pte_flags,
+	};
+	int ret;
+
+	lockdep_assert_held(&svm->proc->lock);
+
+	ret = drm_gpusvm_range_get_pages(&svm->gpusvm, &range->base, &ctx);
+	if (ret)
+		return ret;
+
+	if (ops->reserve_ptes) {
+		ret = ops->reserve_ptes(svm, update.start, update.end);
+		if (ret)
+			return ret;
+	}
+
+	drm_gpusvm_notifier_lock(&svm->gpusvm);
+	if (!drm_gpusvm_range_pages_valid(&svm->gpusvm, &range->base)) {
+		ret = -EAGAIN;
+		goto out_unlock;
+	}
+	if (range->mapped && range->pte_flags == pte_flags)
+		goto out_unlock;
+	if (range->mapped) {
+		/* Permissions change: never let a stale TLB entry survive. */
+		ops->clear_ptes(svm, update.start, update.end);
+		ops->flush_tlb(svm);
+		range->mapped = false;
+	}
+	update.dma_addr = range->base.pages.dma_addr;
+	ret = ops->update_ptes(svm, &update);
+	if (!ret) {
+		range->mapped = true;
+		range->pte_flags = pte_flags;
+	}
+out_unlock:
+	drm_gpusvm_notifier_unlock(&svm->gpusvm);
+	return ret;
+}
+
+/*
+ * Drop the ranges over [start, end) that do not fit the attribute piece
+ * [ps, pe) or must not be mapped; widen *lo / *hi to what they covered so
+ * the caller maps it again. Quiesce once (XNACK off) before zapping a
+ * mapped range.
+ */
+static bool amdgpu_svm_drop_misfits(struct amdgpu_svm *svm, unsigned long start,
+				    unsigned long end, unsigned long ps,
+				    unsigned long pe, bool accessible, u32 pte_flags,
+				    unsigned long *lo, unsigned long *hi,
+				    bool *quiesced)
+{
+	struct amdgpu_svm_process *proc = svm->proc;
+	struct drm_gpusvm_notifier *notifier, *next_notifier;
+	struct drm_gpusvm_range *r, *next;
+	bool dropped = false;
+
+	drm_gpusvm_for_each_notifier_safe(notifier, next_notifier, &svm->gpusvm,
+					  start, end) {
+		drm_gpusvm_for_each_range_safe(r, next, notifier, start, end) {
+			struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
+
+			if (accessible && range_start(range) >= ps &&
+			    range_end(range) <= pe &&
+			    (!range->mapped || range->pte_flags == pte_flags))
+				continue;
+			if (range->mapped && !proc->xnack && !*quiesced) {
+				amdgpu_svm_process_quiesce(proc);
+				*quiesced = true;
+			}
+			*lo = min(*lo, range_start(range));
+			*hi = max(*hi, range_end(range));
+			amdgpu_svm_range_remove(svm, range);
+			dropped = true;
+		}
+	}
+	return dropped;
+}
+
+/*
+ * Map [addr, end) of one accessible attribute piece [ps, pe): find or
+ * insert ranges that fit the piece and map them. Holes without a VMA are
+ * skipped.
+ *
+ * drm_gpusvm_range_find_or_insert() takes and drops the mmap_lock itself,
+ * so the VMA layout may change between two calls, and get_pages may race
+ * with an invalidation. The retry scheme: no VMA (-ENOENT) skips to the
+ * next VMA; a read-only VMA (-EPERM) retries the range read-only; a range
+ * found already marked unmapped by the notifier is garbage collected now
+ * and the address retried; -EAGAIN (pages invalidated before the PTEs
+ * were written) retries the range up to AMDGPU_SVM_MAP_RETRIES times.
+ * Unless @strict, memory that cannot be mapped (-EFAULT, -EPERM, -EIO:
+ * PROT_NONE, VM_IO, ...) is skipped: the GPU access will fault, as the
+ * CPU's would.
+ */
+static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
+				unsigned long end, unsigned long ps,
+				unsigned long pe, u32 pte_flags, bool strict)
+{
+	struct drm_gpusvm_ctx ctx = {
+		.device_private_page_owner = svm->gpu->page_owner,
+	};
+	unsigned int retries = 0;
+	int ret;
+
+	while (addr < end) {
+		struct drm_gpusvm_range *r;
+		struct amdgpu_svm_range *range;
+		u32 flags = pte_flags;
+
+		ctx.read_only = !(flags & AMDGPU_SVM_PTE_WRITE);
+		r = drm_gpusvm_range_find_or_insert(&svm->gpusvm, addr, ps,
+						    min(pe, TASK_SIZE), &ctx);
+		if (IS_ERR(r) && PTR_ERR(r) == -EPERM && !ctx.read_only) {
+			flags &= ~AMDGPU_SVM_PTE_WRITE;
+			ctx.read_only = true;
+			r = drm_gpusvm_range_find_or_insert(&svm->gpusvm, addr,
+							    ps, min(pe, TASK_SIZE),
+							    &ctx);
+		}
+		if (IS_ERR(r)) {
+			ret = PTR_ERR(r);
+			if (ret == -ENOENT) {
+				addr = max(addr,
+					   drm_gpusvm_find_vma_start(&svm->gpusvm,
+								     addr, end));
+				if (++retries > AMDGPU_SVM_MAP_RETRIES)
+					return -EAGAIN;
+				continue;
+			}
+			if (!strict && (ret == -EFAULT || ret == -EPERM ||
+					ret == -EIO)) {
+				addr += PAGE_SIZE;
+				continue;
+			}
+			return ret;
+		}
+		range = to_amdgpu_svm_range(r);
+
+		if (range->base.pages.flags.unmapped) {
+			if (++retries > AMDGPU_SVM_MAP_RETRIES)
+				return -EAGAIN;
+			amdgpu_svm_drain(svm);
+			continue;
+		}
+
+		ret = amdgpu_svm_range_map(svm, range, flags);
+		if (ret == -EAGAIN || (ret == -EFAULT && range->base.pages.flags.unmapped)) {
+			if (++retries > AMDGPU_SVM_MAP_RETRIES)
+				return -EAGAIN;
+			continue;
+		}
+		if (ret && (strict || (ret != -EFAULT && ret != -EPERM)))
+			return ret;
+		retries = 0;
+		addr = range_end(range);
+	}
+	return 0;
+}
+
+/**
+ * amdgpu_svm_sync() - make the GPU mappings of a span match its attributes
+ * @svm: the context
+ * @start: first byte, page aligned
+ * @end: one past the last, page aligned
+ * @strict: fail on memory that cannot be mapped (the ioctl) instead of
+ *	skipping it (the workers)
+ * @quiesced: set to true if this call quiesced the process (the caller
+ *	resumes it with amdgpu_svm_process_resume() when done)
+ *
+ * Drops the ranges that cross an attribute boundary, are no longer
+ * accessible by this GPU or have stale PTE flags, widening the span to
+ * cover them; with XNACK off then maps every accessible page of the span.
+ * With XNACK on nothing new is mapped: faults do that.
+ *
+ * Context: process context, may sleep; the SVM lock held.
+ * Return: 0, or a negative errno from mapping.
+ */
+int amdgpu_svm_sync(struct amdgpu_svm *svm, unsigned long start,
+		    unsigned long end, bool strict, bool *quiesced)
+{
+	struct amdgpu_svm_process *proc = svm->proc;
+	unsigned long addr = start, ps, pe, seg_end, lo, hi;
+	struct amdgpu_svm_attrs attrs;
+	int ret;
+
+	lockdep_assert_held(&proc->lock);
+
+	while (addr < end) {
+		bool accessible;
+		u32 pte_flags;
+
+		pe = amdgpu_svm_attr_piece(&proc->attrs, addr, ULONG_MAX, &ps,
+					   &attrs);
+		seg_end = min(pe, end);
+		accessible = (attrs.access | attrs.access_in_place) &
+			     BIT_ULL(svm->idx);
+		pte_flags = amdgpu_svm_pte_flags(&attrs);
+
+		lo = addr;
+		hi = seg_end;
+		if (amdgpu_svm_drop_misfits(svm, addr, seg_end, ps, pe,
+					    accessible, pte_flags, &lo, &hi,
+					    quiesced)) {
+			/* Map again what the dropped ranges covered. */
+			end = max(end, hi);
+			if (lo < addr) {
+				addr = lo;
+				continue;
+			}
+		}
+
+		if (accessible && !proc->xnack) {
+			ret = amdgpu_svm_map_piece(svm, addr, seg_end, ps, pe,
+						   pte_flags, strict);
+			if (ret)
+				return ret;
+		}
+		addr = seg_end;
+	}
+	return 0;
+}
+
+/**
+ * amdgpu_svm_drain() - run the pending operations of a context's ranges
+ * @svm: the context
+ *
+ * Unmapped ranges are removed (with XNACK off, what of them is still
+ * valid is mapped again); evicted ranges are mapped again. A span that
+ * fails to map is remembered in &amdgpu_svm.retry_start / retry_end.
+ *
+ * Context: process context, may sleep; the SVM lock held.
+ * Return: 0, or the first error of a rebuild.
+ */
+int amdgpu_svm_drain(struct amdgpu_svm *svm)
+{
+	struct amdgpu_svm_process *proc = svm->proc;
+	bool quiesced = false;
+	int ret = 0, err;
+
+	lockdep_assert_held(&proc->lock);
+
+	for (;;) {
+		struct amdgpu_svm_range *range;
+		unsigned long start, end;
+		u8 pending;
+
+		spin_lock(&svm->work_lock);
+		range = list_first_entry_or_null(&svm->work_list,
+						 struct amdgpu_svm_range,
+						 work_link);
+		if (!range) {
+			spin_unlock(&svm->work_lock);
+			break;
+		}
+		list_del_init(&range->work_link);
+		pending = range->pending;
+		range->pending = 0;
+		spin_unlock(&svm->work_lock);
+
+		start = range_start(range);
+		end = range_end(range);
+		if (pending & AMDGPU_SVM_RANGE_GC)
+			amdgpu_svm_range_remove(svm, range);
+		if (proc->xnack)
+			continue;
+
+		err = amdgpu_svm_sync(svm, start, end, false, &quiesced);
+		if (err) {
+			if (svm->retry_start == svm->retry_end) {
+				svm->retry_start = start;
+				svm->retry_end = end;
+			}
+			svm->retry_start = min(svm->retry_start, start);
+			svm->retry_end = max(svm->retry_end, end);
+			ret = ret ?: err;
+		}
+	}
+
+	if (!ret && svm->retry_start != svm->retry_end) {
+		ret = amdgpu_svm_sync(svm, svm->retry_start, svm->retry_end,
+				      false, &quiesced);
+		if (!ret) {
+			svm->retry_start = 0;
+			svm->retry_end = 0;
+		}
+	}
+	if (quiesced)
+		amdgpu_svm_process_resume(proc);
+	return ret;
+}
+
+/**
+ * amdgpu_svm_process_drain() - amdgpu_svm_drain() on every context
+ * @proc: the process
+ *
+ * Context: process context, may sleep; the SVM lock held.
+ */
+void amdgpu_svm_process_drain(struct amdgpu_svm_process *proc)
+{
+	struct amdgpu_svm *svm;
+
+	lockdep_assert_held(&proc->lock);
+
+	list_for_each_entry(svm, &proc->gpus, link)
+		amdgpu_svm_drain(svm);
+}
+
+/**
+ * amdgpu_svm_gc_work() - the garbage collector (XNACK on)
+ * @work: &amdgpu_svm_process.gc_work
+ *
+ * Context: process context (workqueue); takes the SVM lock.
+ */
+void amdgpu_svm_gc_work(struct work_struct *work)
+{
+	struct amdgpu_svm_process *proc =
+		container_of(work, struct amdgpu_svm_process, gc_work);
+
+	mutex_lock(&proc->lock);
+	amdgpu_svm_process_drain(proc);
+	mutex_unlock(&proc->lock);
+}
+
+/**
+ * amdgpu_svm_restore_work() - the restore worker (XNACK off)
+ * @work: &amdgpu_svm_process.restore_work
+ *
+ * Removes unmapped ranges, maps again what is valid and accessible, and
+ * resumes the queues the notifier quiesced, unless a new eviction arrived
+ * meanwhile (then the next run resumes) or a mapping failed (then it runs
+ * again later with the queues still quiesced).
+ *
+ * Context: process context (ordered workqueue); takes the SVM lock.
+ */
+void amdgpu_svm_restore_work(struct work_struct *work)
+{
+	struct amdgpu_svm_process *proc =
+		container_of(to_delayed_work(work), struct amdgpu_svm_process,
+			     restore_work);
+	struct amdgpu_svm *svm;
+	bool pending = false;
+	unsigned long seq;
+	int ret = 0;
+
+	mutex_lock(&proc->lock);
+	seq = amdgpu_svm_process_evict_seq(proc);
+	list_for_each_entry(svm, &proc->gpus, link)
+		ret = amdgpu_svm_drain(svm) ?: ret;
+
+	list_for_each_entry(svm, &proc->gpus, link) {
+		spin_lock(&svm->work_lock);
+		pending |= !list_empty(&svm->work_list);
+		spin_unlock(&svm->work_lock);
+	}
+	if (!ret && !pending)
+		amdgpu_svm_process_restored(proc, seq);
+	mutex_unlock(&proc->lock);
+
+	if (ret || pending)
+		mod_delayed_work(amdgpu_svm_wq, &proc->restore_work,
+				 msecs_to_jiffies(ret ? 100 : 1));
+}
+
+/**
+ * amdgpu_svm_handle_fault() - map a GPU fault (XNACK on)
+ * @svm: the context of the faulting GPU
+ * @addr: the faulting GPU virtual address
+ * @write: the access was a write
+ *
+ * Processes pending unmaps first, then maps the chunk around @addr that
+ * the attribute granularity allows, inside the attribute interval of
+ * @addr. Retries a bounded number of times when an invalidation races.
+ *
+ * Context: process context, may sleep; no SVM lock held. Never called for
+ * a process with XNACK off.
+ * Return: 0 when the access can be retried; -EFAULT for a real VM fault
+ * (no VMA, no access for this GPU, a write to read-only memory); -EAGAIN
+ * when the retries ran out; -ENOMEM.
+ */
+int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
+			    bool write)
+{
+	struct amdgpu_svm_process *proc = svm->proc;
+	struct drm_gpusvm_ctx ctx = {
+		.device_private_page_owner = svm->gpu->page_owner,
+	};
+	unsigned long ps, pe, gran, ws, we;
+	struct amdgpu_svm_attrs attrs;
+	unsigned int retries = 0;
+	struct drm_gpusvm_range *r;
+	bool quiesced = false;
+	u32 pte_flags;
+	int ret;
+
+	if (addr >= TASK_SIZE)
+		return -EFAULT;
+	addr = ALIGN_DOWN(addr, PAGE_SIZE);
+
+	mutex_lock(&proc->lock);
+retry:
+	amdgpu_svm_drain(svm);
+
+	pe = amdgpu_svm_attr_piece(&proc->attrs, addr, ULONG_MAX, &ps, &attrs);
+	pte_flags = amdgpu_svm_pte_flags(&attrs);
+	ret = -EFAULT;
+	if (!((attrs.access | attrs.access_in_place) & BIT_ULL(svm->idx)))
+		goto out_unlock;
+	if (write && !(pte_flags & AMDGPU_SVM_PTE_WRITE))
+		goto out_unlock;
+
+	/* Ranges left from before an attribute change are dropped first. */
+	ret = amdgpu_svm_sync(svm, addr, addr + PAGE_SIZE, false,
+			      &quiesced);
+	if (ret)
+		goto out_unlock;
+
+	gran = PAGE_SIZE << min_t(u32, attrs.granularity, 30);
+	ws = max(ALIGN_DOWN(addr, gran), ps);
+	we = min3(ALIGN_DOWN(addr, gran) + gran, pe, TASK_SIZE);
+
+	ctx.read_only = !(pte_flags & AMDGPU_SVM_PTE_WRITE);
+	r = drm_gpusvm_range_find_or_insert(&svm->gpusvm, addr, ws, we, &ctx);
+	if (IS_ERR(r) && PTR_ERR(r) == -EPERM && !write) {
+		pte_flags &= ~AMDGPU_SVM_PTE_WRITE;
+		ctx.read_only = true;
+		r = drm_gpusvm_range_find_or_insert(&svm->gpusvm, addr, ws, we,
+						    &ctx);
+	}
+	if (IS_ERR(r)) {
+		ret = PTR_ERR(r);
+		if (ret == -ENOENT || ret == -EPERM || ret == -EIO)
+			ret = -EFAULT;
+		goto out_unlock;
+	}
+
+	ret = amdgpu_svm_range_map(svm, to_amdgpu_svm_range(r), pte_flags);
+	if ((ret == -EAGAIN || ret == -EFAULT) &&
+	    ++retries <= AMDGPU_SVM_MAP_RETRIES)
+		goto retry;
+	if (ret == -EPERM)
+		ret = -EFAULT;
+
+out_unlock:
+	if (quiesced)
+		amdgpu_svm_process_resume(proc);
+	mutex_unlock(&proc->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(amdgpu_svm_handle_fault);
