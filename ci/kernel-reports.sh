@@ -6,8 +6,11 @@
 # Usage: ci/kernel-reports.sh CONSOLE_LOG
 set -uo pipefail
 log=$1
-pattern='WARNING: CPU: [0-9]+|------------\[ cut here \]|BUG: |kernel BUG at|Oops: |general protection fault|Kernel panic|WARNING: possible (circular|recursive) locking|WARNING: inconsistent lock state|WARNING: suspicious RCU usage|possible deadlock|KASAN: |UBSAN: |unreferenced object 0x|rcu: INFO: rcu_.* detected stalls|INFO: task .* blocked for more than|DEBUG_LOCKS_WARN_ON|lockdep: '
-hits=$(grep -nE "$pattern" "$log" | grep -v 'cut here' | head -n 20)
+# Any "WARNING:" line (WARN_ON in 7.x: "WARNING: FILE:LINE at FN, CPU#N: COMM";
+# lockdep: "WARNING: possible circular locking ..."), oopses, BUGs, panics,
+# sanitizers, kmemleak, stalls; "end trace" closes every WARN and oops.
+pattern='(^|\] )WARNING: |---\[ end trace|BUG: |kernel BUG at|Oops: |general protection fault|Kernel panic|possible deadlock|KASAN: |UBSAN: |unreferenced object 0x|rcu: INFO: rcu_.* detected stalls|INFO: task .* blocked for more than|DEBUG_LOCKS_WARN_ON'
+hits=$(grep -nE "$pattern" "$log" | head -n 20)
 [ -z "$hits" ] && exit 0
 echo "kernel reports in $log:"
 echo "$hits" | while IFS=: read -r line text; do

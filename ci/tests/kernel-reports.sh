@@ -20,7 +20,7 @@ expect() {
 }
 
 expect console-clean.log 0 ""
-expect console-warn.log 1 "WARNING: CPU: 1 PID: 77 at drivers/gpu/drm/vamdgpu/vamdgpu_drv.c:120"
+expect console-warn.log 1 "WARNING: drivers/gpu/drm/drm_file.c:329 at drm_open_helper"
 expect console-lockdep.log 1 "possible circular locking dependency"
 expect console-kmemleak.log 1 "unreferenced object 0xffff888003a1c000"
 exit $failed
