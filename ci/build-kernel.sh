@@ -112,4 +112,11 @@ MODULES_DIR=$mods/lib/modules/$krel
 KREL=$krel
 KERNEL_PKG=$kver
 ENV
+# Forget trees no build has used for two weeks.
+touch "$out/.last-used"
+for stale in $(find "$KROOT" -maxdepth 2 -name .last-used -path '*/build-*' -mtime +14); do
+	k=$(basename "$(dirname "$stale")"); k=${k#build-}
+	log "kernel: removing tree $k, unused for two weeks"
+	rm -rf "$KROOT/build-$k" "$KROOT/src-$k" "$KROOT/modules-$k" "$KROOT/build-$k.lock"
+done
 log "kernel: $krel ready ($out/arch/x86/boot/bzImage)"
