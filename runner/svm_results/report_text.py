@@ -26,7 +26,7 @@ def gpu_table(judgements):
     """One row per run, GPUs with unexpected results first."""
     ordered = sorted(judgements, key=lambda j: (not j.unexpected, j.run.config))
     rows = [(j.run.config, j.run.id, j.run.date[:16].replace("T", " "),
-             (j.run.driver_commit or "?")[:12], j.run.kernel,
+             (j.run.driver_commit or "?")[:16], j.run.kernel,
              j.count(PASS), j.count(EXPECTED_FAIL), j.count(SKIP),
              j.count(FLAKE), len(j.unexpected)) for j in ordered]
     return table(("GPU", "run", "date", "driver", "kernel", "pass", "xfail",
