@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: MIT
+/* Copyright 2026 The amdgpu-svm authors */
+
+/**
+ * TEST: amd svm attr
+ * Category: Core
+ * Mega feature: SVM
+ * Sub-category: SVM attributes
+ * Functionality: DRM_AMDGPU_GEM_SVM SET_ATTR / GET_ATTR conformance
+ * Description: The attribute half of the SVM ioctl: KFD's attribute
+ *	vocabulary round-trips, spans split at head and tail, GET over mixed
+ *	spans follows KFD's rules, munmap forgets attributes, and every
+ *	documented validation rule rejects bad input with its errno.
+ *
+ * SUBTEST: defaults
+ * Description: Memory never given attributes reads back KFD's defaults.
+ *
+ * SUBTEST: set-get
+ * Description: Each attribute type set on a span reads back as set, one
+ *	dynamic subtest per attribute.
+ *
+ * SUBTEST: split-head-tail
+ * Description: Setting the middle of a span leaves its head and tail as
+ *	they were; GET over all of it reports the mix as undefined.
+ *
+ * SUBTEST: mixed-flags
+ * Description: GET over pages with different flags returns the AND of
+ *	the set flags and the NOR for the cleared ones.
+ *
+ * SUBTEST: granularity-min
+ * Description: GET over pages with different granularities returns the
+ *	smallest.
+ *
+ * SUBTEST: access
+ * Description: ACCESS, ACCESS_IN_PLACE and NO_ACCESS round-trip per GPU;
+ *	a span with mixed access reads as NO_ACCESS.
+ *
+ * SUBTEST: munmap-clears
+ * Description: After munmap and a new mmap at the same address the span
+ *	has the default attributes again.
+ *
+ * SUBTEST: partial-munmap-keeps-rest
+ * Description: Unmapping the middle of a span with attributes keeps the
+ *	attributes of the pages still mapped.
+ *
+ * SUBTEST: bad-input
+ * Description: Every validation rule of the UAPI header fails with its
+ *	documented errno, one dynamic subtest per rule, and changes nothing.
+ *
+ * SUBTEST: fork-child-ebadf
+ * Description: A forked child using its parent's file descriptor gets
+ *	EBADF: it does not act on the parent's SVM state.
+ */
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+
+#include "igt.h"
+#include "amdgpu_svm.h"
+#include "drm_render_nodes.h"
+#include "vamdgpu.h"
+
+#define NPAGES		16
+#define DEF_FLAGS	(AMDGPU_SVM_FLAG_HOST_ACCESS | AMDGPU_SVM_FLAG_COHERENT)
+#define UNDEF		AMDGPU_SVM_LOCATION_UNDEFINED
+
+static size_t page_size;
+
+static char *map_pages(unsigned int n)
+{
+	char *p = mmap(NULL, n * page_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	igt_assert_f(p != MAP_FAILED, "mmap of %u pages: %m\n", n);
+	return p;
+}
+
+static uint64_t pg(const char *buf, unsigned int n)
+{
+	return (uintptr_t)buf + (uint64_t)n * page_size;
+}
+
+static uint64_t npg(unsigned int n)
+{
+	return (uint64_t)n * page_size;
+}
+
+static void expect_one(int fd, const char *buf, unsigned int first,
+		       unsigned int count, uint32_t type, uint32_t expected)
+{
+	uint32_t got = svm_get_one(fd, pg(buf, first), npg(count), type);
+
+	igt_assert_f(got == expected,
+		     "GET type %u over pages %u..%u at 0x%llx: expected 0x%x, got 0x%x\n",
+		     type, first, first + count - 1,
+		     (unsigned long long)pg(buf, first), expected, got);
+}
+
+static void test_defaults(int fd)
+{
+	char *buf = map_pages(NPAGES);
+
+	expect_one(fd, buf, 0, NPAGES, AMDGPU_SVM_ATTR_PREFERRED_LOC, UNDEF);
+	expect_one(fd, buf, 0, NPAGES, AMDGPU_SVM_ATTR_PREFETCH_LOC, UNDEF);
+	expect_one(fd, buf, 0, NPAGES, AMDGPU_SVM_ATTR_SET_FLAGS, DEF_FLAGS);
+	expect_one(fd, buf, 0, NPAGES, AMDGPU_SVM_ATTR_CLR_FLAGS,
+		   AMDGPU_SVM_FLAGS_ALL & ~DEF_FLAGS);
+	expect_one(fd, buf, 0, NPAGES, AMDGPU_SVM_ATTR_GRANULARITY, 9);
+	munmap(buf, npg(NPAGES));
+}
+
+struct set_get_case {
+	const char *name;
+	uint32_t type;
+	uint32_t value;		/* SVM_GPU_ID: the GPU's gpu_id */
+	uint32_t get_type;
+	uint32_t expected;	/* SVM_GPU_ID: the GPU's gpu_id */
+};
+
+#define SVM_GPU_ID	0xfffffffeu
+
+static const struct set_get_case set_get_cases[] = {
+	{ "preferred-loc-sysmem", AMDGPU_SVM_ATTR_PREFERRED_LOC,
+	  AMDGPU_SVM_LOCATION_SYSMEM, AMDGPU_SVM_ATTR_PREFERRED_LOC,
+	  AMDGPU_SVM_LOCATION_SYSMEM },
+	{ "preferred-loc-gpu", AMDGPU_SVM_ATTR_PREFERRED_LOC, SVM_GPU_ID,
+	  AMDGPU_SVM_ATTR_PREFERRED_LOC, SVM_GPU_ID },
+	{ "preferred-loc-undefined", AMDGPU_SVM_ATTR_PREFERRED_LOC, UNDEF,
+	  AMDGPU_SVM_ATTR_PREFERRED_LOC, UNDEF },
+	{ "prefetch-loc-sysmem", AMDGPU_SVM_ATTR_PREFETCH_LOC,
+	  AMDGPU_SVM_LOCATION_SYSMEM, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+	  AMDGPU_SVM_LOCATION_SYSMEM },
+	{ "set-flags-gpu-ro", AMDGPU_SVM_ATTR_SET_FLAGS,
+	  AMDGPU_SVM_FLAG_GPU_RO, AMDGPU_SVM_ATTR_SET_FLAGS,
+	  DEF_FLAGS | AMDGPU_SVM_FLAG_GPU_RO },
+	{ "set-flags-gpu-exec", AMDGPU_SVM_ATTR_SET_FLAGS,
+	  AMDGPU_SVM_FLAG_GPU_EXEC, AMDGPU_SVM_ATTR_SET_FLAGS,
+	  DEF_FLAGS | AMDGPU_SVM_FLAG_GPU_EXEC },
+	{ "set-flags-always-mapped", AMDGPU_SVM_ATTR_SET_FLAGS,
+	  AMDGPU_SVM_FLAG_GPU_ALWAYS_MAPPED, AMDGPU_SVM_ATTR_SET_FLAGS,
+	  DEF_FLAGS | AMDGPU_SVM_FLAG_GPU_ALWAYS_MAPPED },
+	{ "clr-flags-host-access", AMDGPU_SVM_ATTR_CLR_FLAGS,
+	  AMDGPU_SVM_FLAG_HOST_ACCESS, AMDGPU_SVM_ATTR_CLR_FLAGS,
+	  AMDGPU_SVM_FLAGS_ALL & ~AMDGPU_SVM_FLAG_COHERENT },
+	{ "clr-flags-coherent", AMDGPU_SVM_ATTR_CLR_FLAGS,
+	  AMDGPU_SVM_FLAG_COHERENT, AMDGPU_SVM_ATTR_SET_FLAGS,
+	  AMDGPU_SVM_FLAG_HOST_ACCESS },
+	{ "granularity-0", AMDGPU_SVM_ATTR_GRANULARITY, 0,
+	  AMDGPU_SVM_ATTR_GRANULARITY, 0 },
+	{ "granularity-max", AMDGPU_SVM_ATTR_GRANULARITY,
+	  AMDGPU_SVM_MAX_GRANULARITY, AMDGPU_SVM_ATTR_GRANULARITY,
+	  AMDGPU_SVM_MAX_GRANULARITY },
+};
+
+static uint32_t resolve(uint32_t v, uint32_t gpu_id)
+{
+	return v == SVM_GPU_ID ? gpu_id : v;
+}
+
+static void test_set_get(int fd, uint32_t gpu_id)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(set_get_cases); i++) {
+		const struct set_get_case *c = &set_get_cases[i];
+
+		igt_dynamic_f("%s", c->name) {
+			char *buf = map_pages(NPAGES);
+
+			svm_set_one(fd, pg(buf, 0), npg(NPAGES), c->type,
+				    resolve(c->value, gpu_id));
+			expect_one(fd, buf, 0, NPAGES, c->get_type,
+				   resolve(c->expected, gpu_id));
+			expect_one(fd, buf, 3, 2, c->get_type,
+				   resolve(c->expected, gpu_id));
+			munmap(buf, npg(NPAGES));
+		}
+	}
+}
+
+static void test_split_head_tail(int fd)
+{
+	char *buf = map_pages(NPAGES);
+
+	svm_set_one(fd, pg(buf, 4), npg(4), AMDGPU_SVM_ATTR_PREFERRED_LOC,
+		    AMDGPU_SVM_LOCATION_SYSMEM);
+	expect_one(fd, buf, 0, 4, AMDGPU_SVM_ATTR_PREFERRED_LOC, UNDEF);
+	expect_one(fd, buf, 4, 4, AMDGPU_SVM_ATTR_PREFERRED_LOC,
+		   AMDGPU_SVM_LOCATION_SYSMEM);
+	expect_one(fd, buf, 8, 8, AMDGPU_SVM_ATTR_PREFERRED_LOC, UNDEF);
+	expect_one(fd, buf, 0, NPAGES, AMDGPU_SVM_ATTR_PREFERRED_LOC, UNDEF);
+
+	/* A second split inside the first, then back: all one value again. */
+	svm_set_one(fd, pg(buf, 5), npg(1), AMDGPU_SVM_ATTR_PREFERRED_LOC, UNDEF);
+	expect_one(fd, buf, 4, 4, AMDGPU_SVM_ATTR_PREFERRED_LOC, UNDEF);
+	svm_set_one(fd, pg(buf, 0), npg(NPAGES), AMDGPU_SVM_ATTR_PREFERRED_LOC,
+		    AMDGPU_SVM_LOCATION_SYSMEM);
+	expect_one(fd, buf, 0, NPAGES, AMDGPU_SVM_ATTR_PREFERRED_LOC,
+		   AMDGPU_SVM_LOCATION_SYSMEM);
+	munmap(buf, npg(NPAGES));
+}
+
+static void test_mixed_flags(int fd)
+{
+	char *buf = map_pages(8);
+
+	svm_set_one(fd, pg(buf, 0), npg(4), AMDGPU_SVM_ATTR_CLR_FLAGS,
+		    AMDGPU_SVM_FLAG_HOST_ACCESS);
+	svm_set_one(fd, pg(buf, 4), npg(4), AMDGPU_SVM_ATTR_SET_FLAGS,
+		    AMDGPU_SVM_FLAG_GPU_EXEC);
+	expect_one(fd, buf, 0, 8, AMDGPU_SVM_ATTR_SET_FLAGS,
+		   AMDGPU_SVM_FLAG_COHERENT);
+	expect_one(fd, buf, 0, 8, AMDGPU_SVM_ATTR_CLR_FLAGS,
+		   AMDGPU_SVM_FLAGS_ALL & ~(DEF_FLAGS | AMDGPU_SVM_FLAG_GPU_EXEC));
+	munmap(buf, npg(8));
+}
+
+static void test_granularity_min(int fd)
+{
+	char *buf = map_pages(8);
+
+	svm_set_one(fd, pg(buf, 0), npg(4), AMDGPU_SVM_ATTR_GRANULARITY, 12);
+	svm_set_one(fd, pg(buf, 4), npg(4), AMDGPU_SVM_ATTR_GRANULARITY, 3);
+	expect_one(fd, buf, 0, 8, AMDGPU_SVM_ATTR_GRANULARITY, 3);
+	expect_one(fd, buf, 0, 4, AMDGPU_SVM_ATTR_GRANULARITY, 12);
+	munmap(buf, npg(8));
+}
+
+static void expect_access(int fd, const char *buf, unsigned int first,
+			  unsigned int count, uint32_t gpu_id, uint32_t expected)
+{
+	uint32_t got = svm_get_access(fd, pg(buf, first), npg(count), gpu_id);
+
+	igt_assert_f(got == expected,
+		     "access of gpu_id %u over pages %u..%u at 0x%llx: expected type %u, got %u\n",
+		     gpu_id, first, first + count - 1,
+		     (unsigned long long)pg(buf, first), expected, got);
+}
+
+static void test_access(int fd, uint32_t gpu_id)
+{
+	char *buf = map_pages(8);
+
+	svm_set_one(fd, pg(buf, 0), npg(8), AMDGPU_SVM_ATTR_ACCESS, gpu_id);
+	expect_access(fd, buf, 0, 8, gpu_id, AMDGPU_SVM_ATTR_ACCESS);
+
+	svm_set_one(fd, pg(buf, 4), npg(4), AMDGPU_SVM_ATTR_ACCESS_IN_PLACE,
+		    gpu_id);
+	expect_access(fd, buf, 4, 4, gpu_id, AMDGPU_SVM_ATTR_ACCESS_IN_PLACE);
+	expect_access(fd, buf, 0, 8, gpu_id, AMDGPU_SVM_ATTR_NO_ACCESS);
+
+	svm_set_one(fd, pg(buf, 0), npg(8), AMDGPU_SVM_ATTR_NO_ACCESS, gpu_id);
+	expect_access(fd, buf, 0, 8, gpu_id, AMDGPU_SVM_ATTR_NO_ACCESS);
+	munmap(buf, npg(8));
+}
+
+static void test_munmap_clears(int fd)
+{
+	char *buf = map_pages(NPAGES), *again;
+
+	svm_set_one(fd, pg(buf, 0), npg(NPAGES), AMDGPU_SVM_ATTR_PREFERRED_LOC,
+		    AMDGPU_SVM_LOCATION_SYSMEM);
+	svm_set_one(fd, pg(buf, 0), npg(NPAGES), AMDGPU_SVM_ATTR_GRANULARITY, 2);
+	igt_assert_eq(munmap(buf, npg(NPAGES)), 0);
+
+	again = mmap(buf, npg(NPAGES), PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	igt_assert_f(again == buf, "mmap again at %p: %m\n", buf);
+	expect_one(fd, buf, 0, NPAGES, AMDGPU_SVM_ATTR_PREFERRED_LOC, UNDEF);
+	expect_one(fd, buf, 0, NPAGES, AMDGPU_SVM_ATTR_GRANULARITY, 9);
+	munmap(buf, npg(NPAGES));
+}
+
+static void test_partial_munmap(int fd)
+{
+	char *buf = map_pages(NPAGES);
+
+	svm_set_one(fd, pg(buf, 0), npg(NPAGES), AMDGPU_SVM_ATTR_GRANULARITY, 4);
+	igt_assert_eq(munmap(buf + npg(6), npg(4)), 0);
+
+	expect_one(fd, buf, 0, 6, AMDGPU_SVM_ATTR_GRANULARITY, 4);
+	expect_one(fd, buf, 10, 6, AMDGPU_SVM_ATTR_GRANULARITY, 4);
+	igt_assert_eq(__svm_get_attr(fd, pg(buf, 0), npg(NPAGES),
+				     &(struct drm_amdgpu_svm_attribute){
+					.type = AMDGPU_SVM_ATTR_GRANULARITY },
+				     1), -EFAULT);
+	munmap(buf, npg(NPAGES));
+}
+
+enum bad_what {
+	BAD_OP, BAD_FLAGS, BAD_PAD, BAD_SIZE_0, BAD_START_ALIGN, BAD_SIZE_ALIGN,
+	BAD_OVERFLOW, BAD_BEYOND_TASK, BAD_NATTR_0, BAD_NATTR_BIG,
+	BAD_ATTRS_NULL, BAD_TYPE, BAD_SET_FLAGS, BAD_CLR_FLAGS,
+	BAD_GRANULARITY, BAD_PREF_GPU, BAD_PREFETCH_GPU, BAD_ACCESS_GPU,
+	BAD_GET_ACCESS_GPU, BAD_UNMAPPED, BAD_HOLE, BAD_GET_UNMAPPED,
+};
+
+static const struct bad_case {
+	const char *name;
+	enum bad_what what;
+	int err;
+} bad_cases[] = {
+	{ "unknown-op", BAD_OP, EINVAL },
+	{ "nonzero-flags", BAD_FLAGS, EINVAL },
+	{ "nonzero-pad", BAD_PAD, EINVAL },
+	{ "size-zero", BAD_SIZE_0, EINVAL },
+	{ "start-unaligned", BAD_START_ALIGN, EINVAL },
+	{ "size-unaligned", BAD_SIZE_ALIGN, EINVAL },
+	{ "start-size-overflow", BAD_OVERFLOW, EINVAL },
+	{ "beyond-address-space", BAD_BEYOND_TASK, EINVAL },
+	{ "nattr-zero", BAD_NATTR_0, EINVAL },
+	{ "nattr-too-many", BAD_NATTR_BIG, E2BIG },
+	{ "attrs-null", BAD_ATTRS_NULL, EFAULT },
+	{ "unknown-type", BAD_TYPE, EINVAL },
+	{ "unknown-set-flag", BAD_SET_FLAGS, EINVAL },
+	{ "unknown-clr-flag", BAD_CLR_FLAGS, EINVAL },
+	{ "granularity-too-big", BAD_GRANULARITY, EINVAL },
+	{ "preferred-loc-unknown-gpu", BAD_PREF_GPU, EINVAL },
+	{ "prefetch-loc-unknown-gpu", BAD_PREFETCH_GPU, EINVAL },
+	{ "access-unknown-gpu", BAD_ACCESS_GPU, EINVAL },
+	{ "get-access-unknown-gpu", BAD_GET_ACCESS_GPU, EINVAL },
+	{ "span-not-mapped", BAD_UNMAPPED, EFAULT },
+	{ "span-with-hole", BAD_HOLE, EFAULT },
+	{ "get-span-not-mapped", BAD_GET_UNMAPPED, EFAULT },
+};
+
+static void test_bad_input_one(int fd, const struct bad_case *c)
+{
+	struct drm_amdgpu_svm_attribute attr = {
+		.type = AMDGPU_SVM_ATTR_GRANULARITY, .value = 5,
+	};
+	char *buf = map_pages(NPAGES);
+	struct drm_amdgpu_gem_svm args = {
+		.start = pg(buf, 0),
+		.size = npg(NPAGES),
+		.op = AMDGPU_SVM_OP_SET_ATTR,
+		.nattr = 1,
+		.attrs = (uintptr_t)&attr,
+	};
+	int ret;
+
+	switch (c->what) {
+	case BAD_OP: args.op = 2; break;
+	case BAD_FLAGS: args.flags = 1; break;
+	case BAD_PAD: args.pad = 1; break;
+	case BAD_SIZE_0: args.size = 0; break;
+	case BAD_START_ALIGN: args.start += 1; break;
+	case BAD_SIZE_ALIGN: args.size -= 1; break;
+	case BAD_OVERFLOW: args.size = -npg(1); break;
+	case BAD_BEYOND_TASK: args.start = 1ull << 62; break;
+	case BAD_NATTR_0: args.nattr = 0; break;
+	case BAD_NATTR_BIG: args.nattr = AMDGPU_SVM_MAX_ATTRS + 1; break;
+	case BAD_ATTRS_NULL: args.attrs = 0; break;
+	case BAD_TYPE: attr.type = AMDGPU_SVM_ATTR_GRANULARITY + 1; break;
+	case BAD_SET_FLAGS:
+		attr.type = AMDGPU_SVM_ATTR_SET_FLAGS;
+		attr.value = AMDGPU_SVM_FLAGS_ALL + 1;
+		break;
+	case BAD_CLR_FLAGS:
+		attr.type = AMDGPU_SVM_ATTR_CLR_FLAGS;
+		attr.value = 0x80000000u;
+		break;
+	case BAD_GRANULARITY: attr.value = AMDGPU_SVM_MAX_GRANULARITY + 1; break;
+	case BAD_PREF_GPU:
+		attr.type = AMDGPU_SVM_ATTR_PREFERRED_LOC;
+		attr.value = 0xdead;
+		break;
+	case BAD_PREFETCH_GPU:
+		attr.type = AMDGPU_SVM_ATTR_PREFETCH_LOC;
+		attr.value = 0xdead;
+		break;
+	case BAD_ACCESS_GPU:
+		attr.type = AMDGPU_SVM_ATTR_ACCESS;
+		attr.value = 0xdead;
+		break;
+	case BAD_GET_ACCESS_GPU:
+		args.op = AMDGPU_SVM_OP_GET_ATTR;
+		attr.type = AMDGPU_SVM_ATTR_ACCESS;
+		attr.value = 0xdead;
+		break;
+	case BAD_UNMAPPED:
+		munmap(buf, npg(NPAGES));
+		break;
+	case BAD_HOLE:
+		munmap(buf + npg(8), npg(1));
+		break;
+	case BAD_GET_UNMAPPED:
+		munmap(buf, npg(NPAGES));
+		args.op = AMDGPU_SVM_OP_GET_ATTR;
+		break;
+	}
+
+	ret = drmIoctl(fd, DRM_IOCTL_AMDGPU_GEM_SVM, &args) ? errno : 0;
+	igt_assert_f(ret == c->err,
+		     "%s: start 0x%llx size 0x%llx op %u nattr %u: expected errno %d (%s), got %d (%s)\n",
+		     c->name, (unsigned long long)args.start,
+		     (unsigned long long)args.size, args.op, args.nattr,
+		     c->err, strerror(c->err), ret, strerror(ret));
+
+	/* Nothing changed: the span still has the default granularity. */
+	if (c->what != BAD_UNMAPPED && c->what != BAD_GET_UNMAPPED &&
+	    c->what != BAD_HOLE)
+		expect_one(fd, buf, 0, NPAGES, AMDGPU_SVM_ATTR_GRANULARITY, 9);
+	munmap(buf, npg(NPAGES));
+}
+
+static void test_bad_input(int fd)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad_cases); i++)
+		igt_dynamic_f("%s", bad_cases[i].name)
+			test_bad_input_one(fd, &bad_cases[i]);
+}
+
+static void test_fork_child(int fd)
+{
+	char *buf = map_pages(NPAGES);
+
+	svm_set_one(fd, pg(buf, 0), npg(NPAGES), AMDGPU_SVM_ATTR_GRANULARITY, 6);
+	igt_fork(child, 1) {
+		struct drm_amdgpu_svm_attribute attr = {
+			.type = AMDGPU_SVM_ATTR_GRANULARITY, .value = 2,
+		};
+
+		igt_assert_eq(__svm_set_attr(fd, pg(buf, 0), npg(NPAGES),
+					     &attr, 1), -EBADF);
+		igt_assert_eq(__svm_get_attr(fd, pg(buf, 0), npg(NPAGES),
+					     &attr, 1), -EBADF);
+	}
+	igt_waitchildren();
+	expect_one(fd, buf, 0, NPAGES, AMDGPU_SVM_ATTR_GRANULARITY, 6);
+	munmap(buf, npg(NPAGES));
+}
+
+int igt_main()
+{
+	static int fds[DRM_RENDER_NODES_MAX];
+	static int nfds, fd = -1;
+	static uint32_t gpu_id;
+
+	igt_fixture() {
+		struct drm_vamdgpu_info info;
+		struct drm_amdgpu_svm_attribute attr = {
+			.type = AMDGPU_SVM_ATTR_GRANULARITY,
+		};
+
+		page_size = sysconf(_SC_PAGESIZE);
+		nfds = drm_render_nodes_open_all("vamdgpu", fds, DRM_RENDER_NODES_MAX);
+		igt_require_f(nfds > 0, "no vamdgpu render node\n");
+		fd = fds[0];
+		vamdgpu_info(fd, &info);
+		gpu_id = info.gpu_id;
+		igt_require_f(gpu_id, "vamdgpu reports no gpu_id\n");
+		/* The ioctl exists: a GET on the stack's page succeeds. */
+		igt_require_f(__svm_get_attr(fd, (uintptr_t)&attr & ~(uint64_t)(page_size - 1),
+					     page_size, &attr, 1) == 0,
+			      "DRM_IOCTL_AMDGPU_GEM_SVM not supported\n");
+	}
+
+	igt_describe("Memory never given attributes reads back KFD's defaults.");
+	igt_subtest("defaults")
+		test_defaults(fd);
+
+	igt_describe("Each attribute type set on a span reads back as set, one dynamic subtest per attribute.");
+	igt_subtest_with_dynamic("set-get")
+		test_set_get(fd, gpu_id);
+
+	igt_describe("Setting the middle of a span leaves its head and tail as they were; GET over all of it reports the mix as undefined.");
+	igt_subtest("split-head-tail")
+		test_split_head_tail(fd);
+
+	igt_describe("GET over pages with different flags returns the AND of the set flags and the NOR for the cleared ones.");
+	igt_subtest("mixed-flags")
+		test_mixed_flags(fd);
+
+	igt_describe("GET over pages with different granularities returns the smallest.");
+	igt_subtest("granularity-min")
+		test_granularity_min(fd);
+
+	igt_describe("ACCESS, ACCESS_IN_PLACE and NO_ACCESS round-trip per GPU; a span with mixed access reads as NO_ACCESS.");
+	igt_subtest("access")
+		test_access(fd, gpu_id);
+
+	igt_describe("After munmap and a new mmap at the same address the span has the default attributes again.");
+	igt_subtest("munmap-clears")
+		test_munmap_clears(fd);
+
+	igt_describe("Unmapping the middle of a span with attributes keeps the attributes of the pages still mapped.");
+	igt_subtest("partial-munmap-keeps-rest")
+		test_partial_munmap(fd);
+
+	igt_describe("Every validation rule of the UAPI header fails with its documented errno, one dynamic subtest per rule, and changes nothing.");
+	igt_subtest_with_dynamic("bad-input")
+		test_bad_input(fd);
+
+	igt_describe("A forked child using its parent's file descriptor gets EBADF: it does not act on the parent's SVM state.");
+	igt_subtest("fork-child-ebadf")
+		test_fork_child(fd);
+
+	igt_fixture()
+		drm_render_nodes_close_all(fds, nfds);
+}

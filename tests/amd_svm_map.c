@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: MIT
+/* Copyright 2026 The amdgpu-svm authors */
+
+/**
+ * TEST: amd svm map
+ * Category: Core
+ * Mega feature: SVM
+ * Sub-category: SVM mapping
+ * Functionality: GPU access to malloc'd memory through DRM_AMDGPU_GEM_SVM
+ * Description: The GPU reads and writes CPU memory at the same addresses:
+ *	XNACK off maps from SET_ATTR, XNACK on maps from GPU faults; partial
+ *	munmap, copy-on-write after fork and memory without access behave.
+ *	Every subtest runs once per GPU and XNACK mode (dynamic subtests
+ *	named gpuN-TARGET-xnack-on/off).
+ *
+ * SUBTEST: gpu-fill-cpu-check
+ * Description: The GPU fills a buffer the process mapped; the CPU sees
+ *	the pattern on every page.
+ *
+ * SUBTEST: cpu-write-gpu-copy
+ * Description: The CPU writes a source buffer, the GPU copies it to a
+ *	destination buffer; the CPU finds the copy exact.
+ *
+ * SUBTEST: partial-munmap-middle
+ * Description: After munmap of one page in the middle of a mapped 2 MiB
+ *	region the GPU still writes every page left, without a VM fault.
+ *
+ * SUBTEST: cow-after-fork
+ * Description: After fork, the parent's CPU write breaks copy-on-write;
+ *	the GPU then reads the parent's new data, not the child's old page.
+ *
+ * SUBTEST: no-access-vm-fault
+ * Description: XNACK off: a GPU write to memory the GPU has no access to
+ *	stops the queue with a VM fault naming the address.
+ *
+ * SUBTEST: munmap-benchmark
+ * Description: Time of munmap of 4 KiB inside mapped regions of growing
+ *	size plus the next SVM call (which completes the rebuild): it stays
+ *	flat, proportional to one chunk, not to the region.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "amdgpu_svm.h"
+#include "vamdgpu.h"
+
+#define MAX_GPUS	8
+#define PATTERN		0x5a5aa5a5u
+
+static size_t page_size;
+
+struct mode {
+	struct vamdgpu_gpu *gpu;
+	bool xnack;
+};
+
+static void *map_buf(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	igt_assert_f(p != MAP_FAILED, "mmap of %zu bytes: %m\n", size);
+	return p;
+}
+
+/*
+ * A fresh render node per case: the XNACK mode is set before the first SVM
+ * call, and the SVM context dies with the fd.
+ */
+static int open_mode(const struct mode *m)
+{
+	int fd = vamdgpu_reopen(m->gpu->fd);
+
+	vamdgpu_set_xnack(fd, m->xnack);
+	return fd;
+}
+
+static void give_access(int fd, const struct mode *m, void *buf, size_t size)
+{
+	/* XNACK on: default access is enough; say it anyway, it must not map. */
+	svm_set_one(fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_ACCESS,
+		    m->gpu->info.gpu_id);
+}
+
+/* Run commands; a VM fault fails the test naming the address and access. */
+static void exec_cmds(int fd, uint32_t q, const struct drm_vamdgpu_cmd *cmds,
+		      uint32_t n, const char *what)
+{
+	struct drm_vamdgpu_queue_status st;
+	uint64_t seqno = vamdgpu_submit(fd, q, cmds, n);
+	int ret = __vamdgpu_wait(fd, q, seqno, VAMDGPU_WAIT_TIMEOUT_NS);
+
+	if (ret == 0)
+		return;
+	vamdgpu_queue_status(fd, q, &st);
+	igt_assert_f(0, "%s: queue %u: %s; state %s, fault at 0x%" PRIx64 " flags 0x%x\n",
+		     what, q, strerror(-ret), vamdgpu_queue_state_name(st.state),
+		     (uint64_t)st.fault_addr, st.fault_flags);
+}
+
+static void check_fill(const uint32_t *p, size_t size, uint32_t pattern,
+		       const char *what)
+{
+	for (size_t i = 0; i < size / 4; i++)
+		igt_assert_f(p[i] == pattern,
+			     "%s: at %p (offset 0x%zx) expected 0x%08x, got 0x%08x\n",
+			     what, (void *)&p[i], i * 4, pattern, p[i]);
+}
+
+static void test_fill(const struct mode *m)
+{
+	size_t size = 64 * page_size;
+	int fd = open_mode(m);
+	uint32_t *buf = map_buf(size), q;
+	struct drm_vamdgpu_cmd cmd;
+
+	memset(buf, 0, size);
+	give_access(fd, m, buf, size);
+	q = vamdgpu_queue_create(fd);
+	cmd = vamdgpu_cmd_fill((uintptr_t)buf, size, PATTERN);
+	exec_cmds(fd, q, &cmd, 1, m->gpu->name);
+	check_fill(buf, size, PATTERN, m->gpu->name);
+	vamdgpu_queue_destroy(fd, q);
+	munmap(buf, size);
+	close(fd);
+}
+
+static void test_copy(const struct mode *m)
+{
+	size_t size = 32 * page_size;
+	int fd = open_mode(m);
+	uint8_t *src = map_buf(size), *dst = map_buf(size);
+	struct drm_vamdgpu_cmd cmd;
+	uint32_t q;
+
+	for (size_t i = 0; i < size; i++)
+		src[i] = i * 7 + 3;
+	memset(dst, 0, size);
+	give_access(fd, m, src, size);
+	give_access(fd, m, dst, size);
+	q = vamdgpu_queue_create(fd);
+	cmd = vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)src, size);
+	vamdgpu_exec(fd, q, &cmd, 1);
+	for (size_t i = 0; i < size; i++)
+		igt_assert_f(dst[i] == src[i],
+			     "%s: copy at offset 0x%zx: expected 0x%02x, got 0x%02x\n",
+			     m->gpu->name, i, src[i], dst[i]);
+	vamdgpu_queue_destroy(fd, q);
+	munmap(src, size);
+	munmap(dst, size);
+	close(fd);
+}
+
+/* A 2 MiB-aligned region of @size, so drm_gpusvm can use 2 MiB chunks. */
+static char *map_aligned(size_t size, size_t align)
+{
+	char *p = map_buf(size + align);
+	char *a = (char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
+
+	if (a > p)
+		munmap(p, a - p);
+	munmap(a + size, p + align - a);
+	return a;
+}
+
+static void test_partial_munmap(const struct mode *m)
+{
+	size_t size = 2 << 20, hole = size / 2;
+	int fd = open_mode(m);
+	char *buf = map_aligned(size, 2 << 20);
+	struct drm_vamdgpu_cmd cmds[2];
+	uint32_t q;
+
+	memset(buf, 0, size);
+	give_access(fd, m, buf, size);
+	q = vamdgpu_queue_create(fd);
+	cmds[0] = vamdgpu_cmd_fill((uintptr_t)buf, size, 1);
+	exec_cmds(fd, q, cmds, 1, "fill before munmap");
+
+	igt_assert_eq(munmap(buf + hole, page_size), 0);
+
+	cmds[0] = vamdgpu_cmd_fill((uintptr_t)buf, hole, PATTERN);
+	cmds[1] = vamdgpu_cmd_fill((uintptr_t)buf + hole + page_size,
+				   size - hole - page_size, PATTERN);
+	exec_cmds(fd, q, cmds, 2, "fill after munmap");
+	check_fill((uint32_t *)buf, hole, PATTERN, "head after partial munmap");
+	check_fill((uint32_t *)(buf + hole + page_size), size - hole - page_size,
+		   PATTERN, "tail after partial munmap");
+	vamdgpu_queue_destroy(fd, q);
+	munmap(buf, hole);
+	munmap(buf + hole + page_size, size - hole - page_size);
+	close(fd);
+}
+
+static void test_cow(const struct mode *m)
+{
+	size_t size = 16 * page_size;
+	int fd = open_mode(m);
+	uint32_t *src = map_buf(size), *dst = map_buf(size);
+	struct drm_vamdgpu_cmd cmd;
+	int pipefd[2], status;
+	pid_t pid;
+	uint32_t q;
+	char c;
+
+	for (size_t i = 0; i < size / 4; i++)
+		src[i] = 1;
+	give_access(fd, m, src, size);
+	give_access(fd, m, dst, size);
+	q = vamdgpu_queue_create(fd);
+
+	igt_assert_eq(pipe(pipefd), 0);
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		/* The child keeps the old pages alive until told to go. */
+		close(pipefd[1]);
+		if (read(pipefd[0], &c, 1) != 1 || src[0] != 1)
+			_exit(1);
+		_exit(0);
+	}
+	close(pipefd[0]);
+
+	/* Copy-on-write: the parent gets new pages; the GPU must follow. */
+	for (size_t i = 0; i < size / 4; i++)
+		src[i] = 2;
+	cmd = vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)src, size);
+	exec_cmds(fd, q, &cmd, 1, "copy after fork");
+	check_fill(dst, size, 2, "GPU copy of the parent's buffer after fork");
+
+	igt_assert_eq(write(pipefd[1], "x", 1), 1);
+	close(pipefd[1]);
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		     "child saw the parent's write through its own pages\n");
+	vamdgpu_queue_destroy(fd, q);
+	munmap(src, size);
+	munmap(dst, size);
+	close(fd);
+}
+
+static void test_no_access(const struct mode *m)
+{
+	size_t size = 4 * page_size;
+	int fd = open_mode(m);
+	uint32_t *buf = map_buf(size), q;
+	struct drm_vamdgpu_queue_status st;
+	struct drm_vamdgpu_cmd cmd;
+	uint64_t seqno;
+
+	igt_require_f(!m->xnack, "XNACK on: default access for every GPU\n");
+	memset(buf, 0, size);
+	svm_set_one(fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_NO_ACCESS,
+		    m->gpu->info.gpu_id);
+	q = vamdgpu_queue_create(fd);
+	cmd = vamdgpu_cmd_write((uintptr_t)buf + page_size, 7, 4);
+	seqno = vamdgpu_submit(fd, q, &cmd, 1);
+	igt_assert_eq(__vamdgpu_wait(fd, q, seqno, VAMDGPU_WAIT_TIMEOUT_NS), -EIO);
+	vamdgpu_queue_status(fd, q, &st);
+	igt_assert_f(st.state == VAMDGPU_QUEUE_STATE_ERROR &&
+		     st.fault_addr == (uintptr_t)buf + page_size,
+		     "%s: expected a VM fault at %p, got state %s at 0x%" PRIx64 "\n",
+		     m->gpu->name, (void *)((char *)buf + page_size),
+		     vamdgpu_queue_state_name(st.state), (uint64_t)st.fault_addr);
+	igt_assert_eq_u32(buf[page_size / 4], 0);
+	vamdgpu_queue_destroy(fd, q);
+	munmap(buf, size);
+	close(fd);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void test_munmap_bench(const struct mode *m)
+{
+	static const size_t sizes[] = { 2 << 20, 64 << 20, 256 << 20 };
+	int fd = open_mode(m);
+
+	igt_require_f(!m->xnack, "XNACK on maps lazily: nothing to rebuild\n");
+	igt_info("%-10s %-12s %-12s %s\n", "region", "map (s)", "munmap (ms)",
+		 "munmap+rebuild (ms)");
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t size = sizes[i];
+		char *buf = map_aligned(size, 2 << 20);
+		double t0, t1, t2, t3;
+
+		memset(buf, 1, size);
+		t0 = now();
+		give_access(fd, m, buf, size);
+		t1 = now();
+		igt_assert_eq(munmap(buf + size / 2 + page_size, page_size), 0);
+		t2 = now();
+		/* The next SVM call drains the garbage collector first. */
+		svm_get_one(fd, (uintptr_t)buf, page_size,
+			    AMDGPU_SVM_ATTR_GRANULARITY);
+		t3 = now();
+		igt_info("%-10zu %-12.3f %-12.3f %.3f\n", size >> 20, t1 - t0,
+			 (t2 - t1) * 1e3, (t3 - t1) * 1e3);
+		munmap(buf, size);
+	}
+	close(fd);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(const struct mode *m);
+	const char *desc;
+} subtests[] = {
+	{ "gpu-fill-cpu-check", test_fill,
+	  "The GPU fills a buffer the process mapped; the CPU sees the pattern on every page." },
+	{ "cpu-write-gpu-copy", test_copy,
+	  "The CPU writes a source buffer, the GPU copies it to a destination buffer; the CPU finds the copy exact." },
+	{ "partial-munmap-middle", test_partial_munmap,
+	  "After munmap of one page in the middle of a mapped 2 MiB region the GPU still writes every page left, without a VM fault." },
+	{ "cow-after-fork", test_cow,
+	  "After fork, the parent's CPU write breaks copy-on-write; the GPU then reads the parent's new data, not the child's old page." },
+	{ "no-access-vm-fault", test_no_access,
+	  "XNACK off: a GPU write to memory the GPU has no access to stops the queue with a VM fault naming the address." },
+	{ "munmap-benchmark", test_munmap_bench,
+	  "Time of munmap of 4 KiB inside mapped regions of growing size plus the next SVM call (which completes the rebuild): it stays flat, proportional to one chunk, not to the region." },
+};
+
+int igt_main()
+{
+	static struct vamdgpu_gpu gpus[MAX_GPUS];
+	static int ngpus;
+
+	igt_fixture() {
+		page_size = sysconf(_SC_PAGESIZE);
+		ngpus = vamdgpu_gpus_open(gpus, MAX_GPUS);
+		igt_require_f(ngpus > 0, "no vamdgpu render node\n");
+	}
+
+	for (unsigned int t = 0; t < ARRAY_SIZE(subtests); t++) {
+		igt_describe(subtests[t].desc);
+		igt_subtest_with_dynamic(subtests[t].name) {
+			for (int g = 0; g < ngpus; g++) {
+				for (int x = 0; x <= 1; x++) {
+					struct mode m = { &gpus[g], x };
+
+					if (x && !(gpus[g].info.flags & VAMDGPU_INFO_XNACK_CAPABLE))
+						continue;
+					igt_dynamic_f("%s-xnack-%s", gpus[g].name,
+						      x ? "on" : "off")
+						subtests[t].fn(&m);
+				}
+			}
+		}
+	}
+
+	igt_fixture()
+		vamdgpu_gpus_close(gpus, ngpus);
+}
