@@ -18,10 +18,31 @@
  * comma-separated list of gfx targets, one device per entry: for example
  * ``modprobe vamdgpu devices=gfx1100,gfx943``. An unknown gfx target fails
  * the load with -EINVAL and names the entry in the kernel log.
+ *
+ * Every open of a render node gets its own GPU address space
+ * (&vamdgpu_vm, vamdgpu_vm.c) - one VM per (process file, device), as
+ * amdgpu gives each file a VM - in which its queues (vamdgpu_queue.c) run.
+ * Each device has its own VRAM (vamdgpu_vram.c) and debugfs files
+ * (vamdgpu_debugfs.c).
+ *
+ * The ioctls (UAPI in include/uapi/drm/vamdgpu_drm.h): INFO, SET_XNACK,
+ * VM_OP (the hand-mapping path, TLB flush and quiesce test hooks),
+ * QUEUE_CREATE / QUEUE_DESTROY, SUBMIT, WAIT and QUEUE_STATUS. Number 0x20
+ * is kept free for DRM_AMDGPU_GEM_SVM, the SVM core's ioctl.
+ *
+ * What the SVM core needs from the hardware maps onto these functions:
+ * update PTEs - vamdgpu_vm_reserve_range() + vamdgpu_vm_update_range();
+ * clear PTEs - vamdgpu_vm_clear_range(); flush TLB -
+ * vamdgpu_vm_flush_tlb(); quiesce / resume - vamdgpu_vm_quiesce() /
+ * vamdgpu_vm_resume(); VRAM - vamdgpu_vram_alloc() / vamdgpu_vram_free();
+ * migration copies - vamdgpu_vram_copy_to_vram() /
+ * vamdgpu_vram_copy_to_ram(); and the GPU calls back into it through
+ * struct vamdgpu_fault_handler (vamdgpu_vm_set_fault_handler()).
  */
 
 #include <linux/device/faux.h>
 #include <linux/dma-mapping.h>
+#include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -29,11 +50,18 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_print.h>
+#include <drm/amdgpu_svm_drm.h>
 #include <drm/vamdgpu_drm.h>
 
+#include "vamdgpu_debugfs.h"
 #include "vamdgpu_drv.h"
 #include "vamdgpu_personality.h"
+#include "vamdgpu_queue.h"
+#include "vamdgpu_svm.h"
+#include "vamdgpu_vm.h"
+#include "vamdgpu_vram.h"
 
 #define DRIVER_NAME	"vamdgpu"
 #define DRIVER_DESC	"Virtual amdgpu device for SVM testing"
@@ -41,6 +69,8 @@
 #define DRIVER_MINOR	1
 
 #define VAMDGPU_MAX_DEVICES	8
+/* gpu_id of instance N; any non-zero value not 0xffffffff would do. */
+#define VAMDGPU_GPU_ID_BASE	0x1000
 
 static char *devices = "gfx1100";
 module_param(devices, charp, 0444);
@@ -55,6 +85,7 @@ static int vamdgpu_info_ioctl(struct drm_device *drm, void *data,
 {
 	struct vamdgpu_device *vdev = to_vamdgpu(drm);
 	const struct vamdgpu_personality *p = vdev->personality;
+	struct vamdgpu_vm *vm = vamdgpu_vm_from_file(file);
 	struct drm_vamdgpu_info *info = data;
 
 	if (info->pad)
@@ -64,15 +95,49 @@ static int vamdgpu_info_ioctl(struct drm_device *drm, void *data,
 	strscpy(info->gfx_target, p->gfx_target, sizeof(info->gfx_target));
 	info->device_id = p->device_id;
 	info->flags = p->xnack_capable ? VAMDGPU_INFO_XNACK_CAPABLE : 0;
+	if (READ_ONCE(vm->xnack_enabled))
+		info->flags |= VAMDGPU_INFO_XNACK_ENABLED;
 	info->vram_size = p->vram_size;
 	info->page_size = p->page_size;
 	info->fragment_size = p->fragment_size;
 	info->instance = vdev->instance;
+	info->gpu_id = vdev->gpu_id;
+	info->max_queues = VAMDGPU_MAX_QUEUES;
 	return 0;
+}
+
+static int vamdgpu_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct vamdgpu_vm *vm;
+
+	vm = vamdgpu_vm_create(to_vamdgpu(drm));
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	file->driver_priv = vm;
+	return 0;
+}
+
+static void vamdgpu_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	vamdgpu_vm_destroy(vamdgpu_vm_from_file(file));
+	file->driver_priv = NULL;
 }
 
 static const struct drm_ioctl_desc vamdgpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VAMDGPU_INFO, vamdgpu_info_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VAMDGPU_SET_XNACK, vamdgpu_set_xnack_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VAMDGPU_VM_OP, vamdgpu_vm_op_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VAMDGPU_QUEUE_CREATE, vamdgpu_queue_create_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VAMDGPU_QUEUE_DESTROY, vamdgpu_queue_destroy_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VAMDGPU_SUBMIT, vamdgpu_submit_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VAMDGPU_WAIT, vamdgpu_wait_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VAMDGPU_QUEUE_STATUS, vamdgpu_queue_status_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AMDGPU_GEM_SVM, vamdgpu_svm_ioctl, DRM_RENDER_ALLOW),
 };
 
 static const struct file_operations vamdgpu_fops = {
@@ -84,10 +149,13 @@ static const struct file_operations vamdgpu_fops = {
 	.poll = drm_poll,
 	.read = drm_read,
 	.llseek = noop_llseek,
+	.fop_flags = FOP_UNSIGNED_OFFSET,
 };
 
 static const struct drm_driver vamdgpu_driver = {
 	.driver_features = DRIVER_RENDER,
+	.open = vamdgpu_open,
+	.postclose = vamdgpu_postclose,
 	.ioctls = vamdgpu_ioctls,
 	.num_ioctls = ARRAY_SIZE(vamdgpu_ioctls),
 	.fops = &vamdgpu_fops,
@@ -127,6 +195,11 @@ vamdgpu_device_create(const struct vamdgpu_personality *personality,
 	ret = dma_coerce_mask_and_coherent(&faux->dev, DMA_BIT_MASK(64));
 	if (ret)
 		goto err_release_group;
+	/* The GPU MMU turns DMA addresses back into pages: dma-direct only. */
+	if (device_iommu_mapped(&faux->dev)) {
+		ret = -ENODEV;
+		goto err_release_group;
+	}
 
 	vdev = devm_drm_dev_alloc(&faux->dev, &vamdgpu_driver,
 				  struct vamdgpu_device, drm);
@@ -137,15 +210,37 @@ vamdgpu_device_create(const struct vamdgpu_personality *personality,
 	vdev->faux = faux;
 	vdev->personality = personality;
 	vdev->instance = instance;
+	vdev->gpu_id = VAMDGPU_GPU_ID_BASE + instance;
+	INIT_LIST_HEAD(&vdev->vms);
+	ret = drmm_mutex_init(&vdev->drm, &vdev->vms_lock);
+	if (ret)
+		goto err_release_group;
+
+	vdev->wq = alloc_workqueue("vamdgpu%u", WQ_UNBOUND, 0, instance);
+	if (!vdev->wq) {
+		ret = -ENOMEM;
+		goto err_release_group;
+	}
+
+	ret = vamdgpu_vram_init(vdev);
+	if (ret)
+		goto err_destroy_wq;
+	vamdgpu_svm_init(vdev);
+
+	vamdgpu_debugfs_init(vdev);
 
 	ret = drm_dev_register(&vdev->drm, 0);
 	if (ret)
-		goto err_release_group;
+		goto err_fini_vram;
 
 	drm_info(&vdev->drm, "virtual %s (device id 0x%04x), instance %u\n",
 		 personality->gfx_target, personality->device_id, instance);
 	return vdev;
 
+err_fini_vram:
+	vamdgpu_vram_fini(vdev);
+err_destroy_wq:
+	destroy_workqueue(vdev->wq);
 err_release_group:
 	devres_release_group(&faux->dev, NULL);
 err_destroy_faux:
@@ -164,6 +259,8 @@ static void vamdgpu_device_destroy(struct vamdgpu_device *vdev)
 	struct faux_device *faux = vdev->faux;
 
 	drm_dev_unregister(&vdev->drm);
+	vamdgpu_vram_fini(vdev);
+	destroy_workqueue(vdev->wq);
 	devres_release_group(&faux->dev, NULL);
 	faux_device_destroy(faux);
 }

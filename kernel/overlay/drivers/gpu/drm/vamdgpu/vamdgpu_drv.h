@@ -4,10 +4,17 @@
 #define _VAMDGPU_DRV_H_
 
 #include <linux/container_of.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
 #include <drm/drm_device.h>
+
+#include "../amd/svm/amdgpu_svm.h"
 
 struct faux_device;
 struct vamdgpu_personality;
+struct vamdgpu_vram;
+struct workqueue_struct;
 
 /**
  * struct vamdgpu_device - one virtual GPU
@@ -21,6 +28,20 @@ struct vamdgpu_device {
 	const struct vamdgpu_personality *personality;
 	/** @instance: index among all vamdgpu devices. */
 	unsigned int instance;
+	/** @gpu_id: the id SVM attributes name this GPU by; never 0. */
+	u32 gpu_id;
+	/** @wq: runs the queues' command processors. */
+	struct workqueue_struct *wq;
+	/** @vram: the device-private memory ("VRAM"). */
+	struct vamdgpu_vram *vram;
+	/** @vms_lock: protects @vms. */
+	struct mutex vms_lock;
+	/** @vms: every &vamdgpu_vm of the device (one per open file). */
+	struct list_head vms;
+	/** @next_vm_id: id of the next VM, as a PASID names a process. */
+	u32 next_vm_id;
+	/** @svm_gpu: this GPU as the SVM core sees it (vamdgpu_svm.c). */
+	struct amdgpu_svm_gpu svm_gpu;
 };
 
 static inline struct vamdgpu_device *to_vamdgpu(struct drm_device *drm)

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Copyright 2026 The amdgpu-svm authors */
+
+/**
+ * DOC: debugfs
+ *
+ * Under /sys/kernel/debug/dri/vamdgpu.N/ (N = instance):
+ *
+ * - ``vamdgpu_vms``: every process (VM) with its XNACK mode, quiesce depth
+ *   and TLB flush count, and every queue with its state, seqnos and
+ *   counters (quiesce, resume, retry faults, VM faults, TLB misses).
+ * - ``vamdgpu_vram``: VRAM size, use and eviction counters.
+ * - ``vamdgpu_evict_vram``: reading it evicts all VRAM, as reading
+ *   amdgpu's ``amdgpu_evict_vram`` does, and prints how many blocks were
+ *   offered to their owners.
+ */
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+
+#include <drm/drm_debugfs.h>
+
+#include "vamdgpu_debugfs.h"
+#include "vamdgpu_drv.h"
+#include "vamdgpu_queue.h"
+#include "vamdgpu_vm.h"
+#include "vamdgpu_vram.h"
+
+static struct vamdgpu_device *vamdgpu_debugfs_dev(struct seq_file *m)
+{
+	struct drm_debugfs_entry *entry = m->private;
+
+	return to_vamdgpu(entry->dev);
+}
+
+static int vamdgpu_debugfs_vms(struct seq_file *m, void *data)
+{
+	struct vamdgpu_device *vdev = vamdgpu_debugfs_dev(m);
+	struct vamdgpu_vm *vm;
+
+	mutex_lock(&vdev->vms_lock);
+	list_for_each_entry(vm, &vdev->vms, link)
+		vamdgpu_vm_show_queues(vm, m);
+	mutex_unlock(&vdev->vms_lock);
+	return 0;
+}
+
+static int vamdgpu_debugfs_vram(struct seq_file *m, void *data)
+{
+	vamdgpu_vram_show(vamdgpu_debugfs_dev(m)->vram, m);
+	return 0;
+}
+
+static int vamdgpu_debugfs_evict_vram(struct seq_file *m, void *data)
+{
+	unsigned int n = vamdgpu_vram_evict_all(vamdgpu_debugfs_dev(m)->vram);
+
+	seq_printf(m, "evicted %u blocks\n", n);
+	return 0;
+}
+
+static const struct drm_debugfs_info vamdgpu_debugfs_files[] = {
+	{ "vamdgpu_vms", vamdgpu_debugfs_vms, 0 },
+	{ "vamdgpu_vram", vamdgpu_debugfs_vram, 0 },
+	{ "vamdgpu_evict_vram", vamdgpu_debugfs_evict_vram, 0 },
+};
+
+/**
+ * vamdgpu_debugfs_init() - create the device's debugfs files
+ * @vdev: the GPU, before drm_dev_register()
+ *
+ * Context: process context.
+ */
+void vamdgpu_debugfs_init(struct vamdgpu_device *vdev)
+{
+	drm_debugfs_add_files(&vdev->drm, vamdgpu_debugfs_files,
+			      ARRAY_SIZE(vamdgpu_debugfs_files));
+}

@@ -1,0 +1,599 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Copyright 2026 The amdgpu-svm authors */
+
+/**
+ * DOC: GPU MMU
+ *
+ * Each process that opens a virtual GPU gets a &vamdgpu_vm: a GPU virtual
+ * address space with its own page table and TLB, as each amdgpu process has
+ * a VMID with its own page-table base. GPU VA equals CPU VA under SVM, so
+ * the space is the 47 bits of x86-64 user space.
+ *
+ * What it models:
+ *
+ * - A page table of 4 KiB PTEs pointing at system memory by DMA address, or
+ *   at the device's own VRAM by offset, with valid / read / write / exec /
+ *   snooped bits (struct vamdgpu_vm_pte bits VAMDGPU_PTE_*). Leaf tables of
+ *   512 PTEs (2 MiB) are allocated by vamdgpu_vm_reserve_range() ahead of
+ *   vamdgpu_vm_update_range(), which then never allocates - the shape of
+ *   amdgpu's page-table-block allocation before an update under the
+ *   notifier lock.
+ * - A TLB that caches translations until vamdgpu_vm_flush_tlb(): clearing or
+ *   replacing a PTE does not change what the GPU sees for a cached page. A
+ *   missing flush after an unmap is therefore a visible wrong result. Each
+ *   cached system page is referenced, so the stale data stays memory-safe.
+ *   Invalid translations and permission faults are never cached.
+ * - The flush is heavyweight: every GPU access runs under the TLB lock, so
+ *   when the flush returns no access through an old translation is in
+ *   flight and the pages may be freed.
+ * - DMA addresses are turned back into pages with dma_to_phys(): the virtual
+ *   GPU "bus-masters" system memory through dma-direct. A device behind an
+ *   IOMMU is refused at creation.
+ *
+ * What it does not model: multi-level page directories (an xarray of leaves
+ * stands in), PTE fragments (translation is per 4 KiB page whatever the
+ * order of the mapping), MTYPEs and caching, per-hub TLBs, or peer access
+ * to another device's VRAM.
+ */
+
+#include <linux/dma-direct.h>
+#include <linux/highmem.h>
+#include <linux/lockdep.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include <drm/drm_file.h>
+#include <drm/drm_pagemap.h>
+#include <drm/vamdgpu_drm.h>
+
+#include "vamdgpu_drv.h"
+#include "vamdgpu_personality.h"
+#include "vamdgpu_queue.h"
+#include "vamdgpu_svm.h"
+#include "vamdgpu_userptr.h"
+#include "vamdgpu_vm.h"
+#include "vamdgpu_vram.h"
+
+/**
+ * struct vamdgpu_pt_leaf - one leaf page table: the PTEs of 2 MiB of VA
+ */
+struct vamdgpu_pt_leaf {
+	/** @pte: the entries, written under &vamdgpu_vm.pt_lock. */
+	u64 pte[VAMDGPU_PT_LEAF_PTES];
+};
+
+static unsigned long vamdgpu_vm_leaf_index(u64 va)
+{
+	return va >> (PAGE_SHIFT + VAMDGPU_PT_LEAF_SHIFT);
+}
+
+static unsigned int vamdgpu_vm_pte_index(u64 va)
+{
+	return (va >> PAGE_SHIFT) & (VAMDGPU_PT_LEAF_PTES - 1);
+}
+
+/*
+ * The leaf covering @va; allocated with @gfp when missing (no allocation
+ * when @gfp is 0). NULL when missing and not allocated.
+ */
+static struct vamdgpu_pt_leaf *vamdgpu_vm_leaf(struct vamdgpu_vm *vm, u64 va,
+					       gfp_t gfp)
+{
+	unsigned long index = vamdgpu_vm_leaf_index(va);
+	struct vamdgpu_pt_leaf *leaf, *old;
+
+	leaf = xa_load(&vm->pt, index);
+	if (leaf || !gfp)
+		return leaf;
+
+	leaf = kzalloc_obj(*leaf, gfp);
+	if (!leaf)
+		return NULL;
+	old = xa_cmpxchg(&vm->pt, index, NULL, leaf, gfp);
+	if (xa_is_err(old)) {
+		kfree(leaf);
+		return NULL;
+	}
+	if (old) {
+		kfree(leaf);
+		return old;
+	}
+	return leaf;
+}
+
+/**
+ * vamdgpu_vm_reserve_range() - allocate the page tables of a VA span
+ * @vm: the VM
+ * @start: first GPU VA, page aligned
+ * @end: one past the last, page aligned
+ *
+ * After it, vamdgpu_vm_update_range() of any part of the span cannot fail
+ * for lack of memory. Leaves stay allocated until the VM is destroyed.
+ *
+ * Context: process context, may sleep (GFP_KERNEL).
+ * Return: 0, -EINVAL for a span beyond VAMDGPU_VA_LIMIT, or -ENOMEM.
+ */
+int vamdgpu_vm_reserve_range(struct vamdgpu_vm *vm, u64 start, u64 end)
+{
+	u64 va;
+
+	if (start >= end || end > VAMDGPU_VA_LIMIT)
+		return -EINVAL;
+
+	for (va = start; va < end;
+	     va = (vamdgpu_vm_leaf_index(va) + 1) <<
+		  (PAGE_SHIFT + VAMDGPU_PT_LEAF_SHIFT)) {
+		if (!vamdgpu_vm_leaf(vm, va, GFP_KERNEL))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * vamdgpu_vm_set_pte() - write one PTE
+ * @vm: the VM
+ * @va: GPU VA of the page
+ * @pte: the new entry (0 invalidates)
+ *
+ * The TLB is not flushed.
+ *
+ * Context: any context that may allocate with GFP_NOWAIT; takes
+ * &vamdgpu_vm.pt_lock.
+ * Return: 0, -EINVAL for @va beyond VAMDGPU_VA_LIMIT, or -ENOMEM when the
+ * leaf was not reserved and cannot be allocated without sleeping.
+ */
+int vamdgpu_vm_set_pte(struct vamdgpu_vm *vm, u64 va, u64 pte)
+{
+	struct vamdgpu_pt_leaf *leaf;
+
+	if (va >= VAMDGPU_VA_LIMIT)
+		return -EINVAL;
+
+	leaf = vamdgpu_vm_leaf(vm, va, pte ? GFP_NOWAIT | __GFP_NOWARN : 0);
+	if (!leaf)
+		return pte ? -ENOMEM : 0;
+
+	spin_lock(&vm->pt_lock);
+	WRITE_ONCE(leaf->pte[vamdgpu_vm_pte_index(va)], pte);
+	spin_unlock(&vm->pt_lock);
+	return 0;
+}
+
+/**
+ * vamdgpu_vm_read_pte() - walk the page table for one page
+ * @vm: the VM
+ * @va: GPU VA
+ *
+ * Context: any.
+ * Return: the PTE, 0 when none is valid.
+ */
+u64 vamdgpu_vm_read_pte(struct vamdgpu_vm *vm, u64 va)
+{
+	struct vamdgpu_pt_leaf *leaf;
+
+	if (va >= VAMDGPU_VA_LIMIT)
+		return 0;
+	leaf = xa_load(&vm->pt, vamdgpu_vm_leaf_index(va));
+	return leaf ? READ_ONCE(leaf->pte[vamdgpu_vm_pte_index(va)]) : 0;
+}
+
+/**
+ * vamdgpu_vm_update_range() - point a VA span at memory (the update-PTEs op)
+ * @vm: the VM
+ * @start: first GPU VA, page aligned
+ * @end: one past the last, page aligned
+ * @addrs: the memory, in order: entry j covers ``PAGE_SIZE << order``
+ *	bytes where entry j-1 ended; ``proto`` DRM_INTERCONNECT_SYSTEM is a
+ *	DMA address of system memory, anything else an offset into this
+ *	device's VRAM (what its drm_pagemap's device_map returns)
+ * @flags: VAMDGPU_PTE_READ / _WRITE / _EXEC / _SNOOPED
+ *
+ * Replaces whatever the PTEs held; the TLB is not flushed.
+ *
+ * Context: may not sleep; call vamdgpu_vm_reserve_range() first (outside
+ * any notifier lock) or the update may fail with -ENOMEM.
+ * Return: 0 or a negative errno; on error the span is left invalid.
+ */
+int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
+			    const struct drm_pagemap_addr *addrs, u64 flags)
+{
+	u64 va = start, pte, base, i, n;
+	int ret;
+
+	if (start >= end || end > VAMDGPU_VA_LIMIT ||
+	    !PAGE_ALIGNED(start) || !PAGE_ALIGNED(end))
+		return -EINVAL;
+
+	flags &= VAMDGPU_PTE_READ | VAMDGPU_PTE_WRITE | VAMDGPU_PTE_EXEC |
+		 VAMDGPU_PTE_SNOOPED;
+	flags |= VAMDGPU_PTE_VALID;
+
+	for (; va < end; addrs++) {
+		n = 1ull << addrs->order;
+		base = addrs->addr;
+		if (addrs->proto != DRM_INTERCONNECT_SYSTEM) {
+			if (!vamdgpu_vram_backing_page(vm->vdev->vram, base)) {
+				ret = -EINVAL;
+				goto err_clear;
+			}
+			pte = VAMDGPU_PTE_VRAM;
+		} else {
+			pte = 0;
+		}
+		for (i = 0; i < n && va < end; i++, va += PAGE_SIZE) {
+			ret = vamdgpu_vm_set_pte(vm, va,
+						 ((base + i * PAGE_SIZE) &
+						  VAMDGPU_PTE_ADDR_MASK) |
+						 pte | flags);
+			if (ret)
+				goto err_clear;
+		}
+	}
+	return 0;
+
+err_clear:
+	vamdgpu_vm_clear_range(vm, start, end);
+	return ret;
+}
+
+/**
+ * vamdgpu_vm_clear_range() - invalidate the PTEs of a VA span (the
+ * clear-PTEs op)
+ * @vm: the VM
+ * @start: first GPU VA, page aligned
+ * @end: one past the last, page aligned
+ *
+ * Cached translations survive until vamdgpu_vm_flush_tlb().
+ *
+ * Context: any; does not allocate; takes &vamdgpu_vm.pt_lock.
+ */
+void vamdgpu_vm_clear_range(struct vamdgpu_vm *vm, u64 start, u64 end)
+{
+	struct vamdgpu_pt_leaf *leaf;
+	u64 va, leaf_end;
+
+	end = min_t(u64, end, VAMDGPU_VA_LIMIT);
+	for (va = start; va < end; va = leaf_end) {
+		leaf_end = (vamdgpu_vm_leaf_index(va) + 1) <<
+			   (PAGE_SHIFT + VAMDGPU_PT_LEAF_SHIFT);
+		leaf_end = min(leaf_end, end);
+		leaf = xa_load(&vm->pt, vamdgpu_vm_leaf_index(va));
+		if (!leaf)
+			continue;
+		spin_lock(&vm->pt_lock);
+		for (; va < leaf_end; va += PAGE_SIZE)
+			WRITE_ONCE(leaf->pte[vamdgpu_vm_pte_index(va)], 0);
+		spin_unlock(&vm->pt_lock);
+	}
+}
+
+static void vamdgpu_tlb_entry_drop(struct vamdgpu_tlb_entry *e)
+{
+	if (e->page)
+		put_page(e->page);
+	e->page = NULL;
+	e->pte = 0;
+	e->vpn = 0;
+}
+
+/**
+ * vamdgpu_vm_flush_tlb() - forget every cached translation (the flush-TLB
+ * op)
+ * @vm: the VM
+ *
+ * Waits for the GPU access in flight, if any: when it returns nothing uses
+ * a translation removed before the call.
+ *
+ * Context: process context, may sleep briefly (the TLB lock); allocates
+ * nothing, so it may be called from an MMU notifier.
+ */
+void vamdgpu_vm_flush_tlb(struct vamdgpu_vm *vm)
+{
+	unsigned int i;
+
+	mutex_lock(&vm->tlb_lock);
+	for (i = 0; i < VAMDGPU_TLB_ENTRIES; i++)
+		vamdgpu_tlb_entry_drop(&vm->tlb[i]);
+	vm->tlb_flushes++;
+	mutex_unlock(&vm->tlb_lock);
+}
+
+/* Fill @e from a valid @pte; false if the memory behind it is gone. */
+static bool vamdgpu_tlb_fill(struct vamdgpu_vm *vm, struct vamdgpu_tlb_entry *e,
+			     u64 vpn, u64 pte)
+{
+	struct device *dev = vm->vdev->drm.dev;
+	struct page *page = NULL;
+	unsigned long pfn;
+
+	lockdep_assert_held(&vm->tlb_lock);
+
+	if (!(pte & VAMDGPU_PTE_VRAM)) {
+		pfn = PHYS_PFN(dma_to_phys(dev, pte & VAMDGPU_PTE_ADDR_MASK));
+		if (!pfn_valid(pfn))
+			return false;
+		page = pfn_to_page(pfn);
+		/* A THP tail page has no refcount of its own: take the folio's. */
+		if (!folio_try_get(page_folio(page)))
+			return false;
+	}
+	vamdgpu_tlb_entry_drop(e);
+	e->vpn = vpn;
+	e->pte = pte;
+	e->page = page;
+	return true;
+}
+
+/**
+ * vamdgpu_vm_access() - one GPU memory access, through TLB and page table
+ * @vm: the VM
+ * @va: GPU VA
+ * @buf: source (write, atomic operand) or destination (read, atomic result)
+ * @len: bytes; [@va, @va + @len) must not cross a page (8 for atomics)
+ * @access: what the access does
+ * @tlb_miss: set to true when the page table was walked
+ * @fault: filled when the access faults
+ *
+ * Context: process context (a queue worker or a test), may sleep on the TLB
+ * lock; no vamdgpu lock held.
+ * Return: 0, or -EFAULT for a page fault described in @fault.
+ */
+int vamdgpu_vm_access(struct vamdgpu_vm *vm, u64 va, void *buf, size_t len,
+		      enum vamdgpu_access access, bool *tlb_miss,
+		      struct vamdgpu_fault *fault)
+{
+	u64 vpn = va >> PAGE_SHIFT, pte;
+	struct vamdgpu_tlb_entry *e = &vm->tlb[vpn % VAMDGPU_TLB_ENTRIES];
+	bool write = access != VAMDGPU_ACCESS_READ;
+	struct page *page;
+	void *vaddr;
+
+	if (WARN_ON_ONCE(!len || offset_in_page(va) + len > PAGE_SIZE))
+		return -EINVAL;
+
+	fault->addr = va;
+	fault->flags = write ? VAMDGPU_FAULT_WRITE : 0;
+
+	mutex_lock(&vm->tlb_lock);
+	if (!e->pte || e->vpn != vpn) {
+		*tlb_miss = true;
+		pte = vamdgpu_vm_read_pte(vm, va);
+		if (!(pte & VAMDGPU_PTE_VALID) ||
+		    !vamdgpu_tlb_fill(vm, e, vpn, pte))
+			goto fault;
+	}
+	if (!(e->pte & VAMDGPU_PTE_READ) ||
+	    (write && !(e->pte & VAMDGPU_PTE_WRITE))) {
+		/* Faulting translations are not kept in the TLB. */
+		vamdgpu_tlb_entry_drop(e);
+		fault->flags |= VAMDGPU_FAULT_PERMISSION;
+		goto fault;
+	}
+
+	page = e->page;
+	if (!page)
+		page = vamdgpu_vram_backing_page(vm->vdev->vram,
+						 e->pte & VAMDGPU_PTE_ADDR_MASK);
+	vaddr = kmap_local_page(page) + offset_in_page(va);
+	switch (access) {
+	case VAMDGPU_ACCESS_READ:
+		memcpy(buf, vaddr, len);
+		break;
+	case VAMDGPU_ACCESS_WRITE:
+		memcpy(vaddr, buf, len);
+		flush_dcache_page(page);
+		break;
+	case VAMDGPU_ACCESS_ATOMIC_ADD:
+		*(u64 *)buf = atomic64_fetch_add(*(u64 *)buf, (atomic64_t *)vaddr);
+		flush_dcache_page(page);
+		break;
+	}
+	kunmap_local(vaddr);
+	mutex_unlock(&vm->tlb_lock);
+	return 0;
+
+fault:
+	mutex_unlock(&vm->tlb_lock);
+	return -EFAULT;
+}
+
+/**
+ * vamdgpu_vm_set_fault_handler() - plug in who resolves XNACK-on faults
+ * @vm: the VM
+ * @handler: the handler, or NULL for the built-in one of the hand-mapping
+ *	path
+ * @priv: passed to @handler
+ *
+ * Context: process context; the caller holds &vamdgpu_vm.lock.
+ * Return: 0, or -EBUSY when the VM has queues (their workers read the
+ * handler without a lock).
+ */
+int vamdgpu_vm_set_fault_handler(struct vamdgpu_vm *vm,
+				 const struct vamdgpu_fault_handler *handler,
+				 void *priv)
+{
+	lockdep_assert_held(&vm->lock);
+
+	if (vm->num_queues)
+		return -EBUSY;
+	vm->fault_handler = handler ?: &vamdgpu_userptr_fault_handler;
+	vm->fault_priv = handler ? priv : NULL;
+	return 0;
+}
+
+/**
+ * vamdgpu_vm_handle_fault() - ask the fault handler to map a faulting page
+ * @vm: the VM
+ * @addr: faulting GPU VA
+ * @write: the access writes
+ *
+ * Context: a queue worker, may sleep, no vamdgpu lock held.
+ * Return: 0 or -EAGAIN to retry, another errno for a VM fault.
+ */
+int vamdgpu_vm_handle_fault(struct vamdgpu_vm *vm, u64 addr, bool write)
+{
+	const struct vamdgpu_fault_handler *handler = vm->fault_handler;
+
+	return handler->handle_fault(vm, vm->fault_priv, addr, write);
+}
+
+/**
+ * vamdgpu_vm_set_xnack() - choose the XNACK mode of the process
+ * @vm: the VM
+ * @enable: XNACK on
+ *
+ * Context: process context; takes &vamdgpu_vm.lock.
+ * Return: 0, -EOPNOTSUPP to enable it on a GPU without XNACK, -EBUSY when
+ * the process has queues on this GPU.
+ */
+int vamdgpu_vm_set_xnack(struct vamdgpu_vm *vm, bool enable)
+{
+	int ret = 0;
+
+	if (enable && !vm->vdev->personality->xnack_capable)
+		return -EOPNOTSUPP;
+
+	mutex_lock(&vm->lock);
+	if (vm->xnack_enabled != enable) {
+		if (vm->num_queues)
+			ret = -EBUSY;
+		else
+			ret = vamdgpu_svm_set_xnack(vm, enable);
+		if (!ret)
+			vm->xnack_enabled = enable;
+	}
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+/**
+ * vamdgpu_vm_create() - create the GPU address space of a process
+ * @vdev: the GPU
+ *
+ * Context: process context (the opening process), may sleep.
+ * Return: the VM, or an ERR_PTR().
+ */
+struct vamdgpu_vm *vamdgpu_vm_create(struct vamdgpu_device *vdev)
+{
+	struct vamdgpu_vm *vm;
+
+	vm = kzalloc_obj(*vm);
+	if (!vm)
+		return ERR_PTR(-ENOMEM);
+
+	vm->vdev = vdev;
+	vm->pid = task_tgid_nr(current);
+	get_task_comm(vm->comm, current);
+	mutex_init(&vm->lock);
+	spin_lock_init(&vm->queue_lock);
+	INIT_LIST_HEAD(&vm->queues);
+	spin_lock_init(&vm->pt_lock);
+	xa_init(&vm->pt);
+	mutex_init(&vm->tlb_lock);
+	mutex_init(&vm->userptr_lock);
+	INIT_LIST_HEAD(&vm->userptrs);
+	vm->fault_handler = &vamdgpu_userptr_fault_handler;
+
+	mutex_lock(&vdev->vms_lock);
+	vm->id = ++vdev->next_vm_id;
+	list_add_tail(&vm->link, &vdev->vms);
+	mutex_unlock(&vdev->vms_lock);
+	return vm;
+}
+
+/**
+ * vamdgpu_vm_destroy() - tear down the GPU address space of a process
+ * @vm: the VM, from vamdgpu_vm_create()
+ *
+ * Stops and frees its queues (work in flight included), unmaps what the
+ * hand-mapping path mapped, flushes the TLB and frees the page tables.
+ *
+ * Context: process context, may sleep.
+ */
+void vamdgpu_vm_destroy(struct vamdgpu_vm *vm)
+{
+	struct vamdgpu_device *vdev = vm->vdev;
+	struct vamdgpu_pt_leaf *leaf;
+	unsigned long index;
+
+	mutex_lock(&vdev->vms_lock);
+	list_del(&vm->link);
+	mutex_unlock(&vdev->vms_lock);
+
+	vamdgpu_queue_destroy_all(vm);
+	vamdgpu_svm_fini(vm);
+	vamdgpu_userptr_unmap_all(vm);
+	vamdgpu_vm_flush_tlb(vm);
+
+	xa_for_each(&vm->pt, index, leaf)
+		kfree(leaf);
+	xa_destroy(&vm->pt);
+	mutex_destroy(&vm->userptr_lock);
+	mutex_destroy(&vm->tlb_lock);
+	mutex_destroy(&vm->lock);
+	kfree(vm);
+}
+
+/**
+ * vamdgpu_vm_from_file() - the VM of an open render-node file
+ * @file: the DRM file
+ *
+ * Context: any, while @file is open.
+ * Return: the VM created at open.
+ */
+struct vamdgpu_vm *vamdgpu_vm_from_file(struct drm_file *file)
+{
+	return file->driver_priv;
+}
+
+int vamdgpu_set_xnack_ioctl(struct drm_device *drm, void *data,
+			    struct drm_file *file)
+{
+	struct vamdgpu_vm *vm = vamdgpu_vm_from_file(file);
+	struct drm_vamdgpu_set_xnack *args = data;
+	int ret;
+
+	if (args->pad || args->xnack_enabled > 1)
+		return -EINVAL;
+
+	if (args->xnack_enabled >= 0) {
+		ret = vamdgpu_vm_set_xnack(vm, args->xnack_enabled);
+		if (ret)
+			return ret;
+	}
+	args->xnack_enabled = READ_ONCE(vm->xnack_enabled);
+	return 0;
+}
+
+int vamdgpu_vm_op_ioctl(struct drm_device *drm, void *data,
+			struct drm_file *file)
+{
+	struct vamdgpu_vm *vm = vamdgpu_vm_from_file(file);
+	struct drm_vamdgpu_vm_op *args = data;
+
+	switch (args->op) {
+	case VAMDGPU_VM_OP_MAP_USERPTR:
+		return vamdgpu_userptr_map(vm, args);
+	case VAMDGPU_VM_OP_UNMAP:
+		return vamdgpu_userptr_unmap(vm, args);
+	case VAMDGPU_VM_OP_FLUSH_TLB:
+	case VAMDGPU_VM_OP_QUIESCE:
+	case VAMDGPU_VM_OP_RESUME:
+		if (args->flags || args->va || args->size || args->userptr)
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	switch (args->op) {
+	case VAMDGPU_VM_OP_FLUSH_TLB:
+		vamdgpu_vm_flush_tlb(vm);
+		return 0;
+	case VAMDGPU_VM_OP_QUIESCE:
+		vamdgpu_vm_quiesce(vm);
+		return 0;
+	default:
+		return vamdgpu_vm_resume(vm);
+	}
+}

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Copyright 2026 The amdgpu-svm authors */
+#ifndef _VAMDGPU_VM_H_
+#define _VAMDGPU_VM_H_
+
+#include <linux/bits.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+struct amdgpu_svm;
+struct drm_device;
+struct drm_file;
+struct drm_pagemap_addr;
+struct page;
+struct vamdgpu_device;
+struct vamdgpu_vm;
+
+/*
+ * The virtual GPU's PTE: a 4 KiB page, the address in bits 51:12, flags in
+ * the low bits. With VAMDGPU_PTE_VRAM the address is an offset into the
+ * device's own VRAM, otherwise a DMA address of system memory.
+ */
+#define VAMDGPU_PTE_VALID	BIT_ULL(0)
+#define VAMDGPU_PTE_READ	BIT_ULL(1)
+#define VAMDGPU_PTE_WRITE	BIT_ULL(2)
+#define VAMDGPU_PTE_EXEC	BIT_ULL(3)
+#define VAMDGPU_PTE_SNOOPED	BIT_ULL(4)
+#define VAMDGPU_PTE_VRAM	BIT_ULL(5)
+#define VAMDGPU_PTE_FLAGS	GENMASK_ULL(5, 0)
+#define VAMDGPU_PTE_ADDR_MASK	GENMASK_ULL(51, 12)
+
+/* A leaf page table covers 512 PTEs, 2 MiB of GPU VA, like amdgpu's PTB. */
+#define VAMDGPU_PT_LEAF_SHIFT	9
+#define VAMDGPU_PT_LEAF_PTES	BIT(VAMDGPU_PT_LEAF_SHIFT)
+
+/* The TLB: direct-mapped, indexed by the low bits of the page number. */
+#define VAMDGPU_TLB_ENTRIES	64
+
+/* Queues one process may create on one GPU. */
+#define VAMDGPU_MAX_QUEUES	16
+
+/**
+ * enum vamdgpu_access - what a GPU memory access does
+ * @VAMDGPU_ACCESS_READ: copy from GPU VA to the buffer
+ * @VAMDGPU_ACCESS_WRITE: copy from the buffer to GPU VA
+ * @VAMDGPU_ACCESS_ATOMIC_ADD: add the u64 in the buffer to the u64 at GPU
+ *	VA; the old value is returned in the buffer
+ */
+enum vamdgpu_access {
+	VAMDGPU_ACCESS_READ,
+	VAMDGPU_ACCESS_WRITE,
+	VAMDGPU_ACCESS_ATOMIC_ADD,
+};
+
+/**
+ * struct vamdgpu_fault - a GPU access that missed the page table
+ */
+struct vamdgpu_fault {
+	/** @addr: the faulting GPU virtual address (byte exact). */
+	u64 addr;
+	/** @flags: VAMDGPU_FAULT_* bits of the UAPI. */
+	u32 flags;
+};
+
+/**
+ * struct vamdgpu_fault_handler - who resolves GPU page faults (XNACK on)
+ *
+ * With XNACK on, a GPU access that misses the page table, or lacks the
+ * permission it needs, calls @handle_fault and retries the access when it
+ * returns 0. The SVM core plugs in here (amdgpu_svm_handle_fault()); until
+ * one is registered the built-in handler of the hand-mapping path
+ * (vamdgpu_userptr.c) serves VAMDGPU_VM_MAP_LAZY mappings.
+ */
+struct vamdgpu_fault_handler {
+	/**
+	 * @handle_fault: map the page at @addr (required)
+	 * @vm: the VM the access went through
+	 * @priv: as given to vamdgpu_vm_set_fault_handler()
+	 * @addr: the faulting GPU virtual address
+	 * @write: the access writes
+	 *
+	 * Context: the queue's worker, process context, may sleep; no
+	 * vamdgpu lock held; not in the address space of the process.
+	 * Return: 0 (or -EAGAIN) to retry the access, any other errno makes
+	 * the fault a VM fault that stops the queue.
+	 */
+	int (*handle_fault)(struct vamdgpu_vm *vm, void *priv, u64 addr,
+			    bool write);
+};
+
+/**
+ * struct vamdgpu_tlb_entry - one cached translation
+ */
+struct vamdgpu_tlb_entry {
+	/** @vpn: GPU virtual page number. */
+	u64 vpn;
+	/** @pte: the PTE as the walk found it; 0 for an empty entry. */
+	u64 pte;
+	/**
+	 * @page: the system page of @pte, referenced while cached so that a
+	 * stale translation (a missing flush) reads stale data rather than
+	 * freed memory; NULL for VRAM.
+	 */
+	struct page *page;
+};
+
+/**
+ * struct vamdgpu_vm - the GPU virtual address space of one process on one
+ * virtual GPU (one per open render-node file)
+ *
+ * Locking, outermost first:
+ *
+ * - @lock (mutex): ioctl-side state: @xnack_enabled, @num_queues, queue
+ *   creation and destruction. May be held across GFP_KERNEL allocations;
+ *   never taken by anything the SVM core calls from its notifier.
+ * - @userptr_lock (mutex): the hand-mapped userptr list; taken by the
+ *   built-in fault handler, so never held while waiting for a queue.
+ * - @fault_handler is set while the VM has no queue (under @lock) and is
+ *   read by the queue workers without a lock.
+ * - @tlb_lock (mutex): the TLB; held across every GPU memory access, so
+ *   vamdgpu_vm_flush_tlb() also waits for accesses in flight. No
+ *   allocation under it: it is taken from MMU notifiers.
+ * - @pt_lock (spinlock): serializes PTE writers. Walkers read PTEs
+ *   locklessly (leaves are only freed with the VM).
+ * - @queue_lock (spinlock): @queues and @quiesce_depth; nests outside
+ *   each queue's own lock.
+ */
+struct vamdgpu_vm {
+	/** @vdev: the GPU. */
+	struct vamdgpu_device *vdev;
+	/** @link: in &vamdgpu_device.vms. */
+	struct list_head link;
+	/** @id: a small number naming the VM in logs, as a PASID would. */
+	u32 id;
+	/** @pid: thread-group id of the process that opened the device. */
+	pid_t pid;
+	/** @comm: its command name. */
+	char comm[TASK_COMM_LEN];
+
+	/** @lock: see above. */
+	struct mutex lock;
+	/** @xnack_enabled: GPU faults retry (XNACK on). */
+	bool xnack_enabled;
+	/** @num_queues: queues alive, for the XNACK-mode rule. */
+	unsigned int num_queues;
+	/** @next_queue_id: id of the next queue; ids are not reused. */
+	u32 next_queue_id;
+
+	/** @queue_lock: see above. */
+	spinlock_t queue_lock;
+	/** @queues: the &vamdgpu_queue list. */
+	struct list_head queues;
+	/** @quiesce_depth: nesting of vamdgpu_vm_quiesce(). */
+	unsigned int quiesce_depth;
+
+	/** @pt_lock: see above. */
+	spinlock_t pt_lock;
+	/** @pt: leaf page tables, indexed by VA >> 21. */
+	struct xarray pt;
+
+	/** @tlb_lock: see above. */
+	struct mutex tlb_lock;
+	/** @tlb: the cached translations. */
+	struct vamdgpu_tlb_entry tlb[VAMDGPU_TLB_ENTRIES];
+	/** @tlb_flushes: number of TLB flushes. */
+	u64 tlb_flushes;
+
+	/** @fault_handler: resolves faults with XNACK on. */
+	const struct vamdgpu_fault_handler *fault_handler;
+	/** @fault_priv: for @fault_handler. */
+	void *fault_priv;
+
+	/** @userptr_lock: see above. */
+	struct mutex userptr_lock;
+	/** @userptrs: hand-mapped user memory (vamdgpu_userptr.c). */
+	struct list_head userptrs;
+
+	/** @svm: SVM context, created at the first SVM ioctl, under @lock. */
+	struct amdgpu_svm *svm;
+};
+
+struct vamdgpu_vm *vamdgpu_vm_create(struct vamdgpu_device *vdev);
+void vamdgpu_vm_destroy(struct vamdgpu_vm *vm);
+struct vamdgpu_vm *vamdgpu_vm_from_file(struct drm_file *file);
+
+int vamdgpu_vm_reserve_range(struct vamdgpu_vm *vm, u64 start, u64 end);
+int vamdgpu_vm_set_pte(struct vamdgpu_vm *vm, u64 va, u64 pte);
+int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
+			    const struct drm_pagemap_addr *addrs, u64 flags);
+void vamdgpu_vm_clear_range(struct vamdgpu_vm *vm, u64 start, u64 end);
+u64 vamdgpu_vm_read_pte(struct vamdgpu_vm *vm, u64 va);
+void vamdgpu_vm_flush_tlb(struct vamdgpu_vm *vm);
+int vamdgpu_vm_access(struct vamdgpu_vm *vm, u64 va, void *buf, size_t len,
+		      enum vamdgpu_access access, bool *tlb_miss,
+		      struct vamdgpu_fault *fault);
+
+int vamdgpu_vm_set_fault_handler(struct vamdgpu_vm *vm,
+				 const struct vamdgpu_fault_handler *handler,
+				 void *priv);
+int vamdgpu_vm_handle_fault(struct vamdgpu_vm *vm, u64 addr, bool write);
+
+int vamdgpu_vm_set_xnack(struct vamdgpu_vm *vm, bool enable);
+
+int vamdgpu_set_xnack_ioctl(struct drm_device *drm, void *data,
+			    struct drm_file *file);
+int vamdgpu_vm_op_ioctl(struct drm_device *drm, void *data,
+			struct drm_file *file);
+
+#endif /* _VAMDGPU_VM_H_ */

@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Copyright 2026 The amdgpu-svm authors */
+
+/**
+ * DOC: VRAM
+ *
+ * Each virtual GPU has device-private memory, as lib/test_hmm.c builds it:
+ * a free physical address range is claimed and memremap_pages() gives it
+ * struct pages of type MEMORY_DEVICE_PRIVATE, which the CPU cannot access
+ * and which migrate_vma / drm_pagemap can move process memory into. Its
+ * size comes from the personality (scaled down so that VRAM pressure is
+ * reachable in a small guest).
+ *
+ * The contents live in ordinary kernel pages, one per VRAM page, allocated
+ * when the VRAM page is first allocated and kept until the device goes
+ * away (stale contents survive a free, as in real VRAM). The GPU reaches
+ * them through PTEs carrying VAMDGPU_PTE_VRAM and the page's offset.
+ *
+ * The allocator hands out contiguous blocks from a bitmap (first fit).
+ * Blocks are listed so that an eviction pass (the debugfs file
+ * ``evict_vram``, as amdgpu's ``amdgpu_evict_vram``) can ask each owner to
+ * move its block out through &vamdgpu_vram_block_ops.evict.
+ *
+ * The dev_pagemap uses drm_pagemap's ops (migrate_to_ram, folio_free), so
+ * the pages are ready for drm_pagemap migration: a drm_pagemap whose
+ * populate_devmem_pfn allocates blocks here and whose copy_to_devmem /
+ * copy_to_ram call vamdgpu_vram_copy_to_vram() / vamdgpu_vram_copy_to_ram()
+ * is all that is missing. The page owner (vamdgpu_vram_owner()) is per
+ * device.
+ *
+ * Locking: &vamdgpu_vram.lock (spinlock) protects the bitmap, the block
+ * list and the counters; &vamdgpu_vram.evict_lock serializes eviction
+ * passes. Backing pages are published with release/acquire and never
+ * change afterwards.
+ */
+
+#include <linux/bitmap.h>
+#include <linux/dma-direct.h>
+#include <linux/highmem.h>
+#include <linux/ioport.h>
+#include <linux/lockdep.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include <drm/drm_pagemap.h>
+#include <drm/drm_print.h>
+
+#include "vamdgpu_drv.h"
+#include "vamdgpu_personality.h"
+#include "vamdgpu_vram.h"
+
+/**
+ * struct vamdgpu_vram - the device-private memory of one virtual GPU
+ */
+struct vamdgpu_vram {
+	/** @vdev: the GPU. */
+	struct vamdgpu_device *vdev;
+	/** @pagemap: the MEMORY_DEVICE_PRIVATE pages. */
+	struct dev_pagemap pagemap;
+	/** @res: the physical address range the pages stand for. */
+	struct resource *res;
+	/** @npages: VRAM pages. */
+	unsigned long npages;
+	/** @pfn_first: pfn of the first VRAM page. */
+	unsigned long pfn_first;
+	/** @backing: the contents: one kernel page per VRAM page, or NULL. */
+	struct page **backing;
+
+	/** @lock: see DOC: VRAM. */
+	spinlock_t lock;
+	/** @bitmap: allocated pages. */
+	unsigned long *bitmap;
+	/** @used: allocated pages. */
+	unsigned long used;
+	/** @blocks: the allocated &vamdgpu_vram_block list. */
+	struct list_head blocks;
+	/** @evict_gen: number of eviction passes started. */
+	u64 evict_gen;
+	/** @evicted: blocks handed to their owner's evict callback. */
+	u64 evicted;
+
+	/** @evict_lock: see DOC: VRAM. */
+	struct mutex evict_lock;
+};
+
+/**
+ * vamdgpu_vram_owner() - the device-private page owner of this VRAM
+ * @vram: the VRAM
+ *
+ * For hmm_range_fault() / migrate_vma (pgmap_owner) and drm_gpusvm
+ * (device_private_page_owner).
+ *
+ * Context: any.
+ * Return: the owner cookie.
+ */
+void *vamdgpu_vram_owner(struct vamdgpu_vram *vram)
+{
+	return vram;
+}
+
+/**
+ * vamdgpu_vram_from_page() - the VRAM a device-private page belongs to
+ * @page: a VRAM page of some vamdgpu device
+ *
+ * Context: any.
+ * Return: its VRAM.
+ */
+struct vamdgpu_vram *vamdgpu_vram_from_page(struct page *page)
+{
+	return container_of(page_pgmap(page), struct vamdgpu_vram, pagemap);
+}
+
+/**
+ * vamdgpu_vram_page_offset() - the VRAM offset of a device-private page
+ * @page: a VRAM page
+ *
+ * What the GPU's PTEs hold for it (VAMDGPU_PTE_VRAM), and what a
+ * drm_pagemap device_map returns (DRM_INTERCONNECT_DRIVER).
+ *
+ * Context: any.
+ * Return: the byte offset.
+ */
+u64 vamdgpu_vram_page_offset(struct page *page)
+{
+	struct vamdgpu_vram *vram = vamdgpu_vram_from_page(page);
+
+	return (u64)(page_to_pfn(page) - vram->pfn_first) << PAGE_SHIFT;
+}
+
+/**
+ * vamdgpu_vram_backing_page() - the kernel page holding a VRAM page's data
+ * @vram: the VRAM
+ * @offset: byte offset into VRAM
+ *
+ * Context: any.
+ * Return: the page, or NULL if @offset is beyond VRAM or was never
+ * allocated.
+ */
+struct page *vamdgpu_vram_backing_page(struct vamdgpu_vram *vram, u64 offset)
+{
+	u64 i = offset >> PAGE_SHIFT;
+
+	if (i >= vram->npages)
+		return NULL;
+	/* Pairs with the release in vamdgpu_vram_back(). */
+	return smp_load_acquire(&vram->backing[i]);
+}
+
+/**
+ * vamdgpu_vram_block_page() - the device-private page of a block
+ * @block: the block
+ * @i: page index in the block
+ *
+ * Context: any.
+ * Return: the struct page (MEMORY_DEVICE_PRIVATE).
+ */
+struct page *vamdgpu_vram_block_page(const struct vamdgpu_vram_block *block,
+				     unsigned long i)
+{
+	return pfn_to_page(block->vram->pfn_first + block->first + i);
+}
+
+/**
+ * vamdgpu_vram_block_offset() - the VRAM offset of a page of a block
+ * @block: the block
+ * @i: page index in the block
+ *
+ * Context: any.
+ * Return: the byte offset, for a PTE.
+ */
+u64 vamdgpu_vram_block_offset(const struct vamdgpu_vram_block *block,
+			      unsigned long i)
+{
+	return (u64)(block->first + i) << PAGE_SHIFT;
+}
+
+/* Give every page of the run its backing page. */
+static int vamdgpu_vram_back(struct vamdgpu_vram *vram, unsigned long first,
+			     unsigned long npages)
+{
+	struct page *page;
+	unsigned long i;
+
+	for (i = first; i < first + npages; i++) {
+		if (vram->backing[i])
+			continue;
+		page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!page)
+			return -ENOMEM;
+		/*
+		 * Only the allocator of this run writes the slot; the release
+		 * pairs with the acquire in vamdgpu_vram_backing_page(), so a
+		 * GPU access never sees the pointer before the zeroed page.
+		 */
+		smp_store_release(&vram->backing[i], page);
+	}
+	return 0;
+}
+
+static void vamdgpu_vram_block_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct vamdgpu_vram_block, ref));
+}
+
+/**
+ * vamdgpu_vram_alloc() - allocate contiguous VRAM (the VRAM-allocation op)
+ * @vram: the VRAM
+ * @npages: pages
+ * @ops: the owner's callbacks (eviction), or NULL
+ * @priv: the owner's data, kept in the block
+ *
+ * Context: process context, may sleep.
+ * Return: the block, or ERR_PTR(-ENOSPC) when no run of @npages free pages
+ * exists, ERR_PTR(-EINVAL) for 0 pages, ERR_PTR(-ENOMEM).
+ */
+struct vamdgpu_vram_block *
+vamdgpu_vram_alloc(struct vamdgpu_vram *vram, unsigned long npages,
+		   const struct vamdgpu_vram_block_ops *ops, void *priv)
+{
+	struct vamdgpu_vram_block *block;
+	unsigned long first;
+	int ret;
+
+	if (!npages || npages > vram->npages)
+		return ERR_PTR(-EINVAL);
+
+	block = kzalloc_obj(*block);
+	if (!block)
+		return ERR_PTR(-ENOMEM);
+	block->vram = vram;
+	block->npages = npages;
+	block->ops = ops;
+	block->priv = priv;
+	kref_init(&block->ref);
+
+	spin_lock(&vram->lock);
+	first = bitmap_find_next_zero_area(vram->bitmap, vram->npages, 0,
+					   npages, 0);
+	if (first >= vram->npages) {
+		spin_unlock(&vram->lock);
+		kfree(block);
+		return ERR_PTR(-ENOSPC);
+	}
+	bitmap_set(vram->bitmap, first, npages);
+	vram->used += npages;
+	block->first = first;
+	block->evict_gen = vram->evict_gen;
+	list_add_tail(&block->link, &vram->blocks);
+	spin_unlock(&vram->lock);
+
+	ret = vamdgpu_vram_back(vram, first, npages);
+	if (ret) {
+		vamdgpu_vram_free(block);
+		return ERR_PTR(ret);
+	}
+	return block;
+}
+
+/**
+ * vamdgpu_vram_free() - free a block (the VRAM-free op)
+ * @block: from vamdgpu_vram_alloc()
+ *
+ * The contents stay in the backing pages until reused.
+ *
+ * Context: any.
+ */
+void vamdgpu_vram_free(struct vamdgpu_vram_block *block)
+{
+	struct vamdgpu_vram *vram = block->vram;
+
+	spin_lock(&vram->lock);
+	list_del_init(&block->link);
+	bitmap_clear(vram->bitmap, block->first, block->npages);
+	vram->used -= block->npages;
+	spin_unlock(&vram->lock);
+	kref_put(&block->ref, vamdgpu_vram_block_release);
+}
+
+/* The system page behind a DMA address of the virtual GPU. */
+static struct page *vamdgpu_vram_sys_page(struct vamdgpu_vram *vram,
+					  dma_addr_t addr)
+{
+	unsigned long pfn = PHYS_PFN(dma_to_phys(vram->vdev->drm.dev, addr));
+
+	return pfn_valid(pfn) ? pfn_to_page(pfn) : NULL;
+}
+
+static int vamdgpu_vram_copy(struct vamdgpu_vram *vram, struct page **pages,
+			     const struct drm_pagemap_addr *addrs,
+			     unsigned long npages, bool to_vram)
+{
+	struct page *sys, *dev;
+	unsigned long i;
+
+	for (i = 0; i < npages; i++) {
+		if (!pages[i] || !addrs[i].addr)
+			continue;
+		if (vamdgpu_vram_from_page(pages[i]) != vram)
+			return -EINVAL;
+		sys = vamdgpu_vram_sys_page(vram, addrs[i].addr);
+		dev = vamdgpu_vram_backing_page(vram,
+						vamdgpu_vram_page_offset(pages[i]));
+		if (!sys || !dev)
+			return -EINVAL;
+		if (to_vram)
+			copy_highpage(dev, sys);
+		else
+			copy_highpage(sys, dev);
+	}
+	return 0;
+}
+
+/**
+ * vamdgpu_vram_copy_to_vram() - the migration copy engine, to VRAM
+ * @vram: the VRAM
+ * @pages: destination VRAM pages (NULL entries are skipped)
+ * @addrs: source DMA addresses of system pages (0 entries are skipped)
+ * @npages: entries
+ *
+ * Shaped as &drm_pagemap_devmem_ops.copy_to_devmem; synchronous.
+ *
+ * Context: process context.
+ * Return: 0, or -EINVAL for a page not of this VRAM or a bad address.
+ */
+int vamdgpu_vram_copy_to_vram(struct vamdgpu_vram *vram, struct page **pages,
+			      const struct drm_pagemap_addr *addrs,
+			      unsigned long npages)
+{
+	return vamdgpu_vram_copy(vram, pages, addrs, npages, true);
+}
+
+/**
+ * vamdgpu_vram_copy_to_ram() - the migration copy engine, from VRAM
+ * @vram: the VRAM
+ * @pages: source VRAM pages (NULL entries are skipped)
+ * @addrs: destination DMA addresses of system pages (0 entries skipped)
+ * @npages: entries
+ *
+ * Shaped as &drm_pagemap_devmem_ops.copy_to_ram; synchronous.
+ *
+ * Context: process context.
+ * Return: 0, or -EINVAL for a page not of this VRAM or a bad address.
+ */
+int vamdgpu_vram_copy_to_ram(struct vamdgpu_vram *vram, struct page **pages,
+			     const struct drm_pagemap_addr *addrs,
+			     unsigned long npages)
+{
+	return vamdgpu_vram_copy(vram, pages, addrs, npages, false);
+}
+
+/**
+ * vamdgpu_vram_evict_all() - ask the owner of every block to evict it
+ * @vram: the VRAM
+ *
+ * One pass: each block present when it gets there is offered once.
+ *
+ * Context: process context, may sleep.
+ * Return: the number of blocks offered.
+ */
+unsigned int vamdgpu_vram_evict_all(struct vamdgpu_vram *vram)
+{
+	struct vamdgpu_vram_block *block;
+	unsigned int n = 0;
+	u64 gen;
+
+	mutex_lock(&vram->evict_lock);
+	spin_lock(&vram->lock);
+	gen = ++vram->evict_gen;
+	spin_unlock(&vram->lock);
+
+	for (;;) {
+		spin_lock(&vram->lock);
+		list_for_each_entry(block, &vram->blocks, link)
+			if (block->evict_gen != gen && block->ops &&
+			    block->ops->evict)
+				goto found;
+		spin_unlock(&vram->lock);
+		break;
+found:
+		block->evict_gen = gen;
+		kref_get(&block->ref);
+		vram->evicted++;
+		spin_unlock(&vram->lock);
+
+		block->ops->evict(block);
+		kref_put(&block->ref, vamdgpu_vram_block_release);
+		n++;
+	}
+	mutex_unlock(&vram->evict_lock);
+	return n;
+}
+
+/**
+ * vamdgpu_vram_show() - print VRAM usage (debugfs)
+ * @vram: the VRAM
+ * @m: where to
+ *
+ * Context: any.
+ */
+void vamdgpu_vram_show(struct vamdgpu_vram *vram, struct seq_file *m)
+{
+	spin_lock(&vram->lock);
+	seq_printf(m, "size %lu\nused %lu\nevict_passes %llu\nevicted_blocks %llu\npfn_first 0x%lx\n",
+		   vram->npages << PAGE_SHIFT, vram->used << PAGE_SHIFT,
+		   vram->evict_gen, vram->evicted, vram->pfn_first);
+	spin_unlock(&vram->lock);
+}
+
+/**
+ * vamdgpu_vram_init() - give a virtual GPU its VRAM
+ * @vdev: the GPU; its personality says how much
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or a negative errno.
+ */
+int vamdgpu_vram_init(struct vamdgpu_device *vdev)
+{
+	u64 size = vdev->personality->vram_size;
+	struct vamdgpu_vram *vram;
+	void *addr;
+	int ret;
+
+	vram = kzalloc_obj(*vram);
+	if (!vram)
+		return -ENOMEM;
+	vram->vdev = vdev;
+	vram->npages = size >> PAGE_SHIFT;
+	spin_lock_init(&vram->lock);
+	INIT_LIST_HEAD(&vram->blocks);
+	mutex_init(&vram->evict_lock);
+
+	vram->backing = kvcalloc(vram->npages, sizeof(*vram->backing), GFP_KERNEL);
+	vram->bitmap = bitmap_zalloc(vram->npages, GFP_KERNEL);
+	if (!vram->backing || !vram->bitmap) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+
+	vram->res = request_free_mem_region(&iomem_resource, size,
+					    dev_name(vdev->drm.dev));
+	if (IS_ERR(vram->res)) {
+		ret = PTR_ERR(vram->res);
+		goto err_free;
+	}
+
+	vram->pagemap.type = MEMORY_DEVICE_PRIVATE;
+	vram->pagemap.range.start = vram->res->start;
+	vram->pagemap.range.end = vram->res->end;
+	vram->pagemap.nr_range = 1;
+	vram->pagemap.ops = drm_pagemap_pagemap_ops_get();
+	vram->pagemap.owner = vamdgpu_vram_owner(vram);
+	addr = memremap_pages(&vram->pagemap, numa_node_id());
+	if (IS_ERR(addr)) {
+		ret = PTR_ERR(addr);
+		goto err_release_region;
+	}
+	vram->pfn_first = PHYS_PFN(vram->res->start);
+	vdev->vram = vram;
+	return 0;
+
+err_release_region:
+	release_mem_region(vram->res->start, resource_size(vram->res));
+err_free:
+	bitmap_free(vram->bitmap);
+	kvfree(vram->backing);
+	mutex_destroy(&vram->evict_lock);
+	kfree(vram);
+	return ret;
+}
+
+/**
+ * vamdgpu_vram_fini() - take a virtual GPU's VRAM away
+ * @vdev: the GPU; no process uses it any more
+ *
+ * Context: process context, may sleep.
+ */
+void vamdgpu_vram_fini(struct vamdgpu_device *vdev)
+{
+	struct vamdgpu_vram *vram = vdev->vram;
+	unsigned long i;
+
+	if (!vram)
+		return;
+	vamdgpu_vram_evict_all(vram);
+	if (vram->used)
+		drm_warn(&vdev->drm, "%lu VRAM pages still allocated at removal\n",
+			 vram->used);
+
+	memunmap_pages(&vram->pagemap);
+	release_mem_region(vram->res->start, resource_size(vram->res));
+	for (i = 0; i < vram->npages; i++)
+		if (vram->backing[i])
+			__free_page(vram->backing[i]);
+	bitmap_free(vram->bitmap);
+	kvfree(vram->backing);
+	mutex_destroy(&vram->evict_lock);
+	kfree(vram);
+	vdev->vram = NULL;
+}

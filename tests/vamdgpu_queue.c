@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: MIT
+/* Copyright 2026 The amdgpu-svm authors */
+
+/**
+ * TEST: vamdgpu queue
+ * Category: Infrastructure
+ * Mega feature: SVM
+ * Sub-category: Virtual GPU
+ * Functionality: queues, command execution, quiesce and resume
+ * Description: The virtual GPU's queues execute every command type
+ *	through the GPU page table against system memory mapped by hand,
+ *	complete in order, stop while quiesced, and survive being destroyed
+ *	or closed with work in flight.
+ *
+ * SUBTEST: commands
+ * Description: Each command type (read, write, fill, copy, atomic add,
+ *	fence) gives the expected memory contents and read-back value on
+ *	each GPU, including spans that cross pages.
+ *
+ * SUBTEST: in-order
+ * Description: Submissions complete in order: waiting for the last one
+ *	means every earlier one is done, and fences land in order.
+ *
+ * SUBTEST: quiesce-blocks-new-work
+ * Description: While the process is quiesced nothing new runs on its
+ *	queues (a wait times out, memory is untouched, new queues start
+ *	quiesced); after resume the work runs, and the counters show one
+ *	quiesce and one resume.
+ *
+ * SUBTEST: destroy-with-work-in-flight
+ * Description: Destroying a queue with long work queued returns promptly,
+ *	waiters see ENOENT, and the device keeps working.
+ *
+ * SUBTEST: close-with-work-in-flight
+ * Description: Closing the render node with long work queued and memory
+ *	mapped tears everything down without a kernel report.
+ */
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "vamdgpu.h"
+
+#define PAGE		4096ull
+#define BUF_SIZE	(16 * PAGE)
+/* GPU VAs deliberately unlike the CPU addresses: translation is real. */
+#define VA_SRC		0x100000000ull
+#define VA_DST		0x200000000ull
+
+struct mapped {
+	int fd;
+	uint32_t queue;
+	uint8_t *src;
+	uint8_t *dst;
+};
+
+static void *alloc_buf(size_t size, int c)
+{
+	void *p = aligned_alloc(PAGE, size);
+
+	igt_assert(p);
+	memset(p, c, size);
+	return p;
+}
+
+static void setup(struct mapped *m, const struct vamdgpu_gpu *gpu)
+{
+	m->fd = vamdgpu_reopen(gpu->fd);
+	m->src = alloc_buf(BUF_SIZE, 0);
+	m->dst = alloc_buf(BUF_SIZE, 0x5a);
+	for (size_t i = 0; i < BUF_SIZE; i++)
+		m->src[i] = (uint8_t)(i * 7 + 3);
+	vamdgpu_map_userptr(m->fd, VA_SRC, BUF_SIZE, m->src, 0);
+	vamdgpu_map_userptr(m->fd, VA_DST, BUF_SIZE, m->dst, 0);
+	m->queue = vamdgpu_queue_create(m->fd);
+}
+
+static void teardown(struct mapped *m)
+{
+	close(m->fd);
+	free(m->src);
+	free(m->dst);
+}
+
+static uint64_t read_value(struct mapped *m)
+{
+	struct drm_vamdgpu_queue_status st;
+
+	vamdgpu_queue_status(m->fd, m->queue, &st);
+	return st.read_value;
+}
+
+/* dst[off, off + len) must equal @expect; the rest must still be 0x5a. */
+static void check_dst(const char *gpu, const char *what, struct mapped *m,
+		      size_t off, const uint8_t *expect, size_t len)
+{
+	for (size_t i = 0; i < BUF_SIZE; i++) {
+		uint8_t want = i >= off && i < off + len ? expect[i - off] : 0x5a;
+
+		igt_assert_f(m->dst[i] == want,
+			     "%s %s: dst offset %zu (GPU VA 0x%llx): expected 0x%02x, found 0x%02x\n",
+			     gpu, what, i, (unsigned long long)(VA_DST + i), want,
+			     m->dst[i]);
+	}
+}
+
+static void test_read(const char *gpu, struct mapped *m)
+{
+	struct drm_vamdgpu_cmd cmds[] = {
+		vamdgpu_cmd_read(VA_SRC + PAGE - 4, 8),	/* crosses a page */
+	};
+	uint64_t expect;
+
+	memcpy(&expect, m->src + PAGE - 4, 8);
+	vamdgpu_exec(m->fd, m->queue, cmds, 1);
+	igt_assert_f(read_value(m) == expect,
+		     "%s read at VA 0x%llx: expected 0x%016llx, read 0x%016llx\n", gpu,
+		     VA_SRC + PAGE - 4, (unsigned long long)expect,
+		     (unsigned long long)read_value(m));
+
+	cmds[0] = vamdgpu_cmd_read(VA_SRC + 12, 4);
+	vamdgpu_exec(m->fd, m->queue, cmds, 1);
+	igt_assert_eq_u64(read_value(m), *(uint32_t *)(m->src + 12));
+
+	cmds[0] = vamdgpu_cmd_read(VA_SRC, BUF_SIZE);
+	vamdgpu_exec(m->fd, m->queue, cmds, 1);
+	igt_assert_eq_u64(read_value(m), *(uint64_t *)m->src);
+}
+
+static void test_write(const char *gpu, struct mapped *m)
+{
+	uint64_t v = 0x1122334455667788ull;
+	struct drm_vamdgpu_cmd cmds[] = {
+		vamdgpu_cmd_write(VA_DST + 2 * PAGE - 4, v, 8),	/* crosses a page */
+	};
+
+	vamdgpu_exec(m->fd, m->queue, cmds, 1);
+	check_dst(gpu, "write", m, 2 * PAGE - 4, (uint8_t *)&v, 8);
+}
+
+static void test_fill(const char *gpu, struct mapped *m)
+{
+	size_t off = 4 * PAGE - 6, len = 3 * PAGE + 8;
+	uint32_t pattern = 0xdeadbeef;
+	uint8_t *expect = malloc(len);
+	struct drm_vamdgpu_cmd cmds[] = {
+		vamdgpu_cmd_fill(VA_DST + off, len, pattern),
+	};
+
+	igt_assert(expect);
+	for (size_t i = 0; i < len; i++)
+		expect[i] = pattern >> (8 * (i % 4));
+	vamdgpu_exec(m->fd, m->queue, cmds, 1);
+	check_dst(gpu, "fill", m, off, expect, len);
+	free(expect);
+}
+
+static void test_copy(const char *gpu, struct mapped *m)
+{
+	size_t off = 100, len = 5 * PAGE + 123;
+	struct drm_vamdgpu_cmd cmds[] = {
+		vamdgpu_cmd_copy(VA_DST + off, VA_SRC + 3, len),
+	};
+
+	vamdgpu_exec(m->fd, m->queue, cmds, 1);
+	check_dst(gpu, "copy", m, off, m->src + 3, len);
+}
+
+static void test_atomic_add(const char *gpu, struct mapped *m)
+{
+	uint64_t *word = (uint64_t *)(m->dst + 3 * PAGE + 8);
+	struct drm_vamdgpu_cmd cmds[] = {
+		vamdgpu_cmd_atomic_add(VA_DST + 3 * PAGE + 8, 7),
+		vamdgpu_cmd_atomic_add(VA_DST + 3 * PAGE + 8, 1000),
+	};
+
+	*word = 5;
+	vamdgpu_exec(m->fd, m->queue, cmds, 2);
+	igt_assert_f(*word == 1012, "%s atomic add: expected 1012, found %llu\n",
+		     gpu, (unsigned long long)*word);
+	igt_assert_f(read_value(m) == 12,
+		     "%s atomic add: expected old value 12, got %llu\n", gpu,
+		     (unsigned long long)read_value(m));
+}
+
+static void test_fence(const char *gpu, struct mapped *m)
+{
+	volatile uint64_t *fence = (uint64_t *)(m->dst + BUF_SIZE - 8);
+	struct drm_vamdgpu_cmd cmds[] = {
+		vamdgpu_cmd_fill(VA_DST, BUF_SIZE - 8, 0x01020304),
+		vamdgpu_cmd_fence(VA_DST + BUF_SIZE - 8, 42),
+	};
+	uint64_t seqno;
+
+	seqno = vamdgpu_submit(m->fd, m->queue, cmds, 2);
+	while (*fence != 42)
+		usleep(1000);
+	/* The fence landed, so the fill before it is complete. */
+	for (size_t i = 0; i < BUF_SIZE - 8; i += 4)
+		igt_assert_f(*(uint32_t *)(m->dst + i) == 0x01020304,
+			     "%s fence: fill not complete at offset %zu when the fence landed\n",
+			     gpu, i);
+	vamdgpu_wait(m->fd, m->queue, seqno);
+}
+
+static const struct {
+	const char *name;
+	void (*run)(const char *gpu, struct mapped *m);
+} commands[] = {
+	{ "read", test_read },
+	{ "write", test_write },
+	{ "fill", test_fill },
+	{ "copy", test_copy },
+	{ "atomic-add", test_atomic_add },
+	{ "fence", test_fence },
+};
+
+static void test_in_order(const char *gpu, struct mapped *m)
+{
+	uint64_t seqno[8];
+	struct drm_vamdgpu_queue_status st;
+
+	for (int i = 0; i < 8; i++) {
+		struct drm_vamdgpu_cmd cmds[] = {
+			vamdgpu_cmd_fill(VA_DST, BUF_SIZE, i),
+			vamdgpu_cmd_write(VA_DST + 8 * i, 100 + i, 8),
+		};
+
+		seqno[i] = vamdgpu_submit(m->fd, m->queue, cmds, 2);
+		igt_assert_f(!i || seqno[i] == seqno[i - 1] + 1,
+			     "%s: seqno %llu after %llu\n", gpu,
+			     (unsigned long long)seqno[i],
+			     (unsigned long long)seqno[i - 1]);
+	}
+	vamdgpu_wait(m->fd, m->queue, seqno[7]);
+	vamdgpu_queue_status(m->fd, m->queue, &st);
+	igt_assert_eq_u64(st.completed_seqno, seqno[7]);
+	for (int i = 0; i < 7; i++)
+		igt_assert_eq(__vamdgpu_wait(m->fd, m->queue, seqno[i], 0), 0);
+	/* Only the last submission's write survives the last fill. */
+	igt_assert_eq_u64(*(uint64_t *)(m->dst + 56), 107);
+	igt_assert_eq_u32(*(uint32_t *)(m->dst + 0), 7);
+}
+
+static void test_quiesce(const char *gpu, struct mapped *m)
+{
+	struct drm_vamdgpu_cmd cmds[] = {
+		vamdgpu_cmd_write(VA_DST + 64, 0xabcdef, 8),
+	};
+	struct drm_vamdgpu_queue_status st;
+	uint32_t late_queue;
+	uint64_t seqno, late_seqno;
+	int ret;
+
+	vamdgpu_quiesce(m->fd);
+	seqno = vamdgpu_submit(m->fd, m->queue, cmds, 1);
+	late_queue = vamdgpu_queue_create(m->fd);
+	late_seqno = vamdgpu_submit(m->fd, late_queue, cmds, 1);
+
+	ret = __vamdgpu_wait(m->fd, m->queue, seqno, 200 * 1000 * 1000);
+	igt_assert_f(ret == -ETIME, "%s: wait while quiesced returned %d (%s), expected -ETIME\n",
+		     gpu, ret, strerror(-ret));
+	igt_assert_eq(__vamdgpu_wait(m->fd, late_queue, late_seqno, 0), -ETIME);
+	igt_assert_f(*(uint64_t *)(m->dst + 64) == 0x5a5a5a5a5a5a5a5aull,
+		     "%s: a command ran while quiesced\n", gpu);
+
+	vamdgpu_queue_status(m->fd, m->queue, &st);
+	igt_assert_f(st.state == VAMDGPU_QUEUE_STATE_QUIESCED,
+		     "%s: queue state %s while quiesced\n", gpu,
+		     vamdgpu_queue_state_name(st.state));
+	igt_assert_eq_u32(st.quiesce_count, 1);
+	igt_assert_eq_u32(st.resume_count, 0);
+
+	vamdgpu_resume(m->fd);
+	vamdgpu_wait(m->fd, m->queue, seqno);
+	vamdgpu_wait(m->fd, late_queue, late_seqno);
+	igt_assert_eq_u64(*(uint64_t *)(m->dst + 64), 0xabcdef);
+
+	vamdgpu_queue_status(m->fd, m->queue, &st);
+	igt_assert_eq_u32(st.state, VAMDGPU_QUEUE_STATE_ACTIVE);
+	igt_assert_eq_u32(st.quiesce_count, 1);
+	igt_assert_eq_u32(st.resume_count, 1);
+	vamdgpu_queue_status(m->fd, late_queue, &st);
+	igt_assert_eq_u32(st.quiesce_count, 0);
+	igt_assert_eq_u32(st.resume_count, 1);
+}
+
+/* Queue a lot of work: 32 fills of the whole buffer per submission. */
+static uint64_t queue_long_work(struct mapped *m, int submissions)
+{
+	struct drm_vamdgpu_cmd cmds[32];
+	uint64_t seqno = 0;
+
+	for (int i = 0; i < 32; i++)
+		cmds[i] = vamdgpu_cmd_fill(VA_DST, BUF_SIZE, i);
+	for (int i = 0; i < submissions; i++)
+		seqno = vamdgpu_submit(m->fd, m->queue, cmds, 32);
+	return seqno;
+}
+
+static void test_destroy_in_flight(const char *gpu, struct mapped *m)
+{
+	uint64_t seqno = queue_long_work(m, 16);
+	uint32_t other;
+	struct drm_vamdgpu_cmd cmds[] = {
+		vamdgpu_cmd_write(VA_DST, 77, 8),
+	};
+	int ret;
+
+	vamdgpu_queue_destroy(m->fd, m->queue);
+	ret = __vamdgpu_wait(m->fd, m->queue, seqno, 0);
+	igt_assert_f(ret == -ENOENT, "%s: wait on a destroyed queue returned %d, expected -ENOENT\n",
+		     gpu, ret);
+
+	other = vamdgpu_queue_create(m->fd);
+	vamdgpu_exec(m->fd, other, cmds, 1);
+	igt_assert_eq_u64(*(uint64_t *)m->dst, 77);
+}
+
+static void test_close_in_flight(const char *gpu, struct mapped *m)
+{
+	uint32_t second = vamdgpu_queue_create(m->fd);
+
+	queue_long_work(m, 16);
+	m->queue = second;
+	queue_long_work(m, 16);
+	/* teardown() closes the fd with all of it queued. */
+}
+
+int igt_main()
+{
+	static struct vamdgpu_gpu gpus[DRM_RENDER_NODES_MAX];
+	static int ngpus;
+
+	igt_fixture() {
+		ngpus = vamdgpu_gpus_open(gpus, DRM_RENDER_NODES_MAX);
+		igt_require_f(ngpus > 0, "no vamdgpu render node\n");
+	}
+
+	igt_describe("Each command type (read, write, fill, copy, atomic add, fence) gives the expected memory contents and read-back value on each GPU, including spans that cross pages.");
+	igt_subtest_with_dynamic("commands") {
+		for (int g = 0; g < ngpus; g++) {
+			for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
+				igt_dynamic_f("%s-%s", gpus[g].name, commands[c].name) {
+					struct mapped m;
+
+					setup(&m, &gpus[g]);
+					commands[c].run(gpus[g].name, &m);
+					teardown(&m);
+				}
+			}
+		}
+	}
+
+	igt_describe("Submissions complete in order: waiting for the last one means every earlier one is done, and fences land in order.");
+	igt_subtest_with_dynamic("in-order") {
+		for (int g = 0; g < ngpus; g++) {
+			igt_dynamic_f("%s", gpus[g].name) {
+				struct mapped m;
+
+				setup(&m, &gpus[g]);
+				test_in_order(gpus[g].name, &m);
+				teardown(&m);
+			}
+		}
+	}
+
+	igt_describe("While the process is quiesced nothing new runs on its queues (a wait times out, memory is untouched, new queues start quiesced); after resume the work runs, and the counters show one quiesce and one resume.");
+	igt_subtest_with_dynamic("quiesce-blocks-new-work") {
+		for (int g = 0; g < ngpus; g++) {
+			igt_dynamic_f("%s", gpus[g].name) {
+				struct mapped m;
+
+				setup(&m, &gpus[g]);
+				test_quiesce(gpus[g].name, &m);
+				teardown(&m);
+			}
+		}
+	}
+
+	igt_describe("Destroying a queue with long work queued returns promptly, waiters see ENOENT, and the device keeps working.");
+	igt_subtest_with_dynamic("destroy-with-work-in-flight") {
+		for (int g = 0; g < ngpus; g++) {
+			igt_dynamic_f("%s", gpus[g].name) {
+				struct mapped m;
+
+				setup(&m, &gpus[g]);
+				test_destroy_in_flight(gpus[g].name, &m);
+				teardown(&m);
+			}
+		}
+	}
+
+	igt_describe("Closing the render node with long work queued and memory mapped tears everything down without a kernel report.");
+	igt_subtest_with_dynamic("close-with-work-in-flight") {
+		for (int g = 0; g < ngpus; g++) {
+			igt_dynamic_f("%s", gpus[g].name) {
+				struct mapped m;
+
+				setup(&m, &gpus[g]);
+				test_close_in_flight(gpus[g].name, &m);
+				teardown(&m);
+			}
+		}
+	}
+
+	igt_fixture()
+		vamdgpu_gpus_close(gpus, ngpus);
+}
