@@ -11,7 +11,8 @@
  *	XNACK off maps from SET_ATTR, XNACK on maps from GPU faults; partial
  *	munmap, copy-on-write after fork and memory without access behave.
  *	Every subtest runs once per GPU and XNACK mode (dynamic subtests
- *	named gpuN-TARGET-xnack-on/off).
+ *	named gpuN-TARGET-xnack-on/off); HSA_XNACK=0 or 1 in the environment
+ *	keeps only that mode, as ROCm's runtime does.
  *
  * SUBTEST: gpu-fill-cpu-check
  * Description: The GPU fills a buffer the process mapped; the CPU sees
@@ -29,9 +30,29 @@
  * Description: After fork, the parent's CPU write breaks copy-on-write;
  *	the GPU then reads the parent's new data, not the child's old page.
  *
+ * SUBTEST: evict-dontneed
+ * Description: MADV_DONTNEED takes the pages of a mapped buffer back; the
+ *	GPU then sees the CPU's new zero pages, not the old ones. XNACK off:
+ *	the queues were quiesced and resumed once around the restore; XNACK
+ *	on: the GPU refaulted.
+ *
+ * SUBTEST: mprotect-read-only
+ * Description: After mprotect(PROT_READ) the GPU still reads the buffer
+ *	but a GPU write is a fault: the mapping follows the CPU permission.
+ *
  * SUBTEST: no-access-vm-fault
  * Description: XNACK off: a GPU write to memory the GPU has no access to
  *	stops the queue with a VM fault naming the address.
+ *
+ * SUBTEST: teardown-busy
+ * Description: Closing the fd with a queue running over SVM memory and an
+ *	unmap still pending in the garbage collector, and a child exiting
+ *	in the same state, leave no leak, no hang and no kernel report.
+ *
+ * SUBTEST: multi-gpu-process-wide
+ * Description: Two GPUs of one process share one attribute truth and are
+ *	quiesced together: an eviction of memory mapped on one GPU stops
+ *	the queues of both (XNACK off), and both GPUs access the buffer.
  *
  * SUBTEST: munmap-benchmark
  * Description: Time of munmap of 4 KiB inside mapped regions of growing
@@ -42,6 +63,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -247,6 +269,81 @@ static void test_cow(const struct mode *m)
 	close(fd);
 }
 
+static void test_evict_dontneed(const struct mode *m)
+{
+	size_t size = 16 * page_size;
+	int fd = open_mode(m);
+	uint32_t *buf = map_buf(size), *dst = map_buf(size), q;
+	struct drm_vamdgpu_queue_status st;
+	struct drm_vamdgpu_cmd cmd;
+
+	give_access(fd, m, buf, size);
+	give_access(fd, m, dst, size);
+	q = vamdgpu_queue_create(fd);
+	cmd = vamdgpu_cmd_fill((uintptr_t)buf, size, PATTERN);
+	exec_cmds(fd, q, &cmd, 1, "fill before eviction");
+	check_fill(buf, size, PATTERN, "CPU view after GPU fill");
+
+	igt_assert_eq(madvise(buf, size, MADV_DONTNEED), 0);
+	check_fill(buf, size, 0, "CPU view after MADV_DONTNEED");
+	cmd = vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)buf, size);
+	exec_cmds(fd, q, &cmd, 1, "copy after eviction");
+	check_fill(dst, size, 0, "GPU copy of the evicted buffer");
+
+	vamdgpu_queue_status(fd, q, &st);
+	if (m->xnack)
+		igt_assert_f(st.retry_fault_count > 0 && st.quiesce_count == 0,
+			     "%s: XNACK on: expected refaults and no quiesce, got %u faults, %u quiesces\n",
+			     m->gpu->name, st.retry_fault_count, st.quiesce_count);
+	else
+		igt_assert_f(st.quiesce_count >= 1 &&
+			     st.quiesce_count == st.resume_count &&
+			     st.vm_fault_count == 0,
+			     "%s: XNACK off: expected quiesce == resume >= 1 and no VM fault, got %u/%u, %u faults\n",
+			     m->gpu->name, st.quiesce_count, st.resume_count,
+			     st.vm_fault_count);
+	vamdgpu_queue_destroy(fd, q);
+	munmap(buf, size);
+	munmap(dst, size);
+	close(fd);
+}
+
+static void test_mprotect(const struct mode *m)
+{
+	size_t size = 8 * page_size;
+	int fd = open_mode(m);
+	uint32_t *buf = map_buf(size), *dst = map_buf(size), q;
+	struct drm_vamdgpu_queue_status st;
+	struct drm_vamdgpu_cmd cmd;
+	uint64_t seqno;
+
+	for (size_t i = 0; i < size / 4; i++)
+		buf[i] = 3;
+	give_access(fd, m, buf, size);
+	give_access(fd, m, dst, size);
+	igt_assert_eq(mprotect(buf, size, PROT_READ), 0);
+
+	q = vamdgpu_queue_create(fd);
+	cmd = vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)buf, size);
+	exec_cmds(fd, q, &cmd, 1, "GPU read of read-only memory");
+	check_fill(dst, size, 3, "GPU copy of read-only memory");
+
+	cmd = vamdgpu_cmd_write((uintptr_t)buf, 9, 4);
+	seqno = vamdgpu_submit(fd, q, &cmd, 1);
+	igt_assert_eq(__vamdgpu_wait(fd, q, seqno, VAMDGPU_WAIT_TIMEOUT_NS), -EIO);
+	vamdgpu_queue_status(fd, q, &st);
+	igt_assert_f(st.fault_addr == (uintptr_t)buf &&
+		     (st.fault_flags & VAMDGPU_FAULT_WRITE),
+		     "%s: expected a write fault at %p, got 0x%" PRIx64 " flags 0x%x\n",
+		     m->gpu->name, (void *)buf, (uint64_t)st.fault_addr,
+		     st.fault_flags);
+	igt_assert_eq_u32(buf[0], 3);
+	vamdgpu_queue_destroy(fd, q);
+	munmap(buf, size);
+	munmap(dst, size);
+	close(fd);
+}
+
 static void test_no_access(const struct mode *m)
 {
 	size_t size = 4 * page_size;
@@ -276,6 +373,104 @@ static void test_no_access(const struct mode *m)
 	close(fd);
 }
 
+static void busy_then_close(const struct mode *m)
+{
+	size_t size = 4ul << 20;
+	int fd = open_mode(m);
+	char *buf = map_aligned(size, 2 << 20);
+	struct drm_vamdgpu_cmd cmds[8];
+	uint32_t q;
+
+	memset(buf, 0, size);
+	give_access(fd, m, buf, size);
+	q = vamdgpu_queue_create(fd);
+	for (int i = 0; i < 8; i++)
+		cmds[i] = vamdgpu_cmd_fill((uintptr_t)buf, size, i);
+	vamdgpu_submit(fd, q, cmds, 8);
+	/* Queue the GC (and with XNACK off a restore) and leave at once. */
+	munmap(buf + size / 2, page_size);
+	madvise(buf, size / 2, MADV_DONTNEED);
+	close(fd);
+	munmap(buf, size);
+}
+
+static void test_teardown(const struct mode *m)
+{
+	int status;
+	pid_t pid;
+
+	busy_then_close(m);
+
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		size_t size = 2ul << 20;
+		int fd = open_mode(m);
+		char *buf = map_aligned(size, 2 << 20);
+		struct drm_vamdgpu_cmd cmd;
+
+		give_access(fd, m, buf, size);
+		cmd = vamdgpu_cmd_fill((uintptr_t)buf, size, 1);
+		vamdgpu_submit(fd, vamdgpu_queue_create(fd), &cmd, 1);
+		munmap(buf, page_size);
+		_exit(0);
+	}
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert(WIFEXITED(status));
+}
+
+static void test_multi_gpu(const struct mode *m, struct vamdgpu_gpu *other)
+{
+	size_t size = 16 * page_size;
+	int fd0 = open_mode(m), fd1;
+	uint32_t *buf = map_buf(size), q0, q1;
+	struct drm_vamdgpu_queue_status st0, st1;
+	struct drm_vamdgpu_cmd cmd;
+
+	fd1 = vamdgpu_reopen(other->fd);
+	vamdgpu_set_xnack(fd1, false);
+	/* vamdgpu joins a GPU to the process's SVM at its first SVM call. */
+	svm_get_one(fd1, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_GRANULARITY);
+	/* One attribute truth: set through GPU 0, read through GPU 1. */
+	svm_set_one(fd0, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_PREFERRED_LOC,
+		    other->info.gpu_id);
+	igt_assert_eq_u32(svm_get_one(fd1, (uintptr_t)buf, size,
+				      AMDGPU_SVM_ATTR_PREFERRED_LOC),
+			  other->info.gpu_id);
+	svm_set_one(fd1, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_ACCESS,
+		    m->gpu->info.gpu_id);
+	svm_set_one(fd1, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_ACCESS,
+		    other->info.gpu_id);
+
+	q0 = vamdgpu_queue_create(fd0);
+	q1 = vamdgpu_queue_create(fd1);
+	cmd = vamdgpu_cmd_fill((uintptr_t)buf, size / 2, 1);
+	exec_cmds(fd0, q0, &cmd, 1, "fill through GPU 0");
+	cmd = vamdgpu_cmd_fill((uintptr_t)buf + size / 2, size / 2, 2);
+	exec_cmds(fd1, q1, &cmd, 1, "fill through GPU 1");
+	check_fill(buf, size / 2, 1, "half filled by GPU 0");
+	check_fill(buf + size / 8, size / 2, 2, "half filled by GPU 1");
+
+	igt_assert_eq(madvise(buf, size, MADV_DONTNEED), 0);
+	cmd = vamdgpu_cmd_fill((uintptr_t)buf, size, 3);
+	exec_cmds(fd1, q1, &cmd, 1, "fill through GPU 1 after eviction");
+	check_fill(buf, size, 3, "buffer after eviction");
+
+	vamdgpu_queue_status(fd0, q0, &st0);
+	vamdgpu_queue_status(fd1, q1, &st1);
+	igt_assert_f(st0.quiesce_count >= 1 && st1.quiesce_count >= 1 &&
+		     st0.quiesce_count == st0.resume_count &&
+		     st1.quiesce_count == st1.resume_count,
+		     "process-wide quiesce: GPU 0 %u/%u, GPU 1 %u/%u (quiesce/resume)\n",
+		     st0.quiesce_count, st0.resume_count, st1.quiesce_count,
+		     st1.resume_count);
+	vamdgpu_queue_destroy(fd0, q0);
+	vamdgpu_queue_destroy(fd1, q1);
+	munmap(buf, size);
+	close(fd0);
+	close(fd1);
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -286,7 +481,7 @@ static double now(void)
 
 static void test_munmap_bench(const struct mode *m)
 {
-	static const size_t sizes[] = { 2 << 20, 64 << 20, 256 << 20 };
+	static const size_t sizes[] = { 2ul << 20, 64ul << 20, 1ul << 30 };
 	int fd = open_mode(m);
 
 	igt_require_f(!m->xnack, "XNACK on maps lazily: nothing to rebuild\n");
@@ -327,11 +522,27 @@ static const struct {
 	  "After munmap of one page in the middle of a mapped 2 MiB region the GPU still writes every page left, without a VM fault." },
 	{ "cow-after-fork", test_cow,
 	  "After fork, the parent's CPU write breaks copy-on-write; the GPU then reads the parent's new data, not the child's old page." },
+	{ "evict-dontneed", test_evict_dontneed,
+	  "MADV_DONTNEED takes the pages of a mapped buffer back; the GPU then sees the CPU's new zero pages, not the old ones. XNACK off: the queues were quiesced and resumed once around the restore; XNACK on: the GPU refaulted." },
+	{ "mprotect-read-only", test_mprotect,
+	  "After mprotect(PROT_READ) the GPU still reads the buffer but a GPU write is a fault: the mapping follows the CPU permission." },
 	{ "no-access-vm-fault", test_no_access,
 	  "XNACK off: a GPU write to memory the GPU has no access to stops the queue with a VM fault naming the address." },
+	{ "teardown-busy", test_teardown,
+	  "Closing the fd with a queue running over SVM memory and an unmap still pending in the garbage collector, and a child exiting in the same state, leave no leak, no hang and no kernel report." },
 	{ "munmap-benchmark", test_munmap_bench,
 	  "Time of munmap of 4 KiB inside mapped regions of growing size plus the next SVM call (which completes the rebuild): it stays flat, proportional to one chunk, not to the region." },
 };
+
+/* HSA_XNACK=0/1 picks one XNACK mode, as in ROCm; unset: both. */
+static bool xnack_wanted(bool xnack)
+{
+	const char *env = getenv("HSA_XNACK");
+
+	if (!env || !*env)
+		return true;
+	return (atoi(env) != 0) == xnack;
+}
 
 int igt_main()
 {
@@ -353,11 +564,25 @@ int igt_main()
 
 					if (x && !(gpus[g].info.flags & VAMDGPU_INFO_XNACK_CAPABLE))
 						continue;
+					if (!xnack_wanted(x))
+						continue;
 					igt_dynamic_f("%s-xnack-%s", gpus[g].name,
 						      x ? "on" : "off")
 						subtests[t].fn(&m);
 				}
 			}
+		}
+	}
+
+	igt_describe("Two GPUs of one process share one attribute truth and are quiesced together: an eviction of memory mapped on one GPU stops the queues of both (XNACK off), and both GPUs access the buffer.");
+	igt_subtest_with_dynamic("multi-gpu-process-wide") {
+		igt_require_f(ngpus >= 2, "needs two virtual GPUs\n");
+		for (int g = 0; g < ngpus; g++) {
+			struct mode m = { &gpus[g], false };
+			struct vamdgpu_gpu *other = &gpus[(g + 1) % ngpus];
+
+			igt_dynamic_f("%s-and-%s", gpus[g].name, other->name)
+				test_multi_gpu(&m, other);
 		}
 	}
 
