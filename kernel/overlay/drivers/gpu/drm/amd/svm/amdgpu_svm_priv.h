@@ -112,6 +112,11 @@ struct amdgpu_svm_range {
 	bool mapped;
 	/** @pte_flags: AMDGPU_SVM_PTE_* written while @mapped. */
 	u32 pte_flags;
+	/**
+	 * @read_only_pages: the pages were last faulted in read-only (a
+	 * copy-on-write page may still be shared): never map them writable.
+	 */
+	bool read_only_pages;
 };
 
 static inline struct amdgpu_svm *to_amdgpu_svm(struct drm_gpusvm *gpusvm)

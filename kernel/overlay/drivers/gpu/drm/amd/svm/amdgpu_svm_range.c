@@ -238,6 +238,7 @@ static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
 	ret = drm_gpusvm_range_get_pages(&svm->gpusvm, &range->base, &ctx);
 	if (ret)
 		return ret;
+	range->read_only_pages = ctx.read_only;
 
 	if (ops->reserve_ptes) {
 		ret = ops->reserve_ptes(svm, update.start, update.end);
@@ -271,7 +272,9 @@ out_unlock:
 
 /*
  * Drop the ranges over [start, end) that do not fit the attribute piece
- * [ps, pe) or must not be mapped; widen *lo / *hi to what they covered so
+ * [ps, pe), must not be mapped, carry other PTE flags or hold pages
+ * faulted in read-only where writes are now allowed (their valid pages
+ * would be reused as they are); widen *lo / *hi to what they covered so
  * the caller maps it again. Quiesce once (XNACK off) before zapping a
  * mapped range.
  */
@@ -293,7 +296,9 @@ static bool amdgpu_svm_drop_misfits(struct amdgpu_svm *svm, unsigned long start,
 
 			if (accessible && range_start(range) >= ps &&
 			    range_end(range) <= pe &&
-			    (!range->mapped || range->pte_flags == pte_flags))
+			    (!range->mapped || range->pte_flags == pte_flags) &&
+			    !(range->read_only_pages &&
+			      (pte_flags & AMDGPU_SVM_PTE_WRITE)))
 				continue;
 			if (range->mapped && !proc->xnack && !*quiesced) {
 				amdgpu_svm_process_quiesce(proc);
