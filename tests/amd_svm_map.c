@@ -40,6 +40,11 @@
  * Description: After mprotect(PROT_READ) the GPU still reads the buffer
  *	but a GPU write is a fault: the mapping follows the CPU permission.
  *
+ * SUBTEST: always-mapped-no-fault
+ * Description: XNACK on: a span with GPU_ALWAYS_MAPPED is mapped by
+ *	SET_ATTR, so the GPU accesses it without a single retry fault; the
+ *	same span without the flag is mapped by faults.
+ *
  * SUBTEST: no-access-vm-fault
  * Description: XNACK off: a GPU write to memory the GPU has no access to
  *	stops the queue with a VM fault naming the address.
@@ -344,6 +349,40 @@ static void test_mprotect(const struct mode *m)
 	close(fd);
 }
 
+static void test_always_mapped(const struct mode *m)
+{
+	size_t size = 16 * page_size;
+	int fd = open_mode(m);
+	uint32_t *buf = map_buf(size), q;
+	struct drm_vamdgpu_queue_status st;
+	struct drm_vamdgpu_cmd cmd;
+
+	igt_require_f(m->xnack, "XNACK off maps everything from SET_ATTR\n");
+	memset(buf, 0, size);
+	svm_set_one(fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_SET_FLAGS,
+		    AMDGPU_SVM_FLAG_GPU_ALWAYS_MAPPED);
+	q = vamdgpu_queue_create(fd);
+	cmd = vamdgpu_cmd_fill((uintptr_t)buf, size, PATTERN);
+	exec_cmds(fd, q, &cmd, 1, "fill of an always-mapped span");
+	check_fill(buf, size, PATTERN, "always-mapped span");
+	vamdgpu_queue_status(fd, q, &st);
+	igt_assert_f(st.retry_fault_count == 0,
+		     "%s: always-mapped span: expected no retry fault, got %u\n",
+		     m->gpu->name, st.retry_fault_count);
+
+	svm_set_one(fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_CLR_FLAGS,
+		    AMDGPU_SVM_FLAG_GPU_ALWAYS_MAPPED);
+	igt_assert_eq(madvise(buf, size, MADV_DONTNEED), 0);
+	exec_cmds(fd, q, &cmd, 1, "fill after clearing the flag");
+	vamdgpu_queue_status(fd, q, &st);
+	igt_assert_f(st.retry_fault_count > 0,
+		     "%s: without GPU_ALWAYS_MAPPED the refill should fault\n",
+		     m->gpu->name);
+	vamdgpu_queue_destroy(fd, q);
+	munmap(buf, size);
+	close(fd);
+}
+
 static void test_no_access(const struct mode *m)
 {
 	size_t size = 4 * page_size;
@@ -526,6 +565,8 @@ static const struct {
 	  "MADV_DONTNEED takes the pages of a mapped buffer back; the GPU then sees the CPU's new zero pages, not the old ones. XNACK off: the queues were quiesced and resumed once around the restore; XNACK on: the GPU refaulted." },
 	{ "mprotect-read-only", test_mprotect,
 	  "After mprotect(PROT_READ) the GPU still reads the buffer but a GPU write is a fault: the mapping follows the CPU permission." },
+	{ "always-mapped-no-fault", test_always_mapped,
+	  "XNACK on: a span with GPU_ALWAYS_MAPPED is mapped by SET_ATTR, so the GPU accesses it without a single retry fault; the same span without the flag is mapped by faults." },
 	{ "no-access-vm-fault", test_no_access,
 	  "XNACK off: a GPU write to memory the GPU has no access to stops the queue with a VM fault naming the address." },
 	{ "teardown-busy", test_teardown,

@@ -105,7 +105,11 @@ enum drm_amdgpu_svm_attr_type {
 #define AMDGPU_SVM_FLAG_GPU_EXEC		0x00000010
 /** GPUs mostly read (a hint). */
 #define AMDGPU_SVM_FLAG_GPU_READ_MOSTLY		0x00000020
-/** Keep GPU mappings valid as if XNACK were off. */
+/**
+ * Keep GPU mappings valid as if XNACK were off: with XNACK on, SET_ATTR
+ * maps accessible pages of the span as it does with XNACK off (after an
+ * invalidation they are faulted in again).
+ */
 #define AMDGPU_SVM_FLAG_GPU_ALWAYS_MAPPED	0x00000040
 /** Fine-grained coherency with device-scope atomics. */
 #define AMDGPU_SVM_FLAG_EXT_COHERENT		0x00000080

@@ -407,7 +407,8 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
  * Drops the ranges that cross an attribute boundary, are no longer
  * accessible by this GPU or have stale PTE flags, widening the span to
  * cover them; with XNACK off then maps every accessible page of the span.
- * With XNACK on nothing new is mapped: faults do that.
+ * With XNACK on only GPU_ALWAYS_MAPPED pages are mapped: faults do the
+ * rest.
  *
  * Context: process context, may sleep; the SVM lock held.
  * Return: 0, or a negative errno from mapping.
@@ -446,7 +447,8 @@ int amdgpu_svm_sync(struct amdgpu_svm *svm, unsigned long start,
 			}
 		}
 
-		if (accessible && !proc->xnack) {
+		if (accessible && (!proc->xnack ||
+				   (attrs.flags & AMDGPU_SVM_FLAG_GPU_ALWAYS_MAPPED))) {
 			ret = amdgpu_svm_map_piece(svm, addr, seg_end, ps, pe,
 						   pte_flags, strict);
 			if (ret)
