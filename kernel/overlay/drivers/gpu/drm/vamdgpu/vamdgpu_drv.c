@@ -40,6 +40,7 @@
  * struct vamdgpu_fault_handler (vamdgpu_vm_set_fault_handler()).
  */
 
+#include <kunit/visibility.h>
 #include <linux/device/faux.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
@@ -173,7 +174,7 @@ static const struct drm_driver vamdgpu_driver = {
  * Context: process context, may sleep.
  * Return: the device, or an ERR_PTR() on failure.
  */
-static struct vamdgpu_device *
+struct vamdgpu_device *
 vamdgpu_device_create(const struct vamdgpu_personality *personality,
 		      unsigned int instance)
 {
@@ -247,6 +248,7 @@ err_destroy_faux:
 	faux_device_destroy(faux);
 	return ERR_PTR(ret);
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_device_create);
 
 /**
  * vamdgpu_device_destroy() - unregister and free one virtual GPU
@@ -254,7 +256,7 @@ err_destroy_faux:
  *
  * Context: process context, may sleep.
  */
-static void vamdgpu_device_destroy(struct vamdgpu_device *vdev)
+void vamdgpu_device_destroy(struct vamdgpu_device *vdev)
 {
 	struct faux_device *faux = vdev->faux;
 
@@ -264,6 +266,7 @@ static void vamdgpu_device_destroy(struct vamdgpu_device *vdev)
 	devres_release_group(&faux->dev, NULL);
 	faux_device_destroy(faux);
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_device_destroy);
 
 static void vamdgpu_destroy_all(void)
 {

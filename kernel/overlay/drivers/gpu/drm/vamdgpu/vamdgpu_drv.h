@@ -49,4 +49,9 @@ static inline struct vamdgpu_device *to_vamdgpu(struct drm_device *drm)
 	return container_of(drm, struct vamdgpu_device, drm);
 }
 
+struct vamdgpu_device *
+vamdgpu_device_create(const struct vamdgpu_personality *personality,
+		      unsigned int instance);
+void vamdgpu_device_destroy(struct vamdgpu_device *vdev);
+
 #endif /* _VAMDGPU_DRV_H_ */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Copyright 2026 The amdgpu-svm authors */
 
+#include <kunit/visibility.h>
 #include <linux/array_size.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
@@ -48,3 +49,4 @@ const struct vamdgpu_personality *vamdgpu_personality_find(const char *name)
 			return &vamdgpu_personalities[i];
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_personality_find);

@@ -36,6 +36,7 @@
  * ioctl), priorities, several engines, or preemption inside an access.
  */
 
+#include <kunit/visibility.h>
 #include <linux/jiffies.h>
 #include <linux/lockdep.h>
 #include <linux/overflow.h>
@@ -126,6 +127,7 @@ int vamdgpu_cmd_validate(const struct drm_vamdgpu_cmd *cmd)
 		return -EINVAL;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_cmd_validate);
 
 /* Bytes from @addr to the end of its page. */
 static u64 vamdgpu_page_left(u64 addr)
@@ -357,6 +359,7 @@ void vamdgpu_queue_put(struct vamdgpu_queue *q)
 {
 	kref_put(&q->ref, vamdgpu_queue_release);
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_queue_put);
 
 /**
  * vamdgpu_queue_get() - look a queue up by id
@@ -381,6 +384,7 @@ struct vamdgpu_queue *vamdgpu_queue_get(struct vamdgpu_vm *vm, u32 id)
 	spin_unlock(&vm->queue_lock);
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_queue_get);
 
 /**
  * vamdgpu_queue_create() - create a queue
@@ -435,6 +439,7 @@ err_free_queue:
 	kfree(q);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_queue_create);
 
 /* Stop an unlinked queue: let the command in flight finish, drop the rest. */
 static void vamdgpu_queue_stop(struct vamdgpu_queue *q)
@@ -488,6 +493,7 @@ int vamdgpu_queue_destroy(struct vamdgpu_vm *vm, u32 id)
 	mutex_unlock(&vm->lock);
 	return found ? 0 : -ENOENT;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_queue_destroy);
 
 /**
  * vamdgpu_queue_destroy_all() - destroy every queue of a VM
@@ -580,6 +586,7 @@ int vamdgpu_queue_submit(struct vamdgpu_queue *q,
 		kvfree(job);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_queue_submit);
 
 static bool vamdgpu_queue_wait_done(struct vamdgpu_queue *q, u64 seqno)
 {
@@ -636,6 +643,7 @@ int vamdgpu_queue_wait(struct vamdgpu_queue *q, u64 seqno, s64 timeout_ns)
 	spin_unlock(&q->lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_queue_wait);
 
 /* Each queue of @vm with a reference, into @qs; returns how many. */
 static unsigned int vamdgpu_vm_grab_queues(struct vamdgpu_vm *vm,
@@ -700,6 +708,7 @@ void vamdgpu_vm_quiesce(struct vamdgpu_vm *vm)
 		vamdgpu_queue_put(qs[i]);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_quiesce);
 
 /**
  * vamdgpu_vm_resume() - undo one vamdgpu_vm_quiesce() (the resume op)
@@ -729,6 +738,7 @@ int vamdgpu_vm_resume(struct vamdgpu_vm *vm)
 	spin_unlock(&vm->queue_lock);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_resume);
 
 /**
  * vamdgpu_vm_show_queues() - print the queues of a VM (debugfs)

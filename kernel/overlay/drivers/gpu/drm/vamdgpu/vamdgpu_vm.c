@@ -36,6 +36,7 @@
  * to another device's VRAM.
  */
 
+#include <kunit/visibility.h>
 #include <linux/dma-direct.h>
 #include <linux/highmem.h>
 #include <linux/lockdep.h>
@@ -128,6 +129,7 @@ int vamdgpu_vm_reserve_range(struct vamdgpu_vm *vm, u64 start, u64 end)
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_reserve_range);
 
 /**
  * vamdgpu_vm_set_pte() - write one PTE
@@ -158,6 +160,7 @@ int vamdgpu_vm_set_pte(struct vamdgpu_vm *vm, u64 va, u64 pte)
 	spin_unlock(&vm->pt_lock);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_set_pte);
 
 /**
  * vamdgpu_vm_read_pte() - walk the page table for one page
@@ -176,6 +179,7 @@ u64 vamdgpu_vm_read_pte(struct vamdgpu_vm *vm, u64 va)
 	leaf = xa_load(&vm->pt, vamdgpu_vm_leaf_index(va));
 	return leaf ? READ_ONCE(leaf->pte[vamdgpu_vm_pte_index(va)]) : 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_read_pte);
 
 /**
  * vamdgpu_vm_update_range() - point a VA span at memory (the update-PTEs op)
@@ -235,6 +239,7 @@ err_clear:
 	vamdgpu_vm_clear_range(vm, start, end);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_update_range);
 
 /**
  * vamdgpu_vm_clear_range() - invalidate the PTEs of a VA span (the
@@ -266,6 +271,7 @@ void vamdgpu_vm_clear_range(struct vamdgpu_vm *vm, u64 start, u64 end)
 		spin_unlock(&vm->pt_lock);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_clear_range);
 
 static void vamdgpu_tlb_entry_drop(struct vamdgpu_tlb_entry *e)
 {
@@ -297,6 +303,7 @@ void vamdgpu_vm_flush_tlb(struct vamdgpu_vm *vm)
 	vm->tlb_flushes++;
 	mutex_unlock(&vm->tlb_lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_flush_tlb);
 
 /* Fill @e from a valid @pte; false if the memory behind it is gone. */
 static bool vamdgpu_tlb_fill(struct vamdgpu_vm *vm, struct vamdgpu_tlb_entry *e,
@@ -396,6 +403,7 @@ fault:
 	mutex_unlock(&vm->tlb_lock);
 	return -EFAULT;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_access);
 
 /**
  * vamdgpu_vm_set_fault_handler() - plug in who resolves XNACK-on faults
@@ -420,6 +428,7 @@ int vamdgpu_vm_set_fault_handler(struct vamdgpu_vm *vm,
 	vm->fault_priv = handler ? priv : NULL;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_set_fault_handler);
 
 /**
  * vamdgpu_vm_handle_fault() - ask the fault handler to map a faulting page
@@ -465,6 +474,7 @@ int vamdgpu_vm_set_xnack(struct vamdgpu_vm *vm, bool enable)
 	mutex_unlock(&vm->lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_set_xnack);
 
 /**
  * vamdgpu_vm_create() - create the GPU address space of a process
@@ -500,6 +510,7 @@ struct vamdgpu_vm *vamdgpu_vm_create(struct vamdgpu_device *vdev)
 	mutex_unlock(&vdev->vms_lock);
 	return vm;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_create);
 
 /**
  * vamdgpu_vm_destroy() - tear down the GPU address space of a process
@@ -533,6 +544,7 @@ void vamdgpu_vm_destroy(struct vamdgpu_vm *vm)
 	mutex_destroy(&vm->lock);
 	kfree(vm);
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_destroy);
 
 /**
  * vamdgpu_vm_from_file() - the VM of an open render-node file

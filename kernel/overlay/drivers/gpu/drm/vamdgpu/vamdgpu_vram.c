@@ -34,6 +34,7 @@
  * change afterwards.
  */
 
+#include <kunit/visibility.h>
 #include <linux/bitmap.h>
 #include <linux/dma-direct.h>
 #include <linux/highmem.h>
@@ -149,6 +150,7 @@ struct page *vamdgpu_vram_backing_page(struct vamdgpu_vram *vram, u64 offset)
 	/* Pairs with the release in vamdgpu_vram_back(). */
 	return smp_load_acquire(&vram->backing[i]);
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_backing_page);
 
 /**
  * vamdgpu_vram_block_page() - the device-private page of a block
@@ -177,6 +179,7 @@ u64 vamdgpu_vram_block_offset(const struct vamdgpu_vram_block *block,
 {
 	return (u64)(block->first + i) << PAGE_SHIFT;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_block_offset);
 
 /* Give every page of the run its backing page. */
 static int vamdgpu_vram_back(struct vamdgpu_vram *vram, unsigned long first,
@@ -259,6 +262,7 @@ vamdgpu_vram_alloc(struct vamdgpu_vram *vram, unsigned long npages,
 	}
 	return block;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_alloc);
 
 /**
  * vamdgpu_vram_free() - free a block (the VRAM-free op)
@@ -279,6 +283,7 @@ void vamdgpu_vram_free(struct vamdgpu_vram_block *block)
 	spin_unlock(&vram->lock);
 	kref_put(&block->ref, vamdgpu_vram_block_release);
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_free);
 
 /* The system page behind a DMA address of the virtual GPU. */
 static struct page *vamdgpu_vram_sys_page(struct vamdgpu_vram *vram,

@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of the virtual GPU: page table, TLB and queue engine, on a
+ * private virtual gfx943 (instance VAMDGPU_TEST_INSTANCE) with kernel pages
+ * mapped by hand.
+ *
+ * Copyright 2026 The amdgpu-svm authors
+ */
+
+#include <kunit/test.h>
+#include <kunit/visibility.h>
+#include <linux/dma-mapping.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/string.h>
+
+#include <drm/drm_pagemap.h>
+#include <drm/vamdgpu_drm.h>
+
+#include "../vamdgpu_drv.h"
+#include "../vamdgpu_personality.h"
+#include "../vamdgpu_queue.h"
+#include "../vamdgpu_vm.h"
+#include "../vamdgpu_vram.h"
+
+#define VAMDGPU_TEST_INSTANCE	100
+#define TEST_PAGES		4
+#define TEST_TIMEOUT_NS		(5ll * NSEC_PER_SEC)
+/* GPU VA of test page @n; leaf-aligned so spans can cross a leaf on demand. */
+#define VA(n)			(0x40000000ull + (u64)(n) * PAGE_SIZE)
+
+static struct vamdgpu_device *test_vdev;
+
+struct vamdgpu_test {
+	struct vamdgpu_vm *vm;
+	struct page *pages[TEST_PAGES];
+	dma_addr_t dma[TEST_PAGES];
+	/* For the fault-handler tests. */
+	unsigned int faults;
+	bool map_on_fault;
+};
+
+static int vamdgpu_test_suite_init(struct kunit_suite *suite)
+{
+	const struct vamdgpu_personality *p = vamdgpu_personality_find("gfx943");
+
+	if (!p)
+		return -ENODEV;
+	test_vdev = vamdgpu_device_create(p, VAMDGPU_TEST_INSTANCE);
+	return PTR_ERR_OR_ZERO(test_vdev);
+}
+
+static void vamdgpu_test_suite_exit(struct kunit_suite *suite)
+{
+	if (!IS_ERR_OR_NULL(test_vdev))
+		vamdgpu_device_destroy(test_vdev);
+	test_vdev = NULL;
+}
+
+static int vamdgpu_test_init(struct kunit *test)
+{
+	struct device *dev = test_vdev->drm.dev;
+	struct vamdgpu_test *t;
+	int i;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->vm = vamdgpu_vm_create(test_vdev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->vm));
+	for (i = 0; i < TEST_PAGES; i++) {
+		t->pages[i] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, t->pages[i]);
+		memset(page_address(t->pages[i]), 0x10 + i, PAGE_SIZE);
+		t->dma[i] = dma_map_page(dev, t->pages[i], 0, PAGE_SIZE,
+					 DMA_BIDIRECTIONAL);
+		KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, t->dma[i]));
+	}
+	test->priv = t;
+	return 0;
+}
+
+static void vamdgpu_test_exit(struct kunit *test)
+{
+	struct device *dev = test_vdev->drm.dev;
+	struct vamdgpu_test *t = test->priv;
+	int i;
+
+	if (!t)
+		return;
+	if (!IS_ERR_OR_NULL(t->vm))
+		vamdgpu_vm_destroy(t->vm);
+	for (i = 0; i < TEST_PAGES; i++) {
+		if (!t->pages[i])
+			continue;
+		dma_unmap_page(dev, t->dma[i], PAGE_SIZE, DMA_BIDIRECTIONAL);
+		__free_page(t->pages[i]);
+	}
+}
+
+static u64 pte_of(struct vamdgpu_test *t, int i, bool writable)
+{
+	return t->dma[i] | VAMDGPU_PTE_VALID | VAMDGPU_PTE_READ |
+	       (writable ? VAMDGPU_PTE_WRITE : 0);
+}
+
+static int map_page(struct vamdgpu_test *t, u64 va, int i, bool writable)
+{
+	return vamdgpu_vm_set_pte(t->vm, va, pte_of(t, i, writable));
+}
+
+static u8 *cpu(struct vamdgpu_test *t, int i)
+{
+	return page_address(t->pages[i]);
+}
+
+/* A GPU access; returns the errno and whether the TLB missed. */
+static int gpu_access(struct vamdgpu_test *t, u64 va, void *buf, size_t len,
+		      enum vamdgpu_access access, bool *miss,
+		      struct vamdgpu_fault *fault)
+{
+	bool m = false;
+	struct vamdgpu_fault f;
+	int ret;
+
+	ret = vamdgpu_vm_access(t->vm, va, buf, len, access, &m, fault ?: &f);
+	if (miss)
+		*miss = m;
+	return ret;
+}
+
+/* Page table */
+
+static void vamdgpu_pt_set_read(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, VA(0)), 0);
+	KUNIT_ASSERT_EQ(test, map_page(t, VA(0), 0, true), 0);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, VA(0)), pte_of(t, 0, true));
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, VA(1)), 0);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_set_pte(t->vm, VAMDGPU_VA_LIMIT, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, VAMDGPU_VA_LIMIT), 0);
+	/* Invalidating where no leaf exists is a no-op, not an allocation. */
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_set_pte(t->vm, VA(1) + SZ_1G, 0), 0);
+}
+
+static void vamdgpu_pt_update_orders(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	/* Start one page before a 2 MiB leaf boundary, so the span crosses it. */
+	u64 start = SZ_2G - PAGE_SIZE;
+	const struct drm_pagemap_addr addrs[] = {
+		drm_pagemap_addr_encode(0x100000, DRM_INTERCONNECT_SYSTEM, 0,
+					DMA_BIDIRECTIONAL),
+		drm_pagemap_addr_encode(0x200000, DRM_INTERCONNECT_SYSTEM, 1,
+					DMA_BIDIRECTIONAL),
+	};
+	u64 flags = VAMDGPU_PTE_VALID | VAMDGPU_PTE_READ | VAMDGPU_PTE_WRITE;
+
+	KUNIT_ASSERT_EQ(test, vamdgpu_vm_reserve_range(t->vm, start,
+						       start + 3 * PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, vamdgpu_vm_update_range(t->vm, start,
+						      start + 3 * PAGE_SIZE, addrs,
+						      VAMDGPU_PTE_READ |
+						      VAMDGPU_PTE_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start), 0x100000 | flags);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + PAGE_SIZE),
+			0x200000 | flags);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + 2 * PAGE_SIZE),
+			(0x200000 + PAGE_SIZE) | flags);
+
+	vamdgpu_vm_clear_range(t->vm, start + PAGE_SIZE, start + 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start), 0x100000 | flags);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + PAGE_SIZE), 0);
+	KUNIT_EXPECT_NE(test, vamdgpu_vm_read_pte(t->vm, start + 2 * PAGE_SIZE), 0);
+}
+
+static void vamdgpu_pt_update_bad(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	const struct drm_pagemap_addr beyond_vram[] = {
+		drm_pagemap_addr_encode(0, DRM_INTERCONNECT_SYSTEM, 0,
+					DMA_BIDIRECTIONAL),
+		drm_pagemap_addr_encode(test_vdev->personality->vram_size,
+					DRM_INTERCONNECT_DRIVER, 0,
+					DMA_BIDIRECTIONAL),
+	};
+
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_update_range(t->vm, VA(0) + 1, VA(1),
+						      beyond_vram, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_update_range(t->vm, VA(1), VA(1),
+						      beyond_vram, 0), -EINVAL);
+	/* A bad entry leaves the whole span invalid, the good page included. */
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_update_range(t->vm, VA(0), VA(2),
+						      beyond_vram, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, VA(0)), 0);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, VA(1)), 0);
+}
+
+static void vamdgpu_pt_vram(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	struct vamdgpu_vram_block *block;
+	struct drm_pagemap_addr addr;
+	u64 value = 0x1234567890abcdefull, got = 0;
+
+	block = vamdgpu_vram_alloc(test_vdev->vram, 2, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(block));
+	addr = drm_pagemap_addr_encode(vamdgpu_vram_block_offset(block, 0),
+				       DRM_INTERCONNECT_DRIVER, 1,
+				       DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_EQ(test, vamdgpu_vm_update_range(t->vm, VA(0), VA(2), &addr,
+						      VAMDGPU_PTE_READ |
+						      VAMDGPU_PTE_WRITE), 0);
+	KUNIT_EXPECT_TRUE(test, vamdgpu_vm_read_pte(t->vm, VA(1)) & VAMDGPU_PTE_VRAM);
+	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(1) + 8, &value, 8,
+					 VAMDGPU_ACCESS_WRITE, NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(1) + 8, &got, 8,
+					 VAMDGPU_ACCESS_READ, NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, got, value);
+	vamdgpu_vm_clear_range(t->vm, VA(0), VA(2));
+	vamdgpu_vm_flush_tlb(t->vm);
+	vamdgpu_vram_free(block);
+}
+
+/* TLB */
+
+struct access_case {
+	const char *name;
+	unsigned int offset;
+	unsigned int len;
+};
+
+static const struct access_case access_cases[] = {
+	{ "first-byte", 0, 1 },
+	{ "u64", 8, 8 },
+	{ "page-tail", PAGE_SIZE - 4, 4 },
+	{ "whole-page", 0, PAGE_SIZE },
+	{ "middle", 100, 3000 },
+};
+
+static void access_case_desc(const struct access_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(access, access_cases, access_case_desc);
+
+static void vamdgpu_tlb_access_span(struct kunit *test)
+{
+	const struct access_case *c = test->param_value;
+	struct vamdgpu_test *t = test->priv;
+	u8 *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, map_page(t, VA(0), 0, true), 0);
+	KUNIT_ASSERT_EQ(test, gpu_access(t, VA(0) + c->offset, buf, c->len,
+					 VAMDGPU_ACCESS_READ, NULL, NULL), 0);
+	for (i = 0; i < c->len; i++)
+		KUNIT_ASSERT_EQ(test, buf[i], 0x10);
+	memset(buf, 0xee, c->len);
+	KUNIT_ASSERT_EQ(test, gpu_access(t, VA(0) + c->offset, buf, c->len,
+					 VAMDGPU_ACCESS_WRITE, NULL, NULL), 0);
+	for (i = 0; i < PAGE_SIZE; i++)
+		KUNIT_ASSERT_EQ(test, cpu(t, 0)[i],
+				i >= c->offset && i < c->offset + c->len ? 0xee : 0x10);
+}
+
+static void vamdgpu_tlb_hit_after_miss(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	bool miss;
+	u64 v;
+
+	KUNIT_ASSERT_EQ(test, map_page(t, VA(0), 0, true), 0);
+	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(0), &v, 8, VAMDGPU_ACCESS_READ,
+					 &miss, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, miss);
+	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(0) + 8, &v, 8, VAMDGPU_ACCESS_READ,
+					 &miss, NULL), 0);
+	KUNIT_EXPECT_FALSE(test, miss);
+	vamdgpu_vm_flush_tlb(t->vm);
+	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(0), &v, 8, VAMDGPU_ACCESS_READ,
+					 &miss, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, miss);
+}
+
+static void vamdgpu_tlb_stale_until_flush(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	struct vamdgpu_fault fault;
+	u8 v;
+
+	KUNIT_ASSERT_EQ(test, map_page(t, VA(0), 0, true), 0);
+	KUNIT_ASSERT_EQ(test, gpu_access(t, VA(0), &v, 1, VAMDGPU_ACCESS_READ,
+					 NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, v, 0x10);
+
+	/* Repoint without a flush: the cached translation wins. */
+	KUNIT_ASSERT_EQ(test, map_page(t, VA(0), 1, true), 0);
+	KUNIT_ASSERT_EQ(test, gpu_access(t, VA(0), &v, 1, VAMDGPU_ACCESS_READ,
+					 NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, v, 0x10);
+	vamdgpu_vm_flush_tlb(t->vm);
+	KUNIT_ASSERT_EQ(test, gpu_access(t, VA(0), &v, 1, VAMDGPU_ACCESS_READ,
+					 NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, v, 0x11);
+
+	/* Clear without a flush: still readable; after it, a fault. */
+	vamdgpu_vm_clear_range(t->vm, VA(0), VA(1));
+	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(0), &v, 1, VAMDGPU_ACCESS_READ,
+					 NULL, NULL), 0);
+	vamdgpu_vm_flush_tlb(t->vm);
+	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(0) + 5, &v, 1, VAMDGPU_ACCESS_READ,
+					 NULL, &fault), -EFAULT);
+	KUNIT_EXPECT_EQ(test, fault.addr, VA(0) + 5);
+	KUNIT_EXPECT_EQ(test, fault.flags, 0);
+}
+
+static void vamdgpu_tlb_permission_not_cached(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	struct vamdgpu_fault fault;
+	u32 v = 0xabcd;
+
+	KUNIT_ASSERT_EQ(test, map_page(t, VA(2), 2, false), 0);
+	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(2), &v, 4, VAMDGPU_ACCESS_READ,
+					 NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(2) + 4, &v, 4, VAMDGPU_ACCESS_WRITE,
+					 NULL, &fault), -EFAULT);
+	KUNIT_EXPECT_EQ(test, fault.flags,
+			VAMDGPU_FAULT_WRITE | VAMDGPU_FAULT_PERMISSION);
+	/* The upgrade needs no flush: the faulting entry was dropped. */
+	KUNIT_ASSERT_EQ(test, map_page(t, VA(2), 2, true), 0);
+	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(2) + 4, &v, 4, VAMDGPU_ACCESS_WRITE,
+					 NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, *(u32 *)(cpu(t, 2) + 4), v);
+}
+
+static void vamdgpu_tlb_conflict(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	u64 other = VA(0) + VAMDGPU_TLB_ENTRIES * PAGE_SIZE;
+	bool miss;
+	u8 v;
+
+	KUNIT_ASSERT_EQ(test, map_page(t, VA(0), 0, true), 0);
+	KUNIT_ASSERT_EQ(test, map_page(t, other, 1, true), 0);
+	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(0), &v, 1, VAMDGPU_ACCESS_READ,
+					 &miss, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, miss);
+	KUNIT_EXPECT_EQ(test, gpu_access(t, other, &v, 1, VAMDGPU_ACCESS_READ,
+					 &miss, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, miss);
+	KUNIT_EXPECT_EQ(test, v, 0x11);
+	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(0), &v, 1, VAMDGPU_ACCESS_READ,
+					 &miss, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, miss);
+	KUNIT_EXPECT_EQ(test, v, 0x10);
+}
+
+static void vamdgpu_tlb_atomic(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	u64 v = 5;
+
+	KUNIT_ASSERT_EQ(test, map_page(t, VA(3), 3, true), 0);
+	*(u64 *)cpu(t, 3) = 100;
+	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(3), &v, 8,
+					 VAMDGPU_ACCESS_ATOMIC_ADD, NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, v, 100);
+	KUNIT_EXPECT_EQ(test, *(u64 *)cpu(t, 3), 105);
+}
+
+/* Queue engine */
+
+static int run(struct kunit *test, struct vamdgpu_queue *q,
+	       const struct drm_vamdgpu_cmd *cmds, u32 n)
+{
+	u64 seqno;
+	int ret;
+
+	ret = vamdgpu_queue_submit(q, cmds, n, &seqno);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return vamdgpu_queue_wait(q, seqno, TEST_TIMEOUT_NS);
+}
+
+static struct vamdgpu_queue *new_queue(struct kunit *test, struct vamdgpu_vm *vm)
+{
+	struct vamdgpu_queue *q;
+	u32 id;
+
+	KUNIT_ASSERT_EQ(test, vamdgpu_queue_create(vm, &id), 0);
+	q = vamdgpu_queue_get(vm, id);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	/* The VM's reference keeps it; tests use it until the VM dies. */
+	vamdgpu_queue_put(q);
+	return q;
+}
+
+static void map_all(struct kunit *test, struct vamdgpu_test *t)
+{
+	int i;
+
+	for (i = 0; i < TEST_PAGES; i++)
+		KUNIT_ASSERT_EQ(test, map_page(t, VA(i), i, true), 0);
+}
+
+static void vamdgpu_queue_commands(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	struct vamdgpu_queue *q = new_queue(test, t->vm);
+	const struct drm_vamdgpu_cmd cmds[] = {
+		{ .op = VAMDGPU_CMD_FILL, .dst = VA(1) - 4, .size = 12,
+		  .value = 0xa1b2c3d4 },
+		{ .op = VAMDGPU_CMD_COPY, .dst = VA(2) + 10, .src = VA(0) + 1,
+		  .size = 2 * PAGE_SIZE - 100 },
+		{ .op = VAMDGPU_CMD_WRITE, .dst = VA(3), .size = 8, .value = 40 },
+		{ .op = VAMDGPU_CMD_ATOMIC_ADD, .dst = VA(3), .size = 8, .value = 2 },
+		{ .op = VAMDGPU_CMD_FENCE, .dst = VA(3) + 8, .size = 8, .value = 7 },
+		{ .op = VAMDGPU_CMD_READ, .src = VA(3), .size = 16 },
+	};
+
+	map_all(test, t);
+	KUNIT_ASSERT_EQ(test, run(test, q, cmds, ARRAY_SIZE(cmds)), 0);
+	/* FILL across the page boundary, pattern continuous. */
+	KUNIT_EXPECT_EQ(test, *(u32 *)(cpu(t, 0) + PAGE_SIZE - 4), 0xa1b2c3d4);
+	KUNIT_EXPECT_EQ(test, *(u32 *)cpu(t, 1), 0xa1b2c3d4);
+	KUNIT_EXPECT_EQ(test, *(u32 *)(cpu(t, 1) + 4), 0xa1b2c3d4);
+	KUNIT_EXPECT_EQ(test, cpu(t, 1)[8], 0x11);
+	/* COPY from VA(0)+1 to VA(2)+10: source and destination cross pages. */
+	KUNIT_EXPECT_EQ(test, cpu(t, 2)[10], 0x10);
+	KUNIT_EXPECT_EQ(test, cpu(t, 2)[9], 0x12);
+	KUNIT_EXPECT_EQ(test, cpu(t, 3)[20], 0x11);
+	KUNIT_EXPECT_EQ(test, cpu(t, 3)[PAGE_SIZE - 90], 0x13);
+	KUNIT_EXPECT_EQ(test, *(u64 *)cpu(t, 3), 42);
+	KUNIT_EXPECT_EQ(test, *(u64 *)(cpu(t, 3) + 8), 7);
+	KUNIT_EXPECT_EQ(test, q->read_value, 42);
+	KUNIT_EXPECT_EQ(test, q->completed, 1);
+}
+
+static void vamdgpu_queue_vm_fault(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	struct vamdgpu_queue *q = new_queue(test, t->vm);
+	const struct drm_vamdgpu_cmd cmds[] = {
+		{ .op = VAMDGPU_CMD_WRITE, .dst = VA(0), .size = 4, .value = 1 },
+		{ .op = VAMDGPU_CMD_COPY, .dst = VA(1), .src = VA(5) + 12, .size = 4 },
+		{ .op = VAMDGPU_CMD_WRITE, .dst = VA(0) + 4, .size = 4, .value = 1 },
+	};
+	u64 seqno;
+
+	KUNIT_ASSERT_EQ(test, map_page(t, VA(0), 0, true), 0);
+	KUNIT_ASSERT_EQ(test, map_page(t, VA(1), 1, true), 0);
+	KUNIT_EXPECT_EQ(test, run(test, q, cmds, ARRAY_SIZE(cmds)), -EIO);
+	KUNIT_EXPECT_TRUE(test, q->error);
+	KUNIT_EXPECT_EQ(test, q->fault_addr, VA(5) + 12);
+	KUNIT_EXPECT_EQ(test, q->fault_flags, 0);
+	KUNIT_EXPECT_EQ(test, q->vm_faults, 1);
+	KUNIT_EXPECT_EQ(test, *(u32 *)cpu(t, 0), 1);
+	KUNIT_EXPECT_EQ(test, *(u32 *)(cpu(t, 0) + 4), 0x10101010);
+	KUNIT_EXPECT_EQ(test, vamdgpu_queue_submit(q, cmds, 1, &seqno), -EIO);
+}
+
+static int test_fault_handler(struct vamdgpu_vm *vm, void *priv, u64 addr,
+			      bool write)
+{
+	struct vamdgpu_test *t = priv;
+	int i = (addr - VA(0)) >> PAGE_SHIFT;
+
+	t->faults++;
+	if (!t->map_on_fault)
+		return 0;	/* a lying handler: the retry bound must stop it */
+	if (addr < VA(0) || i >= TEST_PAGES)
+		return -EFAULT;
+	return map_page(t, addr & PAGE_MASK, i, true);
+}
+
+static const struct vamdgpu_fault_handler test_handler = {
+	.handle_fault = test_fault_handler,
+};
+
+static void set_handler(struct kunit *test, struct vamdgpu_test *t)
+{
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, vamdgpu_vm_set_xnack(t->vm, true), 0);
+	mutex_lock(&t->vm->lock);
+	ret = vamdgpu_vm_set_fault_handler(t->vm, &test_handler, t);
+	mutex_unlock(&t->vm->lock);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+static void vamdgpu_queue_xnack_retry(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	struct vamdgpu_queue *q;
+	const struct drm_vamdgpu_cmd fill = {
+		.op = VAMDGPU_CMD_FILL, .dst = VA(1), .size = 2 * PAGE_SIZE,
+		.value = 0x5555aaaa,
+	};
+
+	t->map_on_fault = true;
+	set_handler(test, t);
+	q = new_queue(test, t->vm);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_set_xnack(t->vm, false), -EBUSY);
+	KUNIT_EXPECT_EQ(test, run(test, q, &fill, 1), 0);
+	KUNIT_EXPECT_EQ(test, t->faults, 2);
+	KUNIT_EXPECT_EQ(test, q->retry_faults, 2);
+	KUNIT_EXPECT_EQ(test, *(u32 *)(cpu(t, 2) + PAGE_SIZE - 4), 0x5555aaaa);
+}
+
+static void vamdgpu_queue_retry_bound(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	struct vamdgpu_queue *q;
+	const struct drm_vamdgpu_cmd write = {
+		.op = VAMDGPU_CMD_WRITE, .dst = VA(1), .size = 4, .value = 1,
+	};
+
+	set_handler(test, t);
+	q = new_queue(test, t->vm);
+	KUNIT_EXPECT_EQ(test, run(test, q, &write, 1), -EIO);
+	KUNIT_EXPECT_EQ(test, t->faults, 16);
+	KUNIT_EXPECT_EQ(test, q->fault_flags,
+			VAMDGPU_FAULT_WRITE | VAMDGPU_FAULT_RETRY_FAILED);
+}
+
+static void vamdgpu_queue_quiesce(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	struct vamdgpu_queue *q = new_queue(test, t->vm);
+	const struct drm_vamdgpu_cmd write = {
+		.op = VAMDGPU_CMD_WRITE, .dst = VA(0), .size = 4, .value = 9,
+	};
+	u64 seqno;
+
+	map_all(test, t);
+	vamdgpu_vm_quiesce(t->vm);
+	vamdgpu_vm_quiesce(t->vm);
+	KUNIT_ASSERT_EQ(test, vamdgpu_queue_submit(q, &write, 1, &seqno), 0);
+	KUNIT_EXPECT_EQ(test, vamdgpu_queue_wait(q, seqno, 50 * NSEC_PER_MSEC), -ETIME);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_resume(t->vm), 0);
+	KUNIT_EXPECT_EQ(test, vamdgpu_queue_wait(q, seqno, 50 * NSEC_PER_MSEC), -ETIME);
+	KUNIT_EXPECT_EQ(test, *(u32 *)cpu(t, 0), 0x10101010);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_resume(t->vm), 0);
+	KUNIT_EXPECT_EQ(test, vamdgpu_queue_wait(q, seqno, TEST_TIMEOUT_NS), 0);
+	KUNIT_EXPECT_EQ(test, *(u32 *)cpu(t, 0), 9);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_resume(t->vm), -EINVAL);
+	KUNIT_EXPECT_EQ(test, q->quiesce_count, 1);
+	KUNIT_EXPECT_EQ(test, q->resume_count, 1);
+}
+
+struct cmd_case {
+	const char *name;
+	struct drm_vamdgpu_cmd cmd;
+	int ret;
+};
+
+static const struct cmd_case cmd_cases[] = {
+	{ "read-ok", { .op = VAMDGPU_CMD_READ, .src = 8, .size = 12 }, 0 },
+	{ "read-odd", { .op = VAMDGPU_CMD_READ, .src = 8, .size = 6 }, -EINVAL },
+	{ "write-4", { .op = VAMDGPU_CMD_WRITE, .dst = 1, .size = 4 }, 0 },
+	{ "write-3", { .op = VAMDGPU_CMD_WRITE, .dst = 1, .size = 3 }, -EINVAL },
+	{ "fill-wraps", { .op = VAMDGPU_CMD_FILL, .dst = ~0ull - 3, .size = 8 }, -EINVAL },
+	{ "copy-max", { .op = VAMDGPU_CMD_COPY, .size = VAMDGPU_CMD_MAX_SIZE }, 0 },
+	{ "copy-too-big", { .op = VAMDGPU_CMD_COPY, .size = VAMDGPU_CMD_MAX_SIZE + 1 },
+	  -EINVAL },
+	{ "atomic-unaligned", { .op = VAMDGPU_CMD_ATOMIC_ADD, .dst = 4, .size = 8 },
+	  -EINVAL },
+	{ "fence-ok", { .op = VAMDGPU_CMD_FENCE, .dst = 8, .size = 8 }, 0 },
+	{ "flags", { .op = VAMDGPU_CMD_FENCE, .flags = 1, .dst = 8, .size = 8 }, -EINVAL },
+	{ "unknown-op", { .op = 6, .size = 8 }, -EINVAL },
+};
+
+static void cmd_case_desc(const struct cmd_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(cmd, cmd_cases, cmd_case_desc);
+
+static void vamdgpu_queue_cmd_validate(struct kunit *test)
+{
+	const struct cmd_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, vamdgpu_cmd_validate(&c->cmd), c->ret);
+}
+
+static struct kunit_case vamdgpu_pt_cases[] = {
+	KUNIT_CASE(vamdgpu_pt_set_read),
+	KUNIT_CASE(vamdgpu_pt_update_orders),
+	KUNIT_CASE(vamdgpu_pt_update_bad),
+	KUNIT_CASE(vamdgpu_pt_vram),
+	{}
+};
+
+static struct kunit_suite vamdgpu_pt_suite = {
+	.name = "vamdgpu_page_table",
+	.suite_init = vamdgpu_test_suite_init,
+	.suite_exit = vamdgpu_test_suite_exit,
+	.init = vamdgpu_test_init,
+	.exit = vamdgpu_test_exit,
+	.test_cases = vamdgpu_pt_cases,
+};
+
+static struct kunit_case vamdgpu_tlb_cases[] = {
+	KUNIT_CASE_PARAM(vamdgpu_tlb_access_span, access_gen_params),
+	KUNIT_CASE(vamdgpu_tlb_hit_after_miss),
+	KUNIT_CASE(vamdgpu_tlb_stale_until_flush),
+	KUNIT_CASE(vamdgpu_tlb_permission_not_cached),
+	KUNIT_CASE(vamdgpu_tlb_conflict),
+	KUNIT_CASE(vamdgpu_tlb_atomic),
+	{}
+};
+
+static struct kunit_suite vamdgpu_tlb_suite = {
+	.name = "vamdgpu_tlb",
+	.suite_init = vamdgpu_test_suite_init,
+	.suite_exit = vamdgpu_test_suite_exit,
+	.init = vamdgpu_test_init,
+	.exit = vamdgpu_test_exit,
+	.test_cases = vamdgpu_tlb_cases,
+};
+
+static struct kunit_case vamdgpu_queue_cases[] = {
+	KUNIT_CASE_PARAM(vamdgpu_queue_cmd_validate, cmd_gen_params),
+	KUNIT_CASE(vamdgpu_queue_commands),
+	KUNIT_CASE(vamdgpu_queue_vm_fault),
+	KUNIT_CASE(vamdgpu_queue_xnack_retry),
+	KUNIT_CASE(vamdgpu_queue_retry_bound),
+	KUNIT_CASE(vamdgpu_queue_quiesce),
+	{}
+};
+
+static struct kunit_suite vamdgpu_queue_suite = {
+	.name = "vamdgpu_queue_engine",
+	.suite_init = vamdgpu_test_suite_init,
+	.suite_exit = vamdgpu_test_suite_exit,
+	.init = vamdgpu_test_init,
+	.exit = vamdgpu_test_exit,
+	.test_cases = vamdgpu_queue_cases,
+};
+
+kunit_test_suites(&vamdgpu_pt_suite, &vamdgpu_tlb_suite, &vamdgpu_queue_suite);
+
+MODULE_DESCRIPTION("KUnit tests of the vamdgpu virtual GPU");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
