@@ -49,6 +49,11 @@
  * Description: XNACK off: a GPU write to memory the GPU has no access to
  *	stops the queue with a VM fault naming the address.
  *
+ * SUBTEST: evict-race
+ * Description: The CPU evicts (MADV_DONTNEED) and rewrites a buffer over
+ *	and over while the GPU keeps copying it: no VM fault, no lost
+ *	restore, and the last copy equals the last CPU write.
+ *
  * SUBTEST: teardown-busy
  * Description: Closing the fd with a queue running over SVM memory and an
  *	unmap still pending in the garbage collector, and a child exiting
@@ -412,6 +417,46 @@ static void test_no_access(const struct mode *m)
 	close(fd);
 }
 
+static void test_evict_race(const struct mode *m)
+{
+	size_t size = 64 * page_size;
+	int fd = open_mode(m);
+	uint32_t *src = map_buf(size), *dst = map_buf(size), q;
+	struct drm_vamdgpu_queue_status st;
+	struct drm_vamdgpu_cmd cmds[16];
+	uint64_t seqno = 0;
+	int i, j;
+
+	memset(src, 0, size);
+	give_access(fd, m, src, size);
+	give_access(fd, m, dst, size);
+	q = vamdgpu_queue_create(fd);
+	for (j = 0; j < 16; j++)
+		cmds[j] = vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)src, size);
+
+	for (i = 1; i <= 100; i++) {
+		seqno = vamdgpu_submit(fd, q, cmds, 16);
+		madvise(src + (i % 64) * (page_size / 4), size / 2, MADV_DONTNEED);
+		for (size_t k = 0; k < size / 4; k += page_size / 4)
+			src[k] = i;
+	}
+	vamdgpu_wait(fd, q, seqno);
+	for (size_t k = 0; k < size / 4; k++)
+		src[k] = 0xabcd;
+	exec_cmds(fd, q, cmds, 1, "last copy after the race");
+	check_fill(dst, size, 0xabcd, "last copy after the race");
+	vamdgpu_queue_status(fd, q, &st);
+	igt_assert_f(st.vm_fault_count == 0 && st.state != VAMDGPU_QUEUE_STATE_ERROR,
+		     "%s: %u VM faults during the eviction race\n", m->gpu->name,
+		     st.vm_fault_count);
+	igt_info("%s: %u quiesces, %u resumes, %u retry faults\n", m->gpu->name,
+		 st.quiesce_count, st.resume_count, st.retry_fault_count);
+	vamdgpu_queue_destroy(fd, q);
+	munmap(src, size);
+	munmap(dst, size);
+	close(fd);
+}
+
 static void busy_then_close(const struct mode *m)
 {
 	size_t size = 4ul << 20;
@@ -569,6 +614,8 @@ static const struct {
 	  "XNACK on: a span with GPU_ALWAYS_MAPPED is mapped by SET_ATTR, so the GPU accesses it without a single retry fault; the same span without the flag is mapped by faults." },
 	{ "no-access-vm-fault", test_no_access,
 	  "XNACK off: a GPU write to memory the GPU has no access to stops the queue with a VM fault naming the address." },
+	{ "evict-race", test_evict_race,
+	  "The CPU evicts (MADV_DONTNEED) and rewrites a buffer over and over while the GPU keeps copying it: no VM fault, no lost restore, and the last copy equals the last CPU write." },
 	{ "teardown-busy", test_teardown,
 	  "Closing the fd with a queue running over SVM memory and an unmap still pending in the garbage collector, and a child exiting in the same state, leave no leak, no hang and no kernel report." },
 	{ "munmap-benchmark", test_munmap_bench,
