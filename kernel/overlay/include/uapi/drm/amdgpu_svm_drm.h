@@ -156,6 +156,8 @@ struct drm_amdgpu_svm_attribute {
  * - @start + @size overflows or lies beyond the process's address space
  *   (TASK_SIZE): -EINVAL
  * - @nattr 0: -EINVAL; above AMDGPU_SVM_MAX_ATTRS: -E2BIG
+ * - the fd was opened by another process (a forked child using its
+ *   parent's fd): -EBADF
  * - @attrs not readable (or for GET not writable) for @nattr entries:
  *   -EFAULT
  * - an unknown @type: -EINVAL
@@ -167,8 +169,6 @@ struct drm_amdgpu_svm_attribute {
  *   PREFETCH_LOC not SYSMEM, UNDEFINED or such a gpu_id: -EINVAL
  * - a page of the span not backed by a VMA, or backed by a VM_IO /
  *   VM_PFNMAP VMA: -EFAULT (SET_ATTR and GET_ATTR alike)
- * - the fd was opened by another process (a forked child using its
- *   parent's fd): -EBADF
  *
  * With XNACK off, mapping failures after the attributes are set return
  * their errno (-ENOMEM, -EFAULT for memory that cannot be faulted in,
