@@ -17,7 +17,8 @@
  * Devices are created at module load from the ``devices`` parameter, a
  * comma-separated list of gfx targets, one device per entry: for example
  * ``modprobe vamdgpu devices=gfx1100,gfx943``. An unknown gfx target fails
- * the load with -EINVAL and names the entry in the kernel log.
+ * the load with -EINVAL and names the entry in the kernel log. More can be
+ * made and removed at runtime through configfs (vamdgpu_configfs.c).
  *
  * Every open of a render node gets its own GPU address space
  * (&vamdgpu_vm, vamdgpu_vm.c) - one VM per (process file, device), as
@@ -41,6 +42,7 @@
  */
 
 #include <kunit/visibility.h>
+#include <linux/cleanup.h>
 #include <linux/device/faux.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
@@ -56,6 +58,7 @@
 #include <drm/amdgpu_svm_drm.h>
 #include <drm/vamdgpu_drm.h>
 
+#include "vamdgpu_configfs.h"
 #include "vamdgpu_debugfs.h"
 #include "vamdgpu_drv.h"
 #include "vamdgpu_personality.h"
@@ -70,6 +73,7 @@
 #define DRIVER_MINOR	1
 
 #define VAMDGPU_MAX_DEVICES	8
+static_assert(VAMDGPU_MAX_DEVICES <= VAMDGPU_CONFIGFS_FIRST_INSTANCE);
 /* gpu_id of instance N; any non-zero value not 0xffffffff would do. */
 #define VAMDGPU_GPU_ID_BASE	0x1000
 
@@ -213,6 +217,7 @@ vamdgpu_device_create(const struct vamdgpu_personality *personality,
 	vdev->instance = instance;
 	vdev->gpu_id = VAMDGPU_GPU_ID_BASE + instance;
 	INIT_LIST_HEAD(&vdev->vms);
+	init_waitqueue_head(&vdev->vms_wq);
 	ret = drmm_mutex_init(&vdev->drm, &vdev->vms_lock);
 	if (ret)
 		goto err_release_group;
@@ -249,6 +254,34 @@ err_destroy_faux:
 	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_device_create);
+
+static bool vamdgpu_device_unused(struct vamdgpu_device *vdev)
+{
+	guard(mutex)(&vdev->vms_lock);
+	return list_empty(&vdev->vms);
+}
+
+/**
+ * vamdgpu_device_retire() - make a device ready for vamdgpu_device_destroy()
+ * while files may be open on it (configfs)
+ * @vdev: the device
+ * @wait: wait for the open files to be closed instead of failing
+ *
+ * From then on opening the device fails with -ENODEV.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -EBUSY when files are open and @wait is false.
+ */
+int vamdgpu_device_retire(struct vamdgpu_device *vdev, bool wait)
+{
+	scoped_guard(mutex, &vdev->vms_lock) {
+		if (!wait && !list_empty(&vdev->vms))
+			return -EBUSY;
+		vdev->retiring = true;
+	}
+	wait_event(vdev->vms_wq, vamdgpu_device_unused(vdev));
+	return 0;
+}
 
 /**
  * vamdgpu_device_destroy() - unregister and free one virtual GPU
@@ -311,7 +344,13 @@ static int __init vamdgpu_init(void)
 		vamdgpu_devices[vamdgpu_num_devices++] = vdev;
 	}
 	kfree(list);
-	return 0;
+
+	ret = vamdgpu_configfs_register();
+	if (ret) {
+		pr_err(DRIVER_NAME ": cannot register /config/vamdgpu: %d\n", ret);
+		vamdgpu_destroy_all();
+	}
+	return ret;
 
 err_destroy:
 	vamdgpu_destroy_all();
@@ -321,6 +360,7 @@ err_destroy:
 
 static void __exit vamdgpu_exit(void)
 {
+	vamdgpu_configfs_unregister();
 	vamdgpu_destroy_all();
 }
 

@@ -7,6 +7,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <drm/drm_device.h>
 
 #include "../amd/svm/amdgpu_svm.h"
@@ -40,6 +41,10 @@ struct vamdgpu_device {
 	struct list_head vms;
 	/** @next_vm_id: id of the next VM, as a PASID names a process. */
 	u32 next_vm_id;
+	/** @retiring: no new VM (open) is allowed; under @vms_lock. */
+	bool retiring;
+	/** @vms_wq: woken when @vms becomes empty. */
+	wait_queue_head_t vms_wq;
 	/** @svm_gpu: this GPU as the SVM core sees it (vamdgpu_svm.c). */
 	struct amdgpu_svm_gpu svm_gpu;
 };
@@ -53,5 +58,6 @@ struct vamdgpu_device *
 vamdgpu_device_create(const struct vamdgpu_personality *personality,
 		      unsigned int instance);
 void vamdgpu_device_destroy(struct vamdgpu_device *vdev);
+int vamdgpu_device_retire(struct vamdgpu_device *vdev, bool wait);
 
 #endif /* _VAMDGPU_DRV_H_ */

@@ -481,7 +481,8 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_set_xnack);
  * @vdev: the GPU
  *
  * Context: process context (the opening process), may sleep.
- * Return: the VM, or an ERR_PTR().
+ * Return: the VM, or an ERR_PTR(): -ENOMEM, -ENODEV when the device is
+ * being removed.
  */
 struct vamdgpu_vm *vamdgpu_vm_create(struct vamdgpu_device *vdev)
 {
@@ -505,6 +506,14 @@ struct vamdgpu_vm *vamdgpu_vm_create(struct vamdgpu_device *vdev)
 	vm->fault_handler = &vamdgpu_userptr_fault_handler;
 
 	mutex_lock(&vdev->vms_lock);
+	if (vdev->retiring) {
+		mutex_unlock(&vdev->vms_lock);
+		mutex_destroy(&vm->userptr_lock);
+		mutex_destroy(&vm->tlb_lock);
+		mutex_destroy(&vm->lock);
+		kfree(vm);
+		return ERR_PTR(-ENODEV);
+	}
 	vm->id = ++vdev->next_vm_id;
 	list_add_tail(&vm->link, &vdev->vms);
 	mutex_unlock(&vdev->vms_lock);
@@ -527,14 +536,16 @@ void vamdgpu_vm_destroy(struct vamdgpu_vm *vm)
 	struct vamdgpu_pt_leaf *leaf;
 	unsigned long index;
 
-	mutex_lock(&vdev->vms_lock);
-	list_del(&vm->link);
-	mutex_unlock(&vdev->vms_lock);
-
 	vamdgpu_queue_destroy_all(vm);
 	vamdgpu_svm_fini(vm);
 	vamdgpu_userptr_unmap_all(vm);
 	vamdgpu_vm_flush_tlb(vm);
+
+	mutex_lock(&vdev->vms_lock);
+	list_del(&vm->link);
+	if (list_empty(&vdev->vms))
+		wake_up_all(&vdev->vms_wq);
+	mutex_unlock(&vdev->vms_lock);
 
 	xa_for_each(&vm->pt, index, leaf)
 		kfree(leaf);
