@@ -29,7 +29,8 @@
  * SUBTEST: submit
  * Description: SUBMIT refuses an unknown queue (ENOENT), no or too many
  *	commands and each malformed command (EINVAL), an unreadable command
- *	array (EFAULT) and a non-zero pad.
+ *	array (EFAULT), a non-zero pad, and a submission beyond the queue's
+ *	pending limit (EBUSY, accepted again once work completes).
  *
  * SUBTEST: wait-and-status
  * Description: WAIT refuses seqno 0, a seqno never submitted, a negative
@@ -241,6 +242,23 @@ static void test_submit(const struct vamdgpu_gpu *gpu)
 		vamdgpu_queue_status(fd, q, &st);
 		igt_assert_eq_u64(st.submitted_seqno, 0);
 	}
+
+	/* The ring is full after VAMDGPU_QUEUE_MAX_PENDING submissions. */
+	{
+		uint64_t *buf = aligned_alloc(PAGE, PAGE);
+
+		igt_assert(buf);
+		vamdgpu_map_userptr(fd, VA, PAGE, buf, 0);
+		vamdgpu_quiesce(fd);
+		for (int i = 0; i < VAMDGPU_QUEUE_MAX_PENDING; i++)
+			seqno = vamdgpu_submit(fd, q, &ok, 1);
+		assert_errno(gpu, "submission beyond the pending limit",
+			     __vamdgpu_submit(fd, q, &ok, 1, &seqno), -EBUSY);
+		vamdgpu_resume(fd);
+		vamdgpu_wait(fd, q, seqno);
+		vamdgpu_exec(fd, q, &ok, 1);
+		free(buf);
+	}
 	close(fd);
 }
 
@@ -288,7 +306,7 @@ static const struct {
 	  test_vm_op },
 	{ "queue-create-destroy", "QUEUE_CREATE refuses flags and a queue beyond the per-process limit (ENOSPC); QUEUE_DESTROY refuses unknown or already destroyed queues (ENOENT) and a non-zero pad.",
 	  test_queues },
-	{ "submit", "SUBMIT refuses an unknown queue (ENOENT), no or too many commands and each malformed command (EINVAL), an unreadable command array (EFAULT) and a non-zero pad.",
+	{ "submit", "SUBMIT refuses an unknown queue (ENOENT), no or too many commands and each malformed command (EINVAL), an unreadable command array (EFAULT), a non-zero pad, and a submission beyond the queue's pending limit (EBUSY, accepted again once work completes).",
 	  test_submit },
 	{ "wait-and-status", "WAIT refuses seqno 0, a seqno never submitted, a negative timeout and a non-zero pad (EINVAL) and unknown queues (ENOENT); QUEUE_STATUS refuses unknown queues and a non-zero pad.",
 	  test_wait_status },

@@ -34,10 +34,16 @@
  * SUBTEST: close-with-work-in-flight
  * Description: Closing the render node with long work queued and memory
  *	mapped tears everything down without a kernel report.
+ *
+ * SUBTEST: debugfs
+ * Description: The device's debugfs shows the process and its queue with
+ *	the counters QUEUE_STATUS reports, and reading vamdgpu_evict_vram
+ *	runs one eviction pass, counted in vamdgpu_vram.
  */
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -331,6 +337,63 @@ static void test_close_in_flight(const char *gpu, struct mapped *m)
 	/* teardown() closes the fd with all of it queued. */
 }
 
+/* The contents of a debugfs file of the GPU, NUL-terminated, or NULL. */
+static char *read_debugfs(const struct vamdgpu_gpu *gpu, const char *file)
+{
+	static char buf[65536];
+	char path[256];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/vamdgpu.%u/%s",
+		 gpu->info.instance, file);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+static unsigned long long debugfs_value(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+
+	igt_assert_f(p, "no '%s' in:\n%s\n", key, text);
+	return strtoull(p + strlen(key), NULL, 0);
+}
+
+static void test_debugfs(const struct vamdgpu_gpu *gpu, struct mapped *m)
+{
+	struct drm_vamdgpu_cmd cmd = vamdgpu_cmd_write(VA_DST, 1, 8);
+	char want[128], *text;
+	unsigned long long passes;
+
+	text = read_debugfs(gpu, "vamdgpu_vram");
+	igt_require_f(text, "no debugfs for %s\n", gpu->name);
+	igt_assert_eq_u64(debugfs_value(text, "size "), gpu->info.vram_size);
+	passes = debugfs_value(text, "evict_passes ");
+	text = read_debugfs(gpu, "vamdgpu_evict_vram");
+	igt_assert_f(text && strstr(text, "evicted"), "vamdgpu_evict_vram: %s\n", text);
+	text = read_debugfs(gpu, "vamdgpu_vram");
+	igt_assert_eq_u64(debugfs_value(text, "evict_passes "), passes + 1);
+
+	vamdgpu_quiesce(m->fd);
+	vamdgpu_resume(m->fd);
+	vamdgpu_exec(m->fd, m->queue, &cmd, 1);
+	text = read_debugfs(gpu, "vamdgpu_vms");
+	igt_assert(text);
+	snprintf(want, sizeof(want), "pid %d comm vamdgpu_queue", getpid());
+	igt_assert_f(strstr(text, want), "%s: no '%s' in vamdgpu_vms:\n%s\n",
+		     gpu->name, want, text);
+	snprintf(want, sizeof(want),
+		 "queue %u state active submitted 1 completed 1 quiesce 1 resume 1",
+		 m->queue);
+	igt_assert_f(strstr(text, want), "%s: no '%s' in vamdgpu_vms:\n%s\n",
+		     gpu->name, want, text);
+}
+
 int igt_main()
 {
 	static struct vamdgpu_gpu gpus[DRM_RENDER_NODES_MAX];
@@ -403,6 +466,19 @@ int igt_main()
 
 				setup(&m, &gpus[g]);
 				test_close_in_flight(gpus[g].name, &m);
+				teardown(&m);
+			}
+		}
+	}
+
+	igt_describe("The device's debugfs shows the process and its queue with the counters QUEUE_STATUS reports, and reading vamdgpu_evict_vram runs one eviction pass, counted in vamdgpu_vram.");
+	igt_subtest_with_dynamic("debugfs") {
+		for (int g = 0; g < ngpus; g++) {
+			igt_dynamic_f("%s", gpus[g].name) {
+				struct mapped m;
+
+				setup(&m, &gpus[g]);
+				test_debugfs(&gpus[g], &m);
 				teardown(&m);
 			}
 		}

@@ -234,6 +234,8 @@ enum drm_vamdgpu_cmd_op {
 #define VAMDGPU_CMD_MAX_SIZE	(64ull << 20)
 /** Most commands in one submission. */
 #define VAMDGPU_SUBMIT_MAX_CMDS	1024
+/** Most submissions a queue holds before they complete (the "ring" size). */
+#define VAMDGPU_QUEUE_MAX_PENDING	256
 
 /**
  * struct drm_vamdgpu_cmd - one command of a submission
@@ -267,7 +269,8 @@ struct drm_vamdgpu_cmd {
  * earlier to the queue. Errors: -ENOENT unknown queue; -EINVAL for
  * @num_cmds 0 or above VAMDGPU_SUBMIT_MAX_CMDS, a bad command or non-zero
  * @pad; -EFAULT for an unreadable @cmds; -EIO when the queue was stopped
- * by a VM fault.
+ * by a VM fault; -EBUSY when VAMDGPU_QUEUE_MAX_PENDING submissions are
+ * pending (the ring is full: wait for one and retry).
  */
 struct drm_vamdgpu_submit {
 	/** @queue_id: the queue. */

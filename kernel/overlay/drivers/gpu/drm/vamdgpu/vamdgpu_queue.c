@@ -523,7 +523,7 @@ static struct vamdgpu_job *vamdgpu_job_alloc(u32 num_cmds)
 {
 	struct vamdgpu_job *job;
 
-	job = kvzalloc(struct_size(job, cmds, num_cmds), GFP_KERNEL);
+	job = kvzalloc(struct_size(job, cmds, num_cmds), GFP_KERNEL_ACCOUNT);
 	if (job)
 		job->num_cmds = num_cmds;
 	return job;
@@ -543,8 +543,9 @@ static int vamdgpu_queue_push(struct vamdgpu_queue *q, struct vamdgpu_job *job,
 	}
 
 	spin_lock(&q->lock);
-	if (q->error || q->dying) {
-		ret = q->error ? -EIO : -ENOENT;
+	if (q->error || q->dying ||
+	    q->submitted - q->completed >= VAMDGPU_QUEUE_MAX_PENDING) {
+		ret = q->error ? -EIO : q->dying ? -ENOENT : -EBUSY;
 		spin_unlock(&q->lock);
 		return ret;
 	}
@@ -566,7 +567,8 @@ static int vamdgpu_queue_push(struct vamdgpu_queue *q, struct vamdgpu_job *job,
  *
  * Context: process context, may sleep.
  * Return: 0, -EINVAL for a bad command, -EIO when a VM fault stopped the
- * queue, -ENOENT when it is being destroyed, -ENOMEM.
+ * queue, -ENOENT when it is being destroyed, -EBUSY when
+ * VAMDGPU_QUEUE_MAX_PENDING submissions are pending, -ENOMEM.
  */
 int vamdgpu_queue_submit(struct vamdgpu_queue *q,
 			 const struct drm_vamdgpu_cmd *cmds, u32 num_cmds,
