@@ -52,10 +52,12 @@ rm -rf "$results"
 echo "guest-igt: $name: $(grep -c . "$test_list") tests from $(basename "$test_list"), GPUs: $gpus${xnack:+, XNACK $xnack}"
 # igt_runner stops a hung test with SIGQUIT: no core dumps.
 ulimit -c 0
+# Its per-test progress lines stay; result generation's one line per test
+# does not.
 igt_runner "${list_args[@]}" --per-test-timeout "${IGT_PER_TEST_TIMEOUT:-120}" \
 	--dmesg-warn-level 4 --overwrite --name "$name" "${runner_env[@]}" "$@" \
-	"$test_root" "$results"
-rc=$?
+	"$test_root" "$results" 2>&1 | grep --line-buffered -v '^results: parsing output: '
+rc=${PIPESTATUS[0]}
 
 if [ "$gpus" != none ] && [ -d "$results" ]; then
 	cat > "$results/identity.json" <<JSON
