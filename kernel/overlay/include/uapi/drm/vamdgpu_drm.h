@@ -123,7 +123,8 @@ struct drm_vamdgpu_set_xnack {
  * @VAMDGPU_VM_OP_QUIESCE: stop all queues of the process on this GPU, as
  *	the SVM driver does before evicting (test hook); nests. Other fields
  *	zero.
- * @VAMDGPU_VM_OP_RESUME: undo one QUIESCE (-EINVAL if not quiesced).
+ * @VAMDGPU_VM_OP_RESUME: undo one QUIESCE of this process (-EINVAL if none
+ *	is left to undo; quiesces of the SVM driver are not undone).
  */
 enum drm_vamdgpu_vm_op_type {
 	VAMDGPU_VM_OP_MAP_USERPTR = 0,

@@ -37,6 +37,7 @@
  */
 
 #include <kunit/visibility.h>
+#include <linux/cleanup.h>
 #include <linux/dma-direct.h>
 #include <linux/highmem.h>
 #include <linux/lockdep.h>
@@ -588,6 +589,29 @@ int vamdgpu_set_xnack_ioctl(struct drm_device *drm, void *data,
 	return 0;
 }
 
+/* VAMDGPU_VM_OP_QUIESCE: a test hook, counted apart from the core's. */
+static int vamdgpu_vm_user_quiesce(struct vamdgpu_vm *vm)
+{
+	scoped_guard(mutex, &vm->lock) {
+		if (vm->user_quiesces == UINT_MAX)
+			return -EOVERFLOW;
+		vm->user_quiesces++;
+	}
+	vamdgpu_vm_quiesce(vm);
+	return 0;
+}
+
+/* VAMDGPU_VM_OP_RESUME: undo one VAMDGPU_VM_OP_QUIESCE, no more. */
+static int vamdgpu_vm_user_resume(struct vamdgpu_vm *vm)
+{
+	scoped_guard(mutex, &vm->lock) {
+		if (!vm->user_quiesces)
+			return -EINVAL;
+		vm->user_quiesces--;
+	}
+	return vamdgpu_vm_resume(vm);
+}
+
 int vamdgpu_vm_op_ioctl(struct drm_device *drm, void *data,
 			struct drm_file *file)
 {
@@ -614,9 +638,8 @@ int vamdgpu_vm_op_ioctl(struct drm_device *drm, void *data,
 		vamdgpu_vm_flush_tlb(vm);
 		return 0;
 	case VAMDGPU_VM_OP_QUIESCE:
-		vamdgpu_vm_quiesce(vm);
-		return 0;
+		return vamdgpu_vm_user_quiesce(vm);
 	default:
-		return vamdgpu_vm_resume(vm);
+		return vamdgpu_vm_user_resume(vm);
 	}
 }

@@ -114,8 +114,8 @@ struct vamdgpu_tlb_entry {
  *
  * Locking, outermost first:
  *
- * - @lock (mutex): ioctl-side state: @xnack_enabled, @num_queues, queue
- *   creation and destruction. May be held across GFP_KERNEL allocations;
+ * - @lock (mutex): ioctl-side state: @xnack_enabled, @num_queues,
+ *   @user_quiesces, queue creation and destruction. May be held across GFP_KERNEL allocations;
  *   never taken by anything the SVM core calls from its notifier.
  * - @userptr_lock (mutex): the hand-mapped userptr list; taken by the
  *   built-in fault handler, so never held while waiting for a queue.
@@ -149,6 +149,11 @@ struct vamdgpu_vm {
 	unsigned int num_queues;
 	/** @next_queue_id: id of the next queue; ids are not reused. */
 	u32 next_queue_id;
+	/**
+	 * @user_quiesces: quiesces made by VAMDGPU_VM_OP_QUIESCE and not yet
+	 * resumed, so userspace can only undo its own, never the SVM core's.
+	 */
+	unsigned int user_quiesces;
 
 	/** @queue_lock: see above. */
 	spinlock_t queue_lock;
