@@ -29,9 +29,9 @@ fmt_secs() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
 stages_summary() {
 	local passed=0 failed=0 i
-	printf '\n%-44s %-6s %s\n' STAGE RESULT TIME
+	printf '\n%-56s %-6s %s\n' STAGE RESULT TIME
 	for i in "${!STAGE_NAMES[@]}"; do
-		printf '%-44s %-6s %s\n' "${STAGE_NAMES[$i]}" "${STAGE_RESULTS[$i]}" "$(fmt_secs "${STAGE_TIMES[$i]}")"
+		printf '%-56s %-6s %s\n' "${STAGE_NAMES[$i]}" "${STAGE_RESULTS[$i]}" "$(fmt_secs "${STAGE_TIMES[$i]}")"
 		if [ "${STAGE_RESULTS[$i]}" = pass ]; then
 			passed=$((passed + 1))
 		else
