@@ -64,6 +64,12 @@
  *	quiesced together: an eviction of memory mapped on one GPU stops
  *	the queues of both (XNACK off), and both GPUs access the buffer.
  *
+ * SUBTEST: multi-gpu-map-cost
+ * Description: Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ...
+ *	GPUs of one process, and of a CPU eviction of it: the per-GPU cost
+ *	of one drm_gpusvm instance (notifier, hmm_range_fault, DMA map) per
+ *	GPU, printed as a table.
+ *
  * SUBTEST: munmap-benchmark
  * Description: Time of munmap of 4 KiB inside mapped regions of growing
  *	size plus the next SVM call (which completes the rebuild): it stays
@@ -563,6 +569,48 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static void test_multi_gpu_cost(struct vamdgpu_gpu *gpus, int ngpus)
+{
+	size_t size = 64ul << 20;
+	int fds[MAX_GPUS];
+
+	igt_require_f(ngpus >= 2, "needs two virtual GPUs\n");
+	for (int g = 0; g < ngpus; g++) {
+		fds[g] = vamdgpu_reopen(gpus[g].fd);
+		vamdgpu_set_xnack(fds[g], false);
+		svm_get_one(fds[g], (uintptr_t)&size & ~(uintptr_t)(page_size - 1),
+			    page_size, AMDGPU_SVM_ATTR_GRANULARITY);
+	}
+	igt_info("%-5s %-14s %-14s %s\n", "gpus", "map (ms)", "per GPU (ms)",
+		 "evict+restore (ms)");
+	for (int n = 1; n <= ngpus; n++) {
+		char *buf = map_aligned(size, 2 << 20);
+		struct drm_vamdgpu_cmd cmd;
+		double t0, t1, t2, t3;
+		uint32_t q;
+
+		memset(buf, 1, size);
+		t0 = now();
+		for (int g = 0; g < n; g++)
+			svm_set_one(fds[0], (uintptr_t)buf, size,
+				    AMDGPU_SVM_ATTR_ACCESS, gpus[g].info.gpu_id);
+		t1 = now();
+		/* Evict everything; the next GPU access waits for the restore. */
+		q = vamdgpu_queue_create(fds[0]);
+		igt_assert_eq(madvise(buf, size, MADV_DONTNEED), 0);
+		t2 = now();
+		cmd = vamdgpu_cmd_write((uintptr_t)buf, 1, 4);
+		exec_cmds(fds[0], q, &cmd, 1, "write after eviction");
+		t3 = now();
+		igt_info("%-5d %-14.1f %-14.1f %.1f\n", n, (t1 - t0) * 1e3,
+			 (t1 - t0) * 1e3 / n, (t3 - t2) * 1e3);
+		vamdgpu_queue_destroy(fds[0], q);
+		munmap(buf, size);
+	}
+	for (int g = 0; g < ngpus; g++)
+		close(fds[g]);
+}
+
 static void test_munmap_bench(const struct mode *m)
 {
 	static const size_t sizes[] = { 2ul << 20, 64ul << 20, 1ul << 30 };
@@ -673,6 +721,10 @@ int igt_main()
 				test_multi_gpu(&m, other);
 		}
 	}
+
+	igt_describe("Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ... GPUs of one process, and of a CPU eviction of it: the per-GPU cost of one drm_gpusvm instance (notifier, hmm_range_fault, DMA map) per GPU, printed as a table.");
+	igt_subtest("multi-gpu-map-cost")
+		test_multi_gpu_cost(gpus, ngpus);
 
 	igt_fixture()
 		vamdgpu_gpus_close(gpus, ngpus);
