@@ -50,7 +50,9 @@ echo >> "$out/guest-cmd.sh"
 accel=$("$CI_DIR/probe-accel.sh")
 accel_arg=$accel
 [ "$accel" = tcg ] && accel_arg=tcg,thread=multi
-log "guest: booting $KREL under $accel (timeout ${timeout} s): $*"
+what=$(printf '%s ' "$@" | tr -s '\n\t ' ' ')
+[ ${#what} -le 100 ] || what="${what:0:97}..."
+log "guest: booting $KREL under $accel (timeout ${timeout} s): $what"
 
 qemu_args=(
 	-machine q35 -cpu max -smp 2 -m 2G
