@@ -64,6 +64,12 @@
  *	quiesced together: an eviction of memory mapped on one GPU stops
  *	the queues of both (XNACK off), and both GPUs access the buffer.
  *
+ * SUBTEST: xnack-switch
+ * Description: Switching XNACK off -> on -> off with SVM attributes in
+ *	place (no queue alive): with XNACK on the GPU faults the buffer in,
+ *	back to XNACK off everything accessible is mapped again without
+ *	faults.
+ *
  * SUBTEST: multi-gpu-map-cost
  * Description: Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ...
  *	GPUs of one process, and of a CPU eviction of it: the per-GPU cost
@@ -569,6 +575,48 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static void fill_and_count(int fd, uint32_t *buf, size_t size, uint32_t v,
+			   uint32_t *faults)
+{
+	struct drm_vamdgpu_queue_status st;
+	struct drm_vamdgpu_cmd cmd = vamdgpu_cmd_fill((uintptr_t)buf, size, v);
+	uint32_t q = vamdgpu_queue_create(fd);
+
+	exec_cmds(fd, q, &cmd, 1, "fill");
+	check_fill(buf, size, v, "fill");
+	vamdgpu_queue_status(fd, q, &st);
+	*faults = st.retry_fault_count;
+	vamdgpu_queue_destroy(fd, q);
+}
+
+static void test_xnack_switch(struct vamdgpu_gpu *gpu)
+{
+	size_t size = 16 * page_size;
+	uint32_t *buf = map_buf(size), faults;
+	int fd;
+
+	igt_require_f(gpu->info.flags & VAMDGPU_INFO_XNACK_CAPABLE,
+		      "%s cannot run with XNACK on\n", gpu->name);
+	fd = vamdgpu_reopen(gpu->fd);
+	vamdgpu_set_xnack(fd, false);
+	svm_set_one(fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_ACCESS,
+		    gpu->info.gpu_id);
+	fill_and_count(fd, buf, size, 1, &faults);
+	igt_assert_eq_u32(faults, 0);
+
+	vamdgpu_set_xnack(fd, true);
+	fill_and_count(fd, buf, size, 2, &faults);
+	igt_assert_f(faults > 0, "XNACK on: expected the GPU to fault the buffer in\n");
+	igt_assert_eq_u32(svm_get_access(fd, (uintptr_t)buf, size, gpu->info.gpu_id),
+			  AMDGPU_SVM_ATTR_ACCESS);
+
+	vamdgpu_set_xnack(fd, false);
+	fill_and_count(fd, buf, size, 3, &faults);
+	igt_assert_eq_u32(faults, 0);
+	munmap(buf, size);
+	close(fd);
+}
+
 static void test_multi_gpu_cost(struct vamdgpu_gpu *gpus, int ngpus)
 {
 	size_t size = 64ul << 20;
@@ -720,6 +768,14 @@ int igt_main()
 			igt_dynamic_f("%s-and-%s", gpus[g].name, other->name)
 				test_multi_gpu(&m, other);
 		}
+	}
+
+	igt_describe("Switching XNACK off -> on -> off with SVM attributes in place (no queue alive): with XNACK on the GPU faults the buffer in, back to XNACK off everything accessible is mapped again without faults.");
+	igt_subtest_with_dynamic("xnack-switch") {
+		for (int g = 0; g < ngpus; g++)
+			if (gpus[g].info.flags & VAMDGPU_INFO_XNACK_CAPABLE)
+				igt_dynamic_f("%s", gpus[g].name)
+					test_xnack_switch(&gpus[g]);
 	}
 
 	igt_describe("Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ... GPUs of one process, and of a CPU eviction of it: the per-GPU cost of one drm_gpusvm instance (notifier, hmm_range_fault, DMA map) per GPU, printed as a table.");
