@@ -27,6 +27,10 @@
  *	quiesced); after resume the work runs, and the counters show one
  *	quiesce and one resume.
  *
+ * SUBTEST: quiesce-lets-in-flight-finish
+ * Description: Quiescing while a long command executes returns once that
+ *	command finished; the next submission does not start until resume.
+ *
  * SUBTEST: destroy-with-work-in-flight
  * Description: Destroying a queue with long work queued returns promptly,
  *	waiters see ENOENT, and the device keeps working.
@@ -295,6 +299,45 @@ static void test_quiesce(const char *gpu, struct mapped *m)
 	igt_assert_eq_u32(st.resume_count, 1);
 }
 
+#define BIG_SIZE	(64ull << 20)
+
+static void test_quiesce_in_flight(const char *gpu, struct mapped *m)
+{
+	uint8_t *big = aligned_alloc(PAGE, BIG_SIZE);
+	struct drm_vamdgpu_cmd fill = vamdgpu_cmd_fill(VA_SRC + BUF_SIZE, BIG_SIZE, 0x77777777);
+	struct drm_vamdgpu_cmd mark = vamdgpu_cmd_write(VA_DST, 0x1234, 8);
+	struct drm_vamdgpu_queue_status st;
+	uint64_t first, second;
+
+	igt_assert(big);
+	memset(big, 0, BIG_SIZE);
+	vamdgpu_map_userptr(m->fd, VA_SRC + BUF_SIZE, BIG_SIZE, big, 0);
+	first = vamdgpu_submit(m->fd, m->queue, &fill, 1);
+	second = vamdgpu_submit(m->fd, m->queue, &mark, 1);
+	/* Wait for the fill to start: its first page-table walk. */
+	do {
+		vamdgpu_queue_status(m->fd, m->queue, &st);
+	} while (!st.tlb_miss_count && st.completed_seqno < first);
+
+	vamdgpu_quiesce(m->fd);
+	vamdgpu_queue_status(m->fd, m->queue, &st);
+	igt_assert_f(st.completed_seqno == first,
+		     "%s: quiesce returned with completed seqno %llu, expected the in-flight %llu\n",
+		     gpu, (unsigned long long)st.completed_seqno,
+		     (unsigned long long)first);
+	igt_assert_f(big[BIG_SIZE - 1] == 0x77 && big[0] == 0x77,
+		     "%s: the in-flight fill did not finish before quiesce returned\n", gpu);
+	igt_assert_eq(__vamdgpu_wait(m->fd, m->queue, second, 100 * 1000 * 1000), -ETIME);
+	igt_assert_f(*(uint64_t *)m->dst == 0x5a5a5a5a5a5a5a5aull,
+		     "%s: a new submission ran while quiesced\n", gpu);
+
+	vamdgpu_resume(m->fd);
+	vamdgpu_wait(m->fd, m->queue, second);
+	igt_assert_eq_u64(*(uint64_t *)m->dst, 0x1234);
+	vamdgpu_unmap(m->fd, VA_SRC + BUF_SIZE, BIG_SIZE, 0);
+	free(big);
+}
+
 /* Queue a lot of work: 32 fills of the whole buffer per submission. */
 static uint64_t queue_long_work(struct mapped *m, int submissions)
 {
@@ -440,6 +483,19 @@ int igt_main()
 
 				setup(&m, &gpus[g]);
 				test_quiesce(gpus[g].name, &m);
+				teardown(&m);
+			}
+		}
+	}
+
+	igt_describe("Quiescing while a long command executes returns once that command finished; the next submission does not start until resume.");
+	igt_subtest_with_dynamic("quiesce-lets-in-flight-finish") {
+		for (int g = 0; g < ngpus; g++) {
+			igt_dynamic_f("%s", gpus[g].name) {
+				struct mapped m;
+
+				setup(&m, &gpus[g]);
+				test_quiesce_in_flight(gpus[g].name, &m);
 				teardown(&m);
 			}
 		}
