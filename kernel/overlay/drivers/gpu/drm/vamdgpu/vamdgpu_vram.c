@@ -165,6 +165,7 @@ struct page *vamdgpu_vram_block_page(const struct vamdgpu_vram_block *block,
 {
 	return pfn_to_page(block->vram->pfn_first + block->first + i);
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_block_page);
 
 /**
  * vamdgpu_vram_block_offset() - the VRAM offset of a page of a block
@@ -337,6 +338,7 @@ int vamdgpu_vram_copy_to_vram(struct vamdgpu_vram *vram, struct page **pages,
 {
 	return vamdgpu_vram_copy(vram, pages, addrs, npages, true);
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_copy_to_vram);
 
 /**
  * vamdgpu_vram_copy_to_ram() - the migration copy engine, from VRAM
@@ -356,6 +358,7 @@ int vamdgpu_vram_copy_to_ram(struct vamdgpu_vram *vram, struct page **pages,
 {
 	return vamdgpu_vram_copy(vram, pages, addrs, npages, false);
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_copy_to_ram);
 
 /**
  * vamdgpu_vram_evict_all() - ask the owner of every block to evict it
@@ -398,6 +401,7 @@ found:
 	mutex_unlock(&vram->evict_lock);
 	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_evict_all);
 
 /**
  * vamdgpu_vram_show() - print VRAM usage (debugfs)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests of the virtual GPU: page table, TLB and queue engine, on a
+ * KUnit tests of the virtual GPU: page table, VRAM, TLB and queue engine, on a
  * private virtual gfx943 (instance VAMDGPU_TEST_INSTANCE) with kernel pages
  * mapped by hand.
  *
@@ -222,6 +222,90 @@ static void vamdgpu_pt_vram(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, got, value);
 	vamdgpu_vm_clear_range(t->vm, VA(0), VA(2));
 	vamdgpu_vm_flush_tlb(t->vm);
+	vamdgpu_vram_free(block);
+}
+
+/* VRAM */
+
+static void vamdgpu_vram_alloc_free(struct kunit *test)
+{
+	struct vamdgpu_vram *vram = test_vdev->vram;
+	unsigned long npages = test_vdev->personality->vram_size >> PAGE_SHIFT;
+	struct vamdgpu_vram_block *a, *b, *c;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vamdgpu_vram_alloc(vram, 0, NULL, NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vamdgpu_vram_alloc(vram, npages + 1, NULL, NULL)),
+			-EINVAL);
+	a = vamdgpu_vram_alloc(vram, 4, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	b = vamdgpu_vram_alloc(vram, 4, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(b));
+	KUNIT_EXPECT_NE(test, vamdgpu_vram_block_offset(a, 0),
+			vamdgpu_vram_block_offset(b, 0));
+	KUNIT_EXPECT_NOT_NULL(test, vamdgpu_vram_backing_page(vram,
+							      vamdgpu_vram_block_offset(b, 3)));
+	/* A freed run is found again (first fit). */
+	vamdgpu_vram_free(a);
+	c = vamdgpu_vram_alloc(vram, 2, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(c));
+	KUNIT_EXPECT_EQ(test, vamdgpu_vram_block_offset(c, 0), 0);
+	/* No run of npages is left while b is allocated. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vamdgpu_vram_alloc(vram, npages, NULL, NULL)),
+			-ENOSPC);
+	vamdgpu_vram_free(b);
+	vamdgpu_vram_free(c);
+}
+
+static unsigned int test_evictions;
+
+static void test_evict(struct vamdgpu_vram_block *block)
+{
+	test_evictions++;
+	vamdgpu_vram_free(block);
+}
+
+static const struct vamdgpu_vram_block_ops test_evict_ops = {
+	.evict = test_evict,
+};
+
+static void vamdgpu_vram_evict(struct kunit *test)
+{
+	struct vamdgpu_vram *vram = test_vdev->vram;
+	struct vamdgpu_vram_block *pinned, *a, *b;
+
+	test_evictions = 0;
+	pinned = vamdgpu_vram_alloc(vram, 1, NULL, NULL);
+	a = vamdgpu_vram_alloc(vram, 3, &test_evict_ops, NULL);
+	b = vamdgpu_vram_alloc(vram, 5, &test_evict_ops, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pinned) || IS_ERR(a) || IS_ERR(b));
+	KUNIT_EXPECT_EQ(test, vamdgpu_vram_evict_all(vram), 2);
+	KUNIT_EXPECT_EQ(test, test_evictions, 2);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vram_evict_all(vram), 0);
+	vamdgpu_vram_free(pinned);
+}
+
+static void vamdgpu_vram_copy(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	struct vamdgpu_vram *vram = test_vdev->vram;
+	struct vamdgpu_vram_block *block;
+	struct drm_pagemap_addr addr;
+	struct page *dev;
+	u8 *data;
+
+	block = vamdgpu_vram_alloc(vram, 1, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(block));
+	dev = vamdgpu_vram_block_page(block, 0);
+	addr = drm_pagemap_addr_encode(t->dma[0], DRM_INTERCONNECT_SYSTEM, 0,
+				       DMA_TO_DEVICE);
+	KUNIT_ASSERT_EQ(test, vamdgpu_vram_copy_to_vram(vram, &dev, &addr, 1), 0);
+	data = page_address(vamdgpu_vram_backing_page(vram,
+						      vamdgpu_vram_block_offset(block, 0)));
+	KUNIT_EXPECT_EQ(test, data[0], 0x10);
+	KUNIT_EXPECT_EQ(test, data[PAGE_SIZE - 1], 0x10);
+	addr.addr = t->dma[1];
+	KUNIT_ASSERT_EQ(test, vamdgpu_vram_copy_to_ram(vram, &dev, &addr, 1), 0);
+	KUNIT_EXPECT_EQ(test, cpu(t, 1)[123], 0x10);
 	vamdgpu_vram_free(block);
 }
 
@@ -607,6 +691,22 @@ static struct kunit_suite vamdgpu_pt_suite = {
 	.test_cases = vamdgpu_pt_cases,
 };
 
+static struct kunit_case vamdgpu_vram_cases[] = {
+	KUNIT_CASE(vamdgpu_vram_alloc_free),
+	KUNIT_CASE(vamdgpu_vram_evict),
+	KUNIT_CASE(vamdgpu_vram_copy),
+	{}
+};
+
+static struct kunit_suite vamdgpu_vram_suite = {
+	.name = "vamdgpu_vram",
+	.suite_init = vamdgpu_test_suite_init,
+	.suite_exit = vamdgpu_test_suite_exit,
+	.init = vamdgpu_test_init,
+	.exit = vamdgpu_test_exit,
+	.test_cases = vamdgpu_vram_cases,
+};
+
 static struct kunit_case vamdgpu_tlb_cases[] = {
 	KUNIT_CASE_PARAM(vamdgpu_tlb_access_span, access_gen_params),
 	KUNIT_CASE(vamdgpu_tlb_hit_after_miss),
@@ -645,7 +745,8 @@ static struct kunit_suite vamdgpu_queue_suite = {
 	.test_cases = vamdgpu_queue_cases,
 };
 
-kunit_test_suites(&vamdgpu_pt_suite, &vamdgpu_tlb_suite, &vamdgpu_queue_suite);
+kunit_test_suites(&vamdgpu_pt_suite, &vamdgpu_vram_suite, &vamdgpu_tlb_suite,
+		  &vamdgpu_queue_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the vamdgpu virtual GPU");
 MODULE_LICENSE("GPL");
