@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .expectations import load_for_config
+from .resultsfile import requested_jobs, was_requested
 from .results import parent_of, status_of
 from .store import Run, latest_per_config, previous_run, results_of
 
@@ -75,7 +76,8 @@ def judge_run(db, run, expectations_dir):
     previous = previous_run(db, run)
     return judge(results_of(db, run), load_for_config(expectations_dir, run.config),
                  results_of(db, previous) if previous else None,
-                 run=run, previous=previous)
+                 run=run, previous=previous,
+                 requested=requested_jobs(run.results_dir))
 
 
 def judge_results_dir(db, results_run, identity, expectations_dir):
@@ -92,17 +94,23 @@ def judge_results_dir(db, results_run, identity, expectations_dir):
     return judge({t: r.result for t, r in results_run.tests.items()},
                  load_for_config(expectations_dir, identity.config),
                  results_of(db, previous) if previous else None,
-                 run=run, previous=previous)
+                 run=run, previous=previous,
+                 requested=requested_jobs(results_run.path))
 
 
-def judge(results, expectations, previous_results, run=None, previous=None):
-    """results, previous_results: test -> igt result (previous may be None)."""
+def judge(results, expectations, previous_results, run=None, previous=None,
+          requested=None):
+    """results, previous_results: test -> igt result (previous may be None).
+    requested: the run's jobs (resultsfile.requested_jobs), or None; a test
+    outside them is not missing, only not asked for."""
     verdicts = [_verdict(t, results[t], expectations, previous_results, previous)
                 for t in judged_tests(results)]
     containers = {parent_of(t) for t in results}
     expected_tests = set(expectations.fails) | set(previous_results or ())
     for test in sorted(expected_tests - set(results)):
         if expectations.skip_for(test) or expectations.flake_for(test):
+            continue
+        if not was_requested(test, requested):
             continue
         if test in containers:
             continue   # became a container of dynamic subtests

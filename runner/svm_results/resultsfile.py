@@ -147,6 +147,32 @@ def _time_attribute(value, what):
     return float(start), None if end is None else float(end)
 
 
+def requested_jobs(results_dir):
+    """The jobs igt_runner was asked to run (its joblist.txt) as a set of
+    BINARY@SUBTEST and BINARY (a whole binary) names, or None when the
+    folder has no job list.  A test outside it was not left out by accident:
+    a run of a testlist subset does not miss the tests it never asked for."""
+    try:
+        with open(os.path.join(results_dir, "joblist.txt"), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    jobs = set()
+    for line in lines:
+        binary, _, subtests = line.strip().partition(" ")
+        if not binary:
+            continue
+        if not subtests:
+            jobs.add(binary)
+        jobs.update(f"{binary}@{s}" for s in subtests.split(",") if s)
+    return jobs
+
+
+def was_requested(test, jobs):
+    """Whether test (drm-ci name) belongs to a job of jobs (None: all do)."""
+    return jobs is None or _job_key(test) in jobs or binary_of(test) in jobs
+
+
 def _job_key(test):
     return "@".join(test.split("@", 2)[:2])
 

@@ -20,8 +20,9 @@ def expectation_set(fails=(), flakes=(), skips=()):
 
 
 class JudgeTest(TempDirTestCase):
-    def verdicts(self, results, expectations=None, previous=None):
-        judgement = judge(results, expectations or expectation_set(), previous)
+    def verdicts(self, results, expectations=None, previous=None, requested=None):
+        judgement = judge(results, expectations or expectation_set(), previous,
+                          requested=requested)
         return {v.test: v for v in judgement.verdicts}
 
     def test_categories(self):
@@ -67,6 +68,19 @@ class JudgeTest(TempDirTestCase):
         verdicts = self.verdicts({"t@a": "pass"},
                                  expectation_set(fails=[("t@b", "Fail")]))
         self.assertEqual(verdicts["t@b"].category, MISSING)
+
+    def test_tests_the_run_did_not_ask_for_are_not_missing(self):
+        # A fast-testlist run after a full one: only its own jobs can be missing.
+        verdicts = self.verdicts(
+            {"t@a": "pass"},
+            expectation_set(fails=[("u@b", "Fail")]),
+            previous={"t@a": "pass", "t@unasked": "pass", "t@crashed-before": "pass",
+                      "whole@x": "pass"},
+            requested={"t@a", "t@crashed-before", "whole"})
+        self.assertNotIn("t@unasked", verdicts)
+        self.assertNotIn("u@b", verdicts)
+        self.assertEqual(verdicts["t@crashed-before"].category, MISSING)
+        self.assertEqual(verdicts["whole@x"].category, MISSING)
 
     def test_dynamic_subtests_carry_their_parent(self):
         verdicts = self.verdicts({"t@migrate": "fail", "t@migrate@4k": "pass",
