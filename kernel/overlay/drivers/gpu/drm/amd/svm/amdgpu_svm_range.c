@@ -185,10 +185,30 @@ static void amdgpu_svm_range_remove(struct amdgpu_svm *svm,
  */
 void amdgpu_svm_unmap_all(struct amdgpu_svm *svm)
 {
+	const struct amdgpu_svm_gpu_ops *ops = svm->gpu->ops;
 	struct drm_gpusvm_notifier *notifier, *next_notifier;
 	struct drm_gpusvm_range *r, *next;
+	bool zapped = false;
 
 	lockdep_assert_held(&svm->proc->lock);
+
+	/* Every PTE first, then one TLB flush, then the ranges go. */
+	drm_gpusvm_notifier_lock(&svm->gpusvm);
+	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, 0, ULONG_MAX) {
+		r = NULL;
+		drm_gpusvm_for_each_range(r, notifier, 0, ULONG_MAX) {
+			struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
+
+			if (!range->mapped)
+				continue;
+			ops->clear_ptes(svm, range_start(range), range_end(range));
+			range->mapped = false;
+			zapped = true;
+		}
+	}
+	if (zapped)
+		ops->flush_tlb(svm);
+	drm_gpusvm_notifier_unlock(&svm->gpusvm);
 
 	drm_gpusvm_for_each_notifier_safe(notifier, next_notifier, &svm->gpusvm,
 					  0, ULONG_MAX)
@@ -323,8 +343,9 @@ static bool amdgpu_svm_drop_misfits(struct amdgpu_svm *svm, unsigned long start,
  * with an invalidation. The retry scheme: no VMA (-ENOENT) skips to the
  * next VMA; a read-only VMA (-EPERM) retries the range read-only; a range
  * found already marked unmapped by the notifier is garbage collected now
- * and the address retried; -EAGAIN (pages invalidated before the PTEs
- * were written) retries the range up to AMDGPU_SVM_MAP_RETRIES times.
+ * and the address retried; -EAGAIN or -EBUSY (pages invalidated before
+ * the PTEs were written, or hmm_range_fault() kept racing invalidations)
+ * retries the range up to AMDGPU_SVM_MAP_RETRIES times.
  * Unless @strict, memory that cannot be mapped (-EFAULT, -EPERM, -EIO:
  * PROT_NONE, VM_IO, ...) is skipped: the GPU access will fault, as the
  * CPU's would.
@@ -381,7 +402,9 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 		}
 
 		ret = amdgpu_svm_range_map(svm, range, flags);
-		if (ret == -EAGAIN || (ret == -EFAULT && range->base.pages.flags.unmapped)) {
+		/* -EBUSY: hmm_range_fault() kept racing invalidations. */
+		if (ret == -EAGAIN || ret == -EBUSY ||
+		    (ret == -EFAULT && range->base.pages.flags.unmapped)) {
 			if (++retries > AMDGPU_SVM_MAP_RETRIES)
 				return -EAGAIN;
 			continue;
@@ -673,7 +696,7 @@ retry:
 	}
 
 	ret = amdgpu_svm_range_map(svm, to_amdgpu_svm_range(r), pte_flags);
-	if ((ret == -EAGAIN || ret == -EFAULT) &&
+	if ((ret == -EAGAIN || ret == -EBUSY || ret == -EFAULT) &&
 	    ++retries <= AMDGPU_SVM_MAP_RETRIES)
 		goto retry;
 	if (ret == -EPERM)
