@@ -44,7 +44,15 @@ DRIVER_COMMIT=unknown MACHINE=$(hostname)
 [ -f /results/host.env ] && . /results/host.env
 
 if [ "$gpus" != none ]; then
+	# A vamdgpu still loaded would make modprobe a no-op on the wrong GPUs.
+	if [ -d /sys/module/vamdgpu ]; then
+		echo "guest-igt: vamdgpu is already loaded (devices=$(cat /sys/module/vamdgpu/parameters/devices)); unloading it" >&2
+		modprobe -r vamdgpu || { echo "guest-igt: cannot unload vamdgpu" >&2; exit 1; }
+	fi
 	modprobe vamdgpu devices="$gpus" || { echo "guest-igt: modprobe vamdgpu devices=$gpus failed" >&2; exit 1; }
+	loaded=$(cat /sys/module/vamdgpu/parameters/devices)
+	[ "$loaded" = "$gpus" ] ||
+		{ echo "guest-igt: vamdgpu runs devices=$loaded, not $gpus" >&2; exit 1; }
 fi
 
 results=/results/$name
@@ -75,6 +83,6 @@ JSON
 fi
 
 if [ "$gpus" != none ]; then
-	rmmod vamdgpu || { echo "guest-igt: rmmod vamdgpu failed" >&2; rc=1; }
+	modprobe -r vamdgpu || { echo "guest-igt: unloading vamdgpu failed" >&2; rc=1; }
 fi
 exit $rc

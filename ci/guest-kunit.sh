@@ -24,7 +24,9 @@ for ko in $(find "$mods/amd/svm" "$mods/vamdgpu" -path '*/tests/*' -name '*.ko*'
 		s=$(basename "$suite")
 		[ -f "$out/$s.ktap" ] || cp "$suite/results" "$out/$s.ktap"
 	done
-	rmmod "$name" || rc=1
+	# -r: also the drivers it pulled in (vamdgpu with its default devices),
+	# so the next modprobe of a driver gets the parameters it asks for.
+	modprobe -r "$name" || rc=1
 done
 echo "kunit: $found modules, $(ls "$out" | wc -l) suites"
 [ $found -gt 0 ] || { echo "kunit: no KUnit modules found under $mods" >&2; rc=1; }
