@@ -29,4 +29,11 @@ if [ ! -f "$root/.complete" ]; then
 	touch "$root/.complete"
 	log "guest root: ready ($(du -sh "$root" | cut -f1))"
 fi
+# Forget roots no run has used for two weeks.
+touch "$root/.last-used"
+for stale in $(find "$CACHE_DIR/root" -maxdepth 2 -name .last-used -mtime +14); do
+	old=$(dirname "$stale")
+	log "guest root: removing $old, unused for two weeks"
+	rm -rf "$old" "$old.log"
+done
 echo "$root"
