@@ -24,9 +24,12 @@ if [ -n "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
 	exit 0
 fi
 probe_log=$(mktemp)
-(timeout 20 qemu-system-x86_64 -accel kvm -cpu host -m 256M -smp 1 -display none \
-	-no-reboot -nodefaults -serial "file:$probe_log" -kernel "$KERNEL_IMAGE" \
-	-append "console=ttyS0 panic=-1 init=/nonexistent" >/dev/null 2>&1) 2>/dev/null || true
+# In a child shell: QEMU may abort when KVM is unusable, and bash would
+# report the signal here.
+bash -c 'timeout 20 qemu-system-x86_64 -accel kvm -cpu host -m 256M -smp 1 \
+	-display none -no-reboot -nodefaults -serial "file:$1" -kernel "$2" \
+	-append "console=ttyS0 panic=-1 init=/nonexistent"; exit 0' probe "$probe_log" "$KERNEL_IMAGE" \
+	>/dev/null 2>&1
 if grep -q "Linux version" "$probe_log"; then
 	choice=kvm
 	log "accel: a KVM guest printed within 20 s: KVM"
