@@ -702,6 +702,23 @@ void igt_fail(int exitcode)
 	__igt_fixture_end();
 }
 
+/*
+ * The CRITICAL lines of a failed assertion or an abort: where, what, the
+ * errno seen when it happened and the test's own message (f may be NULL).
+ */
+static void log_failure(const char *domain, const char *what, const char *func,
+			const char *file, int line, const char *label,
+			const char *expression, int err, const char *f, va_list args)
+{
+	igt_log(domain, IGT_LOG_CRITICAL, "%s %s, file %s:%i:\n",
+		what, func, file, line);
+	igt_log(domain, IGT_LOG_CRITICAL, "%s: %s\n", label, expression);
+	if (err)
+		igt_log(domain, IGT_LOG_CRITICAL, "Last errno: %i, %s\n", err, strerror(err));
+	if (f)
+		igt_vlog(domain, IGT_LOG_CRITICAL, f, args);
+}
+
 void __igt_fail_assert(const char *domain, const char *file, int line,
 		       const char *func, const char *assertion,
 		       const char *f, ...)
@@ -709,16 +726,10 @@ void __igt_fail_assert(const char *domain, const char *file, int line,
 	int err = errno;
 	va_list args;
 
-	igt_log(domain, IGT_LOG_CRITICAL,
-		"Test assertion failure function %s, file %s:%i:\n", func, file, line);
-	igt_log(domain, IGT_LOG_CRITICAL, "Failed assertion: %s\n", assertion);
-	if (err)
-		igt_log(domain, IGT_LOG_CRITICAL, "Last errno: %i, %s\n", err, strerror(err));
-	if (f) {
-		va_start(args, f);
-		igt_vlog(domain, IGT_LOG_CRITICAL, f, args);
-		va_end(args);
-	}
+	va_start(args, f);
+	log_failure(domain, "Test assertion failure function", func, file, line,
+		    "Failed assertion", assertion, err, f, args);
+	va_end(args);
 	igt_compat_print_backtrace();
 
 	igt_fail(IGT_EXIT_FAILURE);
@@ -732,16 +743,10 @@ void __igt_abort(const char *domain, const char *file, int line,
 
 	igt_kmsg(KMSG_ERR "%s[%d]: Abort in function %s, file %s:%i, %s\n",
 		 igt.command, getpid(), func, file, line, expression);
-	igt_log(domain, IGT_LOG_CRITICAL,
-		"Test abort in function %s, file %s:%i:\n", func, file, line);
-	igt_log(domain, IGT_LOG_CRITICAL, "abort condition: %s\n", expression);
-	if (err)
-		igt_log(domain, IGT_LOG_CRITICAL, "Last errno: %i, %s\n", err, strerror(err));
-	if (f) {
-		va_start(args, f);
-		igt_vlog(domain, IGT_LOG_CRITICAL, f, args);
-		va_end(args);
-	}
+	va_start(args, f);
+	log_failure(domain, "Test abort in function", func, file, line,
+		    "abort condition", expression, err, f, args);
+	va_end(args);
 
 	igt_kill_children(SIGKILL);
 	igt_compat_print_backtrace();
