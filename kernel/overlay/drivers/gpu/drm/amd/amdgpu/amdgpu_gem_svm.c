@@ -1,0 +1,740 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright 2026 The amdgpu-svm authors
+ */
+
+/**
+ * DOC: amdgpu GEM SVM backend
+ *
+ * The amdgpu SVM core (drivers/gpu/drm/amd/svm/, amdgpu_svm.ko) is
+ * hardware agnostic: it reaches the GPU only through &struct
+ * amdgpu_svm_gpu_ops. This file implements that table on amdgpu and wires
+ * DRM_AMDGPU_GEM_SVM into amdgpu render nodes:
+ *
+ * - PTE update and clear go through amdgpu_vm_update_range() on the VM of
+ *   the render node file (&amdgpu_fpriv.vm), with the PTE flags of the GPU
+ *   family (amdgpu_gem_svm_pte_flags(): MTYPE and snooping differ between
+ *   gfx9.4.3 and gfx11, as in KFD's svm_range_get_pte_flags());
+ * - the TLB flush is a heavyweight flush of the VM's PASID on every XCC;
+ * - quiesce and resume stop and restart the KFD queues of the process
+ *   with kgd2kfd_quiesce_mm() and kgd2kfd_resume_mm();
+ * - GPU retry faults (XNACK on, gfx9 with amdgpu.noretry=0) reach
+ *   amdgpu_svm_handle_fault() from amdgpu_vm_handle_fault() through
+ *   amdgpu_gem_svm_handle_fault();
+ * - the VRAM of the device is a &drm_pagemap (amdgpu_gem_svm_vram.c)
+ *   whose migration copies run on SDMA (amdgpu_gem_svm_copy(),
+ *   amdgpu_gem_svm_migrate.c); @pagemap returns it.
+ *
+ * The SVM context of a file is created at its first DRM_AMDGPU_GEM_SVM
+ * ioctl, bound to the calling process, and destroyed at postclose before
+ * the VM is torn down. KFD keeps a reference on the render node file of
+ * every GPU a KFD process acquired, so postclose runs only after the
+ * process's queues are gone, as amdgpu_svm_destroy() requires.
+ */
+
+/**
+ * DOC: amdgpu GEM SVM locking
+ *
+ * Besides the core's lock order (SVM lock -> mmap_lock -> notifier lock,
+ * see the core's Locking DOC), the backend uses:
+ *
+ * - &amdgpu_gem_svm.lock (a mutex): creation of the SVM context of a
+ *   file; taken in the ioctl before any core lock.
+ * - The VM root page directory reservation (its dma_resv): taken only in
+ *   @reserve_ptes, under the SVM lock and outside the notifier lock. It
+ *   allocates the page tables of the span and validates evicted ones, so
+ *   @update_ptes and @clear_ptes can write PTEs *unlocked*
+ *   (amdgpu_vm_update_range() with @unlocked, as KFD does from its MMU
+ *   notifier) without taking the reservation under the notifier lock.
+ * - &amdgpu_gem_svm_srcu: the GPU fault path finds the file's context by
+ *   PASID under the VM manager's xarray lock and uses it inside an SRCU
+ *   read section; amdgpu_gem_svm_fini() unpublishes the context and
+ *   waits for that section before destroying it.
+ *
+ * Code called under the notifier lock runs with memalloc_noreclaim_save()
+ * so the allocations inside amdgpu_vm_update_range() cannot recurse into
+ * reclaim. The quiesce counters are serialized by the core, which calls
+ * @quiesce and @resume under its queue lock.
+ */
+
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/pci.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/srcu.h>
+
+#include <drm/amdgpu_svm_drm.h>
+#include <drm/drm_file.h>
+#include <drm/drm_pagemap.h>
+
+#include "amdgpu.h"
+#include "amdgpu_amdkfd.h"
+#include "amdgpu_gem_svm.h"
+#include "amdgpu_vm.h"
+#include "kfd_priv.h"
+#include "../svm/amdgpu_svm.h"
+
+DEFINE_STATIC_SRCU(amdgpu_gem_svm_srcu);
+
+/**
+ * struct amdgpu_gem_svm - SVM state of one amdgpu render node file
+ *
+ * Allocated at the file's first DRM_AMDGPU_GEM_SVM ioctl and published in
+ * &amdgpu_vm.svm; freed by amdgpu_gem_svm_fini().
+ */
+struct amdgpu_gem_svm {
+	/** @adev: the device. */
+	struct amdgpu_device *adev;
+	/** @vm: the VM of the file (&amdgpu_fpriv.vm). */
+	struct amdgpu_vm *vm;
+	/** @gpu: the GPU as the SVM core sees it. */
+	struct amdgpu_svm_gpu gpu;
+	/** @lock: serializes the creation of @ctx. */
+	struct mutex lock;
+	/**
+	 * @ctx: the SVM context, NULL until the first ioctl; written once
+	 * under @lock, read locklessly by the fault path.
+	 */
+	struct amdgpu_svm *ctx;
+	/** @mm: the mm @ctx is bound to (grabbed). */
+	struct mm_struct *mm;
+	/**
+	 * @dpagemap: the device's VRAM, referenced while @ctx lives; NULL
+	 * when the device cannot migrate (no VRAM, an APU, no SDMA).
+	 */
+	struct drm_pagemap *dpagemap;
+	/**
+	 * @pages: per-page GPU addresses of the span being mapped, sized
+	 * by @reserve_ptes so that @update_ptes never allocates.
+	 */
+	dma_addr_t *pages;
+	/** @npages: entries in @pages. */
+	unsigned long npages;
+	/** @quiesce_depth: @quiesce calls not yet paired with @resume. */
+	unsigned int quiesce_depth;
+	/** @kfd_quiesced: of those, the ones KFD accepted. */
+	unsigned int kfd_quiesced;
+};
+
+static struct amdgpu_gem_svm *to_gem_svm(struct amdgpu_svm *svm)
+{
+	return amdgpu_svm_drvdata(svm);
+}
+
+static u64 amdgpu_gem_svm_gpu_page(unsigned long addr)
+{
+	return addr >> AMDGPU_GPU_PAGE_SHIFT;
+}
+
+/**
+ * amdgpu_gem_svm_pte_flags() - amdgpu PTE flags for an SVM mapping
+ * @adev: the device mapping the memory
+ * @vm: its VM
+ * @svm_flags: AMDGPU_SVM_PTE_* bits from the SVM core
+ * @vram: the memory is this device's VRAM (else system memory)
+ *
+ * The MTYPE and snoop choice follows KFD's svm_range_get_pte_flags() for
+ * the local-VRAM and system-memory cases: gfx9.4.3/9.4.4/9.5.0 (MI300)
+ * snoop everything and pick MTYPE per location and coherence (EXT_COHERENT
+ * forces CC locally, UC on system memory of a dGPU); gfx12 uses NC;
+ * every other family, gfx11 among them, uses UC for coherent and NC for
+ * the rest, and snoops system memory only.
+ *
+ * Return: the flags for amdgpu_vm_update_range().
+ */
+static u64 amdgpu_gem_svm_pte_flags(struct amdgpu_device *adev,
+				    struct amdgpu_vm *vm, u32 svm_flags,
+				    bool vram)
+{
+	u32 gc = amdgpu_ip_version(adev, GC_HWIP, 0);
+	bool coherent = svm_flags & (AMDGPU_SVM_PTE_COHERENT |
+				     AMDGPU_SVM_PTE_EXT_COHERENT);
+	bool ext_coherent = svm_flags & AMDGPU_SVM_PTE_EXT_COHERENT;
+	bool snoop = !vram;
+	u32 mapping_flags = 0;
+	u32 mtype_local;
+	u64 pte_flags;
+
+	switch (gc) {
+	case IP_VERSION(9, 4, 3):
+	case IP_VERSION(9, 4, 4):
+	case IP_VERSION(9, 5, 0):
+		if (ext_coherent)
+			mtype_local = AMDGPU_VM_MTYPE_CC;
+		else if (amdgpu_mtype_local == 1)
+			mtype_local = AMDGPU_VM_MTYPE_NC;
+		else if (amdgpu_mtype_local == 2)
+			mtype_local = AMDGPU_VM_MTYPE_CC;
+		else
+			mtype_local = AMDGPU_VM_MTYPE_RW;
+		snoop = true;
+		if (vram)
+			mapping_flags |= mtype_local;
+		else if (adev->flags & AMD_IS_APU)
+			mapping_flags |= num_possible_nodes() <= 1 ?
+				mtype_local : ext_coherent ?
+				AMDGPU_VM_MTYPE_UC : AMDGPU_VM_MTYPE_NC;
+		else if (gc < IP_VERSION(9, 5, 0) || ext_coherent)
+			mapping_flags |= AMDGPU_VM_MTYPE_UC;
+		else
+			mapping_flags |= AMDGPU_VM_MTYPE_NC;
+		break;
+	case IP_VERSION(12, 0, 0):
+	case IP_VERSION(12, 0, 1):
+		mapping_flags |= AMDGPU_VM_MTYPE_NC;
+		break;
+	default:
+		mapping_flags |= coherent ? AMDGPU_VM_MTYPE_UC :
+					    AMDGPU_VM_MTYPE_NC;
+		break;
+	}
+
+	if (svm_flags & AMDGPU_SVM_PTE_EXEC)
+		mapping_flags |= AMDGPU_VM_PAGE_EXECUTABLE;
+
+	pte_flags = AMDGPU_PTE_VALID;
+	if (!vram)
+		pte_flags |= AMDGPU_PTE_SYSTEM;
+	if (snoop)
+		pte_flags |= AMDGPU_PTE_SNOOPED;
+	if (gc >= IP_VERSION(12, 0, 0))
+		pte_flags |= AMDGPU_PTE_IS_PTE;
+
+	amdgpu_gmc_get_vm_pte(adev, vm, NULL, mapping_flags, &pte_flags);
+	pte_flags |= AMDGPU_PTE_READABLE;
+	if (svm_flags & AMDGPU_SVM_PTE_WRITE)
+		pte_flags |= AMDGPU_PTE_WRITEABLE;
+	return pte_flags;
+}
+
+static int amdgpu_gem_svm_validate_pt(void *param, struct amdgpu_bo *bo)
+{
+	struct ttm_operation_ctx ctx = { false, false };
+
+	amdgpu_bo_placement_from_domain(bo, bo->allowed_domains);
+	return ttm_bo_validate(&bo->tbo, &bo->placement, &ctx);
+}
+
+/**
+ * amdgpu_gem_svm_reserve_ptes() - &amdgpu_svm_gpu_ops.reserve_ptes
+ * @svm: the context
+ * @start: first virtual address, page aligned
+ * @end: one past the last, page aligned
+ *
+ * Size the page address buffer for @end - @start, then with the root page
+ * directory reserved validate evicted page tables, allocate the page
+ * tables covering the span and write the directories pointing at them.
+ * No PTE changes: a span that is mapped stays mapped.
+ *
+ * Context: process context; the SVM lock held, not the notifier lock.
+ * Return: 0 or a negative errno.
+ */
+static int amdgpu_gem_svm_reserve_ptes(struct amdgpu_svm *svm,
+				       unsigned long start, unsigned long end)
+{
+	struct amdgpu_gem_svm *gsvm = to_gem_svm(svm);
+	unsigned long npages = (end - start) >> PAGE_SHIFT;
+	struct amdgpu_device *adev = gsvm->adev;
+	struct amdgpu_vm *vm = gsvm->vm;
+	struct amdgpu_bo *root = vm->root.bo;
+	int r;
+
+	if (npages > gsvm->npages) {
+		dma_addr_t *pages = kvmalloc_array(npages, sizeof(*pages),
+						   GFP_KERNEL);
+
+		if (!pages)
+			return -ENOMEM;
+		kvfree(gsvm->pages);
+		gsvm->pages = pages;
+		gsvm->npages = npages;
+	}
+
+	r = amdgpu_bo_reserve(root, true);
+	if (r)
+		return r;
+	r = dma_resv_reserve_fences(root->tbo.base.resv, 2);
+	if (r)
+		goto out_unreserve;
+	r = amdgpu_vm_validate(adev, vm, NULL, amdgpu_gem_svm_validate_pt,
+			       NULL);
+	if (r)
+		goto out_unreserve;
+	r = amdgpu_vm_pt_reserve(adev, vm, amdgpu_gem_svm_gpu_page(start),
+				 amdgpu_gem_svm_gpu_page(end));
+	if (r)
+		goto out_unreserve;
+	r = amdgpu_vm_update_pdes(adev, vm, false);
+out_unreserve:
+	amdgpu_bo_unreserve(root);
+	return r;
+}
+
+/*
+ * Write the PTEs of @npages pages from @start, with per-page addresses in
+ * @pages, and wait until the GPU sees them.
+ */
+static int amdgpu_gem_svm_map_run(struct amdgpu_gem_svm *gsvm,
+				  unsigned long start, unsigned long npages,
+				  dma_addr_t *pages, u64 flags)
+{
+	u64 first = amdgpu_gem_svm_gpu_page(start);
+	u64 last = first + npages * AMDGPU_GPU_PAGES_IN_CPU_PAGE - 1;
+	struct dma_fence *fence = NULL;
+	int r;
+
+	r = amdgpu_vm_update_range(gsvm->adev, gsvm->vm, false, true, false,
+				   true, NULL, first, last, flags, 0, 0, NULL,
+				   pages, &fence);
+	if (fence) {
+		dma_fence_wait(fence, false);
+		dma_fence_put(fence);
+	}
+	return r;
+}
+
+/**
+ * amdgpu_gem_svm_update_ptes() - &amdgpu_svm_gpu_ops.update_ptes
+ * @svm: the context
+ * @update: the span, its addresses and flags
+ *
+ * Expands the compact address list into per-page addresses (VRAM offsets
+ * become MC addresses by adding the VRAM base, as KFD does) and writes one
+ * amdgpu_vm_update_range() per run of pages in the same memory domain.
+ * The update is unlocked (no root reservation): @reserve_ptes made the
+ * page tables. Waits for the update to land.
+ *
+ * Context: process context; the SVM lock and the notifier lock (read)
+ * held.
+ * Return: 0 or a negative errno (-EBUSY while the VM is being evicted).
+ */
+static int amdgpu_gem_svm_update_ptes(struct amdgpu_svm *svm,
+				      const struct amdgpu_svm_pte_update *update)
+{
+	struct amdgpu_gem_svm *gsvm = to_gem_svm(svm);
+	unsigned long npages = (update->end - update->start) >> PAGE_SHIFT;
+	struct amdgpu_device *adev = gsvm->adev;
+	unsigned long i = 0, run = 0, j;
+	unsigned int noreclaim;
+	bool run_vram = false;
+	int r = 0;
+
+	if (WARN_ON_ONCE(npages > gsvm->npages))
+		return -ENOMEM;
+	if (!amdgpu_vm_ready(gsvm->vm))
+		return -EBUSY;
+
+	noreclaim = memalloc_noreclaim_save();
+	for (j = 0; i < npages; j++) {
+		const struct drm_pagemap_addr *a = &update->dma_addr[j];
+		bool vram = a->proto != DRM_INTERCONNECT_SYSTEM;
+		unsigned long k, count = 1UL << a->order;
+		dma_addr_t base = a->addr;
+
+		if (vram)
+			base += adev->vm_manager.vram_base_offset;
+		if (i > run && vram != run_vram) {
+			r = amdgpu_gem_svm_map_run(gsvm,
+						   update->start + (run << PAGE_SHIFT),
+						   i - run, gsvm->pages + run,
+						   amdgpu_gem_svm_pte_flags(adev, gsvm->vm,
+									    update->pte_flags,
+									    run_vram));
+			if (r)
+				goto out;
+			run = i;
+		}
+		run_vram = vram;
+		for (k = 0; k < count && i < npages; k++, i++)
+			gsvm->pages[i] = base + ((dma_addr_t)k << PAGE_SHIFT);
+	}
+	if (i > run)
+		r = amdgpu_gem_svm_map_run(gsvm,
+					   update->start + (run << PAGE_SHIFT),
+					   i - run, gsvm->pages + run,
+					   amdgpu_gem_svm_pte_flags(adev, gsvm->vm,
+								    update->pte_flags,
+								    run_vram));
+out:
+	memalloc_noreclaim_restore(noreclaim);
+	return r;
+}
+
+/**
+ * amdgpu_gem_svm_clear_ptes() - &amdgpu_svm_gpu_ops.clear_ptes
+ * @svm: the context
+ * @start: first virtual address, page aligned
+ * @end: one past the last, page aligned
+ *
+ * Writes the initial (invalid) PTE value over the span, unlocked, and
+ * waits for it, as KFD's svm_range_unmap_from_gpu() does from its MMU
+ * notifier. Page tables are never freed here.
+ *
+ * Context: in the MMU notifier or with the SVM lock held; no reclaim.
+ */
+static void amdgpu_gem_svm_clear_ptes(struct amdgpu_svm *svm,
+				      unsigned long start, unsigned long end)
+{
+	struct amdgpu_gem_svm *gsvm = to_gem_svm(svm);
+	struct amdgpu_device *adev = gsvm->adev;
+	struct dma_fence *fence = NULL;
+	unsigned int noreclaim;
+	int r;
+
+	noreclaim = memalloc_noreclaim_save();
+	r = amdgpu_vm_update_range(adev, gsvm->vm, false, true, false, false,
+				   NULL, amdgpu_gem_svm_gpu_page(start),
+				   amdgpu_gem_svm_gpu_page(end) - 1,
+				   adev->gmc.init_pte_flags, 0, 0, NULL, NULL,
+				   &fence);
+	if (fence) {
+		dma_fence_wait(fence, false);
+		dma_fence_put(fence);
+	}
+	memalloc_noreclaim_restore(noreclaim);
+	if (r)
+		dev_warn_ratelimited(adev->dev,
+				     "svm: clearing PTEs 0x%lx-0x%lx failed (%d)\n",
+				     start, end, r);
+}
+
+/*
+ * Wait for the command submissions in flight on the VM (the CS ioctl:
+ * SDMA and graphics jobs of the render node, which are not KFD queues and
+ * which quiesce cannot stop). Each leaves its fence on the root page
+ * directory with WRITE usage; KFD's eviction fences are BOOKKEEP and are
+ * not waited for (that would evict the whole process).
+ */
+static void amdgpu_gem_svm_wait_cs(struct amdgpu_gem_svm *gsvm)
+{
+	dma_resv_wait_timeout(gsvm->vm->root.bo->tbo.base.resv,
+			      DMA_RESV_USAGE_WRITE, false,
+			      MAX_SCHEDULE_TIMEOUT);
+}
+
+/**
+ * amdgpu_gem_svm_flush_tlb() - &amdgpu_svm_gpu_ops.flush_tlb
+ * @svm: the context
+ *
+ * Waits for the VM's command submissions in flight, then a heavyweight
+ * flush of the VM's PASID on every XCC of the device (and on every hub on
+ * gfx9) waits for accesses through the old translations, like KFD's
+ * kfd_flush_tlb() after an unmap.
+ *
+ * Context: as @clear_ptes.
+ */
+static void amdgpu_gem_svm_flush_tlb(struct amdgpu_svm *svm)
+{
+	struct amdgpu_gem_svm *gsvm = to_gem_svm(svm);
+	struct amdgpu_device *adev = gsvm->adev;
+	bool all_hub = adev->family == AMDGPU_FAMILY_AI ||
+		       adev->family == AMDGPU_FAMILY_RV;
+	u32 xcc_mask = GENMASK(max(NUM_XCC(adev->gfx.xcc_mask), 1) - 1, 0);
+	int xcc, r;
+
+	amdgpu_gem_svm_wait_cs(gsvm);
+	for_each_inst(xcc, xcc_mask) {
+		r = amdgpu_gmc_flush_gpu_tlb_pasid(adev, gsvm->vm->pasid,
+						   TLB_FLUSH_HEAVYWEIGHT,
+						   all_hub, xcc);
+		if (r)
+			dev_warn_ratelimited(adev->dev,
+					     "svm: TLB flush failed (%d)\n", r);
+	}
+}
+
+/**
+ * amdgpu_gem_svm_quiesce() - &amdgpu_svm_gpu_ops.quiesce
+ * @svm: the context
+ *
+ * Evicts the KFD queues of the process (every GPU of it: KFD quiesces
+ * per process, and its eviction counts nest, so the core calling this
+ * once per GPU is balanced by as many resumes). A process without KFD
+ * queues has nothing to stop; that is remembered so the matching
+ * @resume does not restore what was never evicted. Command submissions
+ * of the render node in flight are waited for; new ones are not held
+ * back (amdgpu has no per-VM submission gate).
+ *
+ * Context: may be called in the notifier; may sleep for the preemption.
+ * The core's queue lock serializes the counters.
+ */
+static void amdgpu_gem_svm_quiesce(struct amdgpu_svm *svm)
+{
+	struct amdgpu_gem_svm *gsvm = to_gem_svm(svm);
+
+	gsvm->quiesce_depth++;
+	if (!kgd2kfd_quiesce_mm(gsvm->mm, KFD_QUEUE_EVICTION_TRIGGER_SVM))
+		gsvm->kfd_quiesced++;
+	amdgpu_gem_svm_wait_cs(gsvm);
+}
+
+/**
+ * amdgpu_gem_svm_resume() - &amdgpu_svm_gpu_ops.resume
+ * @svm: the context
+ *
+ * Context: process context, the SVM lock held; see @quiesce.
+ */
+static void amdgpu_gem_svm_resume(struct amdgpu_svm *svm)
+{
+	struct amdgpu_gem_svm *gsvm = to_gem_svm(svm);
+	int r;
+
+	if (WARN_ON_ONCE(!gsvm->quiesce_depth))
+		return;
+	gsvm->quiesce_depth--;
+	if (gsvm->kfd_quiesced <= gsvm->quiesce_depth)
+		return;
+	gsvm->kfd_quiesced--;
+	r = kgd2kfd_resume_mm(gsvm->mm);
+	if (r)
+		dev_warn(gsvm->adev->dev, "svm: resuming KFD queues failed (%d)\n",
+			 r);
+}
+
+/**
+ * amdgpu_gem_svm_pagemap() - &amdgpu_svm_gpu_ops.pagemap
+ * @svm: the context
+ *
+ * Context: process context; the SVM lock held.
+ * Return: the device's VRAM as a drm_pagemap, owned by the context (no
+ * new reference), or NULL when it cannot migrate.
+ */
+static struct drm_pagemap *amdgpu_gem_svm_pagemap(struct amdgpu_svm *svm)
+{
+	return to_gem_svm(svm)->dpagemap;
+}
+
+static const struct amdgpu_svm_gpu_ops amdgpu_gem_svm_ops = {
+	.reserve_ptes = amdgpu_gem_svm_reserve_ptes,
+	.update_ptes = amdgpu_gem_svm_update_ptes,
+	.clear_ptes = amdgpu_gem_svm_clear_ptes,
+	.flush_tlb = amdgpu_gem_svm_flush_tlb,
+	.quiesce = amdgpu_gem_svm_quiesce,
+	.resume = amdgpu_gem_svm_resume,
+	.pagemap = amdgpu_gem_svm_pagemap,
+};
+
+/*
+ * The id userspace names the GPU by: KFD's topology gpu_id when KFD runs
+ * on the device (the same attribute vocabulary as KFD's SVM ioctl), else
+ * one made of the PCI location, never 0 nor 0xffffffff.
+ */
+static u32 amdgpu_gem_svm_gpu_id(struct amdgpu_device *adev)
+{
+	struct pci_dev *pdev = adev->pdev;
+
+	if (adev->kfd.init_complete && adev->kfd.dev->nodes[0] &&
+	    adev->kfd.dev->nodes[0]->id)
+		return adev->kfd.dev->nodes[0]->id;
+	return BIT(31) | (pci_domain_nr(pdev->bus) & 0x7fff) << 16 |
+	       pci_dev_id(pdev);
+}
+
+/*
+ * XNACK (retry faults) works on gfx9 with amdgpu.noretry=0: the retry
+ * fault interrupt reaches amdgpu_vm_handle_fault(). gfx10 and later do
+ * not retry compute faults.
+ */
+static bool amdgpu_gem_svm_xnack_capable(struct amdgpu_device *adev)
+{
+	u32 gc = amdgpu_ip_version(adev, GC_HWIP, 0);
+
+	return gc >= IP_VERSION(9, 0, 0) && gc < IP_VERSION(10, 0, 0) &&
+	       !adev->gmc.noretry;
+}
+
+/*
+ * The XNACK mode a new SVM context starts in: the KFD process's mode when
+ * the process already runs on KFD (set at its creation from the GPUs'
+ * noretry settings, or by AMDKFD_IOC_SET_XNACK_MODE), so the SVM core and
+ * the process's KFD queues agree; else on wherever the GPU can retry.
+ */
+static bool amdgpu_gem_svm_xnack_mode(struct amdgpu_gem_svm *gsvm)
+{
+	struct kfd_process *p;
+	bool xnack;
+
+	if (!gsvm->gpu.xnack_capable)
+		return false;
+	p = kfd_lookup_process_by_mm(current->mm);
+	if (!p)
+		return true;
+	xnack = p->xnack_enabled;
+	kfd_unref_process(p);
+	return xnack;
+}
+
+/* The SVM state of a VM, allocated at its first use. */
+static struct amdgpu_gem_svm *amdgpu_gem_svm_of(struct amdgpu_device *adev,
+						struct amdgpu_vm *vm)
+{
+	struct amdgpu_gem_svm *gsvm = READ_ONCE(vm->svm), *old;
+
+	if (gsvm)
+		return gsvm;
+	gsvm = kzalloc_obj(*gsvm);
+	if (!gsvm)
+		return ERR_PTR(-ENOMEM);
+	gsvm->adev = adev;
+	gsvm->vm = vm;
+	mutex_init(&gsvm->lock);
+	gsvm->gpu = (struct amdgpu_svm_gpu) {
+		.drm = adev_to_drm(adev),
+		.ops = &amdgpu_gem_svm_ops,
+		.gpu_id = amdgpu_gem_svm_gpu_id(adev),
+		.xnack_capable = amdgpu_gem_svm_xnack_capable(adev),
+	};
+	old = cmpxchg(&vm->svm, NULL, gsvm);
+	if (old) {
+		mutex_destroy(&gsvm->lock);
+		kfree(gsvm);
+		gsvm = old;
+	}
+	return gsvm;
+}
+
+/* The SVM context of a file, created at its first use by its process. */
+static struct amdgpu_svm *amdgpu_gem_svm_get(struct amdgpu_gem_svm *gsvm)
+{
+	struct drm_pagemap *dpagemap;
+	struct amdgpu_svm *ctx;
+	bool xnack;
+
+	mutex_lock(&gsvm->lock);
+	ctx = gsvm->ctx;
+	if (ctx) {
+		/* A forked child must not reach its parent's mm. */
+		if (gsvm->mm != current->mm)
+			ctx = ERR_PTR(-EBADF);
+		goto out_unlock;
+	}
+	dpagemap = amdgpu_gem_svm_vram_get(gsvm->adev);
+	if (IS_ERR(dpagemap)) {
+		if (dpagemap != ERR_PTR(-ENODEV))
+			dev_dbg(gsvm->adev->dev,
+				"svm: VRAM not migratable (%ld), system memory only\n",
+				PTR_ERR(dpagemap));
+		dpagemap = NULL;
+	}
+	gsvm->dpagemap = dpagemap;
+	gsvm->gpu.page_owner = dpagemap ? dpagemap->pagemap->owner : NULL;
+
+	/* The ops may run inside amdgpu_svm_create() (a quiesced process). */
+	mmgrab(current->mm);
+	gsvm->mm = current->mm;
+
+	xnack = amdgpu_gem_svm_xnack_mode(gsvm);
+	ctx = amdgpu_svm_create(&gsvm->gpu, xnack, gsvm);
+	/*
+	 * The process already runs XNACK off on another GPU: every GPU that
+	 * can retry can also run without (KFD's fallback too).
+	 */
+	if (ctx == ERR_PTR(-EINVAL) && xnack)
+		ctx = amdgpu_svm_create(&gsvm->gpu, false, gsvm);
+	if (IS_ERR(ctx))
+		goto err_drop;
+	WRITE_ONCE(gsvm->ctx, ctx);
+out_unlock:
+	mutex_unlock(&gsvm->lock);
+	return ctx;
+
+err_drop:
+	mmdrop(gsvm->mm);
+	gsvm->mm = NULL;
+	gsvm->gpu.page_owner = NULL;
+	gsvm->dpagemap = NULL;
+	drm_pagemap_put(dpagemap);
+	goto out_unlock;
+}
+
+/**
+ * amdgpu_gem_svm_ioctl() - DRM_IOCTL_AMDGPU_GEM_SVM on an amdgpu render node
+ * @dev: the device
+ * @data: &struct drm_amdgpu_gem_svm
+ * @filp: the file (its VM)
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or a negative errno (see amdgpu_svm_drm.h).
+ */
+int amdgpu_gem_svm_ioctl(struct drm_device *dev, void *data,
+			 struct drm_file *filp)
+{
+	struct amdgpu_fpriv *fpriv = filp->driver_priv;
+	struct amdgpu_gem_svm *gsvm;
+	struct amdgpu_svm *ctx;
+
+	gsvm = amdgpu_gem_svm_of(drm_to_adev(dev), &fpriv->vm);
+	if (IS_ERR(gsvm))
+		return PTR_ERR(gsvm);
+	ctx = amdgpu_gem_svm_get(gsvm);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	return amdgpu_svm_ioctl(ctx, data);
+}
+
+/**
+ * amdgpu_gem_svm_handle_fault() - route a GPU retry fault to the SVM core
+ * @adev: the device that faulted
+ * @pasid: the PASID of the faulting VM
+ * @addr: the faulting address, in bytes
+ * @write_fault: the access was a write
+ *
+ * Called first by amdgpu_vm_handle_fault(). A VM with an SVM context in
+ * XNACK mode gets the fault mapped by amdgpu_svm_handle_fault(); anything
+ * else (no context, XNACK off, an address the core does not know) falls
+ * through to amdgpu's own handling and KFD's.
+ *
+ * Context: process context (the IH soft-ring worker), no locks held.
+ * Return: true if the fault was resolved and the access can retry.
+ */
+bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev, u32 pasid,
+				 u64 addr, bool write_fault)
+{
+	struct amdgpu_gem_svm *gsvm;
+	struct amdgpu_svm *ctx = NULL;
+	unsigned long irqflags;
+	struct amdgpu_vm *vm;
+	bool handled = false;
+	int idx;
+
+	idx = srcu_read_lock(&amdgpu_gem_svm_srcu);
+	xa_lock_irqsave(&adev->vm_manager.pasids, irqflags);
+	vm = xa_load(&adev->vm_manager.pasids, pasid);
+	gsvm = vm ? READ_ONCE(vm->svm) : NULL;
+	if (gsvm)
+		ctx = READ_ONCE(gsvm->ctx);
+	xa_unlock_irqrestore(&adev->vm_manager.pasids, irqflags);
+
+	if (ctx && amdgpu_svm_xnack_enabled(ctx))
+		handled = !amdgpu_svm_handle_fault(ctx, addr, write_fault);
+	srcu_read_unlock(&amdgpu_gem_svm_srcu, idx);
+	return handled;
+}
+
+/**
+ * amdgpu_gem_svm_fini() - drop the SVM state of a VM
+ * @adev: the device
+ * @vm: the VM of a render node file, at postclose
+ *
+ * Unpublishes the state, waits for GPU faults still using it, destroys
+ * the SVM context (which clears its PTEs: the VM must still be alive).
+ *
+ * Context: process or worker context, may sleep; before amdgpu_vm_fini().
+ */
+void amdgpu_gem_svm_fini(struct amdgpu_device *adev, struct amdgpu_vm *vm)
+{
+	struct amdgpu_gem_svm *gsvm = xchg(&vm->svm, NULL);
+
+	if (!gsvm)
+		return;
+	synchronize_srcu(&amdgpu_gem_svm_srcu);
+	if (gsvm->ctx)
+		amdgpu_svm_destroy(gsvm->ctx);
+	drm_pagemap_put(gsvm->dpagemap);
+	if (gsvm->mm)
+		mmdrop(gsvm->mm);
+	kvfree(gsvm->pages);
+	mutex_destroy(&gsvm->lock);
+	kfree(gsvm);
+}

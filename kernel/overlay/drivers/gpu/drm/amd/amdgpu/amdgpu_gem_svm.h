@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * amdgpu backend of the amdgpu SVM core (drivers/gpu/drm/amd/svm/):
+ * DRM_AMDGPU_GEM_SVM on amdgpu render nodes.
+ *
+ * Copyright 2026 The amdgpu-svm authors
+ */
+#ifndef __AMDGPU_GEM_SVM_H__
+#define __AMDGPU_GEM_SVM_H__
+
+#include <linux/errno.h>
+#include <linux/types.h>
+
+struct amdgpu_device;
+struct amdgpu_vm;
+struct dma_fence;
+struct drm_device;
+struct drm_file;
+struct drm_pagemap;
+
+#if IS_ENABLED(CONFIG_DRM_AMDGPU_GEM_SVM)
+
+int amdgpu_gem_svm_ioctl(struct drm_device *dev, void *data,
+			 struct drm_file *filp);
+void amdgpu_gem_svm_fini(struct amdgpu_device *adev, struct amdgpu_vm *vm);
+bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev, u32 pasid,
+				 u64 addr, bool write_fault);
+int amdgpu_gem_svm_copy(struct amdgpu_device *adev, const dma_addr_t *sys,
+			const u64 *vram, unsigned long npages, bool to_vram,
+			struct dma_fence **fence);
+struct drm_pagemap *amdgpu_gem_svm_vram_get(struct amdgpu_device *adev);
+
+#else
+
+static inline int amdgpu_gem_svm_ioctl(struct drm_device *dev, void *data,
+				       struct drm_file *filp)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void amdgpu_gem_svm_fini(struct amdgpu_device *adev,
+				       struct amdgpu_vm *vm)
+{
+}
+
+static inline bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev,
+					       u32 pasid, u64 addr,
+					       bool write_fault)
+{
+	return false;
+}
+
+#endif /* CONFIG_DRM_AMDGPU_GEM_SVM */
+
+#endif /* __AMDGPU_GEM_SVM_H__ */

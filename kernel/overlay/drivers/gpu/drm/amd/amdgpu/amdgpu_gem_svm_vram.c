@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright 2026 The amdgpu-svm authors
+ */
+
+/**
+ * DOC: amdgpu GEM SVM VRAM pagemap
+ *
+ * The SVM core migrates process memory into a GPU's VRAM through the
+ * &drm_pagemap its ``pagemap`` op returns. On amdgpu that is:
+ *
+ * - a device-private &dev_pagemap as large as the device's VRAM, over a
+ *   free physical address range (devm_request_free_mem_region()): page i
+ *   of it stands for the VRAM page at offset i * PAGE_SIZE;
+ * - populate_mm: one migration unit gets one amdgpu BO in VRAM, cleared
+ *   and pinned (&struct amdgpu_gem_svm_devmem), whose pages
+ *   populate_devmem_pfn hands out; drm_pagemap migrates the data with the
+ *   SDMA copy of amdgpu_gem_svm_copy() (copy_to_devmem, copy_to_ram);
+ *   devmem_release unpins and frees the BO when its last page left VRAM;
+ * - device_map gives the device itself the VRAM offset of a page
+ *   (DRM_INTERCONNECT_DRIVER), which amdgpu_gem_svm_update_ptes() turns
+ *   into a VRAM PTE. Other devices get an error: no peer-to-peer yet, so
+ *   hmm_range_fault() migrates other owners' pages to system memory first.
+ *
+ * The BO is pinned: TTM does not evict SVM VRAM. Under VRAM pressure the
+ * allocation fails and the core keeps the range in system memory.
+ *
+ * Lifetime: one drm_pagemap per device at a time, made at first use and
+ * shared; every SVM context of the device holds a reference, and so does
+ * every migration unit with pages in VRAM. When the last goes, ``destroy``
+ * unlinks it and unmaps the device pages; the next user makes a new one.
+ *
+ * KFD (HSA_AMD_SVM) registers its own device-private pagemap of the same
+ * size for its SVM; both can coexist but double the struct page cost
+ * (about 1.6% of VRAM each), so lab kernels using this one may turn
+ * HSA_AMD_SVM off.
+ */
+
+#include <linux/dma-fence.h>
+#include <linux/dma-mapping.h>
+#include <linux/memremap.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_pagemap.h>
+
+#include "amdgpu.h"
+#include "amdgpu_gem_svm.h"
+#include "amdgpu_object.h"
+#include "amdgpu_res_cursor.h"
+
+/**
+ * struct amdgpu_gem_svm_vram - the drm_pagemap of a device's VRAM
+ */
+struct amdgpu_gem_svm_vram {
+	/** @dpagemap: the drm_pagemap. */
+	struct drm_pagemap dpagemap;
+	/** @pgmap: the device-private pages standing for VRAM. */
+	struct dev_pagemap pgmap;
+	/** @adev: the device. */
+	struct amdgpu_device *adev;
+	/** @link: in amdgpu_gem_svm_vrams, under amdgpu_gem_svm_vram_lock. */
+	struct list_head link;
+	/** @mapped: @pgmap is live (devm_memremap_pages() succeeded). */
+	bool mapped;
+	/** @destroy_work: destruction outside atomic or reclaim context. */
+	struct work_struct destroy_work;
+};
+
+/**
+ * struct amdgpu_gem_svm_devmem - one migration unit in VRAM
+ */
+struct amdgpu_gem_svm_devmem {
+	/** @base: what drm_pagemap tracks the pages by. */
+	struct drm_pagemap_devmem base;
+	/** @bo: the pinned VRAM BO holding the unit. */
+	struct amdgpu_bo *bo;
+	/** @release_work: unpin and free in process context. */
+	struct work_struct release_work;
+};
+
+static LIST_HEAD(amdgpu_gem_svm_vrams);
+static DEFINE_SPINLOCK(amdgpu_gem_svm_vram_lock);
+
+static struct amdgpu_gem_svm_vram *page_to_vram(struct page *page)
+{
+	return container_of(page_pgmap(page), struct amdgpu_gem_svm_vram, pgmap);
+}
+
+static u64 amdgpu_gem_svm_page_offset(struct page *page)
+{
+	return ((u64)page_to_pfn(page) << PAGE_SHIFT) -
+	       page_to_vram(page)->pgmap.range.start;
+}
+
+static struct amdgpu_gem_svm_devmem *to_devmem(struct drm_pagemap_devmem *d)
+{
+	return container_of(d, struct amdgpu_gem_svm_devmem, base);
+}
+
+static void amdgpu_gem_svm_devmem_release_work(struct work_struct *work)
+{
+	struct amdgpu_gem_svm_devmem *devmem =
+		container_of(work, struct amdgpu_gem_svm_devmem, release_work);
+	struct amdgpu_bo *bo = devmem->bo;
+
+	if (!amdgpu_bo_reserve(bo, true)) {
+		amdgpu_bo_unpin(bo);
+		amdgpu_bo_unreserve(bo);
+	}
+	amdgpu_bo_unref(&bo);
+	kfree(devmem);
+}
+
+/* May run in atomic context (the last device page freed): defer. */
+static void amdgpu_gem_svm_devmem_release(struct drm_pagemap_devmem *base)
+{
+	struct amdgpu_gem_svm_devmem *devmem = to_devmem(base);
+
+	queue_work(system_unbound_wq, &devmem->release_work);
+}
+
+static int amdgpu_gem_svm_populate_devmem_pfn(struct drm_pagemap_devmem *base,
+					      unsigned long npages,
+					      unsigned long *pfn)
+{
+	struct amdgpu_gem_svm_devmem *devmem = to_devmem(base);
+	struct amdgpu_gem_svm_vram *vram =
+		container_of(base->dpagemap, struct amdgpu_gem_svm_vram, dpagemap);
+	struct amdgpu_res_cursor cursor;
+	unsigned long i = 0;
+	u64 off;
+
+	if ((u64)npages << PAGE_SHIFT > amdgpu_bo_size(devmem->bo))
+		return -EINVAL;
+	amdgpu_res_first(devmem->bo->tbo.resource, 0, (u64)npages << PAGE_SHIFT,
+			 &cursor);
+	while (cursor.remaining) {
+		for (off = 0; off < cursor.size; off += PAGE_SIZE)
+			pfn[i++] = PHYS_PFN(vram->pgmap.range.start +
+					    cursor.start + off);
+		amdgpu_res_next(&cursor, cursor.size);
+	}
+	return 0;
+}
+
+/*
+ * Copy the pages that have both a device page and a system address, in
+ * one SDMA stream, and wait for it: drm_pagemap frees the source after the
+ * callback returns.
+ */
+static int amdgpu_gem_svm_devmem_copy(struct page **pages,
+				      struct drm_pagemap_addr *addrs,
+				      unsigned long npages,
+				      struct dma_fence *pre_migrate_fence,
+				      bool to_vram)
+{
+	struct amdgpu_device *adev = NULL;
+	struct dma_fence *fence = NULL;
+	unsigned long i, n = 0;
+	dma_addr_t *sys;
+	u64 *vram;
+	int r;
+
+	if (pre_migrate_fence)
+		dma_fence_wait(pre_migrate_fence, false);
+
+	sys = kvmalloc_array(npages, sizeof(*sys), GFP_KERNEL);
+	vram = kvmalloc_array(npages, sizeof(*vram), GFP_KERNEL);
+	if (!sys || !vram) {
+		r = -ENOMEM;
+		goto out_free;
+	}
+	for (i = 0; i < npages; i++) {
+		if (!pages[i] || !addrs[i].addr)
+			continue;
+		adev = page_to_vram(pages[i])->adev;
+		sys[n] = addrs[i].addr;
+		vram[n] = amdgpu_gem_svm_page_offset(pages[i]);
+		n++;
+	}
+	r = n ? amdgpu_gem_svm_copy(adev, sys, vram, n, to_vram, &fence) : 0;
+	if (fence) {
+		dma_fence_wait(fence, false);
+		dma_fence_put(fence);
+	}
+out_free:
+	kvfree(vram);
+	kvfree(sys);
+	return r;
+}
+
+static int amdgpu_gem_svm_copy_to_devmem(struct page **pages,
+					 struct drm_pagemap_addr *addrs,
+					 unsigned long npages,
+					 struct dma_fence *pre_migrate_fence)
+{
+	return amdgpu_gem_svm_devmem_copy(pages, addrs, npages,
+					  pre_migrate_fence, true);
+}
+
+static int amdgpu_gem_svm_copy_to_ram(struct page **pages,
+				      struct drm_pagemap_addr *addrs,
+				      unsigned long npages,
+				      struct dma_fence *pre_migrate_fence)
+{
+	return amdgpu_gem_svm_devmem_copy(pages, addrs, npages,
+					  pre_migrate_fence, false);
+}
+
+static const struct drm_pagemap_devmem_ops amdgpu_gem_svm_devmem_ops = {
+	.devmem_release = amdgpu_gem_svm_devmem_release,
+	.populate_devmem_pfn = amdgpu_gem_svm_populate_devmem_pfn,
+	.copy_to_devmem = amdgpu_gem_svm_copy_to_devmem,
+	.copy_to_ram = amdgpu_gem_svm_copy_to_ram,
+};
+
+/* A cleared, pinned VRAM BO of @size bytes. */
+static struct amdgpu_bo *amdgpu_gem_svm_vram_bo(struct amdgpu_device *adev,
+						unsigned long size)
+{
+	struct amdgpu_bo_param bp = {
+		.size = size,
+		.byte_align = PAGE_SIZE,
+		.domain = AMDGPU_GEM_DOMAIN_VRAM,
+		.flags = AMDGPU_GEM_CREATE_NO_CPU_ACCESS |
+			 AMDGPU_GEM_CREATE_VRAM_CLEARED,
+		.type = ttm_bo_type_device,
+		.bo_ptr_size = sizeof(struct amdgpu_bo),
+	};
+	struct amdgpu_bo *bo;
+	int r;
+
+	r = amdgpu_bo_create(adev, &bp, &bo);
+	if (r)
+		return ERR_PTR(r);
+	r = amdgpu_bo_reserve(bo, true);
+	if (r)
+		goto err_unref;
+	r = amdgpu_bo_pin(bo, AMDGPU_GEM_DOMAIN_VRAM);
+	amdgpu_bo_unreserve(bo);
+	if (r)
+		goto err_unref;
+	/* The clear must land before a copy writes the pages. */
+	dma_resv_wait_timeout(bo->tbo.base.resv, DMA_RESV_USAGE_KERNEL, false,
+			      MAX_SCHEDULE_TIMEOUT);
+	return bo;
+
+err_unref:
+	amdgpu_bo_unref(&bo);
+	return ERR_PTR(r);
+}
+
+/**
+ * amdgpu_gem_svm_populate_mm() - &drm_pagemap_ops.populate_mm
+ * @dpagemap: the device's VRAM
+ * @start: first byte, page aligned
+ * @end: one past the last; [start, end) is one migration unit
+ * @mm: the address space, mmap_lock held at least for read
+ * @timeslice_ms: minimum VRAM residency against CPU faults
+ *
+ * Context: process context, may sleep; the mmap_lock of @mm held.
+ * Return: 0, -ENOSPC or -ENOMEM when VRAM cannot hold the unit, -EBUSY
+ * when the migration raced, -ENODEV after device removal.
+ */
+static int amdgpu_gem_svm_populate_mm(struct drm_pagemap *dpagemap,
+				      unsigned long start, unsigned long end,
+				      struct mm_struct *mm,
+				      unsigned long timeslice_ms)
+{
+	struct amdgpu_gem_svm_vram *vram =
+		container_of(dpagemap, struct amdgpu_gem_svm_vram, dpagemap);
+	struct drm_pagemap_migrate_details details = {
+		.timeslice_ms = timeslice_ms,
+	};
+	struct amdgpu_gem_svm_devmem *devmem;
+	struct amdgpu_bo *bo;
+	int idx, r;
+
+	mmap_assert_locked(mm);
+	if (!drm_dev_enter(dpagemap->drm, &idx))
+		return -ENODEV;
+
+	devmem = kzalloc_obj(*devmem);
+	if (!devmem) {
+		r = -ENOMEM;
+		goto out_exit;
+	}
+	bo = amdgpu_gem_svm_vram_bo(vram->adev, end - start);
+	if (IS_ERR(bo)) {
+		r = PTR_ERR(bo);
+		kfree(devmem);
+		goto out_exit;
+	}
+	devmem->bo = bo;
+	INIT_WORK(&devmem->release_work, amdgpu_gem_svm_devmem_release_work);
+	drm_pagemap_devmem_init(&devmem->base, dpagemap->drm->dev, mm,
+				&amdgpu_gem_svm_devmem_ops, dpagemap, end - start,
+				NULL);
+	/* Consumes devmem: devmem_release frees it, on error too. */
+	r = drm_pagemap_migrate_to_devmem(&devmem->base, mm, start, end,
+					  &details);
+out_exit:
+	drm_dev_exit(idx);
+	return r;
+}
+
+static struct drm_pagemap_addr
+amdgpu_gem_svm_device_map(struct drm_pagemap *dpagemap, struct device *dev,
+			  struct page *page, unsigned int order,
+			  enum dma_data_direction dir)
+{
+	dma_addr_t addr = DMA_MAPPING_ERROR;
+
+	if (dev == dpagemap->drm->dev)
+		addr = amdgpu_gem_svm_page_offset(page);
+	return drm_pagemap_addr_encode(addr, DRM_INTERCONNECT_DRIVER, order,
+				       dir);
+}
+
+/* A VRAM offset holds no mapping resources. */
+static void amdgpu_gem_svm_device_unmap(struct drm_pagemap *dpagemap,
+					struct device *dev,
+					const struct drm_pagemap_addr *addr)
+{
+}
+
+static void amdgpu_gem_svm_vram_destroy_work(struct work_struct *work)
+{
+	struct amdgpu_gem_svm_vram *vram =
+		container_of(work, struct amdgpu_gem_svm_vram, destroy_work);
+	struct drm_device *drm = vram->dpagemap.drm;
+	struct dev_pagemap *pgmap = &vram->pgmap;
+	int idx;
+
+	/* After unbind the devm_ actions already did (or will do) this. */
+	if (vram->mapped && drm_dev_enter(drm, &idx)) {
+		devm_memunmap_pages(drm->dev, pgmap);
+		devm_release_mem_region(drm->dev, pgmap->range.start,
+					range_len(&pgmap->range));
+		drm_dev_exit(idx);
+	}
+	kfree(vram);
+}
+
+static void amdgpu_gem_svm_vram_destroy(struct drm_pagemap *dpagemap,
+					bool is_atomic_or_reclaim)
+{
+	struct amdgpu_gem_svm_vram *vram =
+		container_of(dpagemap, struct amdgpu_gem_svm_vram, dpagemap);
+	unsigned long flags;
+
+	spin_lock_irqsave(&amdgpu_gem_svm_vram_lock, flags);
+	if (!list_empty(&vram->link))
+		list_del_init(&vram->link);
+	spin_unlock_irqrestore(&amdgpu_gem_svm_vram_lock, flags);
+
+	if (is_atomic_or_reclaim)
+		queue_work(system_unbound_wq, &vram->destroy_work);
+	else
+		amdgpu_gem_svm_vram_destroy_work(&vram->destroy_work);
+}
+
+static const struct drm_pagemap_ops amdgpu_gem_svm_pagemap_ops = {
+	.device_map = amdgpu_gem_svm_device_map,
+	.device_unmap = amdgpu_gem_svm_device_unmap,
+	.populate_mm = amdgpu_gem_svm_populate_mm,
+	.destroy = amdgpu_gem_svm_vram_destroy,
+};
+
+/* A reference to the live drm_pagemap of @adev, or NULL. */
+static struct drm_pagemap *
+amdgpu_gem_svm_vram_lookup_locked(struct amdgpu_device *adev)
+{
+	struct amdgpu_gem_svm_vram *vram;
+
+	lockdep_assert_held(&amdgpu_gem_svm_vram_lock);
+
+	list_for_each_entry(vram, &amdgpu_gem_svm_vrams, link)
+		if (vram->adev == adev)
+			return drm_pagemap_get_unless_zero(&vram->dpagemap);
+	return NULL;
+}
+
+static struct drm_pagemap *amdgpu_gem_svm_vram_lookup(struct amdgpu_device *adev)
+{
+	struct drm_pagemap *dpagemap;
+	unsigned long flags;
+
+	spin_lock_irqsave(&amdgpu_gem_svm_vram_lock, flags);
+	dpagemap = amdgpu_gem_svm_vram_lookup_locked(adev);
+	spin_unlock_irqrestore(&amdgpu_gem_svm_vram_lock, flags);
+	return dpagemap;
+}
+
+/**
+ * amdgpu_gem_svm_vram_get() - a reference to the drm_pagemap of a device's VRAM
+ * @adev: the device
+ *
+ * Makes the drm_pagemap (and its device-private pages) if the device has
+ * none. Drop the reference with drm_pagemap_put(); the page owner for
+ * hmm_range_fault() is ``dpagemap->pagemap->owner``.
+ *
+ * Context: process context, may sleep.
+ * Return: the drm_pagemap, or an ERR_PTR(): -ENODEV without VRAM or SDMA,
+ * -ENOMEM, or the error of the device-private page setup.
+ */
+struct drm_pagemap *amdgpu_gem_svm_vram_get(struct amdgpu_device *adev)
+{
+	struct device *dev = adev->dev;
+	struct amdgpu_gem_svm_vram *vram;
+	struct drm_pagemap *dpagemap;
+	struct dev_pagemap *pgmap;
+	struct resource *res;
+	unsigned long flags;
+	void *addr;
+	int r;
+
+	if ((adev->flags & AMD_IS_APU) || !adev->gmc.real_vram_size ||
+	    !adev->mman.buffer_funcs_enabled)
+		return ERR_PTR(-ENODEV);
+	dpagemap = amdgpu_gem_svm_vram_lookup(adev);
+	if (dpagemap)
+		return dpagemap;
+
+	vram = kzalloc_obj(*vram);
+	if (!vram)
+		return ERR_PTR(-ENOMEM);
+	vram->adev = adev;
+	INIT_LIST_HEAD(&vram->link);
+	INIT_WORK(&vram->destroy_work, amdgpu_gem_svm_vram_destroy_work);
+	r = drm_pagemap_init(&vram->dpagemap, &vram->pgmap, adev_to_drm(adev),
+			     &amdgpu_gem_svm_pagemap_ops);
+	if (r) {
+		kfree(vram);
+		return ERR_PTR(r);
+	}
+
+	res = devm_request_free_mem_region(dev, &iomem_resource,
+					   adev->gmc.real_vram_size);
+	if (IS_ERR(res)) {
+		r = PTR_ERR(res);
+		goto err_put;
+	}
+	pgmap = &vram->pgmap;
+	pgmap->type = MEMORY_DEVICE_PRIVATE;
+	pgmap->range.start = res->start;
+	pgmap->range.end = res->end;
+	pgmap->nr_range = 1;
+	pgmap->owner = vram;
+	pgmap->ops = drm_pagemap_pagemap_ops_get();
+	addr = devm_memremap_pages(dev, pgmap);
+	if (IS_ERR(addr)) {
+		r = PTR_ERR(addr);
+		goto err_release;
+	}
+	vram->mapped = true;
+
+	spin_lock_irqsave(&amdgpu_gem_svm_vram_lock, flags);
+	dpagemap = amdgpu_gem_svm_vram_lookup_locked(adev);
+	if (!dpagemap) {
+		list_add_tail(&vram->link, &amdgpu_gem_svm_vrams);
+		dpagemap = &vram->dpagemap;
+		vram = NULL;
+	}
+	spin_unlock_irqrestore(&amdgpu_gem_svm_vram_lock, flags);
+	/* Lost a race with another first user: ours goes. */
+	if (vram)
+		drm_pagemap_put(&vram->dpagemap);
+	return dpagemap;
+
+err_release:
+	devm_release_mem_region(dev, res->start, resource_size(res));
+err_put:
+	/* Not mapped: destroy only frees. */
+	drm_pagemap_put(&vram->dpagemap);
+	return ERR_PTR(r);
+}
