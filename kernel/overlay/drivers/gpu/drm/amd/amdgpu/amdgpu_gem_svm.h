@@ -18,6 +18,13 @@ struct drm_device;
 struct drm_file;
 struct drm_pagemap;
 
+/* Inside the backend (amdgpu_gem_svm_migrate.c, amdgpu_gem_svm_vram.c). */
+int amdgpu_gem_svm_copy(struct amdgpu_device *adev, const dma_addr_t *sys,
+			const u64 *vram, unsigned long npages, bool to_vram,
+			struct dma_fence **fence);
+struct drm_pagemap *amdgpu_gem_svm_vram_get(struct amdgpu_device *adev);
+
+/* For amdgpu: stubs when the backend is off. */
 #if IS_ENABLED(CONFIG_DRM_AMDGPU_GEM_SVM)
 
 int amdgpu_gem_svm_ioctl(struct drm_device *dev, void *data,
@@ -25,10 +32,6 @@ int amdgpu_gem_svm_ioctl(struct drm_device *dev, void *data,
 void amdgpu_gem_svm_fini(struct amdgpu_device *adev, struct amdgpu_vm *vm);
 bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev, u32 pasid,
 				 u64 addr, bool write_fault);
-int amdgpu_gem_svm_copy(struct amdgpu_device *adev, const dma_addr_t *sys,
-			const u64 *vram, unsigned long npages, bool to_vram,
-			struct dma_fence **fence);
-struct drm_pagemap *amdgpu_gem_svm_vram_get(struct amdgpu_device *adev);
 
 #else
 
