@@ -49,6 +49,11 @@
  *	path), the data is exact every round. Prints how often a prefetch
  *	of memory only one GPU maps quiesced the other GPU's queues.
  *
+ * SUBTEST: vram-to-vram
+ * Description: A buffer in one GPU's VRAM prefetched to another GPU moves
+ *	into the second GPU's VRAM (through system memory where no peer path
+ *	exists) with its data.
+ *
  * SUBTEST: fork-during-migration
  * Description: A child forked while a buffer is in VRAM reads the
  *	parent's data and its writes stay its own; the parent's GPU and CPU
@@ -57,6 +62,11 @@
  * SUBTEST: munmap-during-migration
  * Description: munmap of half of a buffer in VRAM frees that half's VRAM
  *	and leaves the other half in VRAM with its data.
+ *
+ * SUBTEST: munmap-races-migration
+ * Description: munmap of half a buffer while another thread migrates it
+ *	to VRAM and back: the other half keeps its data, the thread gets only
+ *	EFAULT, and no VRAM stays allocated once everything is unmapped.
  *
  * SUBTEST: benchmark
  * Description: Migration bandwidth, system to VRAM and back, for 2 MiB to
@@ -68,6 +78,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -540,6 +552,42 @@ static void test_ping_pong_two_gpus(struct vamdgpu_gpu *a, struct vamdgpu_gpu *b
 	close(fb);
 }
 
+static void test_vram_to_vram(struct vamdgpu_gpu *a, struct vamdgpu_gpu *b)
+{
+	struct mode ma = { a, false }, mb = { b, false };
+	int fa = open_mode(&ma), fb = open_mode(&mb);
+	size_t size = SZ_2M, npages = size / page_size;
+	unsigned long long used_a, used_b;
+	void *buf = map_aligned(size);
+	uint32_t qb;
+
+	fill_pattern(buf, size, 10);
+	used_a = vram_stat(a, "used");
+	used_b = vram_stat(b, "used");
+	/* No GPU has ACCESS: nothing stops either VRAM being the location. */
+	set_loc(fa, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, a->info.gpu_id);
+	assert_in_vram(buf, size, npages, "after the prefetch to the first GPU");
+	igt_assert_f(vram_stat(a, "used") >= used_a + size,
+		     "the first GPU's VRAM did not take the buffer\n");
+
+	set_loc(fb, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, b->info.gpu_id);
+	assert_in_vram(buf, size, npages, "after the prefetch to the second GPU");
+	igt_assert_f(vram_stat(b, "used") >= used_b + size &&
+		     vram_stat(a, "used") < used_a + size,
+		     "the buffer did not move from the first GPU's VRAM to the second's: used %llu -> %llu and %llu -> %llu\n",
+		     used_a, vram_stat(a, "used"), used_b, vram_stat(b, "used"));
+
+	give_access(fb, b->info.gpu_id, buf, size);
+	qb = vamdgpu_queue_create(fb);
+	gpu_check(fb, qb, b->info.gpu_id, buf, size, 10,
+		  "second GPU's read of its VRAM");
+	check_pattern(buf, size, 10, "CPU read after two migrations");
+	vamdgpu_queue_destroy(fb, qb);
+	munmap(buf, size);
+	close(fa);
+	close(fb);
+}
+
 static void test_fork(const struct mode *m)
 {
 	uint32_t id = m->gpu->info.gpu_id;
@@ -602,6 +650,82 @@ static void test_munmap(const struct mode *m)
 	check_pattern(buf, half, 8, "CPU read of the half left");
 	vamdgpu_queue_destroy(fd, q);
 	munmap(buf, half);
+	close(fd);
+}
+
+struct prefetch_race {
+	int fd;
+	uint32_t gpu_id;
+	char *buf;
+	size_t size;
+	atomic_bool stop;
+	unsigned int rounds;
+	int bad_errno;
+};
+
+/* Prefetch to VRAM and back until told to stop; only -EFAULT (no VMA) is fine. */
+static void *prefetch_loop(void *arg)
+{
+	struct prefetch_race *r = arg;
+
+	while (!atomic_load(&r->stop)) {
+		struct drm_amdgpu_svm_attribute attr = {
+			.type = AMDGPU_SVM_ATTR_PREFETCH_LOC,
+			.value = r->rounds++ & 1 ? AMDGPU_SVM_LOCATION_SYSMEM :
+						   r->gpu_id,
+		};
+		int ret = __svm_set_attr(r->fd, (uintptr_t)r->buf, r->size,
+					 &attr, 1);
+
+		if (ret && ret != -EFAULT && !r->bad_errno)
+			r->bad_errno = -ret;
+	}
+	return NULL;
+}
+
+/*
+ * munmap of half a buffer while another thread migrates it back and forth:
+ * the other half keeps its data, the thread gets only -EFAULT, and no VRAM
+ * stays allocated once everything is unmapped.
+ */
+static void test_munmap_race(const struct mode *m)
+{
+	size_t size = 4 * SZ_2M, half = size / 2;
+	unsigned long long used = vram_stat(m->gpu, "used");
+	int fd = open_mode(m);
+	double deadline;
+
+	for (unsigned int i = 0; i < 8; i++) {
+		struct prefetch_race r = {
+			.fd = fd,
+			.gpu_id = m->gpu->info.gpu_id,
+			.size = size,
+		};
+		pthread_t thread;
+
+		r.buf = map_aligned(size);
+		fill_pattern(r.buf, size, 11 + i);
+		igt_assert_eq(pthread_create(&thread, NULL, prefetch_loop, &r), 0);
+		usleep(5000 * (i + 1));
+		igt_assert_eq(munmap(r.buf + half, half), 0);
+		usleep(5000);
+		atomic_store(&r.stop, true);
+		igt_assert_eq(pthread_join(thread, NULL), 0);
+		igt_assert_f(!r.bad_errno,
+			     "round %u: prefetch racing munmap failed with %s\n",
+			     i, strerror(r.bad_errno));
+		check_pattern(r.buf, half, 11 + i, "the half left after the race");
+		igt_assert_eq(munmap(r.buf, half), 0);
+		igt_debug("round %u: %u prefetches\n", i, r.rounds);
+	}
+
+	/* Freed VRAM returns once the last page of each block is gone. */
+	deadline = now_s() + 5;
+	while (vram_stat(m->gpu, "used") > used && now_s() < deadline)
+		usleep(10000);
+	igt_assert_f(vram_stat(m->gpu, "used") <= used,
+		     "VRAM still used after everything was unmapped: %llu KiB more than before\n",
+		     (vram_stat(m->gpu, "used") - used) >> 10);
 	close(fd);
 }
 
@@ -731,6 +855,8 @@ static const struct {
 	  "A child forked while a buffer is in VRAM reads the parent's data and its writes stay its own; the parent's GPU and CPU still see the parent's data." },
 	{ "munmap-during-migration", test_munmap,
 	  "munmap of half of a buffer in VRAM frees that half's VRAM and leaves the other half in VRAM with its data." },
+	{ "munmap-races-migration", test_munmap_race,
+	  "munmap of half a buffer while another thread migrates it to VRAM and back: the other half keeps its data, the thread gets only EFAULT, and no VRAM stays allocated once everything is unmapped." },
 };
 
 /* HSA_XNACK=0/1 picks one XNACK mode, as in ROCm; unset: both. */
@@ -812,6 +938,17 @@ int igt_main()
 
 			igt_dynamic_f("%s-and-%s", gpus[g].name, other->name)
 				test_ping_pong_two_gpus(&gpus[g], other);
+		}
+	}
+
+	igt_describe("A buffer in one GPU's VRAM prefetched to another GPU moves into the second GPU's VRAM (through system memory where no peer path exists) with its data.");
+	igt_subtest_with_dynamic("vram-to-vram") {
+		igt_require_f(ngpus >= 2, "needs two virtual GPUs\n");
+		for (int g = 0; g < ngpus; g++) {
+			struct vamdgpu_gpu *other = &gpus[(g + 1) % ngpus];
+
+			igt_dynamic_f("%s-to-%s", gpus[g].name, other->name)
+				test_vram_to_vram(&gpus[g], other);
 		}
 	}
 

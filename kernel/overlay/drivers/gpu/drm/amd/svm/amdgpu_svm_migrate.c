@@ -146,7 +146,7 @@ static int amdgpu_svm_range_to_vram(struct amdgpu_svm *svm,
  * Context: process context, may sleep; the SVM lock held, not the
  * mmap_lock.
  * Return: 0, or the errno of a migration that failed (the pages then stay
- * where they were).
+ * where they were, or in system memory).
  */
 int amdgpu_svm_range_migrate(struct amdgpu_svm *svm,
 			     struct amdgpu_svm_range *range,
@@ -155,6 +155,7 @@ int amdgpu_svm_range_migrate(struct amdgpu_svm *svm,
 	const struct amdgpu_svm_gpu_ops *ops = svm->gpu->ops;
 	u32 loc = amdgpu_svm_best_location(svm->proc, attrs);
 	struct drm_pagemap *dpagemap;
+	int ret;
 
 	lockdep_assert_held(&svm->proc->lock);
 
@@ -173,6 +174,18 @@ int amdgpu_svm_range_migrate(struct amdgpu_svm *svm,
 		return 0;
 	if (fault && amdgpu_svm_range_bounced(range))
 		return 0;
+	ret = amdgpu_svm_range_to_vram(svm, range, dpagemap,
+				       attrs->granularity);
+	if (ret != -EBUSY)
+		return ret;
+	/*
+	 * migrate_vma only takes system pages and our own device pages:
+	 * pages in another GPU's VRAM (or a race with the CPU) go through
+	 * system memory, once.
+	 */
+	ret = drm_gpusvm_range_evict(&svm->gpusvm, &range->base);
+	if (ret)
+		return ret;
 	return amdgpu_svm_range_to_vram(svm, range, dpagemap,
 					attrs->granularity);
 }
