@@ -788,14 +788,14 @@ static void test_benchmark(struct vamdgpu_gpu *gpu)
 	uint32_t id = gpu->info.gpu_id;
 	int fd = open_mode(&m), hmm = hmm_dmirror_open(0);
 
-	igt_info("%s, VRAM %" PRIu64 " MiB; test_hmm: %s; GB/s, average of 3 runs below 64 MiB, 1 above\n",
+	igt_info("%s, VRAM %" PRIu64 " MiB; test_hmm: %s; GB/s, average of 3 runs below 8 MiB, 1 above\n",
 		 gpu->name, (uint64_t)gpu->info.vram_size >> 20,
 		 hmm >= 0 ? "/dev/hmm_dmirror0" : strerror(-hmm));
 	igt_info("%-8s %-4s %10s %10s %10s %10s %10s\n", "MiB", "THP",
 		 "svm s->v", "svm v->s", "hmm s->d", "hmm d->s", "memcpy");
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes_mib); i++) {
 		size_t size = sizes_mib[i] << 20;
-		int iters = size < (64ul << 20) ? 3 : 1;
+		int iters = size < (8ul << 20) ? 3 : 1;
 
 		for (int thp = 1; thp >= 0; thp--) {
 			char *buf = map_aligned(size), *other = map_aligned(size);
