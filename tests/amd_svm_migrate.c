@@ -21,6 +21,11 @@
  *	and writes it there in place, PREFETCH_LOC=SYSMEM brings it back;
  *	the data is exact at every step.
  *
+ * SUBTEST: prefetch-untouched
+ * Description: Memory never touched, prefetched into VRAM blocks another
+ *	buffer just freed, reads as zeros on the GPU: no stale VRAM contents
+ *	leak.
+ *
  * SUBTEST: preferred-loc
  * Description: PREFERRED_LOC=GPU places pages in VRAM where the mode
  *	maps them: at SET_ATTR with XNACK off, at the first GPU fault with
@@ -303,6 +308,46 @@ static void test_prefetch(const struct mode *m)
 
 	vamdgpu_queue_destroy(fd, q);
 	munmap(buf, size);
+	close(fd);
+}
+
+/*
+ * VRAM keeps the contents of freed blocks: a page that never held data must
+ * arrive in VRAM as zeros, not as what the last owner of the block left.
+ */
+static void test_prefetch_untouched(const struct mode *m)
+{
+	uint32_t id = m->gpu->info.gpu_id;
+	size_t size = SZ_2M, npages = size / page_size;
+	int fd = open_mode(m);
+	void *old = map_aligned(size), *fresh;
+	uint32_t q, *dst;
+
+	fill_pattern(old, size, 4);
+	give_access(fd, id, old, size);
+	set_loc(fd, old, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	assert_in_vram(old, size, npages, "the old buffer");
+	munmap(old, size);
+
+	/* First fit: the fresh buffer gets the blocks the old one freed. */
+	fresh = map_aligned(size);
+	/* Prefetch before ACCESS: mapping first would fault in zero pages. */
+	set_loc(fd, fresh, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	give_access(fd, id, fresh, size);
+	assert_in_vram(fresh, size, npages, "the never-touched buffer");
+	dst = map_aligned(size);
+	memset(dst, 0xff, size);
+	give_access(fd, id, dst, size);
+	q = vamdgpu_queue_create(fd);
+	exec_cmd(fd, q, vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)fresh, size),
+		 "GPU read of never-touched pages");
+	for (size_t i = 0; i < size / 4; i++)
+		igt_assert_f(dst[i] == 0,
+			     "never-touched memory at offset 0x%zx reads 0x%08x on the GPU: stale VRAM\n",
+			     i * 4, dst[i]);
+	munmap(dst, size);
+	vamdgpu_queue_destroy(fd, q);
+	munmap(fresh, size);
 	close(fd);
 }
 
@@ -845,6 +890,8 @@ static const struct {
 } mode_tests[] = {
 	{ "prefetch", test_prefetch,
 	  "PREFETCH_LOC=GPU moves a buffer into VRAM, the GPU reads and writes it there in place, PREFETCH_LOC=SYSMEM brings it back; the data is exact at every step." },
+	{ "prefetch-untouched", test_prefetch_untouched,
+	  "Memory never touched, prefetched into VRAM blocks another buffer just freed, reads as zeros on the GPU: no stale VRAM contents leak." },
 	{ "preferred-loc", test_preferred_loc,
 	  "PREFERRED_LOC=GPU places pages in VRAM where the mode maps them: at SET_ATTR with XNACK off, at the first GPU fault with XNACK on (not before)." },
 	{ "oversubscribe", test_oversubscribe,
