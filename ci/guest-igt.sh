@@ -43,13 +43,26 @@ esac
 DRIVER_COMMIT=unknown MACHINE=$(hostname)
 [ -f /results/host.env ] && . /results/host.env
 
+# drm_pagemap drops its hold on vamdgpu from a worker after the last test
+# process exited: give it a moment before calling the module busy.
+unload_vamdgpu() {
+	local tries=50
+	until modprobe -r vamdgpu 2>/dev/null; do
+		((--tries > 0)) || { modprobe -r vamdgpu; return 1; }
+		sleep 0.1
+	done
+}
+
 if [ "$gpus" != none ]; then
 	# A vamdgpu still loaded would make modprobe a no-op on the wrong GPUs.
 	if [ -d /sys/module/vamdgpu ]; then
 		echo "guest-igt: vamdgpu is already loaded (devices=$(cat /sys/module/vamdgpu/parameters/devices)); unloading it" >&2
-		modprobe -r vamdgpu || { echo "guest-igt: cannot unload vamdgpu" >&2; exit 1; }
+		unload_vamdgpu || { echo "guest-igt: cannot unload vamdgpu" >&2; exit 1; }
 	fi
 	modprobe vamdgpu devices="$gpus" || { echo "guest-igt: modprobe vamdgpu devices=$gpus failed" >&2; exit 1; }
+	# The kernel's test_hmm device: the reference of the migration benchmark.
+	modprobe test_hmm ||
+		echo "guest-igt: no test_hmm: the migration benchmark runs without its reference" >&2
 	loaded=$(cat /sys/module/vamdgpu/parameters/devices)
 	[ "$loaded" = "$gpus" ] ||
 		{ echo "guest-igt: vamdgpu runs devices=$loaded, not $gpus" >&2; exit 1; }
@@ -83,6 +96,7 @@ JSON
 fi
 
 if [ "$gpus" != none ]; then
-	modprobe -r vamdgpu || { echo "guest-igt: unloading vamdgpu failed" >&2; rc=1; }
+	unload_vamdgpu || { echo "guest-igt: unloading vamdgpu failed" >&2; rc=1; }
+	modprobe -r -q test_hmm || true
 fi
 exit $rc

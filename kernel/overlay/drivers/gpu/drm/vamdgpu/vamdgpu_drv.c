@@ -218,6 +218,7 @@ vamdgpu_device_create(const struct vamdgpu_personality *personality,
 	vdev->gpu_id = VAMDGPU_GPU_ID_BASE + instance;
 	INIT_LIST_HEAD(&vdev->vms);
 	init_waitqueue_head(&vdev->vms_wq);
+	spin_lock_init(&vdev->dpagemap_lock);
 	ret = drmm_mutex_init(&vdev->drm, &vdev->vms_lock);
 	if (ret)
 		goto err_release_group;

@@ -6,12 +6,14 @@
 #include <linux/container_of.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <drm/drm_device.h>
 
 #include "../amd/svm/amdgpu_svm.h"
 
+struct drm_pagemap;
 struct faux_device;
 struct vamdgpu_personality;
 struct vamdgpu_vram;
@@ -45,6 +47,10 @@ struct vamdgpu_device {
 	bool retiring;
 	/** @vms_wq: woken when @vms becomes empty. */
 	wait_queue_head_t vms_wq;
+	/** @dpagemap_lock: protects @dpagemap; taken in any context. */
+	spinlock_t dpagemap_lock;
+	/** @dpagemap: the drm_pagemap of @vram while one exists. */
+	struct drm_pagemap *dpagemap;
 	/** @svm_gpu: this GPU as the SVM core sees it (vamdgpu_svm.c). */
 	struct amdgpu_svm_gpu svm_gpu;
 };

@@ -10,7 +10,9 @@
  * DRM_IOCTL_AMDGPU_GEM_SVM to the core. Each VM (one per open file) gets
  * its SVM context at its first SVM ioctl, in the VM's XNACK mode; from
  * then on GPU faults of the VM go to amdgpu_svm_handle_fault() and XNACK
- * changes to amdgpu_svm_set_xnack().
+ * changes to amdgpu_svm_set_xnack(). The VM holds a reference to the
+ * drm_pagemap of the device's VRAM (vamdgpu_pagemap.c), which the core
+ * migrates into.
  */
 
 #include <linux/sched.h>
@@ -21,6 +23,7 @@
 
 #include "../amd/svm/amdgpu_svm.h"
 #include "vamdgpu_drv.h"
+#include "vamdgpu_pagemap.h"
 #include "vamdgpu_personality.h"
 #include "vamdgpu_queue.h"
 #include "vamdgpu_svm.h"
@@ -76,6 +79,11 @@ static void vamdgpu_svm_resume(struct amdgpu_svm *svm)
 	WARN_ON_ONCE(vamdgpu_vm_resume(svm_vm(svm)));
 }
 
+static struct drm_pagemap *vamdgpu_svm_pagemap(struct amdgpu_svm *svm)
+{
+	return svm_vm(svm)->dpagemap;
+}
+
 static const struct amdgpu_svm_gpu_ops vamdgpu_svm_ops = {
 	.reserve_ptes = vamdgpu_svm_reserve_ptes,
 	.update_ptes = vamdgpu_svm_update_ptes,
@@ -83,6 +91,7 @@ static const struct amdgpu_svm_gpu_ops vamdgpu_svm_ops = {
 	.flush_tlb = vamdgpu_svm_flush_tlb,
 	.quiesce = vamdgpu_svm_quiesce,
 	.resume = vamdgpu_svm_resume,
+	.pagemap = vamdgpu_svm_pagemap,
 };
 
 static int vamdgpu_svm_handle_fault(struct vamdgpu_vm *vm, void *priv,
@@ -115,6 +124,7 @@ void vamdgpu_svm_init(struct vamdgpu_device *vdev)
 /* The SVM context of a VM, created at its first use. */
 static struct amdgpu_svm *vamdgpu_svm_get(struct vamdgpu_vm *vm)
 {
+	struct drm_pagemap *dpagemap = NULL;
 	struct amdgpu_svm *svm;
 	int ret;
 
@@ -127,16 +137,29 @@ static struct amdgpu_svm *vamdgpu_svm_get(struct vamdgpu_vm *vm)
 	if (vm->pid != task_tgid_nr(current))
 		goto out_unlock;
 
+	if (vm->vdev->vram) {
+		dpagemap = vamdgpu_pagemap_get(vm->vdev);
+		if (IS_ERR(dpagemap)) {
+			svm = ERR_CAST(dpagemap);
+			goto out_unlock;
+		}
+	}
+	vm->dpagemap = dpagemap;
 	svm = amdgpu_svm_create(&vm->vdev->svm_gpu, vm->xnack_enabled, vm);
 	if (IS_ERR(svm))
-		goto out_unlock;
+		goto err_put_pagemap;
 	ret = vamdgpu_vm_set_fault_handler(vm, &vamdgpu_svm_fault_handler, svm);
 	if (ret) {
 		amdgpu_svm_destroy(svm);
 		svm = ERR_PTR(ret);
-		goto out_unlock;
+		goto err_put_pagemap;
 	}
 	vm->svm = svm;
+	goto out_unlock;
+
+err_put_pagemap:
+	vm->dpagemap = NULL;
+	drm_pagemap_put(dpagemap);
 out_unlock:
 	mutex_unlock(&vm->lock);
 	return svm;
@@ -153,6 +176,8 @@ void vamdgpu_svm_fini(struct vamdgpu_vm *vm)
 	if (vm->svm)
 		amdgpu_svm_destroy(vm->svm);
 	vm->svm = NULL;
+	drm_pagemap_put(vm->dpagemap);
+	vm->dpagemap = NULL;
 }
 
 /**

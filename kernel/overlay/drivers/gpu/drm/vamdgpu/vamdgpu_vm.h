@@ -14,6 +14,7 @@
 struct amdgpu_svm;
 struct drm_device;
 struct drm_file;
+struct drm_pagemap;
 struct drm_pagemap_addr;
 struct page;
 struct vamdgpu_device;
@@ -145,6 +146,11 @@ struct vamdgpu_vm {
 	struct mutex lock;
 	/** @xnack_enabled: GPU faults retry (XNACK on). */
 	bool xnack_enabled;
+	/**
+	 * @dpagemap: the drm_pagemap SVM migrates into (a reference), or
+	 * NULL; set with @svm.
+	 */
+	struct drm_pagemap *dpagemap;
 	/** @num_queues: queues alive, for the XNACK-mode rule. */
 	unsigned int num_queues;
 	/** @next_queue_id: id of the next queue; ids are not reused. */

@@ -21,17 +21,25 @@
  * ``evict_vram``, as amdgpu's ``amdgpu_evict_vram``) can ask each owner to
  * move its block out through &vamdgpu_vram_block_ops.evict.
  *
- * The dev_pagemap uses drm_pagemap's ops (migrate_to_ram, folio_free), so
- * the pages are ready for drm_pagemap migration: a drm_pagemap whose
- * populate_devmem_pfn allocates blocks here and whose copy_to_devmem /
- * copy_to_ram call vamdgpu_vram_copy_to_vram() / vamdgpu_vram_copy_to_ram()
- * is all that is missing. The page owner (vamdgpu_vram_owner()) is per
- * device.
+ * The dev_pagemap uses drm_pagemap's ops (migrate_to_ram, folio_free);
+ * vamdgpu_pagemap.c puts a drm_pagemap on top whose allocations are blocks
+ * of this file and whose copies are vamdgpu_vram_copy_to_vram() /
+ * vamdgpu_vram_copy_to_ram(), the virtual copy engine. The page owner
+ * (vamdgpu_vram_owner()) is per device.
+ *
+ * A block's pages stay allocated until its last reference goes: freeing
+ * takes it off the eviction list at once, but an eviction that already
+ * holds the block keeps its pages (and its owner's data) from being reused
+ * under it.
+ *
+ * VRAM pressure: vamdgpu_vram_make_room() evicts the oldest evictable
+ * blocks, the list being in allocation order, until a run of the wanted
+ * size is free.
  *
  * Locking: &vamdgpu_vram.lock (spinlock) protects the bitmap, the block
- * list and the counters; &vamdgpu_vram.evict_lock serializes eviction
- * passes. Backing pages are published with release/acquire and never
- * change afterwards.
+ * list, the blocks' @ops / @priv and the counters; &vamdgpu_vram.evict_lock
+ * serializes eviction passes. Backing pages are published with
+ * release/acquire and never change afterwards.
  */
 
 #include <kunit/visibility.h>
@@ -83,6 +91,16 @@ struct vamdgpu_vram {
 	u64 evict_gen;
 	/** @evicted: blocks handed to their owner's evict callback. */
 	u64 evicted;
+	/** @pressure_evicted: of those, evicted to make room. */
+	u64 pressure_evicted;
+	/** @copied_to_vram: pages the copy engine moved into VRAM. */
+	u64 copied_to_vram;
+	/** @copied_to_ram: pages the copy engine moved out of VRAM. */
+	u64 copied_to_ram;
+	/** @zeroed: VRAM pages cleared for migrated pages without data. */
+	u64 zeroed;
+	/** @copy_batches: contiguous VRAM runs copied, one operation each. */
+	u64 copy_batches;
 
 	/** @evict_lock: see DOC: VRAM. */
 	struct mutex evict_lock;
@@ -101,6 +119,18 @@ struct vamdgpu_vram {
 void *vamdgpu_vram_owner(struct vamdgpu_vram *vram)
 {
 	return vram;
+}
+
+/**
+ * vamdgpu_vram_dev_pagemap() - the dev_pagemap of the VRAM's pages
+ * @vram: the VRAM
+ *
+ * Context: any.
+ * Return: the MEMORY_DEVICE_PRIVATE dev_pagemap, for a drm_pagemap.
+ */
+struct dev_pagemap *vamdgpu_vram_dev_pagemap(struct vamdgpu_vram *vram)
+{
+	return &vram->pagemap;
 }
 
 /**
@@ -205,9 +235,32 @@ static int vamdgpu_vram_back(struct vamdgpu_vram *vram, unsigned long first,
 	return 0;
 }
 
+/*
+ * Runs of whole PMD-sized pages start PMD aligned, so that a THP migrates
+ * into one large device folio.
+ */
+static unsigned long vamdgpu_vram_align_mask(unsigned long npages)
+{
+	unsigned long pmd_pages = 1UL << (PMD_SHIFT - PAGE_SHIFT);
+
+	return IS_ALIGNED(npages, pmd_pages) ? pmd_pages - 1 : 0;
+}
+
 static void vamdgpu_vram_block_release(struct kref *ref)
 {
-	kfree(container_of(ref, struct vamdgpu_vram_block, ref));
+	struct vamdgpu_vram_block *block =
+		container_of(ref, struct vamdgpu_vram_block, ref);
+	struct vamdgpu_vram *vram = block->vram;
+	unsigned long flags;
+
+	/* The last put may come from folio_free(), in any context. */
+	spin_lock_irqsave(&vram->lock, flags);
+	bitmap_clear(vram->bitmap, block->first, block->npages);
+	vram->used -= block->npages;
+	spin_unlock_irqrestore(&vram->lock, flags);
+	if (block->ops && block->ops->release)
+		block->ops->release(block);
+	kfree(block);
 }
 
 /**
@@ -241,11 +294,11 @@ vamdgpu_vram_alloc(struct vamdgpu_vram *vram, unsigned long npages,
 	block->priv = priv;
 	kref_init(&block->ref);
 
-	spin_lock(&vram->lock);
+	spin_lock_irq(&vram->lock);
 	first = bitmap_find_next_zero_area(vram->bitmap, vram->npages, 0,
-					   npages, 0);
+					   npages, vamdgpu_vram_align_mask(npages));
 	if (first >= vram->npages) {
-		spin_unlock(&vram->lock);
+		spin_unlock_irq(&vram->lock);
 		kfree(block);
 		return ERR_PTR(-ENOSPC);
 	}
@@ -254,7 +307,7 @@ vamdgpu_vram_alloc(struct vamdgpu_vram *vram, unsigned long npages,
 	block->first = first;
 	block->evict_gen = vram->evict_gen;
 	list_add_tail(&block->link, &vram->blocks);
-	spin_unlock(&vram->lock);
+	spin_unlock_irq(&vram->lock);
 
 	ret = vamdgpu_vram_back(vram, first, npages);
 	if (ret) {
@@ -276,15 +329,38 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_alloc);
 void vamdgpu_vram_free(struct vamdgpu_vram_block *block)
 {
 	struct vamdgpu_vram *vram = block->vram;
+	unsigned long flags;
 
-	spin_lock(&vram->lock);
+	spin_lock_irqsave(&vram->lock, flags);
 	list_del_init(&block->link);
-	bitmap_clear(vram->bitmap, block->first, block->npages);
-	vram->used -= block->npages;
-	spin_unlock(&vram->lock);
+	spin_unlock_irqrestore(&vram->lock, flags);
 	kref_put(&block->ref, vamdgpu_vram_block_release);
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_free);
+
+/**
+ * vamdgpu_vram_block_publish() - give a block its owner's callbacks
+ * @block: from vamdgpu_vram_alloc() with NULL @ops
+ * @ops: the callbacks
+ * @priv: the owner's data
+ *
+ * For owners that can only be evicted once they finished setting up:
+ * until this call an eviction pass skips the block.
+ *
+ * Context: any.
+ */
+void vamdgpu_vram_block_publish(struct vamdgpu_vram_block *block,
+				const struct vamdgpu_vram_block_ops *ops,
+				void *priv)
+{
+	struct vamdgpu_vram *vram = block->vram;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vram->lock, flags);
+	block->priv = priv;
+	block->ops = ops;
+	spin_unlock_irqrestore(&vram->lock, flags);
+}
 
 /* The system page behind a DMA address of the virtual GPU. */
 static struct page *vamdgpu_vram_sys_page(struct vamdgpu_vram *vram,
@@ -295,28 +371,78 @@ static struct page *vamdgpu_vram_sys_page(struct vamdgpu_vram *vram,
 	return pfn_valid(pfn) ? pfn_to_page(pfn) : NULL;
 }
 
+/*
+ * The copy engine. Entry i of @pages / @addrs describes page i of the
+ * migration; a large folio at @pages[i] (a THP migrated whole) and an
+ * address of order k > 0 at @addrs[i] cover the following entries too,
+ * which are then left empty. A page with a VRAM side but no system side
+ * has no data yet (never touched): its VRAM page is cleared when moving to
+ * VRAM, skipped when moving out. Consecutive pages whose VRAM offsets are
+ * contiguous form one batch, one operation of the engine, as an SDMA copy
+ * of a contiguous VRAM run.
+ */
 static int vamdgpu_vram_copy(struct vamdgpu_vram *vram, struct page **pages,
 			     const struct drm_pagemap_addr *addrs,
 			     unsigned long npages, bool to_vram)
 {
-	struct page *sys, *dev;
-	unsigned long i;
+	unsigned long i, sys_first = 0, sys_pages = 0, dev_first = 0;
+	unsigned long dev_pages = 0, copied = 0, zeroed = 0, batches = 0;
+	u64 offset, next_offset = U64_MAX;
+	struct page *dev_head = NULL, *sys, *dev;
+	dma_addr_t sys_addr = 0;
 
 	for (i = 0; i < npages; i++) {
-		if (!pages[i] || !addrs[i].addr)
+		if (addrs[i].addr) {
+			sys_addr = addrs[i].addr;
+			sys_first = i;
+			sys_pages = 1UL << addrs[i].order;
+		}
+		if (pages[i]) {
+			dev_head = pages[i];
+			dev_first = i;
+			dev_pages = folio_nr_pages(page_folio(dev_head));
+			if (vamdgpu_vram_from_page(dev_head) != vram)
+				return -EINVAL;
+		}
+		if (i - dev_first >= dev_pages) {
+			next_offset = U64_MAX;
 			continue;
-		if (vamdgpu_vram_from_page(pages[i]) != vram)
+		}
+		offset = vamdgpu_vram_page_offset(dev_head) +
+			 ((u64)(i - dev_first) << PAGE_SHIFT);
+		dev = vamdgpu_vram_backing_page(vram, offset);
+		if (!dev)
 			return -EINVAL;
-		sys = vamdgpu_vram_sys_page(vram, addrs[i].addr);
-		dev = vamdgpu_vram_backing_page(vram,
-						vamdgpu_vram_page_offset(pages[i]));
-		if (!sys || !dev)
+		if (offset != next_offset)
+			batches++;
+		next_offset = offset + PAGE_SIZE;
+
+		if (i - sys_first >= sys_pages) {
+			if (to_vram) {
+				clear_highpage(dev);
+				zeroed++;
+			}
+			continue;
+		}
+		sys = vamdgpu_vram_sys_page(vram, sys_addr +
+					    ((i - sys_first) << PAGE_SHIFT));
+		if (!sys)
 			return -EINVAL;
 		if (to_vram)
 			copy_highpage(dev, sys);
 		else
 			copy_highpage(sys, dev);
+		copied++;
 	}
+
+	spin_lock_irq(&vram->lock);
+	if (to_vram)
+		vram->copied_to_vram += copied;
+	else
+		vram->copied_to_ram += copied;
+	vram->zeroed += zeroed;
+	vram->copy_batches += batches;
+	spin_unlock_irq(&vram->lock);
 	return 0;
 }
 
@@ -324,7 +450,7 @@ static int vamdgpu_vram_copy(struct vamdgpu_vram *vram, struct page **pages,
  * vamdgpu_vram_copy_to_vram() - the migration copy engine, to VRAM
  * @vram: the VRAM
  * @pages: destination VRAM pages (NULL entries are skipped)
- * @addrs: source DMA addresses of system pages (0 entries are skipped)
+ * @addrs: source DMA addresses of system pages, see vamdgpu_vram_copy()
  * @npages: entries
  *
  * Shaped as &drm_pagemap_devmem_ops.copy_to_devmem; synchronous.
@@ -344,7 +470,7 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_copy_to_vram);
  * vamdgpu_vram_copy_to_ram() - the migration copy engine, from VRAM
  * @vram: the VRAM
  * @pages: source VRAM pages (NULL entries are skipped)
- * @addrs: destination DMA addresses of system pages (0 entries skipped)
+ * @addrs: destination DMA addresses of system pages, as above
  * @npages: entries
  *
  * Shaped as &drm_pagemap_devmem_ops.copy_to_ram; synchronous.
@@ -360,6 +486,43 @@ int vamdgpu_vram_copy_to_ram(struct vamdgpu_vram *vram, struct page **pages,
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_copy_to_ram);
 
+/*
+ * Offer the oldest block not yet tried in pass @gen to its owner's evict
+ * callback. Return false when no such block is left.
+ */
+static bool vamdgpu_vram_evict_next(struct vamdgpu_vram *vram, u64 gen)
+{
+	struct vamdgpu_vram_block *block;
+
+	lockdep_assert_held(&vram->evict_lock);
+
+	spin_lock_irq(&vram->lock);
+	list_for_each_entry(block, &vram->blocks, link)
+		if (block->evict_gen != gen && block->ops && block->ops->evict)
+			goto found;
+	spin_unlock_irq(&vram->lock);
+	return false;
+found:
+	block->evict_gen = gen;
+	kref_get(&block->ref);
+	vram->evicted++;
+	spin_unlock_irq(&vram->lock);
+
+	block->ops->evict(block);
+	kref_put(&block->ref, vamdgpu_vram_block_release);
+	return true;
+}
+
+static u64 vamdgpu_vram_new_pass(struct vamdgpu_vram *vram)
+{
+	u64 gen;
+
+	spin_lock_irq(&vram->lock);
+	gen = ++vram->evict_gen;
+	spin_unlock_irq(&vram->lock);
+	return gen;
+}
+
 /**
  * vamdgpu_vram_evict_all() - ask the owner of every block to evict it
  * @vram: the VRAM
@@ -371,37 +534,65 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_copy_to_ram);
  */
 unsigned int vamdgpu_vram_evict_all(struct vamdgpu_vram *vram)
 {
-	struct vamdgpu_vram_block *block;
 	unsigned int n = 0;
 	u64 gen;
 
 	mutex_lock(&vram->evict_lock);
-	spin_lock(&vram->lock);
-	gen = ++vram->evict_gen;
-	spin_unlock(&vram->lock);
-
-	for (;;) {
-		spin_lock(&vram->lock);
-		list_for_each_entry(block, &vram->blocks, link)
-			if (block->evict_gen != gen && block->ops &&
-			    block->ops->evict)
-				goto found;
-		spin_unlock(&vram->lock);
-		break;
-found:
-		block->evict_gen = gen;
-		kref_get(&block->ref);
-		vram->evicted++;
-		spin_unlock(&vram->lock);
-
-		block->ops->evict(block);
-		kref_put(&block->ref, vamdgpu_vram_block_release);
+	gen = vamdgpu_vram_new_pass(vram);
+	while (vamdgpu_vram_evict_next(vram, gen))
 		n++;
-	}
 	mutex_unlock(&vram->evict_lock);
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_evict_all);
+
+static bool vamdgpu_vram_has_room(struct vamdgpu_vram *vram,
+				  unsigned long npages)
+{
+	bool room;
+
+	spin_lock_irq(&vram->lock);
+	room = bitmap_find_next_zero_area(vram->bitmap, vram->npages, 0,
+					  npages, vamdgpu_vram_align_mask(npages)) <
+	       vram->npages;
+	spin_unlock_irq(&vram->lock);
+	return room;
+}
+
+/**
+ * vamdgpu_vram_make_room() - evict the oldest blocks until @npages fit
+ * @vram: the VRAM
+ * @npages: the size of the run wanted
+ *
+ * VRAM pressure: offers blocks to their owners' evict callbacks, oldest
+ * first, each once, until a contiguous run of @npages pages is free. The
+ * caller allocates afterwards; another allocation may take the room first.
+ *
+ * Context: process context, may sleep; must not hold a lock an eviction
+ * takes (the mmap_lock in read mode is fine: evictions do not take it).
+ * Return: the number of blocks offered, 0 if none could be and the run
+ * still does not fit.
+ */
+int vamdgpu_vram_make_room(struct vamdgpu_vram *vram, unsigned long npages)
+{
+	int n = 0;
+	u64 gen;
+
+	if (npages > vram->npages)
+		return 0;
+
+	mutex_lock(&vram->evict_lock);
+	gen = vamdgpu_vram_new_pass(vram);
+	while (!vamdgpu_vram_has_room(vram, npages) &&
+	       vamdgpu_vram_evict_next(vram, gen))
+		n++;
+	spin_lock_irq(&vram->lock);
+	vram->pressure_evicted += n;
+	spin_unlock_irq(&vram->lock);
+	mutex_unlock(&vram->evict_lock);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_make_room);
 
 /**
  * vamdgpu_vram_show() - print VRAM usage (debugfs)
@@ -412,11 +603,14 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_evict_all);
  */
 void vamdgpu_vram_show(struct vamdgpu_vram *vram, struct seq_file *m)
 {
-	spin_lock(&vram->lock);
+	spin_lock_irq(&vram->lock);
 	seq_printf(m, "size %lu\nused %lu\nevict_passes %llu\nevicted_blocks %llu\npfn_first 0x%lx\n",
 		   vram->npages << PAGE_SHIFT, vram->used << PAGE_SHIFT,
 		   vram->evict_gen, vram->evicted, vram->pfn_first);
-	spin_unlock(&vram->lock);
+	seq_printf(m, "pressure_evicted_blocks %llu\ncopied_to_vram %llu\ncopied_to_ram %llu\nzeroed %llu\ncopy_batches %llu\n",
+		   vram->pressure_evicted, vram->copied_to_vram,
+		   vram->copied_to_ram, vram->zeroed, vram->copy_batches);
+	spin_unlock_irq(&vram->lock);
 }
 
 /**

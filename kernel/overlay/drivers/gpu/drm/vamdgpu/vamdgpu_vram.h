@@ -7,6 +7,7 @@
 #include <linux/list.h>
 #include <linux/types.h>
 
+struct dev_pagemap;
 struct drm_pagemap_addr;
 struct page;
 struct seq_file;
@@ -26,6 +27,17 @@ struct vamdgpu_vram_block_ops {
 	 * Context: process context, may sleep; no vamdgpu lock held.
 	 */
 	void (*evict)(struct vamdgpu_vram_block *block);
+
+	/**
+	 * @release: free the owner's data of @block (optional)
+	 * @block: the block, about to be freed
+	 *
+	 * Called once, when the allocation and every eviction in progress
+	 * dropped their references; the pages are free again afterwards.
+	 *
+	 * Context: any, may be atomic; must not sleep.
+	 */
+	void (*release)(struct vamdgpu_vram_block *block);
 };
 
 /**
@@ -57,12 +69,17 @@ struct vamdgpu_vram_block *
 vamdgpu_vram_alloc(struct vamdgpu_vram *vram, unsigned long npages,
 		   const struct vamdgpu_vram_block_ops *ops, void *priv);
 void vamdgpu_vram_free(struct vamdgpu_vram_block *block);
+void vamdgpu_vram_block_publish(struct vamdgpu_vram_block *block,
+				const struct vamdgpu_vram_block_ops *ops,
+				void *priv);
+int vamdgpu_vram_make_room(struct vamdgpu_vram *vram, unsigned long npages);
 struct page *vamdgpu_vram_block_page(const struct vamdgpu_vram_block *block,
 				     unsigned long i);
 u64 vamdgpu_vram_block_offset(const struct vamdgpu_vram_block *block,
 			      unsigned long i);
 
 void *vamdgpu_vram_owner(struct vamdgpu_vram *vram);
+struct dev_pagemap *vamdgpu_vram_dev_pagemap(struct vamdgpu_vram *vram);
 struct vamdgpu_vram *vamdgpu_vram_from_page(struct page *page);
 u64 vamdgpu_vram_page_offset(struct page *page);
 struct page *vamdgpu_vram_backing_page(struct vamdgpu_vram *vram, u64 offset);

@@ -172,7 +172,7 @@ struct amdgpu_svm_gpu_ops {
 	void (*resume)(struct amdgpu_svm *svm);
 
 	/**
-	 * @pagemap: the GPU's VRAM as a drm_pagemap (optional; issue 7)
+	 * @pagemap: the GPU's VRAM as a drm_pagemap (optional)
 	 * @svm: the context
 	 *
 	 * The returned &drm_pagemap carries VRAM allocation

@@ -539,7 +539,7 @@ int amdgpu_svm_set_xnack(struct amdgpu_svm *svm, bool xnack)
 					   amdgpu_svm_process_gpu_mask(proc) : 0);
 	if (!xnack) {
 		list_for_each_entry(gpu, &proc->gpus, link)
-			ret = amdgpu_svm_sync(gpu, 0, TASK_SIZE, false,
+			ret = amdgpu_svm_sync(gpu, 0, TASK_SIZE, 0,
 					      &quiesced) ?: ret;
 		if (quiesced)
 			amdgpu_svm_process_resume(proc);

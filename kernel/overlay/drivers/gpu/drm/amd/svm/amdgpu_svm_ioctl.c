@@ -150,8 +150,9 @@ static void amdgpu_svm_fill_get(struct amdgpu_svm_process *proc,
 
 /*
  * SET_ATTR after validation: attributes change atomically with respect to
- * munmap (mmap_lock held while checking VMAs and setting), then every GPU
- * of the process syncs its mappings of the span.
+ * munmap (mmap_lock held while checking VMAs and setting), then
+ * PREFETCH_LOC is carried out and every GPU of the process syncs its
+ * mappings of the span, placing pages at their location.
  */
 static int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 			       unsigned long end,
@@ -178,8 +179,12 @@ static int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 	if (ret)
 		return ret;
 
+	list_for_each_entry(gpu, &proc->gpus, link)
+		amdgpu_svm_prefetch(gpu, start, end);
 	list_for_each_entry(gpu, &proc->gpus, link) {
-		ret = amdgpu_svm_sync(gpu, start, end, true, &quiesced);
+		ret = amdgpu_svm_sync(gpu, start, end,
+				      AMDGPU_SVM_SYNC_STRICT |
+				      AMDGPU_SVM_SYNC_MIGRATE, &quiesced);
 		if (ret)
 			break;
 	}

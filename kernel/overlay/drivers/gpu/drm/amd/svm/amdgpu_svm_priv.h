@@ -117,6 +117,10 @@ struct amdgpu_svm_range {
 	 * copy-on-write page may still be shared): never map them writable.
 	 */
 	bool read_only_pages;
+	/** @bounces: GPU-fault migrations to VRAM in the current window. */
+	u8 bounces;
+	/** @bounce_start: jiffies when the window of @bounces began. */
+	unsigned long bounce_start;
 };
 
 static inline struct amdgpu_svm *to_amdgpu_svm(struct drm_gpusvm *gpusvm)
@@ -144,8 +148,19 @@ void amdgpu_svm_gc_work(struct work_struct *work);
 void amdgpu_svm_restore_work(struct work_struct *work);
 int amdgpu_svm_drain(struct amdgpu_svm *svm);
 void amdgpu_svm_process_drain(struct amdgpu_svm_process *proc);
+/* amdgpu_svm_sync() flags */
+/** Fail on memory that cannot be mapped instead of skipping it. */
+#define AMDGPU_SVM_SYNC_STRICT		BIT(0)
+/** Move pages to their location before mapping them (SET_ATTR). */
+#define AMDGPU_SVM_SYNC_MIGRATE		BIT(1)
+
 int amdgpu_svm_sync(struct amdgpu_svm *svm, unsigned long start,
-		    unsigned long end, bool strict, bool *quiesced);
+		    unsigned long end, unsigned int flags, bool *quiesced);
+int amdgpu_svm_range_migrate(struct amdgpu_svm *svm,
+			     struct amdgpu_svm_range *range,
+			     const struct amdgpu_svm_attrs *attrs, bool fault);
+void amdgpu_svm_prefetch(struct amdgpu_svm *svm, unsigned long start,
+			 unsigned long end);
 void amdgpu_svm_unmap_all(struct amdgpu_svm *svm);
 
 #endif /* _AMDGPU_SVM_PRIV_H_ */

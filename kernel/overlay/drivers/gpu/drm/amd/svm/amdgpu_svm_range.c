@@ -234,17 +234,23 @@ static u32 amdgpu_svm_pte_flags(const struct amdgpu_svm_attrs *attrs)
 }
 
 /*
- * Map one range with @pte_flags: get (fault in, DMA-map) its pages, then
- * under the notifier lock check they are still valid and write the PTEs.
- * Return -EAGAIN when an invalidation raced; the caller retries.
+ * Map one range with @pte_flags: with @migrate_attrs first move its pages
+ * to their location (a failed migration maps them where they are), then
+ * get (fault in, DMA-map) its pages, then under the notifier lock check
+ * they are still valid and write the PTEs. Pages may be a mix of system
+ * memory and this GPU's VRAM. Return -EAGAIN when an invalidation raced;
+ * the caller retries.
  */
 static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
-				struct amdgpu_svm_range *range, u32 pte_flags)
+				struct amdgpu_svm_range *range, u32 pte_flags,
+				const struct amdgpu_svm_attrs *migrate_attrs,
+				bool fault)
 {
 	const struct amdgpu_svm_gpu_ops *ops = svm->gpu->ops;
 	struct drm_gpusvm_ctx ctx = {
 		.read_only = !(pte_flags & AMDGPU_SVM_PTE_WRITE),
 		.device_private_page_owner = svm->gpu->page_owner,
+		.allow_mixed = true,
 	};
 	struct amdgpu_svm_pte_update update = {
 		.start = range_start(range),
@@ -254,6 +260,9 @@ static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
 	int ret;
 
 	lockdep_assert_held(&svm->proc->lock);
+
+	if (migrate_attrs)
+		amdgpu_svm_range_migrate(svm, range, migrate_attrs, fault);
 
 	ret = drm_gpusvm_range_get_pages(&svm->gpusvm, &range->base, &ctx);
 	if (ret)
@@ -346,17 +355,22 @@ static bool amdgpu_svm_drop_misfits(struct amdgpu_svm *svm, unsigned long start,
  * and the address retried; -EAGAIN or -EBUSY (pages invalidated before
  * the PTEs were written, or hmm_range_fault() kept racing invalidations)
  * retries the range up to AMDGPU_SVM_MAP_RETRIES times.
- * Unless @strict, memory that cannot be mapped (-EFAULT, -EPERM, -EIO:
- * PROT_NONE, VM_IO, ...) is skipped: the GPU access will fault, as the
- * CPU's would.
+ * Unless AMDGPU_SVM_SYNC_STRICT, memory that cannot be mapped (-EFAULT,
+ * -EPERM, -EIO: PROT_NONE, VM_IO, ...) is skipped: the GPU access will
+ * fault, as the CPU's would. AMDGPU_SVM_SYNC_MIGRATE moves pages to the
+ * location of @attrs first.
  */
 static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 				unsigned long end, unsigned long ps,
-				unsigned long pe, u32 pte_flags, bool strict)
+				unsigned long pe,
+				const struct amdgpu_svm_attrs *attrs,
+				u32 pte_flags, unsigned int sync_flags)
 {
 	struct drm_gpusvm_ctx ctx = {
 		.device_private_page_owner = svm->gpu->page_owner,
+		.devmem_possible = !!svm->gpu->ops->pagemap,
 	};
+	bool strict = sync_flags & AMDGPU_SVM_SYNC_STRICT;
 	unsigned int retries = 0;
 	int ret;
 
@@ -401,7 +415,9 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 			continue;
 		}
 
-		ret = amdgpu_svm_range_map(svm, range, flags);
+		ret = amdgpu_svm_range_map(svm, range, flags,
+					   sync_flags & AMDGPU_SVM_SYNC_MIGRATE ?
+					   attrs : NULL, false);
 		/* -EBUSY: hmm_range_fault() kept racing invalidations. */
 		if (ret == -EAGAIN || ret == -EBUSY ||
 		    (ret == -EFAULT && range->base.pages.flags.unmapped)) {
@@ -422,8 +438,9 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
  * @svm: the context
  * @start: first byte, page aligned
  * @end: one past the last, page aligned
- * @strict: fail on memory that cannot be mapped (the ioctl) instead of
- *	skipping it (the workers)
+ * @flags: AMDGPU_SVM_SYNC_STRICT: fail on memory that cannot be mapped
+ *	(the ioctl) instead of skipping it (the workers);
+ *	AMDGPU_SVM_SYNC_MIGRATE: move pages to their location first
  * @quiesced: set to true if this call quiesced the process (the caller
  *	resumes it with amdgpu_svm_process_resume() when done)
  *
@@ -437,7 +454,7 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
  * Return: 0, or a negative errno from mapping.
  */
 int amdgpu_svm_sync(struct amdgpu_svm *svm, unsigned long start,
-		    unsigned long end, bool strict, bool *quiesced)
+		    unsigned long end, unsigned int flags, bool *quiesced)
 {
 	struct amdgpu_svm_process *proc = svm->proc;
 	unsigned long addr = start, ps, pe, seg_end, lo, hi;
@@ -473,7 +490,7 @@ int amdgpu_svm_sync(struct amdgpu_svm *svm, unsigned long start,
 		if (accessible && (!proc->xnack ||
 				   (attrs.flags & AMDGPU_SVM_FLAG_GPU_ALWAYS_MAPPED))) {
 			ret = amdgpu_svm_map_piece(svm, addr, seg_end, ps, pe,
-						   pte_flags, strict);
+						   &attrs, pte_flags, flags);
 			if (ret)
 				return ret;
 		}
@@ -526,7 +543,7 @@ int amdgpu_svm_drain(struct amdgpu_svm *svm)
 		if (proc->xnack)
 			continue;
 
-		err = amdgpu_svm_sync(svm, start, end, false, &quiesced);
+		err = amdgpu_svm_sync(svm, start, end, 0, &quiesced);
 		if (err) {
 			if (svm->retry_start == svm->retry_end) {
 				svm->retry_start = start;
@@ -540,7 +557,7 @@ int amdgpu_svm_drain(struct amdgpu_svm *svm)
 
 	if (!ret && svm->retry_start != svm->retry_end) {
 		ret = amdgpu_svm_sync(svm, svm->retry_start, svm->retry_end,
-				      false, &quiesced);
+				      0, &quiesced);
 		if (!ret) {
 			svm->retry_start = 0;
 			svm->retry_end = 0;
@@ -645,6 +662,7 @@ int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 	struct amdgpu_svm_process *proc = svm->proc;
 	struct drm_gpusvm_ctx ctx = {
 		.device_private_page_owner = svm->gpu->page_owner,
+		.devmem_possible = !!svm->gpu->ops->pagemap,
 	};
 	unsigned long ps, pe, gran, ws, we;
 	struct amdgpu_svm_attrs attrs;
@@ -671,8 +689,7 @@ retry:
 		goto out_unlock;
 
 	/* Ranges left from before an attribute change are dropped first. */
-	ret = amdgpu_svm_sync(svm, addr, addr + PAGE_SIZE, false,
-			      &quiesced);
+	ret = amdgpu_svm_sync(svm, addr, addr + PAGE_SIZE, 0, &quiesced);
 	if (ret)
 		goto out_unlock;
 
@@ -695,7 +712,8 @@ retry:
 		goto out_unlock;
 	}
 
-	ret = amdgpu_svm_range_map(svm, to_amdgpu_svm_range(r), pte_flags);
+	ret = amdgpu_svm_range_map(svm, to_amdgpu_svm_range(r), pte_flags,
+				   &attrs, true);
 	if ((ret == -EAGAIN || ret == -EBUSY || ret == -EFAULT) &&
 	    ++retries <= AMDGPU_SVM_MAP_RETRIES)
 		goto retry;

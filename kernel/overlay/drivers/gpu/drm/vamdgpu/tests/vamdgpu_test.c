@@ -309,6 +309,106 @@ static void vamdgpu_vram_copy(struct kunit *test)
 	vamdgpu_vram_free(block);
 }
 
+/* Which blocks test_evict_record() evicted, oldest call first. */
+static void *test_evicted[4];
+static unsigned int test_nevicted;
+
+static void test_evict_record(struct vamdgpu_vram_block *block)
+{
+	if (test_nevicted < ARRAY_SIZE(test_evicted))
+		test_evicted[test_nevicted++] = block->priv;
+	vamdgpu_vram_free(block);
+}
+
+static const struct vamdgpu_vram_block_ops test_record_ops = {
+	.evict = test_evict_record,
+};
+
+static void vamdgpu_vram_make_room_oldest_first(struct kunit *test)
+{
+	struct vamdgpu_vram *vram = test_vdev->vram;
+	unsigned long quarter = (test_vdev->personality->vram_size >> PAGE_SHIFT) / 4;
+	struct vamdgpu_vram_block *old, *pinned, *young, *got;
+
+	test_nevicted = 0;
+	old = vamdgpu_vram_alloc(vram, quarter, &test_record_ops, "old");
+	pinned = vamdgpu_vram_alloc(vram, quarter, NULL, NULL);
+	young = vamdgpu_vram_alloc(vram, 2 * quarter, &test_record_ops, "young");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(old) || IS_ERR(pinned) || IS_ERR(young));
+	KUNIT_ASSERT_EQ(test, PTR_ERR(vamdgpu_vram_alloc(vram, 1, NULL, NULL)),
+			-ENOSPC);
+
+	/* A quarter fits once the oldest block is gone: only it goes. */
+	KUNIT_EXPECT_EQ(test, vamdgpu_vram_make_room(vram, quarter), 1);
+	KUNIT_EXPECT_EQ(test, test_nevicted, 1);
+	KUNIT_EXPECT_STREQ(test, (char *)test_evicted[0], "old");
+	got = vamdgpu_vram_alloc(vram, quarter, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(got));
+
+	/* Nothing evictable makes room for all of VRAM: 0, the young one went. */
+	KUNIT_EXPECT_EQ(test, vamdgpu_vram_make_room(vram, 4 * quarter), 1);
+	KUNIT_EXPECT_STREQ(test, (char *)test_evicted[1], "young");
+	vamdgpu_vram_free(got);
+	vamdgpu_vram_free(pinned);
+}
+
+/* The contents of page @i of @block. */
+static u8 *vram_data(struct vamdgpu_vram *vram, struct vamdgpu_vram_block *block,
+		     unsigned long i)
+{
+	u64 offset = vamdgpu_vram_block_offset(block, i);
+
+	return page_address(vamdgpu_vram_backing_page(vram, offset));
+}
+
+static void vamdgpu_vram_copy_spans(struct kunit *test)
+{
+	struct device *dev = test_vdev->drm.dev;
+	struct vamdgpu_test *t = test->priv;
+	struct vamdgpu_vram *vram = test_vdev->vram;
+	struct drm_pagemap_addr addrs[4];
+	struct vamdgpu_vram_block *block;
+	struct page *pages[4], *pair;
+	dma_addr_t pair_dma;
+	unsigned int i;
+	u8 *data;
+
+	pair = alloc_pages(GFP_KERNEL, 1);
+	KUNIT_ASSERT_NOT_NULL(test, pair);
+	memset(page_address(pair), 0x31, PAGE_SIZE);
+	memset(page_address(pair) + PAGE_SIZE, 0x32, PAGE_SIZE);
+	pair_dma = dma_map_page(dev, pair, 0, 2 * PAGE_SIZE, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, pair_dma));
+
+	block = vamdgpu_vram_alloc(vram, 4, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(block));
+	for (i = 0; i < 4; i++) {
+		pages[i] = vamdgpu_vram_block_page(block, i);
+		/* Stale contents, as VRAM keeps them. */
+		data = vram_data(vram, block, i);
+		memset(data, 0xff, PAGE_SIZE);
+	}
+	/* One order-1 entry for pages 0-1, page 2 without data, page 3. */
+	memset(addrs, 0, sizeof(addrs));
+	addrs[0] = drm_pagemap_addr_encode(pair_dma, DRM_INTERCONNECT_SYSTEM, 1,
+					   DMA_TO_DEVICE);
+	addrs[3] = drm_pagemap_addr_encode(t->dma[3], DRM_INTERCONNECT_SYSTEM, 0,
+					   DMA_TO_DEVICE);
+	KUNIT_ASSERT_EQ(test, vamdgpu_vram_copy_to_vram(vram, pages, addrs, 4), 0);
+
+	for (i = 0; i < 4; i++) {
+		static const u8 expected[] = { 0x31, 0x32, 0, 0x13 };
+
+		data = vram_data(vram, block, i);
+		KUNIT_EXPECT_EQ_MSG(test, data[0], expected[i], "page %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, data[PAGE_SIZE - 1], expected[i],
+				    "page %u", i);
+	}
+	vamdgpu_vram_free(block);
+	dma_unmap_page(dev, pair_dma, 2 * PAGE_SIZE, DMA_BIDIRECTIONAL);
+	__free_pages(pair, 1);
+}
+
 /* TLB */
 
 struct access_case {
@@ -695,6 +795,8 @@ static struct kunit_case vamdgpu_vram_cases[] = {
 	KUNIT_CASE(vamdgpu_vram_alloc_free),
 	KUNIT_CASE(vamdgpu_vram_evict),
 	KUNIT_CASE(vamdgpu_vram_copy),
+	KUNIT_CASE(vamdgpu_vram_copy_spans),
+	KUNIT_CASE(vamdgpu_vram_make_room_oldest_first),
 	{}
 };
 

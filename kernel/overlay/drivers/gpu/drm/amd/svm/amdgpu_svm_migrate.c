@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * amdgpu SVM migration: where the pages of a range live, and moving them
+ * there through the GPU's drm_pagemap.
+ *
+ * Copyright 2026 The amdgpu-svm authors
+ */
+
+/**
+ * DOC: Migration
+ *
+ * A range's pages live in system memory or in the VRAM of one GPU (its
+ * &drm_pagemap, from the ``pagemap`` op). The location they should live
+ * in is PREFETCH_LOC if set, else PREFERRED_LOC; a GPU location falls back
+ * to system memory when another GPU also uses the range (ACCESS or
+ * ACCESS_IN_PLACE with XNACK off, ACCESS_IN_PLACE with XNACK on, as KFD's
+ * best location), since this core knows no peer path between GPUs: those
+ * GPUs map system memory, never a peer's VRAM.
+ *
+ * When pages move:
+ *
+ * - SET_ATTR: PREFETCH_LOC migrates the span now, in both XNACK modes;
+ *   with XNACK off the mapping that follows places pages at the
+ *   location (so PREFERRED_LOC steers ioctl mapping).
+ * - GPU fault (XNACK on): the faulting GPU migrates the range to its own
+ *   VRAM when that is the location, then maps it.
+ * - CPU fault on a VRAM page: drm_pagemap migrates that migration unit
+ *   back (the pagemap's migrate_to_ram); the notifier clears the GPU
+ *   mappings, and the GPUs map system memory in place afterwards: the
+ *   restore worker and the garbage collector never migrate.
+ * - VRAM pressure and the GPU driver's own evictions move units back
+ *   with drm_pagemap_evict_to_ram().
+ *
+ * The migration unit is the attribute GRANULARITY (2^n pages), cut at the
+ * range's bounds: each unit is one device allocation, and a CPU touch
+ * brings back that unit only.
+ *
+ * Ping-pong policy: a unit migrated to VRAM stays there at least
+ * AMDGPU_SVM_MIN_RESIDENCY_MS (drm_pagemap's timeslice; a CPU fault in
+ * that time waits). A range that GPU faults migrated to VRAM
+ * AMDGPU_SVM_MAX_BOUNCES times within AMDGPU_SVM_BOUNCE_WINDOW_MS is
+ * mapped where its pages are, in system memory, until the window ends:
+ * CPU and GPU alternating on the same pages then stop moving them and both
+ * make progress. Prefetches are explicit and always migrate.
+ *
+ * A migration that fails (VRAM too small even after eviction, a race with
+ * the CPU) leaves the pages where they were: the GPU maps them there, and
+ * no data is lost.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <drm/amdgpu_svm_drm.h>
+#include <drm/drm_pagemap.h>
+
+#include "amdgpu_svm_priv.h"
+
+/* Minimum time a migration unit stays in VRAM. */
+#define AMDGPU_SVM_MIN_RESIDENCY_MS	2
+/* GPU-fault migrations of one range per window before it stays put. */
+#define AMDGPU_SVM_MAX_BOUNCES		4
+#define AMDGPU_SVM_BOUNCE_WINDOW_MS	1000
+
+/*
+ * Where the pages of an attribute piece should live: a gpu_id, SYSMEM, or
+ * UNDEFINED (wherever they are).
+ */
+static u32 amdgpu_svm_best_location(struct amdgpu_svm_process *proc,
+				    const struct amdgpu_svm_attrs *attrs)
+{
+	u32 loc = attrs->prefetch_loc;
+	u64 users;
+	int idx;
+
+	if (loc == AMDGPU_SVM_LOCATION_UNDEFINED)
+		loc = attrs->preferred_loc;
+	if (loc == AMDGPU_SVM_LOCATION_UNDEFINED ||
+	    loc == AMDGPU_SVM_LOCATION_SYSMEM)
+		return loc;
+
+	idx = amdgpu_svm_process_gpu_idx(proc, loc);
+	if (idx < 0)
+		return AMDGPU_SVM_LOCATION_UNDEFINED;
+	users = attrs->access_in_place;
+	if (!proc->xnack)
+		users |= attrs->access;
+	if (users & ~BIT_ULL(idx))
+		return AMDGPU_SVM_LOCATION_SYSMEM;
+	return loc;
+}
+
+/*
+ * The ping-pong policy: true when GPU faults already moved @range to VRAM
+ * AMDGPU_SVM_MAX_BOUNCES times in the current window; otherwise count one
+ * more.
+ */
+static bool amdgpu_svm_range_bounced(struct amdgpu_svm_range *range)
+{
+	unsigned long now = jiffies;
+
+	if (!range->bounces ||
+	    time_after(now, range->bounce_start +
+		       msecs_to_jiffies(AMDGPU_SVM_BOUNCE_WINDOW_MS))) {
+		range->bounce_start = now;
+		range->bounces = 0;
+	}
+	if (range->bounces >= AMDGPU_SVM_MAX_BOUNCES)
+		return true;
+	range->bounces++;
+	return false;
+}
+
+/* Move every migration unit of @range into @dpagemap. */
+static int amdgpu_svm_range_to_vram(struct amdgpu_svm *svm,
+				    struct amdgpu_svm_range *range,
+				    struct drm_pagemap *dpagemap,
+				    u32 granularity)
+{
+	unsigned long gran = PAGE_SIZE << min_t(u32, granularity, 30);
+	unsigned long start = drm_gpusvm_range_start(&range->base);
+	unsigned long end = drm_gpusvm_range_end(&range->base);
+	unsigned long addr, next;
+	int ret = 0, err;
+
+	for (addr = start; addr < end; addr = next) {
+		next = min(ALIGN_DOWN(addr, gran) + gran, end);
+		err = drm_pagemap_populate_mm(dpagemap, addr, next,
+					      svm->gpusvm.mm,
+					      AMDGPU_SVM_MIN_RESIDENCY_MS);
+		ret = ret ?: err;
+	}
+	return ret;
+}
+
+/**
+ * amdgpu_svm_range_migrate() - move a range's pages where they should live
+ * @svm: the context about to map @range
+ * @range: the range
+ * @attrs: the attributes of the piece @range lies in
+ * @fault: a GPU fault asks (the ping-pong policy applies), not SET_ATTR
+ *
+ * See DOC: Migration. Only the GPU whose VRAM is the location migrates
+ * into it; any GPU moves pages to system memory when that is the
+ * location. The caller maps the range afterwards, wherever its pages are.
+ *
+ * Context: process context, may sleep; the SVM lock held, not the
+ * mmap_lock.
+ * Return: 0, or the errno of a migration that failed (the pages then stay
+ * where they were, or in system memory).
+ */
+int amdgpu_svm_range_migrate(struct amdgpu_svm *svm,
+			     struct amdgpu_svm_range *range,
+			     const struct amdgpu_svm_attrs *attrs, bool fault)
+{
+	const struct amdgpu_svm_gpu_ops *ops = svm->gpu->ops;
+	u32 loc = amdgpu_svm_best_location(svm->proc, attrs);
+	struct drm_pagemap *dpagemap;
+	int ret;
+
+	lockdep_assert_held(&svm->proc->lock);
+
+	if (loc == AMDGPU_SVM_LOCATION_UNDEFINED)
+		return 0;
+	if (loc == AMDGPU_SVM_LOCATION_SYSMEM)
+		return drm_gpusvm_range_evict(&svm->gpusvm, &range->base);
+	if (loc != svm->gpu->gpu_id || !ops->pagemap)
+		return 0;
+
+	dpagemap = ops->pagemap(svm);
+	if (!dpagemap || !range->base.pages.flags.migrate_devmem)
+		return 0;
+	if (drm_gpusvm_scan_mm(&range->base, svm->gpu->page_owner,
+			       dpagemap->pagemap) == DRM_GPUSVM_SCAN_EQUAL)
+		return 0;
+	if (fault && amdgpu_svm_range_bounced(range))
+		return 0;
+	ret = amdgpu_svm_range_to_vram(svm, range, dpagemap,
+				       attrs->granularity);
+	if (ret != -EBUSY)
+		return ret;
+	/*
+	 * migrate_vma only takes system pages and our own device pages:
+	 * pages in another GPU's VRAM (or a race with the CPU) go through
+	 * system memory, once.
+	 */
+	ret = drm_gpusvm_range_evict(&svm->gpusvm, &range->base);
+	if (ret)
+		return ret;
+	return amdgpu_svm_range_to_vram(svm, range, dpagemap,
+					attrs->granularity);
+}
+
+/**
+ * amdgpu_svm_prefetch() - carry out PREFETCH_LOC over a span
+ * @svm: a context of the process
+ * @start: first byte, page aligned
+ * @end: one past the last, page aligned
+ *
+ * For every piece of [start, end) with a PREFETCH_LOC, find or make the
+ * ranges of @svm over it and migrate them (amdgpu_svm_range_migrate()),
+ * without mapping them. Called for every context of the process, so the
+ * GPU that owns the target VRAM does the work. Holes without a VMA are
+ * skipped; a migration that fails leaves the pages where they are.
+ *
+ * Context: process context, may sleep; the SVM lock held.
+ */
+void amdgpu_svm_prefetch(struct amdgpu_svm *svm, unsigned long start,
+			 unsigned long end)
+{
+	struct amdgpu_svm_process *proc = svm->proc;
+	struct drm_gpusvm_ctx ctx = {
+		.device_private_page_owner = svm->gpu->page_owner,
+		.devmem_possible = !!svm->gpu->ops->pagemap,
+		.read_only = true,
+	};
+	unsigned long addr = start, ps, pe;
+	struct amdgpu_svm_attrs attrs;
+	struct drm_gpusvm_range *r;
+
+	lockdep_assert_held(&proc->lock);
+
+	while (addr < end) {
+		pe = amdgpu_svm_attr_piece(&proc->attrs, addr, ULONG_MAX, &ps,
+					   &attrs);
+		if (attrs.prefetch_loc == AMDGPU_SVM_LOCATION_UNDEFINED) {
+			addr = min(pe, end);
+			continue;
+		}
+		r = drm_gpusvm_range_find_or_insert(&svm->gpusvm, addr, ps,
+						    min(pe, TASK_SIZE), &ctx);
+		if (IS_ERR(r)) {
+			unsigned long next;
+
+			next = drm_gpusvm_find_vma_start(&svm->gpusvm, addr,
+							 min(pe, end));
+			addr = next > addr ? next : addr + PAGE_SIZE;
+			continue;
+		}
+		amdgpu_svm_range_migrate(svm, to_amdgpu_svm_range(r), &attrs,
+					 false);
+		addr = drm_gpusvm_range_end(r);
+	}
+}

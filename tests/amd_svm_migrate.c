@@ -1,0 +1,1010 @@
+// SPDX-License-Identifier: MIT
+/* Copyright 2026 The amdgpu-svm authors */
+
+/**
+ * TEST: amd svm migrate
+ * Category: Core
+ * Mega feature: SVM
+ * Sub-category: SVM migration
+ * Functionality: moving SVM ranges between system memory and VRAM
+ * Description: PREFETCH_LOC, PREFERRED_LOC and GRANULARITY move pages into
+ *	a GPU's VRAM (a drm_pagemap over device-private memory) and back; a
+ *	CPU touch brings one granule back; VRAM pressure evicts; CPU and GPU
+ *	alternating on the same pages keep making progress. Where pages are
+ *	is read from /proc/self/pagemap (a device-private page is a
+ *	non-present swap-type entry; the guest has no swap) and from the
+ *	virtual GPU's debugfs VRAM counters. Every subtest runs once per GPU
+ *	and XNACK mode (dynamic subtests gpuN-TARGET-xnack-on/off).
+ *
+ * SUBTEST: prefetch
+ * Description: PREFETCH_LOC=GPU moves a buffer into VRAM, the GPU reads
+ *	and writes it there in place, PREFETCH_LOC=SYSMEM brings it back;
+ *	the data is exact at every step.
+ *
+ * SUBTEST: prefetch-untouched
+ * Description: Memory never touched, prefetched into VRAM blocks another
+ *	buffer just freed, reads as zeros on the GPU: no stale VRAM contents
+ *	leak.
+ *
+ * SUBTEST: preferred-loc
+ * Description: PREFERRED_LOC=GPU places pages in VRAM where the mode
+ *	maps them: at SET_ATTR with XNACK off, at the first GPU fault with
+ *	XNACK on (not before).
+ *
+ * SUBTEST: cpu-fault-granule
+ * Description: After a prefetch, a CPU read at the head, middle or tail
+ *	of a 2 MiB range brings back exactly the granule around it (4 KiB,
+ *	64 KiB or 2 MiB per GRANULARITY); the rest stays in VRAM and the GPU
+ *	reads the mixed range exactly.
+ *
+ * SUBTEST: oversubscribe
+ * Description: Prefetching twice the GPU's VRAM evicts the oldest
+ *	buffers to system memory; every byte survives, and the GPU reads
+ *	evicted and resident buffers exactly.
+ *
+ * SUBTEST: ping-pong
+ * Description: GPU write, CPU check and write, GPU copy, for many rounds
+ *	on a buffer whose location is the GPU: every round's data is exact
+ *	and no round takes longer than a bound (no livelock); prints rounds
+ *	per second and pages moved.
+ *
+ * SUBTEST: ping-pong-two-gpus
+ * Description: Two GPUs and the CPU take turns on one buffer preferring
+ *	one GPU: since both GPUs use it, it stays in system memory (no peer
+ *	path), the data is exact every round. Prints how often a prefetch
+ *	of memory only one GPU maps quiesced the other GPU's queues.
+ *
+ * SUBTEST: vram-to-vram
+ * Description: A buffer in one GPU's VRAM prefetched to another GPU moves
+ *	into the second GPU's VRAM (through system memory where no peer path
+ *	exists) with its data.
+ *
+ * SUBTEST: fork-during-migration
+ * Description: A child forked while a buffer is in VRAM reads the
+ *	parent's data and its writes stay its own; the parent's GPU and CPU
+ *	still see the parent's data.
+ *
+ * SUBTEST: munmap-during-migration
+ * Description: munmap of half of a buffer in VRAM frees that half's VRAM
+ *	and leaves the other half in VRAM with its data.
+ *
+ * SUBTEST: munmap-races-migration
+ * Description: munmap of half a buffer while another thread migrates it
+ *	to VRAM and back: the other half keeps its data, the thread gets only
+ *	EFAULT, and no VRAM stays allocated once everything is unmapped.
+ *
+ * SUBTEST: benchmark
+ * Description: Migration bandwidth, system to VRAM and back, for 2 MiB to
+ *	256 MiB with and without THP, side by side with the kernel's test_hmm
+ *	device migrating the same buffers and with plain memcpy: printed,
+ *	never asserted.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "amdgpu_svm.h"
+#include "hmm_dmirror.h"
+#include "vamdgpu.h"
+
+#define MAX_GPUS	8
+#define SZ_2M		(2ul << 20)
+#define PING_PONG_ROUNDS	16
+/* Far beyond a round's time even under TCG: only a livelock exceeds it. */
+#define ROUND_BOUND_S	30.0
+
+static size_t page_size;
+static int pagemap_fd = -1;
+
+struct mode {
+	struct vamdgpu_gpu *gpu;
+	bool xnack;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* A fresh anonymous buffer of @size at a 2 MiB boundary. */
+static void *map_aligned(size_t size)
+{
+	char *p = mmap(NULL, size + SZ_2M, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *a;
+
+	igt_assert_f(p != MAP_FAILED, "mmap of %zu bytes: %m\n", size);
+	a = (char *)(((uintptr_t)p + SZ_2M - 1) & ~(SZ_2M - 1));
+	if (a > p)
+		munmap(p, a - p);
+	munmap(a + size, p + SZ_2M - a);
+	return a;
+}
+
+/* The value a pattern puts in word @i: distinct per seed and word. */
+static uint32_t pattern_word(uint32_t seed, size_t i)
+{
+	return seed * 0x9e3779b1u ^ (uint32_t)i;
+}
+
+static void fill_pattern(void *buf, size_t size, uint32_t seed)
+{
+	uint32_t *p = buf;
+
+	for (size_t i = 0; i < size / 4; i++)
+		p[i] = pattern_word(seed, i);
+}
+
+/* Fails naming the first wrong address. */
+static void check_pattern(const void *buf, size_t size, uint32_t seed,
+			  const char *what)
+{
+	const uint32_t *p = buf;
+
+	for (size_t i = 0; i < size / 4; i++)
+		igt_assert_f(p[i] == pattern_word(seed, i),
+			     "%s: at %p (offset 0x%zx) expected 0x%08x, got 0x%08x\n",
+			     what, (void *)&p[i], i * 4, pattern_word(seed, i),
+			     p[i]);
+}
+
+/*
+ * Pages of [buf, buf + size) that are device-private: present bit clear,
+ * swap bit set in /proc/self/pagemap (the guest has no swap).
+ */
+static size_t pages_in_vram(const void *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (size_t off = 0; off < size; off += page_size) {
+		uint64_t e;
+		off_t pos = ((uintptr_t)buf + off) / page_size * sizeof(e);
+
+		igt_assert_eq(pread(pagemap_fd, &e, sizeof(e), pos), sizeof(e));
+		if (!(e >> 63 & 1) && (e >> 62 & 1))
+			n++;
+	}
+	return n;
+}
+
+static void assert_in_vram(const void *buf, size_t size, size_t expected,
+			   const char *what)
+{
+	size_t got = pages_in_vram(buf, size);
+
+	igt_assert_f(got == expected,
+		     "%s: %zu of %zu pages in VRAM, expected %zu\n",
+		     what, got, size / page_size, expected);
+}
+
+/* A counter from the GPU's debugfs file vamdgpu_vram. */
+static unsigned long long vram_stat(const struct vamdgpu_gpu *gpu,
+				    const char *key)
+{
+	char path[256], line[256];
+	unsigned long long value;
+	size_t len = strlen(key);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/vamdgpu.%u/vamdgpu_vram",
+		 gpu->info.instance);
+	f = fopen(path, "r");
+	igt_require_f(f, "no %s: debugfs not mounted? (%m)\n", path);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, len) && line[len] == ' ') {
+			value = strtoull(line + len + 1, NULL, 0);
+			fclose(f);
+			return value;
+		}
+	}
+	fclose(f);
+	igt_assert_f(0, "no '%s' in %s\n", key, path);
+	return 0;
+}
+
+static int open_mode(const struct mode *m)
+{
+	int fd = vamdgpu_reopen(m->gpu->fd);
+
+	vamdgpu_set_xnack(fd, m->xnack);
+	return fd;
+}
+
+/* XNACK off needs ACCESS to map; with XNACK on it is the default. */
+static void give_access(int fd, uint32_t gpu_id, void *buf, size_t size)
+{
+	svm_set_one(fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_ACCESS, gpu_id);
+}
+
+static void set_loc(int fd, void *buf, size_t size, uint32_t type,
+		    uint32_t loc)
+{
+	svm_set_one(fd, (uintptr_t)buf, size, type, loc);
+}
+
+static void exec_cmd(int fd, uint32_t q, struct drm_vamdgpu_cmd cmd,
+		     const char *what)
+{
+	struct drm_vamdgpu_queue_status st;
+	uint64_t seqno = vamdgpu_submit(fd, q, &cmd, 1);
+	int ret = __vamdgpu_wait(fd, q, seqno, VAMDGPU_WAIT_TIMEOUT_NS);
+
+	if (ret == 0)
+		return;
+	vamdgpu_queue_status(fd, q, &st);
+	igt_assert_f(0, "%s: queue %u: %s; state %s, fault at 0x%" PRIx64 " flags 0x%x\n",
+		     what, q, strerror(-ret), vamdgpu_queue_state_name(st.state),
+		     (uint64_t)st.fault_addr, st.fault_flags);
+}
+
+/* The GPU copies @src to a fresh system buffer; check it holds @seed. */
+static void gpu_check(int fd, uint32_t q, uint32_t gpu_id, const void *src,
+		      size_t size, uint32_t seed, const char *what)
+{
+	void *dst = map_aligned(size);
+
+	memset(dst, 0, size);
+	give_access(fd, gpu_id, dst, size);
+	exec_cmd(fd, q, vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)src, size),
+		 what);
+	check_pattern(dst, size, seed, what);
+	munmap(dst, size);
+}
+
+static void test_prefetch(const struct mode *m)
+{
+	uint32_t id = m->gpu->info.gpu_id;
+	size_t size = 2 * SZ_2M, npages = size / page_size;
+	int fd = open_mode(m);
+	void *buf = map_aligned(size);
+	struct drm_vamdgpu_queue_status st;
+	unsigned long long used;
+	uint32_t q;
+
+	fill_pattern(buf, size, 1);
+	give_access(fd, id, buf, size);
+	q = vamdgpu_queue_create(fd);
+
+	used = vram_stat(m->gpu, "used");
+	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	assert_in_vram(buf, size, npages, "after PREFETCH_LOC=GPU");
+	vamdgpu_queue_status(fd, q, &st);
+	if (!m->xnack)
+		igt_assert_f(st.quiesce_count == 1 && st.resume_count == 1,
+			     "XNACK off: moving mapped pages must quiesce and resume the queues once, got %u quiesces, %u resumes\n",
+			     st.quiesce_count, st.resume_count);
+	igt_assert_f(vram_stat(m->gpu, "used") >= used + size,
+		     "VRAM use grew by less than the buffer\n");
+
+	gpu_check(fd, q, id, buf, size, 1, "GPU read of VRAM");
+	assert_in_vram(buf, size, npages, "after the GPU read it in place");
+
+	/* The GPU writes VRAM in place; SYSMEM brings the writes back. */
+	exec_cmd(fd, q, vamdgpu_cmd_fill((uintptr_t)buf, size, 0x2a2a2a2a),
+		 "GPU fill of VRAM");
+	assert_in_vram(buf, size, npages, "after the GPU wrote it in place");
+	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+		AMDGPU_SVM_LOCATION_SYSMEM);
+	assert_in_vram(buf, size, 0, "after PREFETCH_LOC=SYSMEM");
+	for (size_t i = 0; i < size / 4; i++)
+		igt_assert_f(((uint32_t *)buf)[i] == 0x2a2a2a2a,
+			     "GPU write lost at offset 0x%zx: 0x%08x\n", i * 4,
+			     ((uint32_t *)buf)[i]);
+
+	vamdgpu_queue_destroy(fd, q);
+	munmap(buf, size);
+	close(fd);
+}
+
+/*
+ * VRAM keeps the contents of freed blocks: a page that never held data must
+ * arrive in VRAM as zeros, not as what the last owner of the block left.
+ */
+static void test_prefetch_untouched(const struct mode *m)
+{
+	uint32_t id = m->gpu->info.gpu_id;
+	size_t size = SZ_2M, npages = size / page_size;
+	int fd = open_mode(m);
+	void *old = map_aligned(size), *fresh;
+	uint32_t q, *dst;
+
+	fill_pattern(old, size, 4);
+	give_access(fd, id, old, size);
+	set_loc(fd, old, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	assert_in_vram(old, size, npages, "the old buffer");
+	munmap(old, size);
+
+	/* First fit: the fresh buffer gets the blocks the old one freed. */
+	fresh = map_aligned(size);
+	/* Prefetch before ACCESS: mapping first would fault in zero pages. */
+	set_loc(fd, fresh, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	give_access(fd, id, fresh, size);
+	assert_in_vram(fresh, size, npages, "the never-touched buffer");
+	dst = map_aligned(size);
+	memset(dst, 0xff, size);
+	give_access(fd, id, dst, size);
+	q = vamdgpu_queue_create(fd);
+	exec_cmd(fd, q, vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)fresh, size),
+		 "GPU read of never-touched pages");
+	for (size_t i = 0; i < size / 4; i++)
+		igt_assert_f(dst[i] == 0,
+			     "never-touched memory at offset 0x%zx reads 0x%08x on the GPU: stale VRAM\n",
+			     i * 4, dst[i]);
+	munmap(dst, size);
+	vamdgpu_queue_destroy(fd, q);
+	munmap(fresh, size);
+	close(fd);
+}
+
+static void test_preferred_loc(const struct mode *m)
+{
+	uint32_t id = m->gpu->info.gpu_id;
+	size_t size = SZ_2M, npages = size / page_size;
+	int fd = open_mode(m);
+	void *buf = map_aligned(size);
+	uint32_t q;
+
+	fill_pattern(buf, size, 2);
+	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFERRED_LOC, id);
+	give_access(fd, id, buf, size);
+	q = vamdgpu_queue_create(fd);
+	if (m->xnack) {
+		assert_in_vram(buf, size, 0,
+			       "XNACK on: before any GPU fault");
+		gpu_check(fd, q, id, buf, size, 2, "GPU read by faults");
+		assert_in_vram(buf, size, npages,
+			       "XNACK on: after the GPU faulted it in");
+	} else {
+		assert_in_vram(buf, size, npages,
+			       "XNACK off: after SET_ATTR mapped it");
+		gpu_check(fd, q, id, buf, size, 2, "GPU read of VRAM");
+	}
+	check_pattern(buf, size, 2, "CPU read back");
+	vamdgpu_queue_destroy(fd, q);
+	munmap(buf, size);
+	close(fd);
+}
+
+static const struct {
+	const char *name;
+	size_t offset;	/* from the start; (size_t)-1: the last page */
+} positions[] = {
+	{ "head", 0 },
+	{ "middle", SZ_2M / 2 + 3 * 4096 },
+	{ "tail", (size_t)-1 },
+};
+
+static void test_cpu_fault_granule(const struct mode *m, unsigned int gran,
+				   size_t offset)
+{
+	uint32_t id = m->gpu->info.gpu_id;
+	size_t size = SZ_2M, npages = size / page_size;
+	size_t granule = page_size << gran;
+	int fd = open_mode(m);
+	char *buf = map_aligned(size), *g;
+	uint32_t q, v;
+
+	if (offset == (size_t)-1)
+		offset = size - page_size;
+	fill_pattern(buf, size, 3);
+	give_access(fd, id, buf, size);
+	q = vamdgpu_queue_create(fd);
+	svm_set_one(fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_GRANULARITY, gran);
+	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	assert_in_vram(buf, size, npages, "after the prefetch");
+
+	v = *(volatile uint32_t *)(buf + offset);
+	igt_assert_f(v == pattern_word(3, offset / 4),
+		     "CPU read at offset 0x%zx: expected 0x%08x, got 0x%08x\n",
+		     offset, pattern_word(3, offset / 4), v);
+
+	g = buf + (offset & ~(granule - 1));
+	assert_in_vram(g, granule, 0, "the touched granule");
+	assert_in_vram(buf, size, npages - granule / page_size,
+		       "the whole range after one CPU touch");
+
+	gpu_check(fd, q, id, buf, size, 3, "GPU read of the mixed range");
+	check_pattern(buf, size, 3, "CPU read of everything");
+	vamdgpu_queue_destroy(fd, q);
+	munmap(buf, size);
+	close(fd);
+}
+
+static void test_oversubscribe(const struct mode *m)
+{
+	uint32_t id = m->gpu->info.gpu_id;
+	size_t chunk = 4 * SZ_2M, vram = m->gpu->info.vram_size;
+	unsigned int n = 2 * vram / chunk;
+	unsigned long long evicted;
+	int fd = open_mode(m);
+	char **bufs;
+	uint32_t q;
+
+	bufs = calloc(n, sizeof(*bufs));
+	igt_assert(bufs);
+	evicted = vram_stat(m->gpu, "pressure_evicted_blocks");
+	for (unsigned int i = 0; i < n; i++) {
+		bufs[i] = map_aligned(chunk);
+		fill_pattern(bufs[i], chunk, 100 + i);
+		give_access(fd, id, bufs[i], chunk);
+		set_loc(fd, bufs[i], chunk, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	}
+	q = vamdgpu_queue_create(fd);
+	igt_info("%u buffers of %zu MiB prefetched into %zu MiB of VRAM: %llu blocks evicted\n",
+		 n, chunk >> 20, vram >> 20,
+		 vram_stat(m->gpu, "pressure_evicted_blocks") - evicted);
+	igt_assert_f(vram_stat(m->gpu, "pressure_evicted_blocks") > evicted,
+		     "twice the VRAM prefetched without one eviction\n");
+	assert_in_vram(bufs[0], chunk, 0, "the oldest buffer");
+	assert_in_vram(bufs[n - 1], chunk, chunk / page_size,
+		       "the newest buffer");
+
+	gpu_check(fd, q, id, bufs[0], chunk, 100, "GPU read of an evicted buffer");
+	gpu_check(fd, q, id, bufs[n - 1], chunk, 100 + n - 1,
+		  "GPU read of a resident buffer");
+	for (unsigned int i = 0; i < n; i++) {
+		check_pattern(bufs[i], chunk, 100 + i, "CPU read after pressure");
+		munmap(bufs[i], chunk);
+	}
+	free(bufs);
+	vamdgpu_queue_destroy(fd, q);
+	close(fd);
+}
+
+/*
+ * One ping-pong round on @buf: the GPU writes seed 2r (migrating it to
+ * VRAM first with XNACK off, by fault with XNACK on), the CPU checks and
+ * writes seed 2r + 1, the GPU copies it out and the copy is checked.
+ */
+static void ping_pong_round(int fd, uint32_t q, const struct mode *m,
+			    void *buf, void *src, size_t size, unsigned int r)
+{
+	uint32_t id = m->gpu->info.gpu_id;
+
+	if (!m->xnack)
+		set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	fill_pattern(src, size, 2 * r);
+	exec_cmd(fd, q, vamdgpu_cmd_copy((uintptr_t)buf, (uintptr_t)src, size),
+		 "GPU write");
+	check_pattern(buf, size, 2 * r, "CPU check of the GPU's write");
+	fill_pattern(buf, size, 2 * r + 1);
+	gpu_check(fd, q, id, buf, size, 2 * r + 1,
+		  "GPU check of the CPU's write");
+}
+
+static void test_ping_pong(const struct mode *m)
+{
+	uint32_t id = m->gpu->info.gpu_id;
+	size_t size = SZ_2M;
+	unsigned long long to_vram, to_ram;
+	int fd = open_mode(m);
+	void *buf = map_aligned(size), *src = map_aligned(size);
+	double start, t, worst = 0;
+	uint32_t q;
+
+	memset(buf, 0, size);
+	give_access(fd, id, buf, size);
+	give_access(fd, id, src, size);
+	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFERRED_LOC, id);
+	q = vamdgpu_queue_create(fd);
+	to_vram = vram_stat(m->gpu, "copied_to_vram");
+	to_ram = vram_stat(m->gpu, "copied_to_ram");
+
+	start = now_s();
+	for (unsigned int r = 0; r < PING_PONG_ROUNDS; r++) {
+		t = now_s();
+		ping_pong_round(fd, q, m, buf, src, size, r);
+		t = now_s() - t;
+		worst = t > worst ? t : worst;
+		igt_assert_f(t < ROUND_BOUND_S,
+			     "round %u took %.1f s: livelock?\n", r, t);
+	}
+	t = now_s() - start;
+	igt_info("%u rounds of 2 MiB in %.2f s: %.1f rounds/s, slowest %.3f s; pages copied to VRAM %llu, to RAM %llu\n",
+		 PING_PONG_ROUNDS, t, PING_PONG_ROUNDS / t, worst,
+		 vram_stat(m->gpu, "copied_to_vram") - to_vram,
+		 vram_stat(m->gpu, "copied_to_ram") - to_ram);
+	igt_assert_f(vram_stat(m->gpu, "copied_to_vram") > to_vram,
+		     "the buffer never moved to VRAM\n");
+
+	vamdgpu_queue_destroy(fd, q);
+	munmap(buf, size);
+	munmap(src, size);
+	close(fd);
+}
+
+static uint32_t quiesces(int fd, uint32_t q)
+{
+	struct drm_vamdgpu_queue_status st;
+
+	vamdgpu_queue_status(fd, q, &st);
+	return st.quiesce_count;
+}
+
+static void test_ping_pong_two_gpus(struct vamdgpu_gpu *a, struct vamdgpu_gpu *b)
+{
+	struct mode ma = { a, false }, mb = { b, false };
+	int fa = open_mode(&ma), fb = open_mode(&mb);
+	size_t size = SZ_2M;
+	void *buf = map_aligned(size), *src = map_aligned(size);
+	void *own = map_aligned(size);
+	uint32_t qa, qb, before_a, before_b;
+
+	memset(buf, 0, size);
+	fill_pattern(own, size, 7);
+	give_access(fa, a->info.gpu_id, src, size);
+	give_access(fa, a->info.gpu_id, buf, size);
+	give_access(fb, b->info.gpu_id, buf, size);
+	give_access(fa, a->info.gpu_id, own, size);
+	set_loc(fa, buf, size, AMDGPU_SVM_ATTR_PREFERRED_LOC, a->info.gpu_id);
+	qa = vamdgpu_queue_create(fa);
+	qb = vamdgpu_queue_create(fb);
+
+	for (unsigned int r = 0; r < PING_PONG_ROUNDS; r++) {
+		set_loc(fa, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+			a->info.gpu_id);
+		assert_in_vram(buf, size, 0,
+			       "a buffer two GPUs use, prefetched to one");
+		fill_pattern(src, size, 2 * r);
+		exec_cmd(fa, qa, vamdgpu_cmd_copy((uintptr_t)buf, (uintptr_t)src,
+						  size), "first GPU's write");
+		gpu_check(fb, qb, b->info.gpu_id, buf, size, 2 * r,
+			  "second GPU's read of the first GPU's write");
+		check_pattern(buf, size, 2 * r, "CPU read");
+		fill_pattern(buf, size, 2 * r + 1);
+		gpu_check(fa, qa, a->info.gpu_id, buf, size, 2 * r + 1,
+			  "first GPU's read of the CPU's write");
+	}
+
+	/*
+	 * Memory only the first GPU maps moves to its VRAM. First let the
+	 * restore of the last check's munmap finish: a command completes only
+	 * once the queues run again.
+	 */
+	exec_cmd(fa, qa, vamdgpu_cmd_read((uintptr_t)src, 4), "first GPU sync");
+	exec_cmd(fb, qb, vamdgpu_cmd_read((uintptr_t)buf, 4), "second GPU sync");
+	before_a = quiesces(fa, qa);
+	before_b = quiesces(fb, qb);
+	set_loc(fa, own, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, a->info.gpu_id);
+	assert_in_vram(own, size, size / page_size,
+		       "memory one GPU uses, prefetched to it");
+	/* Evictions quiesce the whole process (as KFD's): measured, not asserted. */
+	igt_info("prefetch of memory only the first GPU maps: queues quiesced %u times on it, %u on the other GPU\n",
+		 quiesces(fa, qa) - before_a, quiesces(fb, qb) - before_b);
+	gpu_check(fa, qa, a->info.gpu_id, own, size, 7, "GPU read of its VRAM");
+
+	vamdgpu_queue_destroy(fa, qa);
+	vamdgpu_queue_destroy(fb, qb);
+	munmap(buf, size);
+	munmap(src, size);
+	munmap(own, size);
+	close(fa);
+	close(fb);
+}
+
+static void test_vram_to_vram(struct vamdgpu_gpu *a, struct vamdgpu_gpu *b)
+{
+	struct mode ma = { a, false }, mb = { b, false };
+	int fa = open_mode(&ma), fb = open_mode(&mb);
+	size_t size = SZ_2M, npages = size / page_size;
+	unsigned long long used_a, used_b;
+	void *buf = map_aligned(size);
+	uint32_t qb;
+
+	fill_pattern(buf, size, 10);
+	used_a = vram_stat(a, "used");
+	used_b = vram_stat(b, "used");
+	/* No GPU has ACCESS: nothing stops either VRAM being the location. */
+	set_loc(fa, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, a->info.gpu_id);
+	assert_in_vram(buf, size, npages, "after the prefetch to the first GPU");
+	igt_assert_f(vram_stat(a, "used") >= used_a + size,
+		     "the first GPU's VRAM did not take the buffer\n");
+
+	set_loc(fb, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, b->info.gpu_id);
+	assert_in_vram(buf, size, npages, "after the prefetch to the second GPU");
+	igt_assert_f(vram_stat(b, "used") >= used_b + size &&
+		     vram_stat(a, "used") < used_a + size,
+		     "the buffer did not move from the first GPU's VRAM to the second's: used %llu -> %llu and %llu -> %llu\n",
+		     used_a, vram_stat(a, "used"), used_b, vram_stat(b, "used"));
+
+	give_access(fb, b->info.gpu_id, buf, size);
+	qb = vamdgpu_queue_create(fb);
+	gpu_check(fb, qb, b->info.gpu_id, buf, size, 10,
+		  "second GPU's read of its VRAM");
+	check_pattern(buf, size, 10, "CPU read after two migrations");
+	vamdgpu_queue_destroy(fb, qb);
+	munmap(buf, size);
+	close(fa);
+	close(fb);
+}
+
+static void test_fork(const struct mode *m)
+{
+	uint32_t id = m->gpu->info.gpu_id;
+	size_t size = SZ_2M, npages = size / page_size;
+	int fd = open_mode(m), status;
+	void *buf = map_aligned(size);
+	uint32_t q;
+	pid_t pid;
+
+	fill_pattern(buf, size, 5);
+	give_access(fd, id, buf, size);
+	q = vamdgpu_queue_create(fd);
+	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	assert_in_vram(buf, size, npages, "before fork");
+
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		const uint32_t *p = buf;
+
+		for (size_t i = 0; i < size / 4; i++)
+			if (p[i] != pattern_word(5, i))
+				_exit(1);
+		fill_pattern(buf, size, 6);
+		_exit(0);
+	}
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		     "the child did not read the parent's data from VRAM\n");
+
+	gpu_check(fd, q, id, buf, size, 5, "parent's GPU after the child wrote");
+	check_pattern(buf, size, 5, "parent's CPU after the child wrote");
+	vamdgpu_queue_destroy(fd, q);
+	munmap(buf, size);
+	close(fd);
+}
+
+static void test_munmap(const struct mode *m)
+{
+	uint32_t id = m->gpu->info.gpu_id;
+	size_t size = 2 * SZ_2M, half = SZ_2M;
+	int fd = open_mode(m);
+	char *buf = map_aligned(size);
+	unsigned long long used;
+	uint32_t q;
+
+	fill_pattern(buf, size, 8);
+	give_access(fd, id, buf, size);
+	q = vamdgpu_queue_create(fd);
+	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	assert_in_vram(buf, size, size / page_size, "after the prefetch");
+
+	used = vram_stat(m->gpu, "used");
+	igt_assert_eq(munmap(buf + half, half), 0);
+	igt_assert_f(vram_stat(m->gpu, "used") + half <= used,
+		     "munmap of %zu KiB in VRAM freed only %llu KiB of it\n",
+		     half >> 10, (used - vram_stat(m->gpu, "used")) >> 10);
+	assert_in_vram(buf, half, half / page_size, "the half left");
+	gpu_check(fd, q, id, buf, half, 8, "GPU read of the half left");
+	check_pattern(buf, half, 8, "CPU read of the half left");
+	vamdgpu_queue_destroy(fd, q);
+	munmap(buf, half);
+	close(fd);
+}
+
+struct prefetch_race {
+	int fd;
+	uint32_t gpu_id;
+	char *buf;
+	size_t size;
+	atomic_bool stop;
+	unsigned int rounds;
+	int bad_errno;
+};
+
+/* Prefetch to VRAM and back until told to stop; only -EFAULT (no VMA) is fine. */
+static void *prefetch_loop(void *arg)
+{
+	struct prefetch_race *r = arg;
+
+	while (!atomic_load(&r->stop)) {
+		struct drm_amdgpu_svm_attribute attr = {
+			.type = AMDGPU_SVM_ATTR_PREFETCH_LOC,
+			.value = r->rounds++ & 1 ? AMDGPU_SVM_LOCATION_SYSMEM :
+						   r->gpu_id,
+		};
+		int ret = __svm_set_attr(r->fd, (uintptr_t)r->buf, r->size,
+					 &attr, 1);
+
+		if (ret && ret != -EFAULT && !r->bad_errno)
+			r->bad_errno = -ret;
+	}
+	return NULL;
+}
+
+/*
+ * munmap of half a buffer while another thread migrates it back and forth:
+ * the other half keeps its data, the thread gets only -EFAULT, and no VRAM
+ * stays allocated once everything is unmapped.
+ */
+static void test_munmap_race(const struct mode *m)
+{
+	size_t size = 4 * SZ_2M, half = size / 2;
+	unsigned long long used = vram_stat(m->gpu, "used");
+	int fd = open_mode(m);
+	double deadline;
+
+	for (unsigned int i = 0; i < 8; i++) {
+		struct prefetch_race r = {
+			.fd = fd,
+			.gpu_id = m->gpu->info.gpu_id,
+			.size = size,
+		};
+		pthread_t thread;
+
+		r.buf = map_aligned(size);
+		fill_pattern(r.buf, size, 11 + i);
+		igt_assert_eq(pthread_create(&thread, NULL, prefetch_loop, &r), 0);
+		usleep(5000 * (i + 1));
+		igt_assert_eq(munmap(r.buf + half, half), 0);
+		usleep(5000);
+		atomic_store(&r.stop, true);
+		igt_assert_eq(pthread_join(thread, NULL), 0);
+		igt_assert_f(!r.bad_errno,
+			     "round %u: prefetch racing munmap failed with %s\n",
+			     i, strerror(r.bad_errno));
+		check_pattern(r.buf, half, 11 + i, "the half left after the race");
+		igt_assert_eq(munmap(r.buf, half), 0);
+		igt_debug("round %u: %u prefetches\n", i, r.rounds);
+	}
+
+	/* Freed VRAM returns once the last page of each block is gone. */
+	deadline = now_s() + 5;
+	while (vram_stat(m->gpu, "used") > used && now_s() < deadline)
+		usleep(10000);
+	igt_assert_f(vram_stat(m->gpu, "used") <= used,
+		     "VRAM still used after everything was unmapped: %llu KiB more than before\n",
+		     (vram_stat(m->gpu, "used") - used) >> 10);
+	close(fd);
+}
+
+/* GB/s of moving @size bytes in @s seconds. */
+static double gbps(size_t size, double s)
+{
+	return size / s / 1e9;
+}
+
+/* Average seconds of @iters calls of the SVM prefetch to @loc. */
+static double time_prefetch(int fd, void *buf, size_t size, uint32_t loc,
+			    uint32_t back, int iters)
+{
+	double total = 0, t;
+
+	for (int i = 0; i < iters; i++) {
+		t = now_s();
+		set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, loc);
+		total += now_s() - t;
+		if (back != loc)
+			set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, back);
+	}
+	return total / iters;
+}
+
+static double time_hmm(int hmm, void *buf, void *mirror, size_t size,
+		       bool to_device, int iters)
+{
+	size_t npages = size / page_size;
+	double total = 0, t;
+
+	for (int i = 0; i < iters; i++) {
+		if (!to_device)
+			igt_assert_eq(hmm_dmirror_migrate(hmm, buf, npages, true,
+							  mirror, NULL), 0);
+		t = now_s();
+		igt_assert_eq(hmm_dmirror_migrate(hmm, buf, npages, to_device,
+						  mirror, NULL), 0);
+		total += now_s() - t;
+		if (to_device)
+			igt_assert_eq(hmm_dmirror_migrate(hmm, buf, npages, false,
+							  mirror, NULL), 0);
+	}
+	return total / iters;
+}
+
+static double time_memcpy(void *dst, const void *src, size_t size, int iters)
+{
+	double t = now_s();
+
+	for (int i = 0; i < iters; i++)
+		memcpy(dst, src, size);
+	return (now_s() - t) / iters;
+}
+
+static void test_benchmark(struct vamdgpu_gpu *gpu)
+{
+	static const size_t sizes_mib[] = { 2, 8, 32, 128, 256 };
+	struct mode m = { gpu, false };
+	uint32_t id = gpu->info.gpu_id;
+	int fd = open_mode(&m), hmm = hmm_dmirror_open(0);
+
+	igt_info("%s, VRAM %" PRIu64 " MiB; test_hmm: %s; GB/s, average of 3 runs below 8 MiB, 1 above\n",
+		 gpu->name, (uint64_t)gpu->info.vram_size >> 20,
+		 hmm >= 0 ? "/dev/hmm_dmirror0" : strerror(-hmm));
+	igt_info("%-8s %-4s %10s %10s %10s %10s %10s\n", "MiB", "THP",
+		 "svm s->v", "svm v->s", "hmm s->d", "hmm d->s", "memcpy");
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes_mib); i++) {
+		size_t size = sizes_mib[i] << 20;
+		int iters = size < (8ul << 20) ? 3 : 1;
+
+		for (int thp = 1; thp >= 0; thp--) {
+			char *buf = map_aligned(size), *other = map_aligned(size);
+			double s2v, v2s, h2d = 0, h2s = 0, mc;
+
+			igt_assert_eq(madvise(buf, size, thp ? MADV_HUGEPAGE :
+					      MADV_NOHUGEPAGE), 0);
+			fill_pattern(buf, size, 9);
+			memset(other, 0, size);
+			s2v = time_prefetch(fd, buf, size, id,
+					    AMDGPU_SVM_LOCATION_SYSMEM, iters);
+			set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+			v2s = time_prefetch(fd, buf, size,
+					    AMDGPU_SVM_LOCATION_SYSMEM, id, iters);
+			set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+				AMDGPU_SVM_LOCATION_SYSMEM);
+			check_pattern(buf, size, 9, "data after the SVM runs");
+			if (hmm >= 0) {
+				h2d = gbps(size, time_hmm(hmm, buf, other, size,
+							  true, iters));
+				h2s = gbps(size, time_hmm(hmm, buf, other, size,
+							  false, iters));
+				check_pattern(buf, size, 9, "data after the test_hmm runs");
+			}
+			mc = time_memcpy(other, buf, size, iters);
+			igt_info("%-8zu %-4s %10.3f %10.3f %10.3f %10.3f %10.3f%s\n",
+				 sizes_mib[i], thp ? "yes" : "no",
+				 gbps(size, s2v), gbps(size, v2s), h2d, h2s,
+				 gbps(size, mc),
+				 size > gpu->info.vram_size ?
+				 "  (exceeds VRAM: includes evictions)" : "");
+			munmap(buf, size);
+			munmap(other, size);
+		}
+	}
+	if (hmm >= 0)
+		close(hmm);
+	close(fd);
+}
+
+typedef void (*mode_test_fn)(const struct mode *m);
+
+static const struct {
+	const char *name;
+	mode_test_fn fn;
+	const char *desc;
+} mode_tests[] = {
+	{ "prefetch", test_prefetch,
+	  "PREFETCH_LOC=GPU moves a buffer into VRAM, the GPU reads and writes it there in place, PREFETCH_LOC=SYSMEM brings it back; the data is exact at every step." },
+	{ "prefetch-untouched", test_prefetch_untouched,
+	  "Memory never touched, prefetched into VRAM blocks another buffer just freed, reads as zeros on the GPU: no stale VRAM contents leak." },
+	{ "preferred-loc", test_preferred_loc,
+	  "PREFERRED_LOC=GPU places pages in VRAM where the mode maps them: at SET_ATTR with XNACK off, at the first GPU fault with XNACK on (not before)." },
+	{ "oversubscribe", test_oversubscribe,
+	  "Prefetching twice the GPU's VRAM evicts the oldest buffers to system memory; every byte survives, and the GPU reads evicted and resident buffers exactly." },
+	{ "ping-pong", test_ping_pong,
+	  "GPU write, CPU check and write, GPU copy, for many rounds on a buffer whose location is the GPU: every round's data is exact and no round takes longer than a bound (no livelock); prints rounds per second and pages moved." },
+	{ "fork-during-migration", test_fork,
+	  "A child forked while a buffer is in VRAM reads the parent's data and its writes stay its own; the parent's GPU and CPU still see the parent's data." },
+	{ "munmap-during-migration", test_munmap,
+	  "munmap of half of a buffer in VRAM frees that half's VRAM and leaves the other half in VRAM with its data." },
+	{ "munmap-races-migration", test_munmap_race,
+	  "munmap of half a buffer while another thread migrates it to VRAM and back: the other half keeps its data, the thread gets only EFAULT, and no VRAM stays allocated once everything is unmapped." },
+};
+
+/* HSA_XNACK=0/1 picks one XNACK mode, as in ROCm; unset: both. */
+static bool xnack_wanted(bool xnack)
+{
+	const char *env = getenv("HSA_XNACK");
+
+	if (!env || !*env)
+		return true;
+	return (atoi(env) != 0) == xnack;
+}
+
+static bool mode_runs(const struct vamdgpu_gpu *gpu, bool xnack)
+{
+	if (xnack && !vamdgpu_gpu_xnack_capable(gpu))
+		return false;
+	return xnack_wanted(xnack);
+}
+
+int igt_main()
+{
+	static const unsigned int granularities[] = { 0, 4, 9 };
+	static struct vamdgpu_gpu gpus[MAX_GPUS];
+	static int ngpus;
+
+	igt_fixture() {
+		page_size = sysconf(_SC_PAGESIZE);
+		ngpus = vamdgpu_gpus_open(gpus, MAX_GPUS);
+		igt_require_f(ngpus > 0, "no vamdgpu render node\n");
+		pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+		igt_require_f(pagemap_fd >= 0, "no /proc/self/pagemap: %m\n");
+		for (int g = 0; g < ngpus; g++)
+			igt_require_f(gpus[g].info.vram_size,
+				      "%s has no VRAM to migrate to\n",
+				      gpus[g].name);
+	}
+
+	for (unsigned int t = 0; t < ARRAY_SIZE(mode_tests); t++) {
+		igt_describe(mode_tests[t].desc);
+		igt_subtest_with_dynamic(mode_tests[t].name) {
+			for (int g = 0; g < ngpus; g++)
+				for (int x = 0; x <= 1; x++) {
+					struct mode m = { &gpus[g], x };
+
+					if (!mode_runs(&gpus[g], x))
+						continue;
+					igt_dynamic_f("%s-xnack-%s", gpus[g].name,
+						      x ? "on" : "off")
+						mode_tests[t].fn(&m);
+				}
+		}
+	}
+
+	igt_describe("After a prefetch, a CPU read at the head, middle or tail of a 2 MiB range brings back exactly the granule around it (4 KiB, 64 KiB or 2 MiB per GRANULARITY); the rest stays in VRAM and the GPU reads the mixed range exactly.");
+	igt_subtest_with_dynamic("cpu-fault-granule") {
+		for (int g = 0; g < ngpus; g++)
+			for (int x = 0; x <= 1; x++) {
+				struct mode m = { &gpus[g], x };
+
+				if (!mode_runs(&gpus[g], x))
+					continue;
+				for (unsigned int k = 0; k < ARRAY_SIZE(granularities); k++)
+					for (unsigned int p = 0; p < ARRAY_SIZE(positions); p++)
+						igt_dynamic_f("%s-xnack-%s-%zuk-%s",
+							      gpus[g].name,
+							      x ? "on" : "off",
+							      (page_size << granularities[k]) >> 10,
+							      positions[p].name)
+							test_cpu_fault_granule(&m, granularities[k],
+									       positions[p].offset);
+			}
+	}
+
+	igt_describe("Two GPUs and the CPU take turns on one buffer preferring one GPU: since both GPUs use it, it stays in system memory (no peer path), the data is exact every round. Prints how often a prefetch of memory only one GPU maps quiesced the other GPU's queues.");
+	igt_subtest_with_dynamic("ping-pong-two-gpus") {
+		igt_require_f(ngpus >= 2, "needs two virtual GPUs\n");
+		for (int g = 0; g < ngpus; g++) {
+			struct vamdgpu_gpu *other = &gpus[(g + 1) % ngpus];
+
+			igt_dynamic_f("%s-and-%s", gpus[g].name, other->name)
+				test_ping_pong_two_gpus(&gpus[g], other);
+		}
+	}
+
+	igt_describe("A buffer in one GPU's VRAM prefetched to another GPU moves into the second GPU's VRAM (through system memory where no peer path exists) with its data.");
+	igt_subtest_with_dynamic("vram-to-vram") {
+		igt_require_f(ngpus >= 2, "needs two virtual GPUs\n");
+		for (int g = 0; g < ngpus; g++) {
+			struct vamdgpu_gpu *other = &gpus[(g + 1) % ngpus];
+
+			igt_dynamic_f("%s-to-%s", gpus[g].name, other->name)
+				test_vram_to_vram(&gpus[g], other);
+		}
+	}
+
+	igt_describe("Migration bandwidth, system to VRAM and back, for 2 MiB to 256 MiB with and without THP, side by side with the kernel's test_hmm device migrating the same buffers and with plain memcpy: printed, never asserted.");
+	igt_subtest("benchmark")
+		test_benchmark(&gpus[ngpus - 1]);
+
+	igt_fixture() {
+		close(pagemap_fd);
+		vamdgpu_gpus_close(gpus, ngpus);
+	}
+}
