@@ -62,6 +62,21 @@ int svm_gpus_open(struct svm_gpu *gpus, int max)
 }
 
 /**
+ * svm_gpus_require() - svm_gpus_open() for a test's first fixture: the
+ * test skips when no GPU speaks the SVM ioctl
+ * @gpus: SVM_GPUS_MAX entries, filled in
+ *
+ * Return: how many GPUs were found.
+ */
+int svm_gpus_require(struct svm_gpu *gpus)
+{
+	int n = svm_gpus_open(gpus, SVM_GPUS_MAX);
+
+	igt_require_f(n > 0, "no GPU speaks the SVM ioctl\n");
+	return n;
+}
+
+/**
  * svm_gpus_close() - close what svm_gpus_open() opened
  * @gpus: the GPUs
  * @count: how many

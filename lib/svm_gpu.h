@@ -128,9 +128,10 @@ extern const struct svm_gpu_backend svm_gpu_backend_vamdgpu;
 extern const struct svm_gpu_backend svm_gpu_backend_amdgpu;
 
 /**
- * for_each_svm_mode() - every GPU and XNACK mode a test runs on: XNACK on
- * only where the GPU can, each mode only if svm_xnack_wanted(); contexts
- * a failed case left open are closed before the next
+ * for_each_svm_mode() - every GPU and XNACK mode a test runs on, each mode
+ * only if svm_xnack_wanted() (XNACK on a GPU that cannot run it is still
+ * a case: svm_ctx_open() skips it with the reason); contexts a failed case
+ * left open are closed before the next
  * @gpus: the GPUs
  * @ngpus: how many
  * @g: int, the GPU index
@@ -139,12 +140,25 @@ extern const struct svm_gpu_backend svm_gpu_backend_amdgpu;
 #define for_each_svm_mode(gpus, ngpus, g, x) \
 	for (int g = 0; g < (ngpus); g++) \
 		for (int x = 0; x <= 1; x++) \
-			if ((x && !(gpus)[g].xnack_capable) || \
-			    !svm_xnack_wanted(x)) {} else \
+			if (!svm_xnack_wanted(x)) {} else \
 				for (int once_ = (svm_ctxs_close_leaked(), 1); \
 				     once_; once_ = 0)
 
+/**
+ * igt_dynamic_svm_modes() - one dynamic subtest "gpuN-TARGET-xnack-on/off"
+ * per GPU and XNACK mode of for_each_svm_mode(); the statement after it is
+ * the subtest's body
+ * @gpus: the GPUs
+ * @ngpus: how many
+ * @g: int, the GPU index
+ * @x: int, 1 for XNACK on
+ */
+#define igt_dynamic_svm_modes(gpus, ngpus, g, x) \
+	for_each_svm_mode(gpus, ngpus, g, x) \
+		igt_dynamic_f("%s-xnack-%s", (gpus)[g].name, (x) ? "on" : "off")
+
 int svm_gpus_open(struct svm_gpu *gpus, int max);
+int svm_gpus_require(struct svm_gpu *gpus);
 void svm_gpus_close(struct svm_gpu *gpus, int count);
 bool svm_xnack_wanted(bool xnack);
 

@@ -280,26 +280,21 @@ int igt_main()
 	static struct svm_gpu gpus[SVM_GPUS_MAX];
 	static int ngpus;
 
-	igt_fixture() {
-		ngpus = svm_gpus_open(gpus, SVM_GPUS_MAX);
-		igt_require_f(ngpus > 0, "no GPU speaks the SVM ioctl\n");
-	}
+	igt_fixture()
+		ngpus = svm_gpus_require(gpus);
 
 	for (unsigned int t = 0; t < ARRAY_SIZE(triggers); t++) {
 		igt_describe(triggers[t].desc);
 		igt_subtest_with_dynamic(triggers[t].name) {
-			for_each_svm_mode(gpus, ngpus, g, x)
-				igt_dynamic_f("%s-xnack-%s", gpus[g].name,
-					      x ? "on" : "off")
-					test_evict(&gpus[g], x, &triggers[t]);
+			igt_dynamic_svm_modes(gpus, ngpus, g, x)
+				test_evict(&gpus[g], x, &triggers[t]);
 		}
 	}
 
 	igt_describe("The CPU evicts (MADV_DONTNEED) and rewrites a buffer over and over while the GPU keeps copying it: no VM fault, no lost restore, and the last copy equals the last CPU write.");
 	igt_subtest_with_dynamic("evict-race") {
-		for_each_svm_mode(gpus, ngpus, g, x)
-			igt_dynamic_f("%s-xnack-%s", gpus[g].name, x ? "on" : "off")
-				test_evict_race(&gpus[g], x);
+		igt_dynamic_svm_modes(gpus, ngpus, g, x)
+			test_evict_race(&gpus[g], x);
 	}
 
 	igt_fixture()

@@ -249,18 +249,14 @@ int igt_main()
 	static struct svm_gpu gpus[SVM_GPUS_MAX];
 	static int ngpus;
 
-	igt_fixture() {
-		ngpus = svm_gpus_open(gpus, SVM_GPUS_MAX);
-		igt_require_f(ngpus > 0, "no GPU speaks the SVM ioctl\n");
-	}
+	igt_fixture()
+		ngpus = svm_gpus_require(gpus);
 
 	for (unsigned int t = 0; t < ARRAY_SIZE(subtests); t++) {
 		igt_describe(subtests[t].desc);
 		igt_subtest_with_dynamic(subtests[t].name) {
-			for_each_svm_mode(gpus, ngpus, g, x)
-				igt_dynamic_f("%s-xnack-%s", gpus[g].name,
-					      x ? "on" : "off")
-					subtests[t].fn(&gpus[g], x);
+			igt_dynamic_svm_modes(gpus, ngpus, g, x)
+				subtests[t].fn(&gpus[g], x);
 		}
 	}
 

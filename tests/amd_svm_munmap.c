@@ -215,6 +215,7 @@ static void test_benchmark(struct svm_gpu *gpu)
 	size_t page = svm_page_size();
 	struct svm_ctx ctx;
 
+	svm_ctxs_close_leaked();
 	svm_ctx_open(gpu, false, &ctx);
 	igt_info("%-10s %-12s %-12s %s\n", "region MiB", "map (s)",
 		 "munmap (ms)", "munmap+rebuild (ms)");
@@ -245,10 +246,8 @@ int igt_main()
 	static struct svm_gpu gpus[SVM_GPUS_MAX];
 	static int ngpus;
 
-	igt_fixture() {
-		ngpus = svm_gpus_open(gpus, SVM_GPUS_MAX);
-		igt_require_f(ngpus > 0, "no GPU speaks the SVM ioctl\n");
-	}
+	igt_fixture()
+		ngpus = svm_gpus_require(gpus);
 
 	for (unsigned int h = 0; h < ARRAY_SIZE(holes); h++) {
 		igt_describe(holes[h].desc);
