@@ -352,6 +352,7 @@ int igt_main()
 	}
 
 	igt_fixture() {
+		svm_ctxs_close_leaked();
 		svm_gpus_close(gpus, ngpus);
 		ngpus = 0;
 		if (virtual_gpus)
