@@ -50,9 +50,16 @@
  * SUBTEST: fork-child-ebadf
  * Description: A forked child using its parent's file descriptor gets
  *	EBADF: it does not act on the parent's SVM state.
+ *
+ * SUBTEST: set-attr-threads
+ * Description: Threads of one process SET_ATTR their own neighbouring
+ *	spans over and over (splitting and merging the same intervals) while
+ *	they GET across all of them: every call succeeds and each span ends
+ *	with its own thread's last values.
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -434,6 +441,78 @@ static void test_fork_child(int fd)
 	munmap(buf, npg(NPAGES));
 }
 
+#define THREADS		4
+#define THREAD_PAGES	16
+#define THREAD_ROUNDS	200
+
+struct attr_thread {
+	pthread_t thread;
+	int fd;
+	char *buf;
+	unsigned int idx;
+	int err;		/* first failing ioctl's -errno */
+	const char *what;	/* and what it was */
+};
+
+/* Thread idx owns pages [idx * THREAD_PAGES, +THREAD_PAGES) of buf. */
+static void *attr_thread_fn(void *arg)
+{
+	struct attr_thread *t = arg;
+	uint64_t own = pg(t->buf, t->idx * THREAD_PAGES);
+	struct drm_amdgpu_svm_attribute attrs[2];
+
+	for (unsigned int i = 0; i < THREAD_ROUNDS && !t->err; i++) {
+		/* Half of its span, then all of it: split, then merge. */
+		attrs[0] = (struct drm_amdgpu_svm_attribute){
+			AMDGPU_SVM_ATTR_GRANULARITY, i % 8 };
+		attrs[1] = (struct drm_amdgpu_svm_attribute){
+			i & 1 ? AMDGPU_SVM_ATTR_SET_FLAGS : AMDGPU_SVM_ATTR_CLR_FLAGS,
+			AMDGPU_SVM_FLAG_GPU_READ_MOSTLY };
+		t->err = __svm_set_attr(t->fd, own, npg(THREAD_PAGES / 2), attrs, 2);
+		t->what = "SET_ATTR of half the span";
+		if (t->err)
+			break;
+		attrs[0].value = t->idx + 1;
+		t->err = __svm_set_attr(t->fd, own, npg(THREAD_PAGES), attrs, 2);
+		t->what = "SET_ATTR of the span";
+		if (t->err)
+			break;
+		attrs[0] = (struct drm_amdgpu_svm_attribute){
+			AMDGPU_SVM_ATTR_GRANULARITY };
+		t->err = __svm_get_attr(t->fd, pg(t->buf, 0),
+					npg(THREADS * THREAD_PAGES), attrs, 1);
+		t->what = "GET_ATTR across every span";
+	}
+	return NULL;
+}
+
+static void test_threads(int fd)
+{
+	struct attr_thread threads[THREADS];
+	char *buf = map_pages(THREADS * THREAD_PAGES);
+
+	for (unsigned int i = 0; i < THREADS; i++) {
+		threads[i] = (struct attr_thread){ .fd = fd, .buf = buf, .idx = i };
+		igt_assert_eq(pthread_create(&threads[i].thread, NULL,
+					     attr_thread_fn, &threads[i]), 0);
+	}
+	for (unsigned int i = 0; i < THREADS; i++)
+		igt_assert_eq(pthread_join(threads[i].thread, NULL), 0);
+	for (unsigned int i = 0; i < THREADS; i++) {
+		igt_assert_f(threads[i].err == 0, "thread %u: %s: %s\n", i,
+			     threads[i].what, strerror(-threads[i].err));
+		/* The last round (odd) set READ_MOSTLY and granularity idx + 1. */
+		expect_one(fd, buf, i * THREAD_PAGES, THREAD_PAGES,
+			   AMDGPU_SVM_ATTR_GRANULARITY, i + 1);
+		igt_assert(svm_get_one(fd, pg(buf, i * THREAD_PAGES),
+				       npg(THREAD_PAGES), AMDGPU_SVM_ATTR_SET_FLAGS) &
+			   AMDGPU_SVM_FLAG_GPU_READ_MOSTLY);
+	}
+	expect_one(fd, buf, 0, THREADS * THREAD_PAGES,
+		   AMDGPU_SVM_ATTR_GRANULARITY, 1);
+	munmap(buf, npg(THREADS * THREAD_PAGES));
+}
+
 int igt_main()
 {
 	static int fds[DRM_RENDER_NODES_MAX];
@@ -498,6 +577,10 @@ int igt_main()
 	igt_describe("A forked child using its parent's file descriptor gets EBADF: it does not act on the parent's SVM state.");
 	igt_subtest("fork-child-ebadf")
 		test_fork_child(fd);
+
+	igt_describe("Threads of one process SET_ATTR their own neighbouring spans over and over (splitting and merging the same intervals) while they GET across all of them: every call succeeds and each span ends with its own thread's last values.");
+	igt_subtest("set-attr-threads")
+		test_threads(fd);
 
 	igt_fixture()
 		drm_render_nodes_close_all(fds, nfds);

@@ -274,8 +274,15 @@ static bool vamdgpu_queue_retry(struct vamdgpu_queue *q, u64 *last_addr,
 static void vamdgpu_queue_vm_fault(struct vamdgpu_queue *q,
 				   const struct vamdgpu_fault *fault)
 {
-	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL,
-				      DEFAULT_RATELIMIT_BURST);
+	/*
+	 * Tests fault on purpose, many times a second: faults over the limit
+	 * go unlogged without a "callbacks suppressed" warning, which would
+	 * count as a kernel warning against the test that happens to run.
+	 */
+	static struct ratelimit_state rs =
+		RATELIMIT_STATE_INIT_FLAGS(rs, DEFAULT_RATELIMIT_INTERVAL,
+					   DEFAULT_RATELIMIT_BURST,
+					   RATELIMIT_MSG_ON_RELEASE);
 	struct vamdgpu_vm *vm = q->vm;
 	struct drm_device *drm = &vm->vdev->drm;
 

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+/* Copyright 2026 The amdgpu-svm authors */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "svm_evict.h"
+#include "svm_gpu.h"
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
+
+#define PAGEMAP_PRESENT	(1ull << 63)
+#define PAGEMAP_PFN	((1ull << 55) - 1)
+
+/**
+ * svm_evict_mprotect() - take write permission away and give it back: an
+ * invalidation of [@p, @p + @size) that keeps its data
+ * @p: page-aligned memory
+ * @size: bytes
+ */
+void svm_evict_mprotect(void *p, size_t size)
+{
+	igt_assert_f(mprotect(p, size, PROT_READ) == 0, "mprotect: %m\n");
+	igt_assert_f(mprotect(p, size, PROT_READ | PROT_WRITE) == 0,
+		     "mprotect: %m\n");
+}
+
+/**
+ * svm_evict_dontneed() - MADV_DONTNEED: the pages go, the memory reads as
+ * zeros afterwards
+ * @p: page-aligned anonymous memory
+ * @size: bytes
+ */
+void svm_evict_dontneed(void *p, size_t size)
+{
+	igt_assert_f(madvise(p, size, MADV_DONTNEED) == 0,
+		     "MADV_DONTNEED: %m\n");
+}
+
+/**
+ * svm_resident_pages() - pages of [@p, @p + @size) in memory (mincore)
+ * @p: page-aligned memory
+ * @size: bytes
+ *
+ * Return: the count.
+ */
+size_t svm_resident_pages(void *p, size_t size)
+{
+	size_t page = sysconf(_SC_PAGESIZE), n = size / page, count = 0;
+	unsigned char *vec = calloc(n, 1);
+
+	igt_assert(vec);
+	igt_assert_f(mincore(p, size, vec) == 0, "mincore: %m\n");
+	for (size_t i = 0; i < n; i++)
+		count += vec[i] & 1;
+	free(vec);
+	return count;
+}
+
+/**
+ * svm_evict_pageout() - MADV_PAGEOUT: reclaim the pages now
+ * @p: page-aligned memory; only clean file pages can go without swap
+ * @size: bytes
+ *
+ * Return: true when at least one page left memory (it was invalidated).
+ */
+bool svm_evict_pageout(void *p, size_t size)
+{
+	size_t before = svm_resident_pages(p, size);
+
+	igt_assert_f(madvise(p, size, MADV_PAGEOUT) == 0, "MADV_PAGEOUT: %m\n");
+	return svm_resident_pages(p, size) < before;
+}
+
+/**
+ * svm_pfns() - the page frame of each page of [@p, @p + @size), from
+ * /proc/self/pagemap (0 for a page not present)
+ * @p: page-aligned memory
+ * @size: bytes
+ * @pfns: one entry per page
+ */
+void svm_pfns(void *p, size_t size, uint64_t *pfns)
+{
+	size_t page = sysconf(_SC_PAGESIZE), n = size / page;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	ssize_t got;
+
+	igt_assert_f(fd >= 0, "/proc/self/pagemap: %m\n");
+	got = pread(fd, pfns, n * 8, (uintptr_t)p / page * 8);
+	close(fd);
+	igt_assert_eq(got, (ssize_t)(n * 8));
+	for (size_t i = 0; i < n; i++)
+		pfns[i] = pfns[i] & PAGEMAP_PRESENT ? pfns[i] & PAGEMAP_PFN : 0;
+}
+
+/**
+ * svm_evict_compact() - compact all memory (/proc/sys/vm/compact_memory)
+ * @p: page-aligned memory of the test
+ * @size: bytes
+ *
+ * Return: true when a page of [@p, @p + @size) moved (it was invalidated
+ * for migration); needs root to read page frames.
+ */
+bool svm_evict_compact(void *p, size_t size)
+{
+	size_t n = size / sysconf(_SC_PAGESIZE);
+	uint64_t *before = calloc(n, 8), *after = calloc(n, 8);
+	bool moved = false;
+	int fd;
+
+	igt_assert(before && after);
+	svm_pfns(p, size, before);
+	fd = open("/proc/sys/vm/compact_memory", O_WRONLY);
+	igt_require_f(fd >= 0, "/proc/sys/vm/compact_memory: %m\n");
+	igt_assert_f(write(fd, "1", 1) == 1, "compact_memory: %m\n");
+	close(fd);
+	svm_pfns(p, size, after);
+	for (size_t i = 0; i < n; i++)
+		moved |= before[i] != after[i];
+	free(before);
+	free(after);
+	return moved;
+}
+
+/**
+ * svm_evict_vamdgpu_vram() - evict all VRAM of a virtual GPU through its
+ * debugfs file, as amdgpu's amdgpu_evict_vram
+ * @gpu: a virtual GPU
+ *
+ * Return: the number of VRAM blocks offered to their owners.
+ */
+unsigned int svm_evict_vamdgpu_vram(const struct svm_gpu *gpu)
+{
+	char path[96], line[64];
+	unsigned int n = 0;
+	FILE *f;
+
+	igt_require_f(gpu->is_virtual, "%s: no vamdgpu debugfs\n", gpu->name);
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/dri/vamdgpu.%d/vamdgpu_evict_vram",
+		 gpu->instance);
+	f = fopen(path, "r");
+	igt_require_f(f, "%s: %m (debugfs mounted?)\n", path);
+	igt_assert_f(fgets(line, sizeof(line), f) &&
+		     sscanf(line, "evicted %u blocks", &n) == 1,
+		     "%s: unexpected output\n", path);
+	fclose(f);
+	return n;
+}

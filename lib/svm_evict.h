@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright 2026 The amdgpu-svm authors */
+#ifndef SVM_EVICT_H
+#define SVM_EVICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct svm_gpu;
+
+/*
+ * What takes memory away from the GPU behind its back: the CPU-side
+ * events an SVM driver must follow (an MMU notifier invalidation), and the
+ * virtual GPU's own VRAM eviction. Each returns whether the memory was
+ * known to be invalidated, since pageout and compaction may leave it be.
+ */
+
+void svm_evict_mprotect(void *p, size_t size);
+void svm_evict_dontneed(void *p, size_t size);
+bool svm_evict_pageout(void *p, size_t size);
+bool svm_evict_compact(void *p, size_t size);
+unsigned int svm_evict_vamdgpu_vram(const struct svm_gpu *gpu);
+size_t svm_resident_pages(void *p, size_t size);
+void svm_pfns(void *p, size_t size, uint64_t *pfns);
+
+#endif /* SVM_EVICT_H */

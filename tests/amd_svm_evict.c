@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: MIT
+/* Copyright 2026 The amdgpu-svm authors */
+
+/**
+ * TEST: amd svm evict
+ * Category: Core
+ * Mega feature: SVM
+ * Sub-category: SVM eviction
+ * Functionality: invalidation of GPU-mapped memory by each eviction
+ *	trigger, with commands in flight
+ * Description: A 2 MiB region is mapped for the GPU; the GPU keeps writing
+ *	its first half while a trigger evicts the second half (the victim).
+ *	Afterwards every GPU write is in memory, the GPU reads the victim's
+ *	current data, the queue never faulted, and the counters tell what the
+ *	driver did: XNACK off, the queues were quiesced and resumed as often;
+ *	XNACK on, the GPU refaulted and nothing was quiesced. Pageout,
+ *	compaction and VRAM eviction need not invalidate anything; when they
+ *	did not, the subtest says so and checks the data and balance only.
+ *	Every subtest runs per GPU and XNACK mode (dynamic subtests
+ *	gpuN-TARGET-xnack-on/off).
+ *
+ * SUBTEST: evict-mprotect
+ * Description: mprotect(PROT_READ) and back to read-write over the victim.
+ *
+ * SUBTEST: evict-dontneed
+ * Description: MADV_DONTNEED over the victim: afterwards the GPU sees the
+ *	CPU's new pages (zeros, then the CPU's new data), not the old ones.
+ *
+ * SUBTEST: evict-pageout
+ * Description: MADV_PAGEOUT over a victim backed by clean file pages (the
+ *	test binary, mapped privately).
+ *
+ * SUBTEST: evict-compact
+ * Description: /proc/sys/vm/compact_memory, which may migrate the victim's
+ *	pages (seen in /proc/self/pagemap).
+ *
+ * SUBTEST: evict-debugfs
+ * Description: Reading the virtual GPU's debugfs vamdgpu_evict_vram, as
+ *	amdgpu's amdgpu_evict_vram: every VRAM block is evicted.
+ *
+ * SUBTEST: evict-race
+ * Description: The CPU evicts (MADV_DONTNEED) and rewrites a buffer over
+ *	and over while the GPU keeps copying it: no VM fault, no lost
+ *	restore, and the last copy equals the last CPU write.
+ */
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "svm_buf.h"
+#include "svm_evict.h"
+#include "svm_gpu.h"
+
+#define REGION		(2ul << 20)
+#define ROUNDS		48
+
+struct trigger {
+	const char *name;
+	const char *desc;
+	/* Evict [victim, victim + size); true if it was invalidated. */
+	bool (*fire)(struct svm_gpu *gpu, char *victim, size_t size);
+	/* The victim reads as zeros afterwards. */
+	bool zeroes;
+	/* The victim is clean file memory, not anonymous. */
+	bool file;
+};
+
+static bool fire_mprotect(struct svm_gpu *gpu, char *victim, size_t size)
+{
+	svm_evict_mprotect(victim, size);
+	return true;
+}
+
+static bool fire_dontneed(struct svm_gpu *gpu, char *victim, size_t size)
+{
+	svm_evict_dontneed(victim, size);
+	return true;
+}
+
+static bool fire_pageout(struct svm_gpu *gpu, char *victim, size_t size)
+{
+	return svm_evict_pageout(victim, size);
+}
+
+static bool fire_compact(struct svm_gpu *gpu, char *victim, size_t size)
+{
+	return svm_evict_compact(victim, size);
+}
+
+static bool fire_debugfs(struct svm_gpu *gpu, char *victim, size_t size)
+{
+	return svm_evict_vamdgpu_vram(gpu) > 0;
+}
+
+static const struct trigger triggers[] = {
+	{ "evict-mprotect", "mprotect(PROT_READ) and back to read-write over the victim.",
+	  fire_mprotect },
+	{ "evict-dontneed", "MADV_DONTNEED over the victim: afterwards the GPU sees the CPU's new pages (zeros, then the CPU's new data), not the old ones.",
+	  fire_dontneed, .zeroes = true },
+	{ "evict-pageout", "MADV_PAGEOUT over a victim backed by clean file pages (the test binary, mapped privately).",
+	  fire_pageout, .file = true },
+	{ "evict-compact", "/proc/sys/vm/compact_memory, which may migrate the victim's pages (seen in /proc/self/pagemap).",
+	  fire_compact },
+	{ "evict-debugfs", "Reading the virtual GPU's debugfs vamdgpu_evict_vram, as amdgpu's amdgpu_evict_vram: every VRAM block is evicted.",
+	  fire_debugfs },
+};
+
+/* The first @size bytes of the test binary, privately: clean file pages. */
+static char *map_own_binary(size_t size)
+{
+	int fd = open("/proc/self/exe", O_RDONLY);
+	struct stat st;
+	char *p;
+
+	igt_assert_f(fd >= 0, "/proc/self/exe: %m\n");
+	igt_assert_eq(fstat(fd, &st), 0);
+	igt_require_f((size_t)st.st_size >= size,
+		      "the test binary is smaller than %zu bytes\n", size);
+	/* Read-only: a GPU mapping for write would break COW into anon pages. */
+	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	igt_assert_f(p != MAP_FAILED, "mmap of the test binary: %m\n");
+	return p;
+}
+
+static void test_evict(struct svm_gpu *gpu, bool xnack, const struct trigger *t)
+{
+	size_t page = svm_page_size(), half = REGION / 2;
+	size_t vsize = t->file ? 16 * page : half;
+	struct svm_queue_counters before, after;
+	struct svm_gpu_cmd cmds[2];
+	char *region, *live, *victim, *dst, *expect;
+	bool invalidated;
+	uint64_t seqno = 0;
+	struct svm_ctx ctx;
+	struct svm_queue q;
+
+	svm_ctx_open(gpu, xnack, &ctx);
+	/* One 2 MiB chunk: the live half and the victim share a GPU range. */
+	region = svm_map_aligned(REGION, REGION);
+	live = region;
+	victim = t->file ? map_own_binary(vsize) : region + half;
+	dst = svm_map(vsize);
+	expect = svm_map(vsize);
+	if (!t->file)
+		svm_pattern_fill(victim, vsize, 7);
+	memcpy(expect, victim, vsize);
+	memset(live, 0, half);
+	svm_give_access(&ctx, region, REGION);
+	if (t->file)
+		svm_give_access(&ctx, victim, vsize);
+	svm_give_access(&ctx, dst, vsize);
+	svm_queue_create(&ctx, &q);
+	cmds[0] = svm_cmd_copy((uintptr_t)dst, (uintptr_t)victim, vsize);
+	svm_queue_exec(&q, cmds, 1, "copy of the victim before eviction");
+	igt_assert_f(!memcmp(dst, expect, vsize), "GPU copy of the victim before eviction differs\n");
+	if (svm_queue_has_counters(&q))
+		svm_queue_counters(&q, &before);
+
+	/* GPU writes in flight over the live half while the victim goes. */
+	for (int i = 0; i < ROUNDS; i++) {
+		cmds[0] = svm_cmd_write((uintptr_t)live + i * page, 0x5100 + i, 8);
+		cmds[1] = svm_cmd_fill((uintptr_t)live + ROUNDS * page,
+				       half - ROUNDS * page, i);
+		seqno = svm_queue_submit(&q, cmds, 2);
+	}
+	invalidated = t->fire(gpu, victim, vsize);
+	svm_queue_wait(&q, seqno, "GPU writes in flight during eviction");
+	for (int i = 0; i < ROUNDS; i++) {
+		uint64_t *slot = (uint64_t *)(live + i * page);
+
+		igt_assert_f(*slot == 0x5100u + i,
+			     "%s, XNACK %s: GPU write %d at %p lost in the eviction: expected 0x%x, got 0x%" PRIx64 "\n",
+			     gpu->name, xnack ? "on" : "off", i, (void *)slot,
+			     0x5100 + i, *slot);
+	}
+	svm_check_fill(live + ROUNDS * page, half - ROUNDS * page, ROUNDS - 1,
+		       "last GPU fill in flight during eviction");
+
+	/* The GPU reads what the CPU now has in the victim. */
+	if (t->zeroes) {
+		svm_check_fill(victim, vsize, 0, "victim after MADV_DONTNEED");
+		svm_pattern_fill(victim, vsize, 8);
+		svm_pattern_fill(expect, vsize, 8);
+	}
+	memset(dst, 0, vsize);
+	cmds[0] = svm_cmd_copy((uintptr_t)dst, (uintptr_t)victim, vsize);
+	svm_queue_exec(&q, cmds, 1, "copy of the victim after eviction");
+	for (size_t off = 0; off < vsize; off += 4)
+		igt_assert_f(!memcmp(dst + off, expect + off, 4),
+			     "%s, XNACK %s: GPU copy of the victim after eviction: first wrong word at offset 0x%zx (victim %p): expected 0x%08x, got 0x%08x\n",
+			     gpu->name, xnack ? "on" : "off", off,
+			     (void *)(victim + off), *(uint32_t *)(expect + off),
+			     *(uint32_t *)(dst + off));
+
+	if (svm_queue_has_counters(&q)) {
+		svm_queue_counters(&q, &after);
+		igt_info("%s, XNACK %s: %s invalidated %s; quiesce %u->%u, resume %u->%u, retry faults %u->%u\n",
+			 gpu->name, xnack ? "on" : "off", t->name,
+			 invalidated ? "the victim" : "nothing",
+			 before.quiesce_count, after.quiesce_count,
+			 before.resume_count, after.resume_count,
+			 before.retry_faults, after.retry_faults);
+		igt_assert_f(after.vm_faults == 0 && !after.failed,
+			     "VM fault at 0x%" PRIx64 " during eviction\n",
+			     after.fault_addr);
+		igt_assert_f(after.quiesce_count == after.resume_count &&
+			     !after.quiesced,
+			     "quiesced %u times but resumed %u times\n",
+			     after.quiesce_count, after.resume_count);
+		if (invalidated && !xnack)
+			igt_assert_f(after.quiesce_count > before.quiesce_count,
+				     "XNACK off: the victim was invalidated without quiescing the queue\n");
+		if (invalidated && xnack)
+			igt_assert_f(after.retry_faults > before.retry_faults,
+				     "XNACK on: the victim was invalidated but the GPU never refaulted it\n");
+		if (xnack)
+			igt_assert_f(after.quiesce_count == 0,
+				     "XNACK on: the queue was quiesced %u times\n",
+				     after.quiesce_count);
+	}
+	svm_queue_destroy(&q);
+	munmap(region, REGION);
+	if (t->file)
+		munmap(victim, vsize);
+	munmap(dst, vsize);
+	munmap(expect, vsize);
+	svm_ctx_close(&ctx);
+}
+
+static void test_evict_race(struct svm_gpu *gpu, bool xnack)
+{
+	size_t page = svm_page_size(), size = 64 * page;
+	uint32_t *src = (uint32_t *)svm_map(size), *dst = (uint32_t *)svm_map(size);
+	struct svm_queue_counters c;
+	struct svm_gpu_cmd cmds[16];
+	uint64_t seqno = 0;
+	struct svm_ctx ctx;
+	struct svm_queue q;
+
+	svm_ctx_open(gpu, xnack, &ctx);
+	svm_give_access(&ctx, src, size);
+	svm_give_access(&ctx, dst, size);
+	svm_queue_create(&ctx, &q);
+	for (int j = 0; j < 16; j++)
+		cmds[j] = svm_cmd_copy((uintptr_t)dst, (uintptr_t)src, size);
+	for (int i = 1; i <= 100; i++) {
+		seqno = svm_queue_submit(&q, cmds, 16);
+		madvise(src + (i % 64) * (page / 4), size / 2, MADV_DONTNEED);
+		for (size_t k = 0; k < size / 4; k += page / 4)
+			src[k] = i;
+	}
+	svm_queue_wait(&q, seqno, "copies racing with evictions");
+	for (size_t k = 0; k < size / 4; k++)
+		src[k] = 0xabcd;
+	svm_queue_exec(&q, cmds, 1, "last copy after the race");
+	svm_check_fill(dst, size, 0xabcd, "last copy after the race");
+	if (svm_queue_has_counters(&q)) {
+		svm_queue_counters(&q, &c);
+		igt_assert_f(c.vm_faults == 0 && !c.failed,
+			     "%s: %u VM faults during the eviction race\n",
+			     gpu->name, c.vm_faults);
+		igt_info("%s: %u quiesces, %u resumes, %u retry faults\n",
+			 gpu->name, c.quiesce_count, c.resume_count,
+			 c.retry_faults);
+	}
+	svm_queue_destroy(&q);
+	munmap(src, size);
+	munmap(dst, size);
+	svm_ctx_close(&ctx);
+}
+
+int igt_main()
+{
+	static struct svm_gpu gpus[SVM_GPUS_MAX];
+	static int ngpus;
+
+	igt_fixture()
+		ngpus = svm_gpus_require(gpus);
+
+	for (unsigned int t = 0; t < ARRAY_SIZE(triggers); t++) {
+		igt_describe(triggers[t].desc);
+		igt_subtest_with_dynamic(triggers[t].name) {
+			igt_dynamic_svm_modes(gpus, ngpus, g, x)
+				test_evict(&gpus[g], x, &triggers[t]);
+		}
+	}
+
+	igt_describe("The CPU evicts (MADV_DONTNEED) and rewrites a buffer over and over while the GPU keeps copying it: no VM fault, no lost restore, and the last copy equals the last CPU write.");
+	igt_subtest_with_dynamic("evict-race") {
+		igt_dynamic_svm_modes(gpus, ngpus, g, x)
+			test_evict_race(&gpus[g], x);
+	}
+
+	igt_fixture()
+		svm_gpus_close(gpus, ngpus);
+}

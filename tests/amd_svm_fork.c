@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+/* Copyright 2026 The amdgpu-svm authors */
+
+/**
+ * TEST: amd svm fork
+ * Category: Core
+ * Mega feature: SVM
+ * Sub-category: SVM fork
+ * Functionality: fork with live GPU mappings: copy-on-write stays coherent
+ *	with the GPU, the child never shares the parent's GPU view
+ * Description: fork() write-protects the parent's pages; the first write
+ *	after it gives one side a new page. The GPU must follow the parent's
+ *	pages and never see the child's. Every subtest runs per GPU and XNACK
+ *	mode (dynamic subtests gpuN-TARGET-xnack-on/off).
+ *
+ * SUBTEST: cow-after-fork
+ * Description: After fork, the parent's CPU write breaks copy-on-write;
+ *	the GPU then reads the parent's new data, not the child's old page.
+ *
+ * SUBTEST: child-writes-invisible
+ * Description: The child overwrites its copy of a GPU-mapped buffer; the
+ *	parent's GPU still reads the parent's data, and a GPU fill by the
+ *	parent never reaches the child's copy.
+ *
+ * SUBTEST: fork-while-queue-runs
+ * Description: The parent forks while its queue runs a stream of GPU
+ *	writes over mapped memory and the child writes its copy: every GPU
+ *	write lands in the parent's memory, none is lost or misdirected, and
+ *	the queue never faults.
+ *
+ * SUBTEST: child-opens-device
+ * Description: The child opens the GPU itself and maps its own memory:
+ *	its GPU writes reach its pages, and the parent's GPU view is
+ *	untouched by them.
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "amdgpu_svm.h"
+#include "svm_buf.h"
+#include "svm_gpu.h"
+
+#define NPAGES	16
+
+struct setup {
+	struct svm_ctx ctx;
+	struct svm_queue q;
+	char *buf, *dst;
+	size_t size;
+};
+
+/* A context and queue with @buf (pattern @seed) and @dst mapped. */
+static void setup(struct setup *s, struct svm_gpu *gpu, bool xnack,
+		  uint32_t seed)
+{
+	s->size = NPAGES * svm_page_size();
+	svm_ctx_open(gpu, xnack, &s->ctx);
+	s->buf = svm_map(s->size);
+	s->dst = svm_map(s->size);
+	svm_pattern_fill(s->buf, s->size, seed);
+	svm_give_access(&s->ctx, s->buf, s->size);
+	svm_give_access(&s->ctx, s->dst, s->size);
+	svm_queue_create(&s->ctx, &s->q);
+}
+
+static void teardown(struct setup *s)
+{
+	svm_queue_destroy(&s->q);
+	munmap(s->buf, s->size);
+	munmap(s->dst, s->size);
+	svm_ctx_close(&s->ctx);
+}
+
+/* The GPU copies buf to dst; dst must hold pattern @seed. */
+static void gpu_sees(struct setup *s, uint32_t seed, const char *what)
+{
+	struct svm_gpu_cmd cmd = svm_cmd_copy((uintptr_t)s->dst,
+					      (uintptr_t)s->buf, s->size);
+
+	memset(s->dst, 0, s->size);
+	svm_queue_exec(&s->q, &cmd, 1, what);
+	svm_pattern_check(s->dst, s->size, seed, 0, what);
+}
+
+static void signal_fd(int fd)
+{
+	igt_assert_eq(write(fd, "x", 1), 1);
+}
+
+static void await_fd(int fd)
+{
+	char c;
+
+	igt_assert_eq(read(fd, &c, 1), 1);
+}
+
+static void test_cow(struct svm_gpu *gpu, bool xnack)
+{
+	struct setup s;
+	int go[2];
+
+	setup(&s, gpu, xnack, 1);
+	gpu_sees(&s, 1, "GPU copy before fork");
+	igt_assert_eq(pipe(go), 0);
+	igt_fork(child, 1) {
+		/* Keep the old pages alive until the parent is done. */
+		close(go[1]);
+		await_fd(go[0]);
+		svm_pattern_check(s.buf, s.size, 1, 0,
+				  "child's copy after the parent's write");
+	}
+	close(go[0]);
+	svm_pattern_fill(s.buf, s.size, 2);
+	gpu_sees(&s, 2, "GPU copy of the parent's buffer after its COW write");
+	signal_fd(go[1]);
+	close(go[1]);
+	igt_waitchildren();
+	teardown(&s);
+}
+
+static void test_child_writes(struct svm_gpu *gpu, bool xnack)
+{
+	struct svm_gpu_cmd cmd;
+	int wrote[2], filled[2];
+	struct setup s;
+
+	setup(&s, gpu, xnack, 3);
+	gpu_sees(&s, 3, "GPU copy before fork");
+	igt_assert_eq(pipe(wrote), 0);
+	igt_assert_eq(pipe(filled), 0);
+	igt_fork(child, 1) {
+		close(wrote[0]);
+		close(filled[1]);
+		svm_pattern_fill(s.buf, s.size, 4);
+		signal_fd(wrote[1]);
+		await_fd(filled[0]);
+		svm_pattern_check(s.buf, s.size, 4, 0,
+				  "child's copy after the parent's GPU fill");
+	}
+	close(wrote[1]);
+	close(filled[0]);
+	await_fd(wrote[0]);
+	gpu_sees(&s, 3, "parent's GPU view after the child's write");
+	svm_pattern_check(s.buf, s.size, 3, 0,
+			  "parent's CPU view after the child's write");
+	cmd = svm_cmd_fill((uintptr_t)s.buf, s.size, 0xfeed);
+	svm_queue_exec(&s.q, &cmd, 1, "parent's GPU fill after fork");
+	svm_check_fill(s.buf, s.size, 0xfeed, "parent's CPU view of its GPU fill");
+	signal_fd(filled[1]);
+	close(wrote[0]);
+	close(filled[1]);
+	igt_waitchildren();
+	teardown(&s);
+}
+
+static void test_fork_running(struct svm_gpu *gpu, bool xnack)
+{
+	enum { ROUNDS = 64 };
+	size_t page = svm_page_size();
+	struct svm_gpu_cmd cmds[2];
+	uint64_t seqno = 0;
+	struct setup s;
+	uint64_t *slot;
+
+	setup(&s, gpu, xnack, 5);
+	for (int i = 0; i < ROUNDS; i++) {
+		/* Each round: a slot of its own, then a fill of the rest. */
+		cmds[0] = svm_cmd_write((uintptr_t)s.buf + (i % NPAGES) * page +
+					(i / NPAGES) * 8, 0x1000 + i, 8);
+		cmds[1] = svm_cmd_fill((uintptr_t)s.dst, s.size, i);
+		seqno = svm_queue_submit(&s.q, cmds, 2);
+	}
+	igt_fork(child, 1) {
+		/* The child's writes go to its own copies only. */
+		memset(s.buf, 0xee, s.size);
+		memset(s.dst, 0xee, s.size);
+	}
+	igt_waitchildren();
+	svm_queue_wait(&s.q, seqno, "GPU writes in flight across fork");
+	for (int i = 0; i < ROUNDS; i++) {
+		slot = (uint64_t *)(s.buf + (i % NPAGES) * page + (i / NPAGES) * 8);
+		igt_assert_f(*slot == 0x1000u + i,
+			     "%s: GPU write %d at %p lost across fork: expected 0x%x, got 0x%llx\n",
+			     gpu->name, i, (void *)slot, 0x1000 + i,
+			     (unsigned long long)*slot);
+	}
+	svm_check_fill(s.dst, s.size, ROUNDS - 1, "last GPU fill across fork");
+	if (svm_queue_has_counters(&s.q)) {
+		struct svm_queue_counters c;
+
+		svm_queue_counters(&s.q, &c);
+		igt_assert_f(c.vm_faults == 0, "%s: VM fault at 0x%llx across fork\n",
+			     gpu->name, (unsigned long long)c.fault_addr);
+	}
+	teardown(&s);
+}
+
+static void test_child_opens(struct svm_gpu *gpu, bool xnack)
+{
+	struct setup s;
+
+	setup(&s, gpu, xnack, 6);
+	gpu_sees(&s, 6, "GPU copy before fork");
+	igt_fork(child, 1) {
+		struct svm_ctx ctx;
+		struct svm_queue q;
+		struct svm_gpu_cmd cmd;
+
+		/* Its own context over its own copy of the parent's memory. */
+		svm_ctx_open(gpu, xnack, &ctx);
+		svm_give_access(&ctx, s.buf, s.size);
+		svm_queue_create(&ctx, &q);
+		cmd = svm_cmd_fill((uintptr_t)s.buf, s.size, 0xc417d);
+		svm_queue_exec(&q, &cmd, 1, "child's GPU fill");
+		svm_check_fill(s.buf, s.size, 0xc417d,
+			       "child's CPU view of its GPU fill");
+		svm_queue_destroy(&q);
+		svm_ctx_close(&ctx);
+	}
+	igt_waitchildren();
+	svm_pattern_check(s.buf, s.size, 6, 0,
+			  "parent's memory after the child's GPU fill");
+	gpu_sees(&s, 6, "parent's GPU view after the child's GPU fill");
+	teardown(&s);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(struct svm_gpu *gpu, bool xnack);
+	const char *desc;
+} subtests[] = {
+	{ "cow-after-fork", test_cow,
+	  "After fork, the parent's CPU write breaks copy-on-write; the GPU then reads the parent's new data, not the child's old page." },
+	{ "child-writes-invisible", test_child_writes,
+	  "The child overwrites its copy of a GPU-mapped buffer; the parent's GPU still reads the parent's data, and a GPU fill by the parent never reaches the child's copy." },
+	{ "fork-while-queue-runs", test_fork_running,
+	  "The parent forks while its queue runs a stream of GPU writes over mapped memory and the child writes its copy: every GPU write lands in the parent's memory, none is lost or misdirected, and the queue never faults." },
+	{ "child-opens-device", test_child_opens,
+	  "The child opens the GPU itself and maps its own memory: its GPU writes reach its pages, and the parent's GPU view is untouched by them." },
+};
+
+int igt_main()
+{
+	static struct svm_gpu gpus[SVM_GPUS_MAX];
+	static int ngpus;
+
+	igt_fixture()
+		ngpus = svm_gpus_require(gpus);
+
+	for (unsigned int t = 0; t < ARRAY_SIZE(subtests); t++) {
+		igt_describe(subtests[t].desc);
+		igt_subtest_with_dynamic(subtests[t].name) {
+			igt_dynamic_svm_modes(gpus, ngpus, g, x)
+				subtests[t].fn(&gpus[g], x);
+		}
+	}
+
+	igt_fixture()
+		svm_gpus_close(gpus, ngpus);
+}

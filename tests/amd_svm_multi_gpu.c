@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: MIT
+/* Copyright 2026 The amdgpu-svm authors */
+
+/**
+ * TEST: amd svm multi gpu
+ * Category: Core
+ * Mega feature: SVM
+ * Sub-category: SVM multi-GPU
+ * Functionality: one process, several GPUs: one attribute truth,
+ *	process-wide quiesce and resume, concurrent use of one range
+ * Description: On the virtual GPU each dynamic subtest loads vamdgpu
+ *	(libkmod) with its topology: 2x-gfx943, 4x-gfx943 or gfx1100-gfx943,
+ *	and the XNACK mode (-xnack-on/off; a topology with gfx1100 skips
+ *	XNACK on). The driver's original devices are loaded again at
+ *	the end. On real hardware the machine's own GPUs are the one
+ *	topology ("machine").
+ *
+ * SUBTEST: evict-quiesces-all
+ * Description: XNACK off: an eviction of memory only the first GPU maps
+ *	quiesces the process's queues on every GPU, each is resumed as
+ *	often, and every GPU then runs again. XNACK on: nothing is quiesced
+ *	and the first GPU refaults.
+ *
+ * SUBTEST: shared-range-concurrent
+ * Description: Every GPU works on one range at once: atomic adds on one
+ *	counter and writes to slots of its own, submitted to all GPUs before
+ *	any completes; the counter holds every add and every slot its value.
+ *
+ * SUBTEST: attributes-one-truth
+ * Description: Attributes set through one GPU's node read the same through
+ *	every other; a later SET through another GPU replaces them for all;
+ *	munmap clears them for all.
+ *
+ * SUBTEST: map-cost
+ * Description: Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ...
+ *	GPUs of one process, and of a CPU eviction of it: the per-GPU cost
+ *	of one drm_gpusvm instance per GPU, printed as a table.
+ */
+
+#include <inttypes.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "igt.h"
+#include "amdgpu_svm.h"
+#include "svm_buf.h"
+#include "svm_evict.h"
+#include "svm_gpu.h"
+#include "svm_kmod.h"
+
+struct topology {
+	const char *name;
+	const char *devices;
+};
+
+static const struct topology topologies[] = {
+	{ "2x-gfx943", "gfx943,gfx943" },
+	{ "4x-gfx943", "gfx943,gfx943,gfx943,gfx943" },
+	{ "gfx1100-gfx943", "gfx1100,gfx943" },
+};
+
+static struct svm_gpu gpus[SVM_GPUS_MAX];
+static int ngpus;
+static bool virtual_gpus;
+static char original_devices[256];
+
+/* The GPUs of @t, loaded if virtual; false if this machine lacks them. */
+static bool topology_open(const struct topology *t)
+{
+	svm_ctxs_close_leaked();
+	svm_gpus_close(gpus, ngpus);
+	ngpus = 0;
+	if (virtual_gpus)
+		svm_vamdgpu_load(t->devices);
+	ngpus = svm_gpus_open(gpus, SVM_GPUS_MAX);
+	return ngpus >= 2;
+}
+
+static bool all_xnack_capable(void)
+{
+	for (int g = 0; g < ngpus; g++)
+		if (!gpus[g].xnack_capable)
+			return false;
+	return true;
+}
+
+/* One context and queue per GPU, every context in the same XNACK mode. */
+static void open_all(bool xnack, struct svm_ctx *ctx, struct svm_queue *q)
+{
+	for (int g = 0; g < ngpus; g++) {
+		svm_ctx_open(&gpus[g], xnack, &ctx[g]);
+		svm_queue_create(&ctx[g], &q[g]);
+	}
+}
+
+static void close_all(struct svm_ctx *ctx, struct svm_queue *q)
+{
+	for (int g = 0; g < ngpus; g++) {
+		svm_queue_destroy(&q[g]);
+		svm_ctx_close(&ctx[g]);
+	}
+}
+
+static void test_evict_all(bool xnack)
+{
+	size_t size = 16 * svm_page_size();
+	struct svm_queue_counters before[SVM_GPUS_MAX], c;
+	struct svm_ctx ctx[SVM_GPUS_MAX];
+	struct svm_queue q[SVM_GPUS_MAX];
+	char *buf = svm_map(size), *own[SVM_GPUS_MAX];
+	struct svm_gpu_cmd cmd;
+
+	open_all(xnack, ctx, q);
+	svm_queue_require_counters(&q[0]);
+	for (int g = 0; g < ngpus; g++) {
+		own[g] = svm_map(size);
+		svm_give_access(&ctx[g], own[g], size);
+		cmd = svm_cmd_fill((uintptr_t)own[g], size, g);
+		svm_queue_exec(&q[g], &cmd, 1, "fill of the GPU's own buffer");
+		svm_queue_counters(&q[g], &before[g]);
+	}
+	/* Only GPU 0 maps buf. */
+	svm_give_access(&ctx[0], buf, size);
+	cmd = svm_cmd_fill((uintptr_t)buf, size, 0xa);
+	svm_queue_exec(&q[0], &cmd, 1, "fill through GPU 0");
+	svm_check_fill(buf, size, 0xa, "fill through GPU 0");
+
+	svm_evict_dontneed(buf, size);
+	cmd = svm_cmd_fill((uintptr_t)buf, size, 0xb);
+	svm_queue_exec(&q[0], &cmd, 1, "fill through GPU 0 after eviction");
+	svm_check_fill(buf, size, 0xb, "fill through GPU 0 after eviction");
+	for (int g = 0; g < ngpus; g++) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "fill through %s after the eviction",
+			 gpus[g].name);
+		cmd = svm_cmd_fill((uintptr_t)own[g], size, 0x100 + g);
+		svm_queue_exec(&q[g], &cmd, 1, what);
+		svm_check_fill(own[g], size, 0x100 + g, what);
+		svm_queue_counters(&q[g], &c);
+		igt_info("%s: quiesce %u->%u, resume %u->%u\n", gpus[g].name,
+			 before[g].quiesce_count, c.quiesce_count,
+			 before[g].resume_count, c.resume_count);
+		igt_assert_f(c.quiesce_count == c.resume_count && !c.quiesced,
+			     "%s: quiesced %u times, resumed %u times\n",
+			     gpus[g].name, c.quiesce_count, c.resume_count);
+		if (xnack)
+			igt_assert_f(c.quiesce_count == 0,
+				     "%s: XNACK on, yet quiesced %u times\n",
+				     gpus[g].name, c.quiesce_count);
+		else
+			igt_assert_f(c.quiesce_count > before[g].quiesce_count,
+				     "%s: not quiesced by an eviction of memory GPU 0 maps\n",
+				     gpus[g].name);
+	}
+	if (xnack) {
+		svm_queue_counters(&q[0], &c);
+		igt_assert_f(c.retry_faults > before[0].retry_faults,
+			     "XNACK on: GPU 0 did not refault the evicted buffer\n");
+	}
+	close_all(ctx, q);
+	for (int g = 0; g < ngpus; g++)
+		munmap(own[g], size);
+	munmap(buf, size);
+}
+
+static void test_shared_range(bool xnack)
+{
+	enum { ADDS = 64 };
+	size_t page = svm_page_size(), size = 16 * page;
+	struct svm_ctx ctx[SVM_GPUS_MAX];
+	struct svm_queue q[SVM_GPUS_MAX];
+	uint64_t seqno[SVM_GPUS_MAX], *counter;
+	struct svm_gpu_cmd cmds[2];
+	char *buf = svm_map(size);
+
+	memset(buf, 0, size);
+	counter = (uint64_t *)buf;
+	open_all(xnack, ctx, q);
+	for (int g = 0; g < ngpus; g++)
+		svm_give_access(&ctx[g], buf, size);
+	for (int i = 0; i < ADDS; i++)
+		for (int g = 0; g < ngpus; g++) {
+			cmds[0] = svm_cmd_atomic_add((uintptr_t)counter, 1);
+			cmds[1] = svm_cmd_write((uintptr_t)buf + (1 + g) * page +
+						i * 8, (uint64_t)g << 32 | i, 8);
+			seqno[g] = svm_queue_submit(&q[g], cmds, 2);
+		}
+	for (int g = 0; g < ngpus; g++)
+		svm_queue_wait(&q[g], seqno[g], "atomics and writes on one range");
+	igt_assert_f(*counter == (uint64_t)ADDS * ngpus,
+		     "shared counter at %p: expected %d adds from %d GPUs, got %" PRIu64 "\n",
+		     (void *)counter, ADDS * ngpus, ngpus, *counter);
+	for (int g = 0; g < ngpus; g++)
+		for (int i = 0; i < ADDS; i++) {
+			uint64_t *slot = (uint64_t *)(buf + (1 + g) * page + i * 8);
+
+			igt_assert_f(*slot == ((uint64_t)g << 32 | i),
+				     "%s: write %d at %p: expected 0x%" PRIx64 ", got 0x%" PRIx64 "\n",
+				     gpus[g].name, i, (void *)slot,
+				     (uint64_t)g << 32 | i, *slot);
+		}
+	close_all(ctx, q);
+	munmap(buf, size);
+}
+
+static void test_one_truth(bool xnack)
+{
+	size_t size = 8 * svm_page_size();
+	struct svm_ctx ctx[SVM_GPUS_MAX];
+	struct svm_queue q[SVM_GPUS_MAX];
+	char *buf = svm_map(size);
+	uint64_t start = (uintptr_t)buf;
+
+	open_all(xnack, ctx, q);
+	/* Each GPU joins the process's SVM at its first SVM call. */
+	for (int g = 0; g < ngpus; g++)
+		svm_get_one(ctx[g].fd, start, size, AMDGPU_SVM_ATTR_GRANULARITY);
+	for (int setter = 0; setter < ngpus; setter++) {
+		uint32_t loc = gpus[(setter + 1) % ngpus].gpu_id;
+
+		svm_set_one(ctx[setter].fd, start, size,
+			    AMDGPU_SVM_ATTR_PREFERRED_LOC, loc);
+		svm_set_one(ctx[setter].fd, start, size, AMDGPU_SVM_ATTR_ACCESS,
+			    gpus[setter].gpu_id);
+		for (int g = 0; g < ngpus; g++) {
+			igt_assert_f(svm_get_one(ctx[g].fd, start, size,
+						 AMDGPU_SVM_ATTR_PREFERRED_LOC) == loc,
+				     "preferred location set through %s reads otherwise through %s\n",
+				     gpus[setter].name, gpus[g].name);
+			igt_assert_f(svm_get_access(ctx[g].fd, start, size,
+						    gpus[setter].gpu_id) ==
+				     AMDGPU_SVM_ATTR_ACCESS,
+				     "access for %s set through its node reads otherwise through %s\n",
+				     gpus[setter].name, gpus[g].name);
+		}
+	}
+	igt_assert_eq(munmap(buf, size), 0);
+	igt_assert(mmap(buf, size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == buf);
+	for (int g = 0; g < ngpus; g++)
+		igt_assert_f(svm_get_one(ctx[g].fd, start, size,
+					 AMDGPU_SVM_ATTR_PREFERRED_LOC) ==
+			     AMDGPU_SVM_LOCATION_UNDEFINED,
+			     "after munmap %s still reads a preferred location\n",
+			     gpus[g].name);
+	close_all(ctx, q);
+	munmap(buf, size);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void test_map_cost(bool xnack)
+{
+	size_t size = 64ul << 20;
+	struct svm_ctx ctx[SVM_GPUS_MAX];
+	struct svm_queue q[SVM_GPUS_MAX];
+
+	igt_require_f(!xnack, "XNACK on maps lazily: nothing to time\n");
+	open_all(xnack, ctx, q);
+	for (int g = 0; g < ngpus; g++)
+		svm_get_one(ctx[g].fd, (uintptr_t)&size & ~(uintptr_t)4095, 4096,
+			    AMDGPU_SVM_ATTR_GRANULARITY);
+	igt_info("%-5s %-14s %-14s %s\n", "gpus", "map (ms)", "per GPU (ms)",
+		 "evict+restore (ms)");
+	for (int n = 1; n <= ngpus; n++) {
+		char *buf = svm_map_aligned(size, 2 << 20);
+		struct svm_gpu_cmd cmd;
+		double t0, t1, t2, t3;
+
+		memset(buf, 1, size);
+		t0 = now();
+		for (int g = 0; g < n; g++)
+			svm_set_one(ctx[0].fd, (uintptr_t)buf, size,
+				    AMDGPU_SVM_ATTR_ACCESS, gpus[g].gpu_id);
+		t1 = now();
+		svm_evict_dontneed(buf, size);
+		t2 = now();
+		cmd = svm_cmd_write((uintptr_t)buf, 1, 4);
+		svm_queue_exec(&q[0], &cmd, 1, "write after eviction");
+		t3 = now();
+		igt_info("%-5d %-14.1f %-14.1f %.1f\n", n, (t1 - t0) * 1e3,
+			 (t1 - t0) * 1e3 / n, (t3 - t2) * 1e3);
+		munmap(buf, size);
+	}
+	close_all(ctx, q);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(bool xnack);
+	const char *desc;
+} subtests[] = {
+	{ "evict-quiesces-all", test_evict_all,
+	  "XNACK off: an eviction of memory only the first GPU maps quiesces the process's queues on every GPU, each is resumed as often, and every GPU then runs again. XNACK on: nothing is quiesced and the first GPU refaults." },
+	{ "shared-range-concurrent", test_shared_range,
+	  "Every GPU works on one range at once: atomic adds on one counter and writes to slots of its own, submitted to all GPUs before any completes; the counter holds every add and every slot its value." },
+	{ "attributes-one-truth", test_one_truth,
+	  "Attributes set through one GPU's node read the same through every other; a later SET through another GPU replaces them for all; munmap clears them for all." },
+	{ "map-cost", test_map_cost,
+	  "Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ... GPUs of one process, and of a CPU eviction of it: the per-GPU cost of one drm_gpusvm instance per GPU, printed as a table." },
+};
+
+static void run_topologies(void (*fn)(bool xnack))
+{
+	unsigned int n = virtual_gpus ? ARRAY_SIZE(topologies) : 1;
+
+	for (unsigned int t = 0; t < n; t++) {
+		const struct topology *topo = &topologies[t];
+		bool capable = !strstr(topo->devices, "gfx1100");
+
+		for (int x = 0; x <= 1; x++) {
+			if (!svm_xnack_wanted(x))
+				continue;
+			igt_dynamic_f("%s-xnack-%s",
+				      virtual_gpus ? topo->name : "machine",
+				      x ? "on" : "off") {
+				igt_require_f(!x || !virtual_gpus || capable,
+					      "gfx1100 cannot run with XNACK on\n");
+				igt_require_f(topology_open(topo),
+					      "needs two GPUs, the machine has %d\n",
+					      ngpus);
+				igt_require_f(!x || all_xnack_capable(),
+					      "a GPU of the machine cannot run XNACK on\n");
+				fn(x);
+			}
+		}
+	}
+}
+
+int igt_main()
+{
+	igt_fixture() {
+		ngpus = svm_gpus_require(gpus);
+		virtual_gpus = gpus[0].is_virtual;
+		if (virtual_gpus)
+			igt_assert_eq(svm_vamdgpu_devices(original_devices,
+							  sizeof(original_devices)), 0);
+	}
+
+	for (unsigned int s = 0; s < ARRAY_SIZE(subtests); s++) {
+		igt_describe(subtests[s].desc);
+		igt_subtest_with_dynamic(subtests[s].name)
+			run_topologies(subtests[s].fn);
+	}
+
+	igt_fixture() {
+		svm_ctxs_close_leaked();
+		svm_gpus_close(gpus, ngpus);
+		ngpus = 0;
+		if (virtual_gpus)
+			svm_vamdgpu_load(original_devices);
+	}
+}

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: MIT
+/* Copyright 2026 The amdgpu-svm authors */
+
+/**
+ * TEST: amd svm munmap
+ * Category: Core
+ * Mega feature: SVM
+ * Sub-category: SVM partial munmap
+ * Functionality: partial munmap of GPU-mapped memory: rebuild of the rest,
+ *	the hole, attributes
+ * Description: drm_gpusvm does not split ranges: when the CPU unmaps part
+ *	of a mapped range the driver must rebuild what is left. Every subtest
+ *	runs per GPU, XNACK mode and memory layout (dynamic subtests named
+ *	gpuN-TARGET-xnack-on/off-LAYOUT, LAYOUT one of 4k, 64k, 2m: the chunk
+ *	size the region's alignment allows, and thp: 2 MiB chunks over a
+ *	transparent huge page). After the munmap the GPU reads and writes the
+ *	rest correctly, a GPU write to the hole is a VM fault naming the hole
+ *	(XNACK off) or a refused retry fault (XNACK on), the rest keeps its
+ *	attributes and memory mapped again in the hole has the defaults.
+ *
+ * SUBTEST: munmap-head
+ * Description: The first page of a mapped region is unmapped.
+ *
+ * SUBTEST: munmap-middle
+ * Description: One page in the middle of a chunk of a mapped region is
+ *	unmapped.
+ *
+ * SUBTEST: munmap-tail
+ * Description: The last page of a mapped region is unmapped.
+ *
+ * SUBTEST: munmap-across-chunks
+ * Description: Two pages straddling the boundary of the second and third
+ *	chunks of a mapped region are unmapped.
+ *
+ * SUBTEST: munmap-benchmark
+ * Description: Time of munmap of 4 KiB inside mapped regions of growing
+ *	size plus the next SVM call (which completes the rebuild), XNACK off:
+ *	it stays flat, proportional to one chunk, not to the region.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "igt.h"
+#include "amdgpu_svm.h"
+#include "svm_buf.h"
+#include "svm_gpu.h"
+
+#define MARK_FLAG	AMDGPU_SVM_FLAG_GPU_READ_MOSTLY
+
+struct hole {
+	const char *name;
+	const char *desc;
+	/* Offset and length of the hole in a region of @chunk-sized chunks. */
+	void (*place)(size_t size, size_t chunk, size_t page, size_t *off,
+		      size_t *len);
+};
+
+static void place_head(size_t size, size_t chunk, size_t page, size_t *off,
+		       size_t *len)
+{
+	*off = 0;
+	*len = page;
+}
+
+static void place_middle(size_t size, size_t chunk, size_t page, size_t *off,
+			 size_t *len)
+{
+	/* Inside the third chunk, off its boundaries where chunks allow. */
+	*off = 2 * chunk + (chunk > page ? chunk / 2 : 0);
+	*len = page;
+}
+
+static void place_tail(size_t size, size_t chunk, size_t page, size_t *off,
+		       size_t *len)
+{
+	*off = size - page;
+	*len = page;
+}
+
+static void place_across(size_t size, size_t chunk, size_t page, size_t *off,
+			 size_t *len)
+{
+	*off = 2 * chunk - page;
+	*len = 2 * page;
+}
+
+static const struct hole holes[] = {
+	{ "munmap-head", "The first page of a mapped region is unmapped.",
+	  place_head },
+	{ "munmap-middle", "One page in the middle of a chunk of a mapped region is unmapped.",
+	  place_middle },
+	{ "munmap-tail", "The last page of a mapped region is unmapped.",
+	  place_tail },
+	{ "munmap-across-chunks", "Two pages straddling the boundary of the second and third chunks of a mapped region are unmapped.",
+	  place_across },
+};
+
+static void test_munmap(struct svm_gpu *gpu, bool xnack,
+			const struct svm_backing *b, const struct hole *h)
+{
+	size_t page = svm_page_size();
+	size_t size = b->chunk == page ? 16 * page : 4 * b->chunk;
+	struct svm_queue_counters c;
+	struct svm_gpu_cmd cmds[2];
+	struct svm_queue q, probe;
+	size_t off, len, piece[2][2];
+	struct svm_ctx ctx;
+	char *buf, *dst;
+	int npieces = 0, ret;
+	uint32_t seed = 0x1000 + size;
+
+	svm_ctx_open(gpu, xnack, &ctx);
+	buf = svm_map_backing(b, size);
+	dst = svm_map(size);
+	h->place(size, b->chunk, page, &off, &len);
+	svm_pattern_fill(buf, size, seed);
+	svm_give_access(&ctx, buf, size);
+	svm_give_access(&ctx, dst, size);
+	svm_set_one(ctx.fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_SET_FLAGS,
+		    MARK_FLAG);
+	svm_queue_create(&ctx, &q);
+	cmds[0] = svm_cmd_copy((uintptr_t)dst, (uintptr_t)buf, size);
+	svm_queue_exec(&q, cmds, 1, "copy before munmap");
+	svm_pattern_check(dst, size, seed, 0, "GPU copy before munmap");
+
+	igt_assert_eq(munmap(buf + off, len), 0);
+	if (off) {
+		piece[npieces][0] = 0;
+		piece[npieces++][1] = off;
+	}
+	if (off + len < size) {
+		piece[npieces][0] = off + len;
+		piece[npieces++][1] = size;
+	}
+
+	/* The GPU reads what is left, then writes all of it. */
+	memset(dst, 0, size);
+	for (int i = 0; i < npieces; i++)
+		cmds[i] = svm_cmd_copy((uintptr_t)dst + piece[i][0],
+				       (uintptr_t)buf + piece[i][0],
+				       piece[i][1] - piece[i][0]);
+	svm_queue_exec(&q, cmds, npieces, "copy of the rest after munmap");
+	for (int i = 0; i < npieces; i++)
+		svm_pattern_check(dst + piece[i][0], piece[i][1] - piece[i][0],
+				  seed, piece[i][0], "GPU copy of the rest after munmap");
+	for (int i = 0; i < npieces; i++)
+		cmds[i] = svm_cmd_fill((uintptr_t)buf + piece[i][0],
+				       piece[i][1] - piece[i][0], 0xc0ffee00 + i);
+	svm_queue_exec(&q, cmds, npieces, "fill of the rest after munmap");
+	for (int i = 0; i < npieces; i++) {
+		size_t n = piece[i][1] - piece[i][0];
+
+		svm_check_fill(buf + piece[i][0], n, 0xc0ffee00 + i,
+			       "CPU view of the GPU fill of the rest");
+		igt_assert_f(svm_get_one(ctx.fd, (uintptr_t)buf + piece[i][0], n,
+					 AMDGPU_SVM_ATTR_SET_FLAGS) & MARK_FLAG,
+			     "flags of [0x%zx, 0x%zx) lost at munmap of [0x%zx, +0x%zx)\n",
+			     piece[i][0], piece[i][1], off, len);
+		igt_assert_eq_u32(svm_get_access(ctx.fd, (uintptr_t)buf + piece[i][0],
+						 n, gpu->gpu_id),
+				  AMDGPU_SVM_ATTR_ACCESS);
+	}
+
+	/* The hole: a GPU write there is a VM fault (or a refused retry). */
+	svm_queue_create(&ctx, &probe);
+	cmds[0] = svm_cmd_write((uintptr_t)buf + off, 0x77, 4);
+	ret = __svm_queue_wait(&probe, svm_queue_submit(&probe, cmds, 1),
+			       SVM_GPU_TIMEOUT_NS);
+	igt_assert_f(ret == -EIO,
+		     "%s: GPU write to the unmapped hole at %p: expected a VM fault (EIO), got %d\n",
+		     gpu->name, (void *)(buf + off), ret);
+	if (svm_queue_has_counters(&probe)) {
+		svm_queue_counters(&probe, &c);
+		igt_assert_f(c.failed && c.fault_write &&
+			     c.fault_addr == (uintptr_t)buf + off,
+			     "%s: expected a write fault at %p, got %s at 0x%" PRIx64 "\n",
+			     gpu->name, (void *)(buf + off),
+			     c.failed ? "a fault" : "none", c.fault_addr);
+		svm_queue_counters(&q, &c);
+		igt_assert_f(!c.failed && c.vm_faults == 0,
+			     "%s: the queue working on the rest faulted at 0x%" PRIx64 "\n",
+			     gpu->name, c.fault_addr);
+	}
+	svm_queue_destroy(&probe);
+
+	/* Memory mapped again in the hole starts from the defaults. */
+	igt_assert(mmap(buf + off, len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == buf + off);
+	igt_assert_f(!(svm_get_one(ctx.fd, (uintptr_t)buf + off, len,
+				   AMDGPU_SVM_ATTR_SET_FLAGS) & MARK_FLAG),
+		     "memory mapped again in the hole at %p kept the old flags\n",
+		     (void *)(buf + off));
+
+	svm_queue_destroy(&q);
+	munmap(buf, size);
+	munmap(dst, size);
+	svm_ctx_close(&ctx);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void test_benchmark(struct svm_gpu *gpu)
+{
+	static const size_t sizes[] = { 2ul << 20, 64ul << 20, 1ul << 30 };
+	size_t page = svm_page_size();
+	struct svm_ctx ctx;
+
+	svm_ctxs_close_leaked();
+	svm_ctx_open(gpu, false, &ctx);
+	igt_info("%-10s %-12s %-12s %s\n", "region MiB", "map (s)",
+		 "munmap (ms)", "munmap+rebuild (ms)");
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t size = sizes[i];
+		char *buf = svm_map_aligned(size, 2 << 20);
+		double t0, t1, t2, t3;
+
+		memset(buf, 1, size);
+		t0 = now();
+		svm_give_access(&ctx, buf, size);
+		t1 = now();
+		igt_assert_eq(munmap(buf + size / 2 + page, page), 0);
+		t2 = now();
+		/* The next SVM call drains the garbage collector first. */
+		svm_get_one(ctx.fd, (uintptr_t)buf, page,
+			    AMDGPU_SVM_ATTR_GRANULARITY);
+		t3 = now();
+		igt_info("%-10zu %-12.3f %-12.3f %.3f\n", size >> 20, t1 - t0,
+			 (t2 - t1) * 1e3, (t3 - t1) * 1e3);
+		munmap(buf, size);
+	}
+	svm_ctx_close(&ctx);
+}
+
+int igt_main()
+{
+	static struct svm_gpu gpus[SVM_GPUS_MAX];
+	static int ngpus;
+
+	igt_fixture()
+		ngpus = svm_gpus_require(gpus);
+
+	for (unsigned int h = 0; h < ARRAY_SIZE(holes); h++) {
+		igt_describe(holes[h].desc);
+		igt_subtest_with_dynamic(holes[h].name) {
+			for_each_svm_mode(gpus, ngpus, g, x)
+				for (unsigned int b = 0; b < svm_nbackings; b++)
+					igt_dynamic_f("%s-xnack-%s-%s", gpus[g].name,
+						      x ? "on" : "off",
+						      svm_backings[b].name)
+						test_munmap(&gpus[g], x,
+							    &svm_backings[b],
+							    &holes[h]);
+		}
+	}
+
+	igt_describe("Time of munmap of 4 KiB inside mapped regions of growing size plus the next SVM call (which completes the rebuild), XNACK off: it stays flat, proportional to one chunk, not to the region.");
+	igt_subtest_with_dynamic("munmap-benchmark") {
+		igt_require_f(svm_xnack_wanted(false),
+			      "XNACK on maps lazily: nothing to rebuild\n");
+		for (int g = 0; g < ngpus; g++)
+			igt_dynamic_f("%s-xnack-off", gpus[g].name)
+				test_benchmark(&gpus[g]);
+	}
+
+	igt_fixture()
+		svm_gpus_close(gpus, ngpus);
+}
