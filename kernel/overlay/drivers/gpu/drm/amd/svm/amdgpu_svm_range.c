@@ -300,6 +300,31 @@ out_unlock:
 }
 
 /*
+ * A range made before an mprotect or mmap split its VMA may now cover
+ * memory of different permissions, which get_pages refuses: drop it, so
+ * that find_or_insert makes ranges inside one VMA again. The split
+ * invalidated the range, so it is no longer mapped. Return true if it was
+ * dropped.
+ */
+static bool amdgpu_svm_drop_if_split(struct amdgpu_svm *svm,
+				     struct amdgpu_svm_range *range)
+{
+	struct mm_struct *mm = svm->gpusvm.mm;
+	struct vm_area_struct *vma;
+	bool split;
+
+	lockdep_assert_held(&svm->proc->lock);
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, range_start(range));
+	split = !vma || vma->vm_end < range_end(range);
+	mmap_read_unlock(mm);
+	if (split)
+		amdgpu_svm_range_remove(svm, range);
+	return split;
+}
+
+/*
  * Drop the ranges over [start, end) that do not fit the attribute piece
  * [ps, pe), must not be mapped, carry other PTE flags or hold pages
  * faulted in read-only where writes are now allowed (their valid pages
@@ -351,7 +376,9 @@ static bool amdgpu_svm_drop_misfits(struct amdgpu_svm *svm, unsigned long start,
  * so the VMA layout may change between two calls, and get_pages may race
  * with an invalidation. The retry scheme: no VMA (-ENOENT) skips to the
  * next VMA; a read-only VMA (-EPERM) retries the range read-only; a range
- * found already marked unmapped by the notifier is garbage collected now
+ * that an mprotect or mmap split between VMAs is dropped and made again
+ * inside one; a range found already marked unmapped by the notifier is
+ * garbage collected now
  * and the address retried; -EAGAIN or -EBUSY (pages invalidated before
  * the PTEs were written, or hmm_range_fault() kept racing invalidations)
  * retries the range up to AMDGPU_SVM_MAP_RETRIES times.
@@ -418,6 +445,12 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 		ret = amdgpu_svm_range_map(svm, range, flags,
 					   sync_flags & AMDGPU_SVM_SYNC_MIGRATE ?
 					   attrs : NULL, false);
+		if ((ret == -EPERM || ret == -EFAULT) &&
+		    amdgpu_svm_drop_if_split(svm, range)) {
+			if (++retries > AMDGPU_SVM_MAP_RETRIES)
+				return -EAGAIN;
+			continue;
+		}
 		/* -EBUSY: hmm_range_fault() kept racing invalidations. */
 		if (ret == -EAGAIN || ret == -EBUSY ||
 		    (ret == -EFAULT && range->base.pages.flags.unmapped)) {
@@ -714,6 +747,10 @@ retry:
 
 	ret = amdgpu_svm_range_map(svm, to_amdgpu_svm_range(r), pte_flags,
 				   &attrs, true);
+	if ((ret == -EPERM || ret == -EFAULT) &&
+	    amdgpu_svm_drop_if_split(svm, to_amdgpu_svm_range(r)) &&
+	    ++retries <= AMDGPU_SVM_MAP_RETRIES)
+		goto retry;
 	if ((ret == -EAGAIN || ret == -EBUSY || ret == -EFAULT) &&
 	    ++retries <= AMDGPU_SVM_MAP_RETRIES)
 		goto retry;
