@@ -97,6 +97,7 @@
 #include "igt.h"
 #include "amdgpu_svm.h"
 #include "hmm_dmirror.h"
+#include "svm_buf.h"
 #include "vamdgpu.h"
 
 #define MAX_GPUS	8
@@ -119,48 +120,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/* A fresh anonymous buffer of @size at a 2 MiB boundary. */
-static void *map_aligned(size_t size)
-{
-	char *p = mmap(NULL, size + SZ_2M, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *a;
-
-	igt_assert_f(p != MAP_FAILED, "mmap of %zu bytes: %m\n", size);
-	a = (char *)(((uintptr_t)p + SZ_2M - 1) & ~(SZ_2M - 1));
-	if (a > p)
-		munmap(p, a - p);
-	munmap(a + size, p + SZ_2M - a);
-	return a;
-}
-
-/* The value a pattern puts in word @i: distinct per seed and word. */
-static uint32_t pattern_word(uint32_t seed, size_t i)
-{
-	return seed * 0x9e3779b1u ^ (uint32_t)i;
-}
-
-static void fill_pattern(void *buf, size_t size, uint32_t seed)
-{
-	uint32_t *p = buf;
-
-	for (size_t i = 0; i < size / 4; i++)
-		p[i] = pattern_word(seed, i);
-}
-
-/* Fails naming the first wrong address. */
-static void check_pattern(const void *buf, size_t size, uint32_t seed,
-			  const char *what)
-{
-	const uint32_t *p = buf;
-
-	for (size_t i = 0; i < size / 4; i++)
-		igt_assert_f(p[i] == pattern_word(seed, i),
-			     "%s: at %p (offset 0x%zx) expected 0x%08x, got 0x%08x\n",
-			     what, (void *)&p[i], i * 4, pattern_word(seed, i),
-			     p[i]);
 }
 
 /*
@@ -256,13 +215,13 @@ static void exec_cmd(int fd, uint32_t q, struct drm_vamdgpu_cmd cmd,
 static void gpu_check(int fd, uint32_t q, uint32_t gpu_id, const void *src,
 		      size_t size, uint32_t seed, const char *what)
 {
-	void *dst = map_aligned(size);
+	void *dst = svm_map_aligned(size, SZ_2M);
 
 	memset(dst, 0, size);
 	give_access(fd, gpu_id, dst, size);
 	exec_cmd(fd, q, vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)src, size),
 		 what);
-	check_pattern(dst, size, seed, what);
+	svm_pattern_check(dst, size, seed, 0, what);
 	munmap(dst, size);
 }
 
@@ -271,12 +230,12 @@ static void test_prefetch(const struct mode *m)
 	uint32_t id = m->gpu->info.gpu_id;
 	size_t size = 2 * SZ_2M, npages = size / page_size;
 	int fd = open_mode(m);
-	void *buf = map_aligned(size);
+	void *buf = svm_map_aligned(size, SZ_2M);
 	struct drm_vamdgpu_queue_status st;
 	unsigned long long used;
 	uint32_t q;
 
-	fill_pattern(buf, size, 1);
+	svm_pattern_fill(buf, size, 1);
 	give_access(fd, id, buf, size);
 	q = vamdgpu_queue_create(fd);
 
@@ -320,22 +279,22 @@ static void test_prefetch_untouched(const struct mode *m)
 	uint32_t id = m->gpu->info.gpu_id;
 	size_t size = SZ_2M, npages = size / page_size;
 	int fd = open_mode(m);
-	void *old = map_aligned(size), *fresh;
+	void *old = svm_map_aligned(size, SZ_2M), *fresh;
 	uint32_t q, *dst;
 
-	fill_pattern(old, size, 4);
+	svm_pattern_fill(old, size, 4);
 	give_access(fd, id, old, size);
 	set_loc(fd, old, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
 	assert_in_vram(old, size, npages, "the old buffer");
 	munmap(old, size);
 
 	/* First fit: the fresh buffer gets the blocks the old one freed. */
-	fresh = map_aligned(size);
+	fresh = svm_map_aligned(size, SZ_2M);
 	/* Prefetch before ACCESS: mapping first would fault in zero pages. */
 	set_loc(fd, fresh, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
 	give_access(fd, id, fresh, size);
 	assert_in_vram(fresh, size, npages, "the never-touched buffer");
-	dst = map_aligned(size);
+	dst = svm_map_aligned(size, SZ_2M);
 	memset(dst, 0xff, size);
 	give_access(fd, id, dst, size);
 	q = vamdgpu_queue_create(fd);
@@ -356,10 +315,10 @@ static void test_preferred_loc(const struct mode *m)
 	uint32_t id = m->gpu->info.gpu_id;
 	size_t size = SZ_2M, npages = size / page_size;
 	int fd = open_mode(m);
-	void *buf = map_aligned(size);
+	void *buf = svm_map_aligned(size, SZ_2M);
 	uint32_t q;
 
-	fill_pattern(buf, size, 2);
+	svm_pattern_fill(buf, size, 2);
 	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFERRED_LOC, id);
 	give_access(fd, id, buf, size);
 	q = vamdgpu_queue_create(fd);
@@ -374,7 +333,7 @@ static void test_preferred_loc(const struct mode *m)
 			       "XNACK off: after SET_ATTR mapped it");
 		gpu_check(fd, q, id, buf, size, 2, "GPU read of VRAM");
 	}
-	check_pattern(buf, size, 2, "CPU read back");
+	svm_pattern_check(buf, size, 2, 0, "CPU read back");
 	vamdgpu_queue_destroy(fd, q);
 	munmap(buf, size);
 	close(fd);
@@ -396,12 +355,12 @@ static void test_cpu_fault_granule(const struct mode *m, unsigned int gran,
 	size_t size = SZ_2M, npages = size / page_size;
 	size_t granule = page_size << gran;
 	int fd = open_mode(m);
-	char *buf = map_aligned(size), *g;
+	char *buf = svm_map_aligned(size, SZ_2M), *g;
 	uint32_t q, v;
 
 	if (offset == (size_t)-1)
 		offset = size - page_size;
-	fill_pattern(buf, size, 3);
+	svm_pattern_fill(buf, size, 3);
 	give_access(fd, id, buf, size);
 	q = vamdgpu_queue_create(fd);
 	svm_set_one(fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_GRANULARITY, gran);
@@ -409,9 +368,9 @@ static void test_cpu_fault_granule(const struct mode *m, unsigned int gran,
 	assert_in_vram(buf, size, npages, "after the prefetch");
 
 	v = *(volatile uint32_t *)(buf + offset);
-	igt_assert_f(v == pattern_word(3, offset / 4),
+	igt_assert_f(v == svm_pattern_at(3, offset),
 		     "CPU read at offset 0x%zx: expected 0x%08x, got 0x%08x\n",
-		     offset, pattern_word(3, offset / 4), v);
+		     offset, svm_pattern_at(3, offset), v);
 
 	g = buf + (offset & ~(granule - 1));
 	assert_in_vram(g, granule, 0, "the touched granule");
@@ -419,7 +378,7 @@ static void test_cpu_fault_granule(const struct mode *m, unsigned int gran,
 		       "the whole range after one CPU touch");
 
 	gpu_check(fd, q, id, buf, size, 3, "GPU read of the mixed range");
-	check_pattern(buf, size, 3, "CPU read of everything");
+	svm_pattern_check(buf, size, 3, 0, "CPU read of everything");
 	vamdgpu_queue_destroy(fd, q);
 	munmap(buf, size);
 	close(fd);
@@ -439,8 +398,8 @@ static void test_oversubscribe(const struct mode *m)
 	igt_assert(bufs);
 	evicted = vram_stat(m->gpu, "pressure_evicted_blocks");
 	for (unsigned int i = 0; i < n; i++) {
-		bufs[i] = map_aligned(chunk);
-		fill_pattern(bufs[i], chunk, 100 + i);
+		bufs[i] = svm_map_aligned(chunk, SZ_2M);
+		svm_pattern_fill(bufs[i], chunk, 100 + i);
 		give_access(fd, id, bufs[i], chunk);
 		set_loc(fd, bufs[i], chunk, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
 	}
@@ -458,7 +417,7 @@ static void test_oversubscribe(const struct mode *m)
 	gpu_check(fd, q, id, bufs[n - 1], chunk, 100 + n - 1,
 		  "GPU read of a resident buffer");
 	for (unsigned int i = 0; i < n; i++) {
-		check_pattern(bufs[i], chunk, 100 + i, "CPU read after pressure");
+		svm_pattern_check(bufs[i], chunk, 100 + i, 0, "CPU read after pressure");
 		munmap(bufs[i], chunk);
 	}
 	free(bufs);
@@ -478,11 +437,11 @@ static void ping_pong_round(int fd, uint32_t q, const struct mode *m,
 
 	if (!m->xnack)
 		set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
-	fill_pattern(src, size, 2 * r);
+	svm_pattern_fill(src, size, 2 * r);
 	exec_cmd(fd, q, vamdgpu_cmd_copy((uintptr_t)buf, (uintptr_t)src, size),
 		 "GPU write");
-	check_pattern(buf, size, 2 * r, "CPU check of the GPU's write");
-	fill_pattern(buf, size, 2 * r + 1);
+	svm_pattern_check(buf, size, 2 * r, 0, "CPU check of the GPU's write");
+	svm_pattern_fill(buf, size, 2 * r + 1);
 	gpu_check(fd, q, id, buf, size, 2 * r + 1,
 		  "GPU check of the CPU's write");
 }
@@ -493,7 +452,7 @@ static void test_ping_pong(const struct mode *m)
 	size_t size = SZ_2M;
 	unsigned long long to_vram, to_ram;
 	int fd = open_mode(m);
-	void *buf = map_aligned(size), *src = map_aligned(size);
+	void *buf = svm_map_aligned(size, SZ_2M), *src = svm_map_aligned(size, SZ_2M);
 	double start, t, worst = 0;
 	uint32_t q;
 
@@ -541,12 +500,12 @@ static void test_ping_pong_two_gpus(struct vamdgpu_gpu *a, struct vamdgpu_gpu *b
 	struct mode ma = { a, false }, mb = { b, false };
 	int fa = open_mode(&ma), fb = open_mode(&mb);
 	size_t size = SZ_2M;
-	void *buf = map_aligned(size), *src = map_aligned(size);
-	void *own = map_aligned(size);
+	void *buf = svm_map_aligned(size, SZ_2M), *src = svm_map_aligned(size, SZ_2M);
+	void *own = svm_map_aligned(size, SZ_2M);
 	uint32_t qa, qb, before_a, before_b;
 
 	memset(buf, 0, size);
-	fill_pattern(own, size, 7);
+	svm_pattern_fill(own, size, 7);
 	give_access(fa, a->info.gpu_id, src, size);
 	give_access(fa, a->info.gpu_id, buf, size);
 	give_access(fb, b->info.gpu_id, buf, size);
@@ -560,13 +519,13 @@ static void test_ping_pong_two_gpus(struct vamdgpu_gpu *a, struct vamdgpu_gpu *b
 			a->info.gpu_id);
 		assert_in_vram(buf, size, 0,
 			       "a buffer two GPUs use, prefetched to one");
-		fill_pattern(src, size, 2 * r);
+		svm_pattern_fill(src, size, 2 * r);
 		exec_cmd(fa, qa, vamdgpu_cmd_copy((uintptr_t)buf, (uintptr_t)src,
 						  size), "first GPU's write");
 		gpu_check(fb, qb, b->info.gpu_id, buf, size, 2 * r,
 			  "second GPU's read of the first GPU's write");
-		check_pattern(buf, size, 2 * r, "CPU read");
-		fill_pattern(buf, size, 2 * r + 1);
+		svm_pattern_check(buf, size, 2 * r, 0, "CPU read");
+		svm_pattern_fill(buf, size, 2 * r + 1);
 		gpu_check(fa, qa, a->info.gpu_id, buf, size, 2 * r + 1,
 			  "first GPU's read of the CPU's write");
 	}
@@ -603,10 +562,10 @@ static void test_vram_to_vram(struct vamdgpu_gpu *a, struct vamdgpu_gpu *b)
 	int fa = open_mode(&ma), fb = open_mode(&mb);
 	size_t size = SZ_2M, npages = size / page_size;
 	unsigned long long used_a, used_b;
-	void *buf = map_aligned(size);
+	void *buf = svm_map_aligned(size, SZ_2M);
 	uint32_t qb;
 
-	fill_pattern(buf, size, 10);
+	svm_pattern_fill(buf, size, 10);
 	used_a = vram_stat(a, "used");
 	used_b = vram_stat(b, "used");
 	/* No GPU has ACCESS: nothing stops either VRAM being the location. */
@@ -626,7 +585,7 @@ static void test_vram_to_vram(struct vamdgpu_gpu *a, struct vamdgpu_gpu *b)
 	qb = vamdgpu_queue_create(fb);
 	gpu_check(fb, qb, b->info.gpu_id, buf, size, 10,
 		  "second GPU's read of its VRAM");
-	check_pattern(buf, size, 10, "CPU read after two migrations");
+	svm_pattern_check(buf, size, 10, 0, "CPU read after two migrations");
 	vamdgpu_queue_destroy(fb, qb);
 	munmap(buf, size);
 	close(fa);
@@ -638,11 +597,11 @@ static void test_fork(const struct mode *m)
 	uint32_t id = m->gpu->info.gpu_id;
 	size_t size = SZ_2M, npages = size / page_size;
 	int fd = open_mode(m), status;
-	void *buf = map_aligned(size);
+	void *buf = svm_map_aligned(size, SZ_2M);
 	uint32_t q;
 	pid_t pid;
 
-	fill_pattern(buf, size, 5);
+	svm_pattern_fill(buf, size, 5);
 	give_access(fd, id, buf, size);
 	q = vamdgpu_queue_create(fd);
 	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
@@ -654,9 +613,9 @@ static void test_fork(const struct mode *m)
 		const uint32_t *p = buf;
 
 		for (size_t i = 0; i < size / 4; i++)
-			if (p[i] != pattern_word(5, i))
+			if (p[i] != svm_pattern_at(5, i * 4))
 				_exit(1);
-		fill_pattern(buf, size, 6);
+		svm_pattern_fill(buf, size, 6);
 		_exit(0);
 	}
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
@@ -664,7 +623,7 @@ static void test_fork(const struct mode *m)
 		     "the child did not read the parent's data from VRAM\n");
 
 	gpu_check(fd, q, id, buf, size, 5, "parent's GPU after the child wrote");
-	check_pattern(buf, size, 5, "parent's CPU after the child wrote");
+	svm_pattern_check(buf, size, 5, 0, "parent's CPU after the child wrote");
 	vamdgpu_queue_destroy(fd, q);
 	munmap(buf, size);
 	close(fd);
@@ -675,11 +634,11 @@ static void test_munmap(const struct mode *m)
 	uint32_t id = m->gpu->info.gpu_id;
 	size_t size = 2 * SZ_2M, half = SZ_2M;
 	int fd = open_mode(m);
-	char *buf = map_aligned(size);
+	char *buf = svm_map_aligned(size, SZ_2M);
 	unsigned long long used;
 	uint32_t q;
 
-	fill_pattern(buf, size, 8);
+	svm_pattern_fill(buf, size, 8);
 	give_access(fd, id, buf, size);
 	q = vamdgpu_queue_create(fd);
 	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
@@ -692,7 +651,7 @@ static void test_munmap(const struct mode *m)
 		     half >> 10, (used - vram_stat(m->gpu, "used")) >> 10);
 	assert_in_vram(buf, half, half / page_size, "the half left");
 	gpu_check(fd, q, id, buf, half, 8, "GPU read of the half left");
-	check_pattern(buf, half, 8, "CPU read of the half left");
+	svm_pattern_check(buf, half, 8, 0, "CPU read of the half left");
 	vamdgpu_queue_destroy(fd, q);
 	munmap(buf, half);
 	close(fd);
@@ -748,8 +707,8 @@ static void test_munmap_race(const struct mode *m)
 		};
 		pthread_t thread;
 
-		r.buf = map_aligned(size);
-		fill_pattern(r.buf, size, 11 + i);
+		r.buf = svm_map_aligned(size, SZ_2M);
+		svm_pattern_fill(r.buf, size, 11 + i);
 		igt_assert_eq(pthread_create(&thread, NULL, prefetch_loop, &r), 0);
 		usleep(5000 * (i + 1));
 		igt_assert_eq(munmap(r.buf + half, half), 0);
@@ -759,7 +718,7 @@ static void test_munmap_race(const struct mode *m)
 		igt_assert_f(!r.bad_errno,
 			     "round %u: prefetch racing munmap failed with %s\n",
 			     i, strerror(r.bad_errno));
-		check_pattern(r.buf, half, 11 + i, "the half left after the race");
+		svm_pattern_check(r.buf, half, 11 + i, 0, "the half left after the race");
 		igt_assert_eq(munmap(r.buf, half), 0);
 		igt_debug("round %u: %u prefetches\n", i, r.rounds);
 	}
@@ -843,12 +802,12 @@ static void test_benchmark(struct vamdgpu_gpu *gpu)
 		int iters = size < (8ul << 20) ? 3 : 1;
 
 		for (int thp = 1; thp >= 0; thp--) {
-			char *buf = map_aligned(size), *other = map_aligned(size);
+			char *buf = svm_map_aligned(size, SZ_2M), *other = svm_map_aligned(size, SZ_2M);
 			double s2v, v2s, h2d = 0, h2s = 0, mc;
 
 			igt_assert_eq(madvise(buf, size, thp ? MADV_HUGEPAGE :
 					      MADV_NOHUGEPAGE), 0);
-			fill_pattern(buf, size, 9);
+			svm_pattern_fill(buf, size, 9);
 			memset(other, 0, size);
 			s2v = time_prefetch(fd, buf, size, id,
 					    AMDGPU_SVM_LOCATION_SYSMEM, iters);
@@ -857,13 +816,13 @@ static void test_benchmark(struct vamdgpu_gpu *gpu)
 					    AMDGPU_SVM_LOCATION_SYSMEM, id, iters);
 			set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
 				AMDGPU_SVM_LOCATION_SYSMEM);
-			check_pattern(buf, size, 9, "data after the SVM runs");
+			svm_pattern_check(buf, size, 9, 0, "data after the SVM runs");
 			if (hmm >= 0) {
 				h2d = gbps(size, time_hmm(hmm, buf, other, size,
 							  true, iters));
 				h2s = gbps(size, time_hmm(hmm, buf, other, size,
 							  false, iters));
-				check_pattern(buf, size, 9, "data after the test_hmm runs");
+				svm_pattern_check(buf, size, 9, 0, "data after the test_hmm runs");
 			}
 			mc = time_memcpy(other, buf, size, iters);
 			igt_info("%-8zu %-4s %10.3f %10.3f %10.3f %10.3f %10.3f%s\n",
