@@ -747,12 +747,14 @@ retry:
 
 	ret = amdgpu_svm_range_map(svm, to_amdgpu_svm_range(r), pte_flags,
 				   &attrs, true);
-	if ((ret == -EPERM || ret == -EFAULT) &&
-	    amdgpu_svm_drop_if_split(svm, to_amdgpu_svm_range(r)) &&
-	    ++retries <= AMDGPU_SVM_MAP_RETRIES)
-		goto retry;
-	if ((ret == -EAGAIN || ret == -EBUSY || ret == -EFAULT) &&
-	    ++retries <= AMDGPU_SVM_MAP_RETRIES)
+	/*
+	 * -EPERM / -EFAULT: an mprotect may have changed the range's VMAs
+	 * meanwhile (and changed them back before the check): retry.
+	 */
+	if (ret == -EPERM || ret == -EFAULT)
+		amdgpu_svm_drop_if_split(svm, to_amdgpu_svm_range(r));
+	if ((ret == -EAGAIN || ret == -EBUSY || ret == -EFAULT ||
+	     ret == -EPERM) && ++retries <= AMDGPU_SVM_MAP_RETRIES)
 		goto retry;
 	if (ret == -EPERM)
 		ret = -EFAULT;
