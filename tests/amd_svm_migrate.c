@@ -98,6 +98,7 @@
 #include "amdgpu_svm.h"
 #include "hmm_dmirror.h"
 #include "svm_buf.h"
+#include "svm_gpu.h"
 #include "vamdgpu.h"
 
 #define MAX_GPUS	8
@@ -865,21 +866,11 @@ static const struct {
 	  "munmap of half a buffer while another thread migrates it to VRAM and back: the other half keeps its data, the thread gets only EFAULT, and no VRAM stays allocated once everything is unmapped." },
 };
 
-/* HSA_XNACK=0/1 picks one XNACK mode, as in ROCm; unset: both. */
-static bool xnack_wanted(bool xnack)
-{
-	const char *env = getenv("HSA_XNACK");
-
-	if (!env || !*env)
-		return true;
-	return (atoi(env) != 0) == xnack;
-}
-
 static bool mode_runs(const struct vamdgpu_gpu *gpu, bool xnack)
 {
 	if (xnack && !vamdgpu_gpu_xnack_capable(gpu))
 		return false;
-	return xnack_wanted(xnack);
+	return svm_xnack_wanted(xnack);
 }
 
 int igt_main()

@@ -98,16 +98,29 @@ static struct vamdgpu_vram *vamdgpu_devmem_vram(struct page **pages,
 	return NULL;
 }
 
-static int vamdgpu_devmem_copy_to_devmem(struct page **pages,
-					 struct drm_pagemap_addr *addrs,
-					 unsigned long npages,
-					 struct dma_fence *pre_migrate_fence)
+/* The copy engine of the VRAM @pages belong to, in either direction. */
+static int vamdgpu_devmem_copy(struct page **pages,
+			       struct drm_pagemap_addr *addrs,
+			       unsigned long npages,
+			       struct dma_fence *pre_migrate_fence, bool to_vram)
 {
 	struct vamdgpu_vram *vram = vamdgpu_devmem_vram(pages, npages);
 
 	if (pre_migrate_fence)
 		dma_fence_wait(pre_migrate_fence, false);
-	return vram ? vamdgpu_vram_copy_to_vram(vram, pages, addrs, npages) : 0;
+	if (!vram)
+		return 0;
+	return to_vram ? vamdgpu_vram_copy_to_vram(vram, pages, addrs, npages) :
+			 vamdgpu_vram_copy_to_ram(vram, pages, addrs, npages);
+}
+
+static int vamdgpu_devmem_copy_to_devmem(struct page **pages,
+					 struct drm_pagemap_addr *addrs,
+					 unsigned long npages,
+					 struct dma_fence *pre_migrate_fence)
+{
+	return vamdgpu_devmem_copy(pages, addrs, npages, pre_migrate_fence,
+				   true);
 }
 
 static int vamdgpu_devmem_copy_to_ram(struct page **pages,
@@ -115,11 +128,8 @@ static int vamdgpu_devmem_copy_to_ram(struct page **pages,
 				      unsigned long npages,
 				      struct dma_fence *pre_migrate_fence)
 {
-	struct vamdgpu_vram *vram = vamdgpu_devmem_vram(pages, npages);
-
-	if (pre_migrate_fence)
-		dma_fence_wait(pre_migrate_fence, false);
-	return vram ? vamdgpu_vram_copy_to_ram(vram, pages, addrs, npages) : 0;
+	return vamdgpu_devmem_copy(pages, addrs, npages, pre_migrate_fence,
+				   false);
 }
 
 static const struct drm_pagemap_devmem_ops vamdgpu_devmem_ops = {
