@@ -139,8 +139,10 @@ struct drm_amdgpu_svm_attribute {
  * existing attribute intervals are split at the span's ends so pages
  * outside keep theirs. With XNACK off, every page of the span that is
  * then accessible (ACCESS or ACCESS_IN_PLACE) by a GPU is mapped on that
- * GPU before the ioctl returns; if mapping fails the attributes stay set
- * and the error is returned. Attributes of a page are forgotten when the
+ * GPU before the ioctl returns; if mapping fails the attributes stay set,
+ * every other GPU is still brought in line with them (none keeps rights
+ * the new attributes removed) and the first error is returned.
+ * Attributes of a page are forgotten when the
  * page is unmapped (munmap), so a later mmap at the same address starts
  * from the defaults.
  *
@@ -162,7 +164,10 @@ struct drm_amdgpu_svm_attribute {
  *   -EFAULT
  * - an unknown @type: -EINVAL
  * - ACCESS / ACCESS_IN_PLACE / NO_ACCESS with a value that is not the
- *   gpu_id of a GPU this process opened: -EINVAL (SET_ATTR and GET_ATTR)
+ *   gpu_id of a GPU this process opened: -EINVAL (SET_ATTR and GET_ATTR).
+ *   A GPU is opened for SVM when the process opens its render node (on
+ *   amdgpu: at that file's first DRM_AMDGPU_GEM_SVM call), whichever
+ *   file the attributes are then set through
  * - SET_ATTR only (GET_ATTR ignores the input value of these types):
  *   SET_FLAGS / CLR_FLAGS with a bit outside AMDGPU_SVM_FLAGS_ALL,
  *   GRANULARITY above AMDGPU_SVM_MAX_GRANULARITY, PREFERRED_LOC /
@@ -172,7 +177,9 @@ struct drm_amdgpu_svm_attribute {
  *
  * With XNACK off, mapping failures after the attributes are set return
  * their errno (-ENOMEM, -EFAULT for memory that cannot be faulted in,
- * -EAGAIN when invalidations kept racing).
+ * -EAGAIN when invalidations kept racing). PROT_NONE memory is not an
+ * error (as with KFD): its attributes are set, its pages stay unmapped on
+ * the GPUs, and a GPU access there faults as the CPU's would.
  */
 struct drm_amdgpu_gem_svm {
 	/** @start: first CPU (== GPU) virtual address of the span. */

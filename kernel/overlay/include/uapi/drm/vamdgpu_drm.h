@@ -47,8 +47,18 @@ extern "C" {
 
 /** The device can run with XNACK (GPU page-fault retry) enabled. */
 #define VAMDGPU_INFO_XNACK_CAPABLE	(1u << 0)
-/** XNACK is enabled for the calling process (see DRM_IOCTL_VAMDGPU_SET_XNACK). */
+/**
+ * XNACK is enabled for the process that opened the file: the same answer
+ * on every file of that process (see DRM_IOCTL_VAMDGPU_SET_XNACK).
+ */
 #define VAMDGPU_INFO_XNACK_ENABLED	(1u << 1)
+
+/*
+ * Every ioctl but INFO drives the GPU address space of the process that
+ * opened the file (its queues run on that process's memory): called by
+ * any other process, such as a forked child that inherited the file, it
+ * fails with -EBADF before any other check.
+ */
 
 /**
  * struct drm_vamdgpu_info - what the virtual GPU is (DRM_IOCTL_VAMDGPU_INFO)
@@ -91,9 +101,13 @@ struct drm_vamdgpu_info {
  * the SVM fault handler mapped it. XNACK off (the default): such an access
  * is a VM fault that stops the queue.
  *
- * Errors: -EINVAL for @xnack_enabled > 1 or a non-zero @pad; -EOPNOTSUPP
- * to enable XNACK on a GPU that cannot retry faults (gfx1100); -EBUSY to
- * change the mode while the process has a queue on this GPU.
+ * The mode is the process's: it applies to every file the process opened
+ * on every virtual GPU, and a file opened later starts in it.
+ *
+ * Errors: -EBADF from another process; -EINVAL for @xnack_enabled > 1 or
+ * a non-zero @pad; -EOPNOTSUPP to enable XNACK while the process has a
+ * GPU that cannot retry faults open (gfx1100); -EBUSY to change the mode
+ * while the process has a queue on any GPU.
  */
 struct drm_vamdgpu_set_xnack {
 	/**

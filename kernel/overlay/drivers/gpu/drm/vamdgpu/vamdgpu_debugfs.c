@@ -13,8 +13,13 @@
  * - ``vamdgpu_evict_vram``: reading it evicts all VRAM, as reading
  *   amdgpu's ``amdgpu_evict_vram`` does, and prints how many blocks were
  *   offered to their owners.
+ * - ``vamdgpu_fail_pte_updates``: writing N makes the next N PTE updates
+ *   of the SVM core fail with -EBUSY, as amdgpu's unlocked
+ *   amdgpu_vm_update_range() does while the VM's page tables are being
+ *   evicted; reading it tells how many are left.
  */
 
+#include <linux/debugfs.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
@@ -76,4 +81,6 @@ void vamdgpu_debugfs_init(struct vamdgpu_device *vdev)
 {
 	drm_debugfs_add_files(&vdev->drm, vamdgpu_debugfs_files,
 			      ARRAY_SIZE(vamdgpu_debugfs_files));
+	debugfs_create_atomic_t("vamdgpu_fail_pte_updates", 0600,
+				vdev->drm.debugfs_root, &vdev->fail_pte_updates);
 }

@@ -100,7 +100,7 @@ static int vamdgpu_info_ioctl(struct drm_device *drm, void *data,
 	strscpy(info->gfx_target, p->gfx_target, sizeof(info->gfx_target));
 	info->device_id = p->device_id;
 	info->flags = p->xnack_capable ? VAMDGPU_INFO_XNACK_CAPABLE : 0;
-	if (READ_ONCE(vm->xnack_enabled))
+	if (vamdgpu_vm_xnack(vm))
 		info->flags |= VAMDGPU_INFO_XNACK_ENABLED;
 	info->vram_size = p->vram_size;
 	info->page_size = p->page_size;
@@ -118,6 +118,7 @@ static int vamdgpu_open(struct drm_device *drm, struct drm_file *file)
 	vm = vamdgpu_vm_create(to_vamdgpu(drm));
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
+	vamdgpu_svm_open(vm);
 	file->driver_priv = vm;
 	return 0;
 }

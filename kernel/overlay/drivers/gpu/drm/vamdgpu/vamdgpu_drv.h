@@ -3,6 +3,7 @@
 #ifndef _VAMDGPU_DRV_H_
 #define _VAMDGPU_DRV_H_
 
+#include <linux/atomic.h>
 #include <linux/container_of.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -53,6 +54,11 @@ struct vamdgpu_device {
 	struct drm_pagemap *dpagemap;
 	/** @svm_gpu: this GPU as the SVM core sees it (vamdgpu_svm.c). */
 	struct amdgpu_svm_gpu svm_gpu;
+	/**
+	 * @fail_pte_updates: PTE updates of the SVM ops still to refuse with
+	 * -EBUSY (debugfs ``vamdgpu_fail_pte_updates``).
+	 */
+	atomic_t fail_pte_updates;
 };
 
 static inline struct vamdgpu_device *to_vamdgpu(struct drm_device *drm)

@@ -14,8 +14,8 @@
  *
  * A translation miss or a permission fault:
  *
- * - XNACK on: the VM's fault handler (the SVM core's, or the built-in one
- *   of the hand-mapping path) is called and the access retries, up to
+ * - XNACK on: the VM's fault handler (a lazy mapping of the hand-mapping
+ *   path, else the SVM core) is called and the access retries, up to
  *   VAMDGPU_FAULT_RETRIES times for the same address; a handler error or
  *   too many retries become a VM fault.
  * - XNACK off: a VM fault. The queue stops for good, in the error state,
@@ -53,6 +53,7 @@
 
 #include "vamdgpu_drv.h"
 #include "vamdgpu_queue.h"
+#include "vamdgpu_svm.h"
 #include "vamdgpu_vm.h"
 
 /* Retries of one faulting address before the fault is a VM fault. */
@@ -245,7 +246,7 @@ static bool vamdgpu_queue_retry(struct vamdgpu_queue *q, u64 *last_addr,
 	struct vamdgpu_vm *vm = q->vm;
 	int ret;
 
-	if (!READ_ONCE(vm->xnack_enabled))
+	if (!vamdgpu_vm_xnack(vm))
 		return false;
 
 	if (fault->addr != *last_addr) {
@@ -306,7 +307,7 @@ static void vamdgpu_queue_vm_fault(struct vamdgpu_queue *q,
 		   !(fault->flags & VAMDGPU_FAULT_PERMISSION),
 		   !!(fault->flags & VAMDGPU_FAULT_WRITE),
 		   fault->flags & VAMDGPU_FAULT_WRITE ? "write" : "read",
-		   vm->xnack_enabled ? "on" : "off",
+		   vamdgpu_vm_xnack(vm) ? "on" : "off",
 		   fault->flags & VAMDGPU_FAULT_RETRY_FAILED ? ", retry failed" : "");
 }
 
@@ -429,6 +430,7 @@ int vamdgpu_queue_create(struct vamdgpu_vm *vm, u32 *id)
 		goto err_unlock;
 	}
 	vm->num_queues++;
+	vamdgpu_svm_queue_created(vm);
 	q->id = ++vm->next_queue_id;
 	spin_lock(&vm->queue_lock);
 	q->quiesced = vm->quiesce_depth > 0;
@@ -470,6 +472,7 @@ static void vamdgpu_queue_stop(struct vamdgpu_queue *q)
 	list_for_each_entry_safe(job, next, &jobs, link)
 		kvfree(job);
 	q->vm->num_queues--;
+	vamdgpu_svm_queue_destroyed(q->vm);
 	vamdgpu_queue_put(q);
 }
 
@@ -762,7 +765,7 @@ void vamdgpu_vm_show_queues(struct vamdgpu_vm *vm, struct seq_file *m)
 
 	spin_lock(&vm->queue_lock);
 	seq_printf(m, "vm %u pid %d comm %s xnack %s quiesce_depth %u tlb_flushes %llu\n",
-		   vm->id, vm->pid, vm->comm, vm->xnack_enabled ? "on" : "off",
+		   vm->id, vm->pid, vm->comm, vamdgpu_vm_xnack(vm) ? "on" : "off",
 		   vm->quiesce_depth, vm->tlb_flushes);
 	list_for_each_entry(q, &vm->queues, link) {
 		spin_lock(&q->lock);
@@ -779,36 +782,45 @@ void vamdgpu_vm_show_queues(struct vamdgpu_vm *vm, struct seq_file *m)
 int vamdgpu_queue_create_ioctl(struct drm_device *drm, void *data,
 			       struct drm_file *file)
 {
+	struct vamdgpu_vm *vm = vamdgpu_vm_of_caller(file);
 	struct drm_vamdgpu_queue_create *args = data;
 
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
 	if (args->flags || args->queue_id)
 		return -EINVAL;
-	return vamdgpu_queue_create(vamdgpu_vm_from_file(file), &args->queue_id);
+	return vamdgpu_queue_create(vm, &args->queue_id);
 }
 
 int vamdgpu_queue_destroy_ioctl(struct drm_device *drm, void *data,
 				struct drm_file *file)
 {
+	struct vamdgpu_vm *vm = vamdgpu_vm_of_caller(file);
 	struct drm_vamdgpu_queue_destroy *args = data;
 
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
 	if (args->pad)
 		return -EINVAL;
-	return vamdgpu_queue_destroy(vamdgpu_vm_from_file(file), args->queue_id);
+	return vamdgpu_queue_destroy(vm, args->queue_id);
 }
 
 int vamdgpu_submit_ioctl(struct drm_device *drm, void *data,
 			 struct drm_file *file)
 {
+	struct vamdgpu_vm *vm = vamdgpu_vm_of_caller(file);
 	struct drm_vamdgpu_submit *args = data;
 	struct vamdgpu_queue *q;
 	struct vamdgpu_job *job;
 	int ret;
 
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
 	if (args->pad || !args->num_cmds ||
 	    args->num_cmds > VAMDGPU_SUBMIT_MAX_CMDS)
 		return -EINVAL;
 
-	q = vamdgpu_queue_get(vamdgpu_vm_from_file(file), args->queue_id);
+	q = vamdgpu_queue_get(vm, args->queue_id);
 	if (!q)
 		return -ENOENT;
 
@@ -835,13 +847,16 @@ out_put:
 int vamdgpu_wait_ioctl(struct drm_device *drm, void *data,
 		       struct drm_file *file)
 {
+	struct vamdgpu_vm *vm = vamdgpu_vm_of_caller(file);
 	struct drm_vamdgpu_wait *args = data;
 	struct vamdgpu_queue *q;
 	int ret;
 
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
 	if (args->pad)
 		return -EINVAL;
-	q = vamdgpu_queue_get(vamdgpu_vm_from_file(file), args->queue_id);
+	q = vamdgpu_queue_get(vm, args->queue_id);
 	if (!q)
 		return -ENOENT;
 	ret = vamdgpu_queue_wait(q, args->seqno, args->timeout_ns);
@@ -852,13 +867,16 @@ int vamdgpu_wait_ioctl(struct drm_device *drm, void *data,
 int vamdgpu_queue_status_ioctl(struct drm_device *drm, void *data,
 			       struct drm_file *file)
 {
+	struct vamdgpu_vm *vm = vamdgpu_vm_of_caller(file);
 	struct drm_vamdgpu_queue_status *args = data;
 	struct vamdgpu_queue *q;
 	u32 id = args->queue_id;
 
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
 	if (args->pad)
 		return -EINVAL;
-	q = vamdgpu_queue_get(vamdgpu_vm_from_file(file), id);
+	q = vamdgpu_queue_get(vm, id);
 	if (!q)
 		return -ENOENT;
 

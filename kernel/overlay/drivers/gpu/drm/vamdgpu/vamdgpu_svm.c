@@ -7,12 +7,15 @@
  * vamdgpu is one of the GPUs the amdgpu SVM core (amdgpu_svm.ko) drives:
  * this file implements the core's &struct amdgpu_svm_gpu_ops with the
  * virtual GPU's page table, TLB and queues, and routes
- * DRM_IOCTL_AMDGPU_GEM_SVM to the core. Each VM (one per open file) gets
- * its SVM context at its first SVM ioctl, in the VM's XNACK mode; from
- * then on GPU faults of the VM go to amdgpu_svm_handle_fault() and XNACK
- * changes to amdgpu_svm_set_xnack(). The VM holds a reference to the
- * drm_pagemap of the device's VRAM (vamdgpu_pagemap.c), which the core
- * migrates into.
+ * DRM_IOCTL_AMDGPU_GEM_SVM to the core. Each VM (one per open file) joins
+ * the SVM of its process at open: every GPU the process opened is an
+ * attribute target, and the XNACK mode is the process's (XNACK changes go
+ * to amdgpu_svm_set_xnack(), refused while the process has a queue on any
+ * GPU; queues are counted with amdgpu_svm_queue_created()). GPU faults
+ * that no lazy userptr mapping covers go to amdgpu_svm_handle_fault().
+ * Only the process that opened a file may drive its VM. The VM holds a
+ * reference to the drm_pagemap of the device's VRAM (vamdgpu_pagemap.c),
+ * which the core migrates into.
  */
 
 #include <linux/sched.h>
@@ -44,7 +47,12 @@ static int vamdgpu_svm_reserve_ptes(struct amdgpu_svm *svm,
 static int vamdgpu_svm_update_ptes(struct amdgpu_svm *svm,
 				   const struct amdgpu_svm_pte_update *update)
 {
+	struct vamdgpu_vm *vm = svm_vm(svm);
 	u64 flags = 0;
+
+	/* Page tables "being evicted": refuse as amdgpu does (debugfs). */
+	if (atomic_add_unless(&vm->vdev->fail_pte_updates, -1, 0))
+		return -EBUSY;
 
 	if (update->pte_flags & AMDGPU_SVM_PTE_READ)
 		flags |= VAMDGPU_PTE_READ;
@@ -54,7 +62,7 @@ static int vamdgpu_svm_update_ptes(struct amdgpu_svm *svm,
 		flags |= VAMDGPU_PTE_EXEC;
 	if (update->pte_flags & AMDGPU_SVM_PTE_COHERENT)
 		flags |= VAMDGPU_PTE_SNOOPED;
-	return vamdgpu_vm_update_range(svm_vm(svm), update->start, update->end,
+	return vamdgpu_vm_update_range(vm, update->start, update->end,
 				       update->dma_addr, flags);
 }
 
@@ -94,16 +102,6 @@ static const struct amdgpu_svm_gpu_ops vamdgpu_svm_ops = {
 	.pagemap = vamdgpu_svm_pagemap,
 };
 
-static int vamdgpu_svm_handle_fault(struct vamdgpu_vm *vm, void *priv,
-				    u64 addr, bool write)
-{
-	return amdgpu_svm_handle_fault(priv, addr, write);
-}
-
-static const struct vamdgpu_fault_handler vamdgpu_svm_fault_handler = {
-	.handle_fault = vamdgpu_svm_handle_fault,
-};
-
 /**
  * vamdgpu_svm_init() - describe a virtual GPU to the SVM core
  * @vdev: the device, its VRAM initialized
@@ -121,20 +119,16 @@ void vamdgpu_svm_init(struct vamdgpu_device *vdev)
 	};
 }
 
-/* The SVM context of a VM, created at its first use. */
+/* The SVM context of a VM: made at open, or at first use if it failed then. */
 static struct amdgpu_svm *vamdgpu_svm_get(struct vamdgpu_vm *vm)
 {
 	struct drm_pagemap *dpagemap = NULL;
 	struct amdgpu_svm *svm;
-	int ret;
+	unsigned int i;
 
 	mutex_lock(&vm->lock);
 	svm = vm->svm;
 	if (svm)
-		goto out_unlock;
-	/* A forked child must not bind its parent's file to its own mm. */
-	svm = ERR_PTR(-EBADF);
-	if (vm->pid != task_tgid_nr(current))
 		goto out_unlock;
 
 	if (vm->vdev->vram) {
@@ -144,25 +138,81 @@ static struct amdgpu_svm *vamdgpu_svm_get(struct vamdgpu_vm *vm)
 			goto out_unlock;
 		}
 	}
-	vm->dpagemap = dpagemap;
 	svm = amdgpu_svm_create(&vm->vdev->svm_gpu, vm->xnack_enabled, vm);
-	if (IS_ERR(svm))
-		goto err_put_pagemap;
-	ret = vamdgpu_vm_set_fault_handler(vm, &vamdgpu_svm_fault_handler, svm);
-	if (ret) {
-		amdgpu_svm_destroy(svm);
-		svm = ERR_PTR(ret);
-		goto err_put_pagemap;
+	if (IS_ERR(svm)) {
+		drm_pagemap_put(dpagemap);
+		goto out_unlock;
 	}
-	vm->svm = svm;
-	goto out_unlock;
-
-err_put_pagemap:
-	vm->dpagemap = NULL;
-	drm_pagemap_put(dpagemap);
+	/* Queues made before the context count for the process's mode. */
+	for (i = 0; i < vm->num_queues; i++)
+		amdgpu_svm_queue_created(svm);
+	vm->dpagemap = dpagemap;
+	/* Queue workers read it without the lock (vamdgpu_svm_handle_fault()). */
+	smp_store_release(&vm->svm, svm);
 out_unlock:
 	mutex_unlock(&vm->lock);
 	return svm;
+}
+
+/**
+ * vamdgpu_svm_open() - join the process's SVM at open of the render node
+ * @vm: the new VM, of the opening process
+ *
+ * Every GPU a process opened is then part of its SVM: a valid attribute
+ * target and in the process's XNACK mode, whichever file makes SVM calls.
+ * When the process runs XNACK on and this GPU cannot, the file stays out
+ * of it (its SVM ioctl reports why) and runs XNACK off.
+ *
+ * Context: process context (open), may sleep.
+ */
+void vamdgpu_svm_open(struct vamdgpu_vm *vm)
+{
+	vamdgpu_svm_get(vm);
+}
+
+/**
+ * vamdgpu_svm_handle_fault() - resolve an XNACK-on GPU fault through SVM
+ * @vm: the VM
+ * @addr: the faulting GPU VA
+ * @write: the access writes
+ *
+ * Context: a queue worker, may sleep; no vamdgpu lock held.
+ * Return: amdgpu_svm_handle_fault()'s, or -ENOENT without an SVM context.
+ */
+int vamdgpu_svm_handle_fault(struct vamdgpu_vm *vm, u64 addr, bool write)
+{
+	/* Pairs with smp_store_release() in vamdgpu_svm_get(). */
+	struct amdgpu_svm *svm = smp_load_acquire(&vm->svm);
+
+	return svm ? amdgpu_svm_handle_fault(svm, addr, write) : -ENOENT;
+}
+
+/**
+ * vamdgpu_svm_queue_created() - count a new queue of the VM in its process
+ * @vm: the VM
+ *
+ * Context: process context; &vamdgpu_vm.lock held.
+ */
+void vamdgpu_svm_queue_created(struct vamdgpu_vm *vm)
+{
+	lockdep_assert_held(&vm->lock);
+
+	if (vm->svm)
+		amdgpu_svm_queue_created(vm->svm);
+}
+
+/**
+ * vamdgpu_svm_queue_destroyed() - a queue of the VM is gone
+ * @vm: the VM
+ *
+ * Context: process context; &vamdgpu_vm.lock held.
+ */
+void vamdgpu_svm_queue_destroyed(struct vamdgpu_vm *vm)
+{
+	lockdep_assert_held(&vm->lock);
+
+	if (vm->svm)
+		amdgpu_svm_queue_destroyed(vm->svm);
 }
 
 /**
@@ -181,18 +231,19 @@ void vamdgpu_svm_fini(struct vamdgpu_vm *vm)
 }
 
 /**
- * vamdgpu_svm_set_xnack() - follow a change of the VM's XNACK mode
- * @vm: the VM, without queues
+ * vamdgpu_svm_set_xnack() - change the XNACK mode of the VM's process
+ * @vm: the VM, with an SVM context
  * @enable: the new mode
  *
  * Context: process context; &vamdgpu_vm.lock held.
- * Return: 0 or the SVM core's errno.
+ * Return: 0 or the SVM core's errno (-EBUSY while the process has queues,
+ * -EOPNOTSUPP when one of its GPUs cannot retry faults).
  */
 int vamdgpu_svm_set_xnack(struct vamdgpu_vm *vm, bool enable)
 {
 	lockdep_assert_held(&vm->lock);
 
-	return vm->svm ? amdgpu_svm_set_xnack(vm->svm, enable) : 0;
+	return amdgpu_svm_set_xnack(vm->svm, enable);
 }
 
 /**
@@ -207,9 +258,17 @@ int vamdgpu_svm_set_xnack(struct vamdgpu_vm *vm, bool enable)
 int vamdgpu_svm_ioctl(struct drm_device *drm, void *data,
 		      struct drm_file *file)
 {
-	struct amdgpu_svm *svm = vamdgpu_svm_get(vamdgpu_vm_from_file(file));
+	struct vamdgpu_vm *vm = vamdgpu_vm_from_file(file);
+	struct amdgpu_svm *svm;
 
-	if (IS_ERR(svm))
-		return PTR_ERR(svm);
+	/* The core checks its arguments first, then the caller (-EBADF). */
+	svm = READ_ONCE(vm->svm);
+	if (!svm) {
+		if (vm->mm != current->mm)
+			return -EBADF;
+		svm = vamdgpu_svm_get(vm);
+		if (IS_ERR(svm))
+			return PTR_ERR(svm);
+	}
 	return amdgpu_svm_ioctl(svm, data);
 }

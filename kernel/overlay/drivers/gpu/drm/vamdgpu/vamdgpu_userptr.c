@@ -13,9 +13,10 @@
  * the mapping is removed or the file is closed.
  *
  * A VAMDGPU_VM_MAP_LAZY mapping writes no PTE: the GPU faults on the first
- * access of each page. With XNACK on, the built-in fault handler below
- * (the VM's handler until the SVM core registers its own) writes the PTE
- * and the access retries; with XNACK off the access is a VM fault.
+ * access of each page. With XNACK on, vamdgpu_userptr_handle_fault()
+ * (asked first by the VM's built-in fault handler, before the SVM core)
+ * writes the PTE and the access retries; with XNACK off the access is a
+ * VM fault.
  * VAMDGPU_VM_SKIP_TLB_FLUSH leaves the TLB alone after a change, which is
  * how a test shows that the TLB really caches.
  *
@@ -274,9 +275,17 @@ void vamdgpu_userptr_unmap_all(struct vamdgpu_vm *vm)
 		vamdgpu_userptr_free(vm, up, up->npages, up->npages);
 }
 
-/* The built-in XNACK-on fault handler: map the page of a lazy mapping. */
-static int vamdgpu_userptr_handle_fault(struct vamdgpu_vm *vm, void *priv,
-					u64 addr, bool write)
+/**
+ * vamdgpu_userptr_handle_fault() - XNACK on: map the page of a lazy mapping
+ * @vm: the VM
+ * @addr: the faulting GPU VA
+ * @write: the access writes
+ *
+ * Context: a queue worker, may sleep; takes &vamdgpu_vm.userptr_lock.
+ * Return: 0 to retry the access, -ENOENT when no hand-made mapping covers
+ * @addr, -EFAULT for a write to a read-only one, -ENOMEM.
+ */
+int vamdgpu_userptr_handle_fault(struct vamdgpu_vm *vm, u64 addr, bool write)
 {
 	struct vamdgpu_userptr *up;
 	unsigned long i;
@@ -284,7 +293,9 @@ static int vamdgpu_userptr_handle_fault(struct vamdgpu_vm *vm, void *priv,
 
 	mutex_lock(&vm->userptr_lock);
 	up = vamdgpu_userptr_find(vm, addr, addr + 1);
-	if (!up || (write && up->read_only)) {
+	if (!up) {
+		ret = -ENOENT;
+	} else if (write && up->read_only) {
 		ret = -EFAULT;
 	} else {
 		i = (addr - up->va) >> PAGE_SHIFT;
@@ -294,7 +305,3 @@ static int vamdgpu_userptr_handle_fault(struct vamdgpu_vm *vm, void *priv,
 	mutex_unlock(&vm->userptr_lock);
 	return ret;
 }
-
-const struct vamdgpu_fault_handler vamdgpu_userptr_fault_handler = {
-	.handle_fault = vamdgpu_userptr_handle_fault,
-};

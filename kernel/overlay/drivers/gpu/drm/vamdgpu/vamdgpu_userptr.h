@@ -3,15 +3,16 @@
 #ifndef _VAMDGPU_USERPTR_H_
 #define _VAMDGPU_USERPTR_H_
 
+#include <linux/types.h>
+
 struct drm_vamdgpu_vm_op;
 struct vamdgpu_vm;
-
-extern const struct vamdgpu_fault_handler vamdgpu_userptr_fault_handler;
 
 int vamdgpu_userptr_map(struct vamdgpu_vm *vm,
 			const struct drm_vamdgpu_vm_op *args);
 int vamdgpu_userptr_unmap(struct vamdgpu_vm *vm,
 			  const struct drm_vamdgpu_vm_op *args);
 void vamdgpu_userptr_unmap_all(struct vamdgpu_vm *vm);
+int vamdgpu_userptr_handle_fault(struct vamdgpu_vm *vm, u64 addr, bool write);
 
 #endif /* _VAMDGPU_USERPTR_H_ */

@@ -42,6 +42,7 @@
 #include <linux/highmem.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include <drm/drm_file.h>
@@ -406,11 +407,29 @@ fault:
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_access);
 
+/*
+ * The built-in fault handler: a lazy mapping of the hand-mapping path if
+ * one covers the address, else the SVM core.
+ */
+static int vamdgpu_vm_default_fault(struct vamdgpu_vm *vm, void *priv,
+				    u64 addr, bool write)
+{
+	int ret = vamdgpu_userptr_handle_fault(vm, addr, write);
+
+	if (ret == -ENOENT)
+		ret = vamdgpu_svm_handle_fault(vm, addr, write);
+	return ret == -ENOENT ? -EFAULT : ret;
+}
+
+static const struct vamdgpu_fault_handler vamdgpu_vm_default_fault_handler = {
+	.handle_fault = vamdgpu_vm_default_fault,
+};
+
 /**
  * vamdgpu_vm_set_fault_handler() - plug in who resolves XNACK-on faults
  * @vm: the VM
- * @handler: the handler, or NULL for the built-in one of the hand-mapping
- *	path
+ * @handler: the handler, or NULL for the built-in one (lazy userptr
+ *	mappings of the hand-mapping path, then the SVM core)
  * @priv: passed to @handler
  *
  * Context: process context; the caller holds &vamdgpu_vm.lock.
@@ -425,7 +444,7 @@ int vamdgpu_vm_set_fault_handler(struct vamdgpu_vm *vm,
 
 	if (vm->num_queues)
 		return -EBUSY;
-	vm->fault_handler = handler ?: &vamdgpu_userptr_fault_handler;
+	vm->fault_handler = handler ?: &vamdgpu_vm_default_fault_handler;
 	vm->fault_priv = handler ? priv : NULL;
 	return 0;
 }
@@ -452,9 +471,13 @@ int vamdgpu_vm_handle_fault(struct vamdgpu_vm *vm, u64 addr, bool write)
  * @vm: the VM
  * @enable: XNACK on
  *
+ * With an SVM context the mode is the process's: it changes for every
+ * file and GPU of the process (amdgpu_svm_set_xnack()).
+ *
  * Context: process context; takes &vamdgpu_vm.lock.
- * Return: 0, -EOPNOTSUPP to enable it on a GPU without XNACK, -EBUSY when
- * the process has queues on this GPU.
+ * Return: 0, -EOPNOTSUPP to enable it on a GPU without XNACK (or while
+ * the process has one), -EBUSY when the process has queues (this VM's,
+ * without an SVM context).
  */
 int vamdgpu_vm_set_xnack(struct vamdgpu_vm *vm, bool enable)
 {
@@ -464,16 +487,31 @@ int vamdgpu_vm_set_xnack(struct vamdgpu_vm *vm, bool enable)
 		return -EOPNOTSUPP;
 
 	mutex_lock(&vm->lock);
-	if (vm->xnack_enabled != enable) {
-		if (vm->num_queues)
-			ret = -EBUSY;
-		else
-			ret = vamdgpu_svm_set_xnack(vm, enable);
-		if (!ret)
-			vm->xnack_enabled = enable;
-	}
+	if (vm->svm)
+		ret = vamdgpu_svm_set_xnack(vm, enable);
+	else if (vm->xnack_enabled != enable && vm->num_queues)
+		ret = -EBUSY;
+	if (!ret)
+		vm->xnack_enabled = enable;
 	mutex_unlock(&vm->lock);
 	return ret;
+}
+
+/**
+ * vamdgpu_vm_xnack() - the XNACK mode the VM runs in
+ * @vm: the VM
+ *
+ * With an SVM context, the mode of the process (one for all its files and
+ * GPUs, as KFD has it); without, the VM's own.
+ *
+ * Context: any.
+ * Return: true for XNACK on.
+ */
+bool vamdgpu_vm_xnack(struct vamdgpu_vm *vm)
+{
+	struct amdgpu_svm *svm = READ_ONCE(vm->svm);
+
+	return svm ? amdgpu_svm_xnack_enabled(svm) : READ_ONCE(vm->xnack_enabled);
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_set_xnack);
 
@@ -495,6 +533,9 @@ struct vamdgpu_vm *vamdgpu_vm_create(struct vamdgpu_device *vdev)
 
 	vm->vdev = vdev;
 	vm->pid = task_tgid_nr(current);
+	vm->mm = current->mm;
+	if (vm->mm)
+		mmgrab(vm->mm);
 	get_task_comm(vm->comm, current);
 	mutex_init(&vm->lock);
 	spin_lock_init(&vm->queue_lock);
@@ -504,7 +545,7 @@ struct vamdgpu_vm *vamdgpu_vm_create(struct vamdgpu_device *vdev)
 	mutex_init(&vm->tlb_lock);
 	mutex_init(&vm->userptr_lock);
 	INIT_LIST_HEAD(&vm->userptrs);
-	vm->fault_handler = &vamdgpu_userptr_fault_handler;
+	vm->fault_handler = &vamdgpu_vm_default_fault_handler;
 
 	mutex_lock(&vdev->vms_lock);
 	if (vdev->retiring) {
@@ -512,6 +553,8 @@ struct vamdgpu_vm *vamdgpu_vm_create(struct vamdgpu_device *vdev)
 		mutex_destroy(&vm->userptr_lock);
 		mutex_destroy(&vm->tlb_lock);
 		mutex_destroy(&vm->lock);
+		if (vm->mm)
+			mmdrop(vm->mm);
 		kfree(vm);
 		return ERR_PTR(-ENODEV);
 	}
@@ -554,6 +597,8 @@ void vamdgpu_vm_destroy(struct vamdgpu_vm *vm)
 	mutex_destroy(&vm->userptr_lock);
 	mutex_destroy(&vm->tlb_lock);
 	mutex_destroy(&vm->lock);
+	if (vm->mm)
+		mmdrop(vm->mm);
 	kfree(vm);
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_destroy);
@@ -570,13 +615,36 @@ struct vamdgpu_vm *vamdgpu_vm_from_file(struct drm_file *file)
 	return file->driver_priv;
 }
 
+/**
+ * vamdgpu_vm_of_caller() - the VM of a file, for an ioctl that drives it
+ * @file: the DRM file
+ *
+ * A VM maps its process's memory (SVM, userptrs): a forked child that
+ * inherited the file must not reach it through queues, submissions or
+ * mappings, as KFD refuses its file in a child.
+ *
+ * Context: process context (an ioctl).
+ * Return: the VM, or ERR_PTR(-EBADF) when the caller is not the process
+ * that opened @file.
+ */
+struct vamdgpu_vm *vamdgpu_vm_of_caller(struct drm_file *file)
+{
+	struct vamdgpu_vm *vm = vamdgpu_vm_from_file(file);
+
+	if (vm->mm != current->mm)
+		return ERR_PTR(-EBADF);
+	return vm;
+}
+
 int vamdgpu_set_xnack_ioctl(struct drm_device *drm, void *data,
 			    struct drm_file *file)
 {
-	struct vamdgpu_vm *vm = vamdgpu_vm_from_file(file);
+	struct vamdgpu_vm *vm = vamdgpu_vm_of_caller(file);
 	struct drm_vamdgpu_set_xnack *args = data;
 	int ret;
 
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
 	if (args->pad || args->xnack_enabled > 1)
 		return -EINVAL;
 
@@ -585,7 +653,7 @@ int vamdgpu_set_xnack_ioctl(struct drm_device *drm, void *data,
 		if (ret)
 			return ret;
 	}
-	args->xnack_enabled = READ_ONCE(vm->xnack_enabled);
+	args->xnack_enabled = vamdgpu_vm_xnack(vm);
 	return 0;
 }
 
@@ -615,8 +683,11 @@ static int vamdgpu_vm_user_resume(struct vamdgpu_vm *vm)
 int vamdgpu_vm_op_ioctl(struct drm_device *drm, void *data,
 			struct drm_file *file)
 {
-	struct vamdgpu_vm *vm = vamdgpu_vm_from_file(file);
+	struct vamdgpu_vm *vm = vamdgpu_vm_of_caller(file);
 	struct drm_vamdgpu_vm_op *args = data;
+
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
 
 	switch (args->op) {
 	case VAMDGPU_VM_OP_MAP_USERPTR:

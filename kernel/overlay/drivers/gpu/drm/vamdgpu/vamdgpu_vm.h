@@ -72,9 +72,10 @@ struct vamdgpu_fault {
  *
  * With XNACK on, a GPU access that misses the page table, or lacks the
  * permission it needs, calls @handle_fault and retries the access when it
- * returns 0. The SVM core plugs in here (amdgpu_svm_handle_fault()); until
- * one is registered the built-in handler of the hand-mapping path
- * (vamdgpu_userptr.c) serves VAMDGPU_VM_MAP_LAZY mappings.
+ * returns 0. The built-in handler serves VAMDGPU_VM_MAP_LAZY mappings of
+ * the hand-mapping path (vamdgpu_userptr.c) and passes every other
+ * address to the SVM core (amdgpu_svm_handle_fault()); KUnit tests plug
+ * in their own.
  */
 struct vamdgpu_fault_handler {
 	/**
@@ -139,12 +140,22 @@ struct vamdgpu_vm {
 	u32 id;
 	/** @pid: thread-group id of the process that opened the device. */
 	pid_t pid;
+	/**
+	 * @mm: the address space of that process (mmgrab()ed, for identity
+	 * only), or NULL for a VM made without one (KUnit); only its own
+	 * process may drive the VM (vamdgpu_vm_of_caller()).
+	 */
+	struct mm_struct *mm;
 	/** @comm: its command name. */
 	char comm[TASK_COMM_LEN];
 
 	/** @lock: see above. */
 	struct mutex lock;
-	/** @xnack_enabled: GPU faults retry (XNACK on). */
+	/**
+	 * @xnack_enabled: GPU faults retry (XNACK on), while the VM has no
+	 * SVM context; with one, the process's mode is the truth
+	 * (vamdgpu_vm_xnack()).
+	 */
 	bool xnack_enabled;
 	/**
 	 * @dpagemap: the drm_pagemap SVM migrates into (a reference), or
@@ -190,13 +201,19 @@ struct vamdgpu_vm {
 	/** @userptrs: hand-mapped user memory (vamdgpu_userptr.c). */
 	struct list_head userptrs;
 
-	/** @svm: SVM context, created at the first SVM ioctl, under @lock. */
+	/**
+	 * @svm: SVM context, created at open (or at the first SVM ioctl
+	 * when the process's XNACK mode kept the GPU out then), under @lock;
+	 * read by the queue workers without it.
+	 */
 	struct amdgpu_svm *svm;
 };
 
 struct vamdgpu_vm *vamdgpu_vm_create(struct vamdgpu_device *vdev);
 void vamdgpu_vm_destroy(struct vamdgpu_vm *vm);
 struct vamdgpu_vm *vamdgpu_vm_from_file(struct drm_file *file);
+struct vamdgpu_vm *vamdgpu_vm_of_caller(struct drm_file *file);
+bool vamdgpu_vm_xnack(struct vamdgpu_vm *vm);
 
 int vamdgpu_vm_reserve_range(struct vamdgpu_vm *vm, u64 start, u64 end);
 int vamdgpu_vm_set_pte(struct vamdgpu_vm *vm, u64 va, u64 pte);

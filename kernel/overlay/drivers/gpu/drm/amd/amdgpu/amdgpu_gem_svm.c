@@ -622,16 +622,11 @@ static struct amdgpu_svm *amdgpu_gem_svm_get(struct amdgpu_gem_svm *gsvm)
 
 	/* The ops may run inside amdgpu_svm_create() (a quiesced process). */
 	mmgrab(current->mm);
-	gsvm->mm = current->mm;
+	WRITE_ONCE(gsvm->mm, current->mm);
 
+	/* A process that already has SVM contexts keeps its mode. */
 	xnack = amdgpu_gem_svm_xnack_mode(gsvm);
 	ctx = amdgpu_svm_create(&gsvm->gpu, xnack, gsvm);
-	/*
-	 * The process already runs XNACK off on another GPU: every GPU that
-	 * can retry can also run without (KFD's fallback too).
-	 */
-	if (ctx == ERR_PTR(-EINVAL) && xnack)
-		ctx = amdgpu_svm_create(&gsvm->gpu, false, gsvm);
 	if (IS_ERR(ctx))
 		goto err_drop;
 	WRITE_ONCE(gsvm->ctx, ctx);
@@ -641,7 +636,7 @@ out_unlock:
 
 err_drop:
 	mmdrop(gsvm->mm);
-	gsvm->mm = NULL;
+	WRITE_ONCE(gsvm->mm, NULL);
 	gsvm->gpu.page_owner = NULL;
 	gsvm->dpagemap = NULL;
 	drm_pagemap_put(dpagemap);
@@ -671,6 +666,26 @@ int amdgpu_gem_svm_ioctl(struct drm_device *dev, void *data,
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
 	return amdgpu_svm_ioctl(ctx, data);
+}
+
+/**
+ * amdgpu_gem_svm_check_caller() - may the caller run GPU work in a VM
+ * @vm: the VM of a render node file
+ *
+ * Once the VM maps a process's memory through SVM, only that process may
+ * submit work to it (command submission, user queues): a forked child
+ * that inherited the file would otherwise read and write its parent's
+ * memory, which KFD never allows either.
+ *
+ * Context: process context (an ioctl of the file, which keeps @vm alive).
+ * Return: 0, or -EBADF when the VM's SVM belongs to another process.
+ */
+int amdgpu_gem_svm_check_caller(struct amdgpu_vm *vm)
+{
+	struct amdgpu_gem_svm *gsvm = READ_ONCE(vm->svm);
+	struct mm_struct *mm = gsvm ? READ_ONCE(gsvm->mm) : NULL;
+
+	return mm && mm != current->mm ? -EBADF : 0;
 }
 
 /**

@@ -32,6 +32,7 @@ int amdgpu_gem_svm_ioctl(struct drm_device *dev, void *data,
 void amdgpu_gem_svm_fini(struct amdgpu_device *adev, struct amdgpu_vm *vm);
 bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev, u32 pasid,
 				 u64 addr, bool write_fault);
+int amdgpu_gem_svm_check_caller(struct amdgpu_vm *vm);
 
 #else
 
@@ -51,6 +52,11 @@ static inline bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev,
 					       bool write_fault)
 {
 	return false;
+}
+
+static inline int amdgpu_gem_svm_check_caller(struct amdgpu_vm *vm)
+{
+	return 0;
 }
 
 #endif /* CONFIG_DRM_AMDGPU_GEM_SVM */

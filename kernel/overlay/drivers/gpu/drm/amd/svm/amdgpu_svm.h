@@ -232,6 +232,9 @@ struct amdgpu_svm_gpu {
  *   for a real VM fault.
  * amdgpu_svm_set_xnack() - change the process's XNACK mode while it has no
  *   queues (KFD's SET_XNACK_MODE); amdgpu_svm_xnack_enabled() reads it.
+ * amdgpu_svm_queue_created() / amdgpu_svm_queue_destroyed() - the driver's
+ *   user queues of the process, counted so the mode cannot change under
+ *   one.
  */
 #if IS_ENABLED(CONFIG_DRM_AMDGPU_SVM)
 
@@ -244,6 +247,8 @@ int amdgpu_svm_ioctl(struct amdgpu_svm *svm, void *data);
 int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 			    bool write);
 int amdgpu_svm_set_xnack(struct amdgpu_svm *svm, bool xnack);
+void amdgpu_svm_queue_created(struct amdgpu_svm *svm);
+void amdgpu_svm_queue_destroyed(struct amdgpu_svm *svm);
 
 #else
 
@@ -281,6 +286,14 @@ static inline int amdgpu_svm_handle_fault(struct amdgpu_svm *svm,
 static inline int amdgpu_svm_set_xnack(struct amdgpu_svm *svm, bool xnack)
 {
 	return -EOPNOTSUPP;
+}
+
+static inline void amdgpu_svm_queue_created(struct amdgpu_svm *svm)
+{
+}
+
+static inline void amdgpu_svm_queue_destroyed(struct amdgpu_svm *svm)
+{
 }
 
 #endif /* CONFIG_DRM_AMDGPU_SVM */

@@ -62,6 +62,21 @@
  */
 
 /**
+ * DOC: Fork
+ *
+ * fork() write-protects the parent's anonymous pages, shared
+ * copy-on-write with the child; the notifier clears the parent's GPU
+ * mappings of them. They are mapped again writable only after a write
+ * fault gave the parent its own copy: get_pages asks hmm_range_fault() for
+ * write access, and VRAM pages, which hmm reports without faulting, are
+ * refused by drm_gpusvm when the CPU maps them read-only and moved to
+ * system memory first (amdgpu_svm_range_map()). So no GPU of the parent
+ * writes a page the child sees. The child never reaches the parent's
+ * SVM: the ioctl refuses a caller whose mm is not the context's (-EBADF),
+ * and the hardware drivers refuse its queues and submissions.
+ */
+
+/**
  * DOC: Partial unmap and rebuild
  *
  * drm_gpusvm does not split ranges. When the CPU unmaps part of a mapped
@@ -82,8 +97,11 @@
 /**
  * DOC: XNACK modes
  *
- * The mode is per process, fixed by its first context (all GPUs of a
- * process use the same mode, as KFD requires).
+ * The mode is per process, as KFD has it: set by its first context, the
+ * same for every GPU and file of the process, and changed only by
+ * amdgpu_svm_set_xnack() while the process has no queue on any GPU (the
+ * hardware drivers count their queues with amdgpu_svm_queue_created()),
+ * and only to XNACK on if every GPU of the process can retry faults.
  *
  * XNACK off (gfx1100; gfx943 by choice): the GPU cannot retry a faulting
  * access, so everything accessible must be mapped before the GPU touches
@@ -92,7 +110,10 @@
  * mapped range (eviction, COW, migration, munmap) quiesces every queue of
  * the process on every GPU, clears the PTEs and flushes the TLB; the
  * ordered restore worker removes unmapped ranges, maps again what is
- * still valid and then resumes the queues.
+ * still valid and then resumes the queues. A restore that keeps failing
+ * is retried a bounded number of times; then the spans it could not map
+ * are reported and left unmapped, and the queues resume: an access there
+ * is a VM fault, never a process stopped for ever.
  *
  * XNACK on (gfx943): pages with no attributes are accessible by every GPU
  * of the process, and nothing is mapped by the ioctl. A GPU access that
@@ -335,7 +356,7 @@ EXPORT_SYMBOL_GPL(amdgpu_svm_drvdata);
  */
 bool amdgpu_svm_xnack_enabled(const struct amdgpu_svm *svm)
 {
-	return svm->proc->xnack;
+	return READ_ONCE(svm->proc->xnack);
 }
 EXPORT_SYMBOL_GPL(amdgpu_svm_xnack_enabled);
 
@@ -347,8 +368,11 @@ static int amdgpu_svm_process_add(struct amdgpu_svm_process *proc,
 
 	lockdep_assert_held(&proc->lock);
 
-	if (proc->ncontexts && proc->xnack != xnack)
-		return -EINVAL;
+	/* A process has one mode: a GPU joining it takes the process's. */
+	if (proc->ncontexts)
+		xnack = proc->xnack;
+	if (xnack && !gpu->xnack_capable)
+		return -EOPNOTSUPP;
 
 	idx = amdgpu_svm_process_gpu_idx(proc, gpu->gpu_id);
 	if (idx < 0) {
@@ -361,7 +385,7 @@ static int amdgpu_svm_process_add(struct amdgpu_svm_process *proc,
 	}
 	proc->gpu_refs[idx]++;
 	proc->ncontexts++;
-	proc->xnack = xnack;
+	WRITE_ONCE(proc->xnack, xnack);
 	svm->idx = idx;
 
 	mutex_lock(&proc->queue_lock);
@@ -381,18 +405,20 @@ static int amdgpu_svm_process_add(struct amdgpu_svm_process *proc,
 /**
  * amdgpu_svm_create() - create the SVM context of current's mm on a GPU
  * @gpu: the GPU, with its required ops set
- * @xnack: run the process with XNACK on (needs @gpu->xnack_capable)
+ * @xnack: the XNACK mode of a new process (needs @gpu->xnack_capable)
  * @drvdata: returned by amdgpu_svm_drvdata() to the ops
  *
- * The first context of an mm fixes its XNACK mode; later contexts must
- * ask for the same. Several contexts of one mm on the same GPU (the
- * render node opened twice) share the GPU's index in the attributes and
- * are all mapped.
+ * The XNACK mode is the process's, as KFD's: the first context of an mm
+ * sets it to @xnack; a later context joins in the process's mode
+ * (amdgpu_svm_xnack_enabled() tells which), whatever @xnack says, and
+ * amdgpu_svm_set_xnack() changes it for every context. Several contexts
+ * of one mm on the same GPU (the render node opened twice) share the
+ * GPU's index in the attributes and are all mapped.
  *
  * Context: process context, may sleep; current->mm is the process.
- * Return: the context, or an ERR_PTR(): -EINVAL for missing ops, an XNACK
- * mode the GPU cannot do or that differs from the process's; -ENOSPC for
- * too many GPUs; -ENOMEM.
+ * Return: the context, or an ERR_PTR(): -EINVAL for missing ops;
+ * -EOPNOTSUPP for an XNACK-on process (or @xnack for a new one) on a GPU
+ * that cannot retry faults; -ENOSPC for too many GPUs; -ENOMEM.
  */
 struct amdgpu_svm *amdgpu_svm_create(const struct amdgpu_svm_gpu *gpu,
 				     bool xnack, void *drvdata)
@@ -404,7 +430,7 @@ struct amdgpu_svm *amdgpu_svm_create(const struct amdgpu_svm_gpu *gpu,
 	int ret;
 
 	if (!ops || !ops->update_ptes || !ops->clear_ptes || !ops->flush_tlb ||
-	    !ops->quiesce || !ops->resume || (xnack && !gpu->xnack_capable))
+	    !ops->quiesce || !ops->resume)
 		return ERR_PTR(-EINVAL);
 	if (!current->mm)
 		return ERR_PTR(-EINVAL);
@@ -488,12 +514,24 @@ void amdgpu_svm_destroy(struct amdgpu_svm *svm)
 	if (last) {
 		cancel_work_sync(&proc->gc_work);
 		cancel_delayed_work_sync(&proc->restore_work);
-		mutex_lock(&proc->queue_lock);
-		if (proc->evicted) {
-			proc->evicted = false;
-			amdgpu_svm_process_resume_locked(proc);
+		mutex_lock(&proc->lock);
+		if (proc->ncontexts) {
+			/*
+			 * A context joined since the unlock: the work just
+			 * cancelled is its own now (its queues may have
+			 * started quiesced); run it again.
+			 */
+			queue_work(amdgpu_svm_wq, &proc->gc_work);
+			mod_delayed_work(amdgpu_svm_wq, &proc->restore_work, 0);
+		} else {
+			mutex_lock(&proc->queue_lock);
+			if (proc->evicted) {
+				proc->evicted = false;
+				amdgpu_svm_process_resume_locked(proc);
+			}
+			mutex_unlock(&proc->queue_lock);
 		}
-		mutex_unlock(&proc->queue_lock);
+		mutex_unlock(&proc->lock);
 	}
 	mmu_notifier_put(&proc->mn);
 	kfree(svm);
@@ -505,14 +543,16 @@ EXPORT_SYMBOL_GPL(amdgpu_svm_destroy);
  * @svm: a context of the process
  * @xnack: the new mode
  *
- * As KFD's AMDKFD_IOC_SET_XNACK_MODE: the hardware driver only calls it
- * while the process has no queue on any GPU. Every range of every context
- * is dropped; with XNACK off what the attributes make accessible is then
- * mapped again, with XNACK on faults map on demand.
+ * As KFD's AMDKFD_IOC_SET_XNACK_MODE, for the whole process: refused
+ * while the process has a queue on any GPU (see amdgpu_svm_queue_created()).
+ * Every range of every context is dropped; with XNACK off what the
+ * attributes make accessible is then mapped again, with XNACK on faults
+ * map on demand.
  *
  * Context: process context, may sleep; no SVM lock held.
- * Return: 0; -EOPNOTSUPP if @xnack and a GPU of the process cannot retry
- * faults; or an errno from mapping (the mode is changed anyway).
+ * Return: 0; -EBUSY if the process has queues; -EOPNOTSUPP if @xnack and a
+ * GPU of the process cannot retry faults; or an errno from mapping (the
+ * mode is changed anyway).
  */
 int amdgpu_svm_set_xnack(struct amdgpu_svm *svm, bool xnack)
 {
@@ -524,6 +564,10 @@ int amdgpu_svm_set_xnack(struct amdgpu_svm *svm, bool xnack)
 	mutex_lock(&proc->lock);
 	if (proc->xnack == xnack)
 		goto out_unlock;
+	if (proc->nqueues) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
 	list_for_each_entry(gpu, &proc->gpus, link) {
 		if (xnack && !gpu->gpu->xnack_capable) {
 			ret = -EOPNOTSUPP;
@@ -534,7 +578,7 @@ int amdgpu_svm_set_xnack(struct amdgpu_svm *svm, bool xnack)
 	amdgpu_svm_process_drain(proc);
 	list_for_each_entry(gpu, &proc->gpus, link)
 		amdgpu_svm_unmap_all(gpu);
-	proc->xnack = xnack;
+	WRITE_ONCE(proc->xnack, xnack);
 	amdgpu_svm_attr_set_default_access(&proc->attrs, xnack ?
 					   amdgpu_svm_process_gpu_mask(proc) : 0);
 	if (!xnack) {
@@ -549,6 +593,40 @@ out_unlock:
 	return ret;
 }
 EXPORT_SYMBOL_GPL(amdgpu_svm_set_xnack);
+
+/**
+ * amdgpu_svm_queue_created() - a queue of the context's process now exists
+ * @svm: the context the queue runs in
+ *
+ * The hardware driver counts its user queues here, so that the XNACK mode
+ * of the process cannot change under a queue (amdgpu_svm_set_xnack()).
+ * Pairs with amdgpu_svm_queue_destroyed().
+ *
+ * Context: process context, may sleep; takes the SVM lock.
+ */
+void amdgpu_svm_queue_created(struct amdgpu_svm *svm)
+{
+	mutex_lock(&svm->proc->lock);
+	svm->proc->nqueues++;
+	mutex_unlock(&svm->proc->lock);
+}
+EXPORT_SYMBOL_GPL(amdgpu_svm_queue_created);
+
+/**
+ * amdgpu_svm_queue_destroyed() - a queue counted by
+ * amdgpu_svm_queue_created() is gone
+ * @svm: the context
+ *
+ * Context: process context, may sleep; takes the SVM lock.
+ */
+void amdgpu_svm_queue_destroyed(struct amdgpu_svm *svm)
+{
+	mutex_lock(&svm->proc->lock);
+	if (!WARN_ON_ONCE(!svm->proc->nqueues))
+		svm->proc->nqueues--;
+	mutex_unlock(&svm->proc->lock);
+}
+EXPORT_SYMBOL_GPL(amdgpu_svm_queue_destroyed);
 
 static int __init amdgpu_svm_init(void)
 {

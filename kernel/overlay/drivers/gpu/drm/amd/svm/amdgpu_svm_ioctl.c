@@ -163,7 +163,7 @@ static int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 	struct mm_struct *mm = svm->gpusvm.mm;
 	struct amdgpu_svm *gpu;
 	bool quiesced = false;
-	int ret;
+	int ret, err;
 
 	lockdep_assert_held(&proc->lock);
 
@@ -181,12 +181,15 @@ static int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 
 	list_for_each_entry(gpu, &proc->gpus, link)
 		amdgpu_svm_prefetch(gpu, start, end);
+	/*
+	 * Every GPU, also after one failed, so that none keeps rights the
+	 * new attributes removed; the first error is returned.
+	 */
 	list_for_each_entry(gpu, &proc->gpus, link) {
-		ret = amdgpu_svm_sync(gpu, start, end,
+		err = amdgpu_svm_sync(gpu, start, end,
 				      AMDGPU_SVM_SYNC_STRICT |
 				      AMDGPU_SVM_SYNC_MIGRATE, &quiesced);
-		if (ret)
-			break;
+		ret = ret ?: err;
 	}
 	if (quiesced)
 		amdgpu_svm_process_resume(proc);
@@ -229,6 +232,17 @@ int amdgpu_svm_ioctl(struct amdgpu_svm *svm, void *data)
 				  sizeof(*attrs));
 	if (IS_ERR(attrs))
 		return PTR_ERR(attrs);
+	/*
+	 * GET writes the array back: an unwritable one is -EFAULT before the
+	 * attribute checks, as the header orders the rules. Writing the same
+	 * bytes back changes nothing the caller can see.
+	 */
+	if (args->op == AMDGPU_SVM_OP_GET_ATTR &&
+	    copy_to_user(u64_to_user_ptr(args->attrs), attrs,
+			 array_size(args->nattr, sizeof(*attrs)))) {
+		ret = -EFAULT;
+		goto out_free_attrs;
+	}
 	ops = kcalloc(args->nattr, sizeof(*ops), GFP_KERNEL);
 	if (!ops) {
 		ret = -ENOMEM;

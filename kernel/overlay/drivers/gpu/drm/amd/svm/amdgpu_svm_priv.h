@@ -41,8 +41,15 @@ struct amdgpu_svm_process {
 	unsigned int gpu_refs[AMDGPU_SVM_MAX_GPUS];
 	/** @ncontexts: number of contexts, under @lock. */
 	unsigned int ncontexts;
-	/** @xnack: XNACK mode, fixed by the first context. */
+	/**
+	 * @xnack: XNACK mode, set by the first context and by
+	 * amdgpu_svm_set_xnack(); written under @lock, read anywhere.
+	 */
 	bool xnack;
+	/** @nqueues: queues of the process on all its GPUs, under @lock. */
+	unsigned int nqueues;
+	/** @restore_failures: failed restores in a row, under @lock. */
+	unsigned int restore_failures;
 	/**
 	 * @queue_lock: process-wide quiesce state; taken in the notifier,
 	 * so nothing below it allocates or takes the SVM lock.
@@ -110,6 +117,12 @@ struct amdgpu_svm_range {
 	 * write, or with the SVM lock and the notifier lock held.
 	 */
 	bool mapped;
+	/**
+	 * @removed: amdgpu_svm_range_remove() is taking the range out: the
+	 * notifier no longer queues it. Set with the SVM lock and the
+	 * notifier lock held.
+	 */
+	bool removed;
 	/** @pte_flags: AMDGPU_SVM_PTE_* written while @mapped. */
 	u32 pte_flags;
 	/**

@@ -7,6 +7,7 @@
  */
 
 #include <linux/mm.h>
+#include <linux/ratelimit.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <drm/amdgpu_svm_drm.h>
@@ -17,6 +18,10 @@
 
 /* get_pages / PTE commit raced with an invalidation: how often to retry. */
 #define AMDGPU_SVM_MAP_RETRIES	4
+/* A failed restore runs again after this long, with the queues quiesced, */
+#define AMDGPU_SVM_RESTORE_RETRY_MS	100
+/* at most this many times in a row before the core gives up on the spans. */
+#define AMDGPU_SVM_RESTORE_ATTEMPTS	10
 
 static struct drm_gpusvm_range *amdgpu_svm_range_alloc(struct drm_gpusvm *gpusvm)
 {
@@ -92,6 +97,8 @@ static void amdgpu_svm_invalidate(struct drm_gpusvm *gpusvm,
 	struct drm_gpusvm_ctx ctx = { .in_notifier = true };
 	bool unmap = mmu_range->event == MMU_NOTIFY_UNMAP;
 	bool release = mmu_range->event == MMU_NOTIFY_RELEASE;
+	/* Changes only under the SVM lock, which the notifier cannot take. */
+	bool xnack = READ_ONCE(proc->xnack);
 	bool any_mapped = false, queued = false;
 	struct drm_gpusvm_range *r = NULL;
 	unsigned long start, end;
@@ -105,17 +112,20 @@ static void amdgpu_svm_invalidate(struct drm_gpusvm *gpusvm,
 		struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
 
 		any_mapped |= range->mapped;
+		/* Being removed by the SVM lock holder: never queue it again. */
+		if (range->removed)
+			continue;
 		if (unmap) {
 			drm_gpusvm_range_set_unmapped(r, mmu_range);
 			amdgpu_svm_range_queue(svm, range, AMDGPU_SVM_RANGE_GC);
 			queued = true;
-		} else if (range->mapped && !release && !proc->xnack) {
+		} else if (range->mapped && !release && !xnack) {
 			amdgpu_svm_range_queue(svm, range,
 					       AMDGPU_SVM_RANGE_RESTORE);
 			queued = true;
 		}
 	}
-	if (any_mapped && !release && !proc->xnack)
+	if (any_mapped && !release && !xnack)
 		amdgpu_svm_process_evict(proc);
 
 	if (any_mapped) {
@@ -137,7 +147,7 @@ static void amdgpu_svm_invalidate(struct drm_gpusvm *gpusvm,
 
 	if (!queued)
 		return;
-	if (proc->xnack)
+	if (xnack)
 		queue_work(amdgpu_svm_wq, &proc->gc_work);
 	else
 		mod_delayed_work(amdgpu_svm_wq, &proc->restore_work, 1);
@@ -149,32 +159,62 @@ const struct drm_gpusvm_ops amdgpu_svm_gpusvm_ops = {
 	.invalidate = amdgpu_svm_invalidate,
 };
 
-/* Clear the PTEs of a mapped range from process context. */
-static void amdgpu_svm_range_zap(struct amdgpu_svm *svm,
-				 struct amdgpu_svm_range *range)
+/*
+ * Zap, forget pending work and remove a range. The range stays in the
+ * drm_gpusvm tree until drm_gpusvm_range_remove() takes it out under the
+ * notifier lock; an invalidation in that window must not queue it again
+ * (the queue would keep a pointer to freed memory), hence @removed, set
+ * under the notifier lock before the range leaves the work list.
+ */
+static void amdgpu_svm_range_remove(struct amdgpu_svm *svm,
+				    struct amdgpu_svm_range *range)
 {
 	const struct amdgpu_svm_gpu_ops *ops = svm->gpu->ops;
 
 	lockdep_assert_held(&svm->proc->lock);
 
 	drm_gpusvm_notifier_lock(&svm->gpusvm);
+	range->removed = true;
 	if (range->mapped) {
 		ops->clear_ptes(svm, range_start(range), range_end(range));
 		ops->flush_tlb(svm);
 		range->mapped = false;
 	}
 	drm_gpusvm_notifier_unlock(&svm->gpusvm);
+	amdgpu_svm_range_dequeue(svm, range);
+	drm_gpusvm_range_remove(&svm->gpusvm, &range->base);
 }
 
-/* Zap, forget pending work and remove a range. */
-static void amdgpu_svm_range_remove(struct amdgpu_svm *svm,
-				    struct amdgpu_svm_range *range)
+/* Remember a span the restore worker must map again (XNACK off). */
+static void amdgpu_svm_retry_add(struct amdgpu_svm *svm, unsigned long start,
+				 unsigned long end)
 {
 	lockdep_assert_held(&svm->proc->lock);
 
-	amdgpu_svm_range_zap(svm, range);
-	amdgpu_svm_range_dequeue(svm, range);
-	drm_gpusvm_range_remove(&svm->gpusvm, &range->base);
+	if (svm->retry_start == svm->retry_end) {
+		svm->retry_start = start;
+		svm->retry_end = end;
+	}
+	svm->retry_start = min(svm->retry_start, start);
+	svm->retry_end = max(svm->retry_end, end);
+}
+
+/*
+ * Garbage collect one range the CPU unmapped, found while mapping: remove
+ * it now and leave the rebuild of the rest of its extent (XNACK off) to
+ * the restore worker, which owes the resume of the eviction that marked
+ * it. Never recurses into the drain.
+ */
+static void amdgpu_svm_range_collect(struct amdgpu_svm *svm,
+				     struct amdgpu_svm_range *range)
+{
+	unsigned long start = range_start(range), end = range_end(range);
+
+	amdgpu_svm_range_remove(svm, range);
+	if (svm->proc->xnack)
+		return;
+	amdgpu_svm_retry_add(svm, start, end);
+	mod_delayed_work(amdgpu_svm_wq, &svm->proc->restore_work, 1);
 }
 
 /**
@@ -265,6 +305,20 @@ static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
 		amdgpu_svm_range_migrate(svm, range, migrate_attrs, fault);
 
 	ret = drm_gpusvm_range_get_pages(&svm->gpusvm, &range->base, &ctx);
+	if (ret == -EACCES) {
+		/*
+		 * VRAM pages the CPU maps read-only: shared copy-on-write
+		 * with a child since fork(). Move them to system memory,
+		 * where the write fault of get_pages gives this process its
+		 * own copy; never let the GPU write the shared page.
+		 */
+		ret = drm_gpusvm_range_evict(&svm->gpusvm, &range->base);
+		if (!ret)
+			ret = drm_gpusvm_range_get_pages(&svm->gpusvm,
+							 &range->base, &ctx);
+		if (ret == -EACCES)
+			ret = -EAGAIN;
+	}
 	if (ret)
 		return ret;
 	range->read_only_pages = ctx.read_only;
@@ -368,6 +422,26 @@ static bool amdgpu_svm_drop_misfits(struct amdgpu_svm *svm, unsigned long start,
 }
 
 /*
+ * A VMA the CPU cannot access at all (PROT_NONE) covers @addr: never an
+ * error, as with KFD; its pages stay unmapped and a GPU access there
+ * faults as the CPU's would. Return the end of that VMA, or 0.
+ */
+static unsigned long amdgpu_svm_prot_none_end(struct amdgpu_svm *svm,
+					      unsigned long addr)
+{
+	struct mm_struct *mm = svm->gpusvm.mm;
+	struct vm_area_struct *vma;
+	unsigned long end = 0;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	if (vma && !(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
+		end = vma->vm_end;
+	mmap_read_unlock(mm);
+	return end;
+}
+
+/*
  * Map [addr, end) of one accessible attribute piece [ps, pe): find or
  * insert ranges that fit the piece and map them. Holes without a VMA are
  * skipped.
@@ -382,10 +456,10 @@ static bool amdgpu_svm_drop_misfits(struct amdgpu_svm *svm, unsigned long start,
  * and the address retried; -EAGAIN or -EBUSY (pages invalidated before
  * the PTEs were written, or hmm_range_fault() kept racing invalidations)
  * retries the range up to AMDGPU_SVM_MAP_RETRIES times.
- * Unless AMDGPU_SVM_SYNC_STRICT, memory that cannot be mapped (-EFAULT,
- * -EPERM, -EIO: PROT_NONE, VM_IO, ...) is skipped: the GPU access will
- * fault, as the CPU's would. AMDGPU_SVM_SYNC_MIGRATE moves pages to the
- * location of @attrs first.
+ * PROT_NONE memory is skipped; unless AMDGPU_SVM_SYNC_STRICT, so is other
+ * memory that cannot be mapped (-EFAULT, -EPERM, -EIO: VM_IO, ...): the
+ * GPU access will fault, as the CPU's would. AMDGPU_SVM_SYNC_MIGRATE
+ * moves pages to the location of @attrs first.
  */
 static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 				unsigned long end, unsigned long ps,
@@ -419,17 +493,33 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 		if (IS_ERR(r)) {
 			ret = PTR_ERR(r);
 			if (ret == -ENOENT) {
-				addr = max(addr,
-					   drm_gpusvm_find_vma_start(&svm->gpusvm,
-								     addr, end));
+				unsigned long next;
+
+				/* A hole: go on at the next VMA, if any. */
+				next = drm_gpusvm_find_vma_start(&svm->gpusvm,
+								 addr, end);
+				if (next > addr) {
+					addr = next;
+					retries = 0;
+					continue;
+				}
+				/* The VMA came back meanwhile: retry, bounded. */
 				if (++retries > AMDGPU_SVM_MAP_RETRIES)
 					return -EAGAIN;
 				continue;
 			}
-			if (!strict && (ret == -EFAULT || ret == -EPERM ||
-					ret == -EIO)) {
-				addr += PAGE_SIZE;
-				continue;
+			if (ret == -EFAULT || ret == -EPERM || ret == -EIO) {
+				unsigned long next;
+
+				next = amdgpu_svm_prot_none_end(svm, addr);
+				if (next) {
+					addr = next;
+					continue;
+				}
+				if (!strict) {
+					addr += PAGE_SIZE;
+					continue;
+				}
 			}
 			return ret;
 		}
@@ -438,7 +528,7 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 		if (range->base.pages.flags.unmapped) {
 			if (++retries > AMDGPU_SVM_MAP_RETRIES)
 				return -EAGAIN;
-			amdgpu_svm_drain(svm);
+			amdgpu_svm_range_collect(svm, range);
 			continue;
 		}
 
@@ -451,12 +541,26 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 				return -EAGAIN;
 			continue;
 		}
-		/* -EBUSY: hmm_range_fault() kept racing invalidations. */
-		if (ret == -EAGAIN || ret == -EBUSY ||
+		/*
+		 * -EBUSY: hmm_range_fault() kept racing invalidations; -EPERM:
+		 * an mprotect() took write permission away since the range
+		 * was found (the retry maps it read-only).
+		 */
+		if (ret == -EAGAIN || ret == -EBUSY || ret == -EPERM ||
 		    (ret == -EFAULT && range->base.pages.flags.unmapped)) {
 			if (++retries > AMDGPU_SVM_MAP_RETRIES)
 				return -EAGAIN;
 			continue;
+		}
+		if (ret == -EFAULT || ret == -EPERM) {
+			unsigned long next = amdgpu_svm_prot_none_end(svm, addr);
+
+			if (next) {
+				amdgpu_svm_range_remove(svm, range);
+				retries = 0;
+				addr = next;
+				continue;
+			}
 		}
 		if (ret && (strict || (ret != -EFAULT && ret != -EPERM)))
 			return ret;
@@ -578,12 +682,7 @@ int amdgpu_svm_drain(struct amdgpu_svm *svm)
 
 		err = amdgpu_svm_sync(svm, start, end, 0, &quiesced);
 		if (err) {
-			if (svm->retry_start == svm->retry_end) {
-				svm->retry_start = start;
-				svm->retry_end = end;
-			}
-			svm->retry_start = min(svm->retry_start, start);
-			svm->retry_end = max(svm->retry_end, end);
+			amdgpu_svm_retry_add(svm, start, end);
 			ret = ret ?: err;
 		}
 	}
@@ -617,6 +716,65 @@ void amdgpu_svm_process_drain(struct amdgpu_svm_process *proc)
 		amdgpu_svm_drain(svm);
 }
 
+/*
+ * The mm is gone (the process exited; its unmaps come after the notifier
+ * was released): nothing will be mapped again. Forget pending work and
+ * spans to redo, so no worker walks the address space page by page.
+ */
+static void amdgpu_svm_process_forget_work(struct amdgpu_svm_process *proc)
+{
+	struct amdgpu_svm_range *range, *next;
+	struct amdgpu_svm *svm;
+
+	lockdep_assert_held(&proc->lock);
+
+	list_for_each_entry(svm, &proc->gpus, link) {
+		spin_lock(&svm->work_lock);
+		list_for_each_entry_safe(range, next, &svm->work_list, work_link) {
+			list_del_init(&range->work_link);
+			range->pending = 0;
+		}
+		spin_unlock(&svm->work_lock);
+		svm->retry_start = 0;
+		svm->retry_end = 0;
+	}
+	proc->restore_failures = 0;
+}
+
+/*
+ * The restore failed AMDGPU_SVM_RESTORE_ATTEMPTS times in a row: give up
+ * on the spans it could not map, say so, and let the queues run. A GPU
+ * access there is then a VM fault the user sees, instead of queues that
+ * stay quiesced for ever.
+ */
+static void amdgpu_svm_process_give_up(struct amdgpu_svm_process *proc,
+				       int err)
+{
+	/*
+	 * At the level of the VM fault it leads to; no "callbacks
+	 * suppressed" warning when a test provokes it many times.
+	 */
+	static struct ratelimit_state rs =
+		RATELIMIT_STATE_INIT_FLAGS(rs, DEFAULT_RATELIMIT_INTERVAL,
+					   DEFAULT_RATELIMIT_BURST,
+					   RATELIMIT_MSG_ON_RELEASE);
+	struct amdgpu_svm *svm;
+
+	lockdep_assert_held(&proc->lock);
+
+	list_for_each_entry(svm, &proc->gpus, link) {
+		if (svm->retry_start == svm->retry_end)
+			continue;
+		if (__ratelimit(&rs))
+			drm_notice(svm->gpu->drm,
+				   "svm: cannot map [0x%lx, 0x%lx) again after an eviction (%d), giving up: GPU accesses there will fault\n",
+				   svm->retry_start, svm->retry_end, err);
+		svm->retry_start = 0;
+		svm->retry_end = 0;
+	}
+	proc->restore_failures = 0;
+}
+
 /**
  * amdgpu_svm_gc_work() - the garbage collector (XNACK on)
  * @work: &amdgpu_svm_process.gc_work
@@ -627,9 +785,15 @@ void amdgpu_svm_gc_work(struct work_struct *work)
 {
 	struct amdgpu_svm_process *proc =
 		container_of(work, struct amdgpu_svm_process, gc_work);
+	struct mm_struct *mm = proc->mn.mm;
 
 	mutex_lock(&proc->lock);
-	amdgpu_svm_process_drain(proc);
+	if (mmget_not_zero(mm)) {
+		amdgpu_svm_process_drain(proc);
+		mmput_async(mm);
+	} else {
+		amdgpu_svm_process_forget_work(proc);
+	}
 	mutex_unlock(&proc->lock);
 }
 
@@ -639,8 +803,11 @@ void amdgpu_svm_gc_work(struct work_struct *work)
  *
  * Removes unmapped ranges, maps again what is valid and accessible, and
  * resumes the queues the notifier quiesced, unless a new eviction arrived
- * meanwhile (then the next run resumes) or a mapping failed (then it runs
- * again later with the queues still quiesced).
+ * meanwhile (then the next run resumes). A mapping that fails is retried
+ * every AMDGPU_SVM_RESTORE_RETRY_MS with the queues still quiesced, at
+ * most AMDGPU_SVM_RESTORE_ATTEMPTS times in a row; then the spans that
+ * failed are reported and left unmapped, and the queues resume. When the
+ * mm is gone nothing is mapped and the queues resume.
  *
  * Context: process context (ordered workqueue); takes the SVM lock.
  */
@@ -649,6 +816,7 @@ void amdgpu_svm_restore_work(struct work_struct *work)
 	struct amdgpu_svm_process *proc =
 		container_of(to_delayed_work(work), struct amdgpu_svm_process,
 			     restore_work);
+	struct mm_struct *mm = proc->mn.mm;
 	struct amdgpu_svm *svm;
 	bool pending = false;
 	unsigned long seq;
@@ -656,6 +824,12 @@ void amdgpu_svm_restore_work(struct work_struct *work)
 
 	mutex_lock(&proc->lock);
 	seq = amdgpu_svm_process_evict_seq(proc);
+	if (!mmget_not_zero(mm)) {
+		amdgpu_svm_process_forget_work(proc);
+		amdgpu_svm_process_restored(proc, seq);
+		mutex_unlock(&proc->lock);
+		return;
+	}
 	list_for_each_entry(svm, &proc->gpus, link)
 		ret = amdgpu_svm_drain(svm) ?: ret;
 
@@ -664,13 +838,20 @@ void amdgpu_svm_restore_work(struct work_struct *work)
 		pending |= !list_empty(&svm->work_list);
 		spin_unlock(&svm->work_lock);
 	}
+	if (ret && ++proc->restore_failures >= AMDGPU_SVM_RESTORE_ATTEMPTS) {
+		amdgpu_svm_process_give_up(proc, ret);
+		ret = 0;
+	} else if (!ret) {
+		proc->restore_failures = 0;
+	}
 	if (!ret && !pending)
 		amdgpu_svm_process_restored(proc, seq);
 	mutex_unlock(&proc->lock);
+	mmput_async(mm);
 
 	if (ret || pending)
 		mod_delayed_work(amdgpu_svm_wq, &proc->restore_work,
-				 msecs_to_jiffies(ret ? 100 : 1));
+				 ret ? msecs_to_jiffies(AMDGPU_SVM_RESTORE_RETRY_MS) : 1);
 }
 
 /**
