@@ -130,6 +130,20 @@ bool svm_evict_compact(void *p, size_t size)
 	return moved;
 }
 
+static FILE *vamdgpu_debugfs_open(const struct svm_gpu *gpu, const char *file,
+				  const char *mode)
+{
+	char path[128];
+	FILE *f;
+
+	igt_require_f(gpu->is_virtual, "%s: no vamdgpu debugfs\n", gpu->name);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/vamdgpu.%d/%s",
+		 gpu->instance, file);
+	f = fopen(path, mode);
+	igt_require_f(f, "%s: %m (debugfs mounted? kernel too old?)\n", path);
+	return f;
+}
+
 /**
  * svm_evict_vamdgpu_vram() - evict all VRAM of a virtual GPU through its
  * debugfs file, as amdgpu's amdgpu_evict_vram
@@ -139,19 +153,46 @@ bool svm_evict_compact(void *p, size_t size)
  */
 unsigned int svm_evict_vamdgpu_vram(const struct svm_gpu *gpu)
 {
-	char path[96], line[64];
+	FILE *f = vamdgpu_debugfs_open(gpu, "vamdgpu_evict_vram", "r");
 	unsigned int n = 0;
-	FILE *f;
+	char line[64];
 
-	igt_require_f(gpu->is_virtual, "%s: no vamdgpu debugfs\n", gpu->name);
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/debug/dri/vamdgpu.%d/vamdgpu_evict_vram",
-		 gpu->instance);
-	f = fopen(path, "r");
-	igt_require_f(f, "%s: %m (debugfs mounted?)\n", path);
 	igt_assert_f(fgets(line, sizeof(line), f) &&
 		     sscanf(line, "evicted %u blocks", &n) == 1,
-		     "%s: unexpected output\n", path);
+		     "%s: unexpected vamdgpu_evict_vram output\n", gpu->name);
+	fclose(f);
+	return n;
+}
+
+/**
+ * svm_vamdgpu_fail_pte_updates() - make the next @n PTE updates of a virtual
+ * GPU's SVM core fail with -EBUSY, as amdgpu's do while its page tables are
+ * evicted (debugfs vamdgpu_fail_pte_updates); 0 disarms
+ * @gpu: a virtual GPU
+ * @n: how many updates to refuse
+ */
+void svm_vamdgpu_fail_pte_updates(const struct svm_gpu *gpu, unsigned int n)
+{
+	FILE *f = vamdgpu_debugfs_open(gpu, "vamdgpu_fail_pte_updates", "w");
+
+	igt_assert_f(fprintf(f, "%u\n", n) > 0 && fclose(f) == 0,
+		     "%s: writing vamdgpu_fail_pte_updates: %m\n", gpu->name);
+}
+
+/**
+ * svm_vamdgpu_pte_failures_left() - how many refusals svm_vamdgpu_fail_pte_updates()
+ * armed are still to come
+ * @gpu: a virtual GPU
+ *
+ * Return: the count.
+ */
+unsigned int svm_vamdgpu_pte_failures_left(const struct svm_gpu *gpu)
+{
+	FILE *f = vamdgpu_debugfs_open(gpu, "vamdgpu_fail_pte_updates", "r");
+	unsigned int n;
+
+	igt_assert_f(fscanf(f, "%u", &n) == 1,
+		     "%s: unreadable vamdgpu_fail_pte_updates\n", gpu->name);
 	fclose(f);
 	return n;
 }

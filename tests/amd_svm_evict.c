@@ -42,8 +42,22 @@
  * Description: The CPU evicts (MADV_DONTNEED) and rewrites a buffer over
  *	and over while the GPU keeps copying it: no VM fault, no lost
  *	restore, and the last copy equals the last CPU write.
+ *
+ * SUBTEST: restore-refused-briefly
+ * Description: XNACK off: the page-table updates of the restore after an
+ *	invalidation fail a few times (as amdgpu's do while its page tables
+ *	are evicted): the restore is retried, the queue resumes and runs the
+ *	work queued meanwhile on the right data.
+ *
+ * SUBTEST: restore-refused-for-good
+ * Description: XNACK off: the restore's page-table updates keep failing:
+ *	the driver gives up after a bounded number of attempts and resumes
+ *	the queue, whose access to the unmapped span is then a VM fault
+ *	rather than a queue stopped for ever; a later SET_ATTR maps the span
+ *	again for a new queue.
  */
 
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
@@ -275,6 +289,85 @@ static void test_evict_race(struct svm_gpu *gpu, bool xnack)
 	svm_ctx_close(&ctx);
 }
 
+/*
+ * XNACK off: @refusals page-table updates fail from the invalidation on.
+ * Fewer than the restore's attempts: it maps the victim again and the
+ * queue resumes. Unbounded (@for_good): it gives up and resumes the queue,
+ * which faults on the victim.
+ */
+static void test_restore_refused(struct svm_gpu *gpu, unsigned int refusals,
+				 bool for_good)
+{
+	size_t size = 16 * svm_page_size();
+	struct svm_queue_counters c;
+	struct svm_gpu_cmd cmd;
+	unsigned int left;
+	struct svm_ctx ctx;
+	struct svm_queue q;
+	char *src, *dst;
+	uint64_t seqno;
+	int ret;
+
+	svm_ctx_open(gpu, false, &ctx);
+	src = svm_map(size);
+	dst = svm_map(size);
+	svm_pattern_fill(src, size, 11);
+	svm_give_access(&ctx, src, size);
+	svm_give_access(&ctx, dst, size);
+	svm_queue_create(&ctx, &q);
+	svm_queue_require_counters(&q);
+	cmd = svm_cmd_copy((uintptr_t)dst, (uintptr_t)src, size);
+	svm_queue_exec(&q, &cmd, 1, "copy before the eviction");
+	svm_pattern_check(dst, size, 11, 0, "copy before the eviction");
+
+	memset(dst, 0, size);
+	svm_vamdgpu_fail_pte_updates(gpu, refusals);
+	svm_evict_mprotect(src, size);
+	seqno = svm_queue_submit(&q, &cmd, 1);
+	ret = __svm_queue_wait(&q, seqno, SVM_GPU_TIMEOUT_NS);
+	left = svm_vamdgpu_pte_failures_left(gpu);
+	svm_vamdgpu_fail_pte_updates(gpu, 0);
+	svm_queue_counters(&q, &c);
+	igt_info("%s: %u of %u refusals used; queue %s; quiesce %u, resume %u\n",
+		 gpu->name, refusals - left, refusals,
+		 ret ? strerror(-ret) : "done", c.quiesce_count, c.resume_count);
+	igt_assert_f(ret != -ETIME && !c.quiesced,
+		     "the queue is still stopped %.0f s after the eviction (quiesced %u times, resumed %u times)\n",
+		     SVM_GPU_TIMEOUT_NS / 1e9, c.quiesce_count, c.resume_count);
+	igt_assert_f(c.quiesce_count == c.resume_count,
+		     "quiesced %u times but resumed %u times\n",
+		     c.quiesce_count, c.resume_count);
+	if (!for_good) {
+		igt_assert_f(left == 0,
+			     "the restore stopped after %u of %u refused updates: not retried\n",
+			     refusals - left, refusals);
+		igt_assert_f(ret == 0 && !c.failed,
+			     "copy after %u refused restores: %s, VM fault at 0x%" PRIx64 "\n",
+			     refusals, strerror(-ret), c.fault_addr);
+		svm_pattern_check(dst, size, 11, 0,
+				  "copy queued while the restore was refused");
+	} else {
+		igt_assert_f(ret == -EIO && c.failed,
+			     "expected a VM fault once the restore gave up, got %s\n",
+			     ret ? strerror(-ret) : "success");
+		igt_assert_f(c.fault_addr >= (uintptr_t)src &&
+			     c.fault_addr < (uintptr_t)src + size,
+			     "VM fault at 0x%" PRIx64 ", outside the victim [%p, %p)\n",
+			     c.fault_addr, src, src + size);
+		/* Nothing is lost for good: SET_ATTR maps the span again. */
+		svm_queue_destroy(&q);
+		svm_queue_create(&ctx, &q);
+		svm_give_access(&ctx, src, size);
+		svm_queue_exec(&q, &cmd, 1, "copy after SET_ATTR mapped the victim again");
+		svm_pattern_check(dst, size, 11, 0,
+				  "copy after SET_ATTR mapped the victim again");
+	}
+	svm_queue_destroy(&q);
+	munmap(src, size);
+	munmap(dst, size);
+	svm_ctx_close(&ctx);
+}
+
 int igt_main()
 {
 	static struct svm_gpu gpus[SVM_GPUS_MAX];
@@ -295,6 +388,20 @@ int igt_main()
 	igt_subtest_with_dynamic("evict-race") {
 		igt_dynamic_svm_modes(gpus, ngpus, g, x)
 			test_evict_race(&gpus[g], x);
+	}
+
+	igt_describe("XNACK off: the page-table updates of the restore after an invalidation fail a few times: the restore is retried, the queue resumes and runs the work queued meanwhile on the right data.");
+	igt_subtest_with_dynamic("restore-refused-briefly") {
+		for (int g = 0; g < ngpus && svm_xnack_wanted(false); g++)
+			igt_dynamic_f("%s-xnack-off", gpus[g].name)
+				test_restore_refused(&gpus[g], 3, false);
+	}
+
+	igt_describe("XNACK off: the restore's page-table updates keep failing: the driver gives up after a bounded number of attempts and resumes the queue, whose access to the unmapped span is a VM fault rather than a queue stopped for ever; a later SET_ATTR maps the span again.");
+	igt_subtest_with_dynamic("restore-refused-for-good") {
+		for (int g = 0; g < ngpus && svm_xnack_wanted(false); g++)
+			igt_dynamic_f("%s-xnack-off", gpus[g].name)
+				test_restore_refused(&gpus[g], 1000, true);
 	}
 
 	igt_fixture()

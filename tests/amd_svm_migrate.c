@@ -73,6 +73,12 @@
  *	to VRAM and back: the other half keeps its data, the thread gets only
  *	EFAULT, and no VRAM stays allocated once everything is unmapped.
  *
+ * SUBTEST: thp-small-ranges
+ * Description: A THP-backed 2 MiB buffer moves into VRAM whole, then an
+ *	attribute change inside it makes the GPU map it in 64 KiB and 4 KiB
+ *	ranges that start inside the 2 MiB device page: every range maps its
+ *	own pages, and the GPU reads and writes exactly the buffer's data.
+ *
  * SUBTEST: benchmark
  * Description: Migration bandwidth, system to VRAM and back, for 2 MiB to
  *	256 MiB with and without THP, side by side with the kernel's test_hmm
@@ -841,6 +847,52 @@ static void test_benchmark(struct vamdgpu_gpu *gpu)
 	close(fd);
 }
 
+/*
+ * A device THP mapped in ranges smaller than itself: each range must get
+ * its own pages of the 2 MiB, wherever inside it the range starts.
+ */
+static void test_thp_small_ranges(const struct mode *m)
+{
+	uint32_t id = m->gpu->info.gpu_id;
+	size_t npages = SZ_2M / page_size;
+	/* Off every 64 KiB boundary: 64 KiB and 4 KiB ranges around it. */
+	size_t mid = 0x11000, mid_size = 0x22000;
+	int fd = open_mode(m);
+	char *buf = svm_map_aligned(SZ_2M, SZ_2M);
+	uint32_t q;
+
+	igt_assert_eq(madvise(buf, SZ_2M, MADV_HUGEPAGE), 0);
+	svm_pattern_fill(buf, SZ_2M, 31);
+	give_access(fd, id, buf, SZ_2M);
+	q = vamdgpu_queue_create(fd);
+	set_loc(fd, buf, SZ_2M, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	assert_in_vram(buf, SZ_2M, npages, "after the prefetch");
+	gpu_check(fd, q, id, buf, SZ_2M, 31, "GPU read of the 2 MiB range");
+
+	/* Splits the attribute interval: the 2 MiB range is rebuilt small. */
+	svm_set_one(fd, (uintptr_t)buf + mid, mid_size,
+		    AMDGPU_SVM_ATTR_GRANULARITY, 0);
+	assert_in_vram(buf, SZ_2M, npages, "after the granularity change");
+	gpu_check(fd, q, id, buf, SZ_2M, 31,
+		  "GPU read of the small ranges inside the device THP");
+
+	/* A GPU write through a small range lands in that range's page. */
+	exec_cmd(fd, q, vamdgpu_cmd_fill((uintptr_t)buf + mid, mid_size,
+					 0x5a5a5a5a),
+		 "GPU fill of the small ranges");
+	set_loc(fd, buf, SZ_2M, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+		AMDGPU_SVM_LOCATION_SYSMEM);
+	svm_pattern_check(buf, mid, 31, 0, "the head after the GPU fill");
+	svm_check_fill(buf + mid, mid_size, 0x5a5a5a5a,
+		       "the GPU fill through the small ranges");
+	svm_pattern_check(buf + mid + mid_size, SZ_2M - mid - mid_size, 31,
+			  mid + mid_size, "the tail after the GPU fill");
+
+	vamdgpu_queue_destroy(fd, q);
+	munmap(buf, SZ_2M);
+	close(fd);
+}
+
 typedef void (*mode_test_fn)(const struct mode *m);
 
 static const struct {
@@ -864,6 +916,8 @@ static const struct {
 	  "munmap of half of a buffer in VRAM frees that half's VRAM and leaves the other half in VRAM with its data." },
 	{ "munmap-races-migration", test_munmap_race,
 	  "munmap of half a buffer while another thread migrates it to VRAM and back: the other half keeps its data, the thread gets only EFAULT, and no VRAM stays allocated once everything is unmapped." },
+	{ "thp-small-ranges", test_thp_small_ranges,
+	  "A THP-backed 2 MiB buffer moves into VRAM whole, then an attribute change inside it makes the GPU map it in 64 KiB and 4 KiB ranges that start inside the 2 MiB device page: every range maps its own pages, and the GPU reads and writes exactly the buffer's data." },
 };
 
 static bool mode_runs(const struct vamdgpu_gpu *gpu, bool xnack)
