@@ -31,6 +31,12 @@
  *	every other; a later SET through another GPU replaces them for all;
  *	munmap clears them for all.
  *
+ * SUBTEST: default-access-late-gpu
+ * Description: XNACK on: a GPU the process opens after attributes were
+ *	set on a buffer (without naming that GPU) can access the buffer, as
+ *	it can any memory without attributes: the default access is not
+ *	frozen at SET_ATTR time.
+ *
  * SUBTEST: map-cost
  * Description: Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ...
  *	GPUs of one process, and of a CPU eviction of it: the per-GPU cost
@@ -249,6 +255,46 @@ static void test_one_truth(bool xnack)
 	munmap(buf, size);
 }
 
+/*
+ * In a fresh process (a child, whose SVM knows no GPU yet): attributes on
+ * @buf through the first GPU, then the second GPU joins and copies @buf.
+ */
+static void test_default_access_late_gpu(bool xnack)
+{
+	size_t size = 16 * svm_page_size();
+	char *buf = svm_map(size), *dst = svm_map(size);
+
+	igt_require_f(xnack, "XNACK off has no default access\n");
+	svm_pattern_fill(buf, size, 41);
+	igt_fork(child, 1) {
+		struct svm_ctx first, late;
+		struct svm_gpu_cmd cmd = svm_cmd_copy((uintptr_t)dst,
+						      (uintptr_t)buf, size);
+		struct svm_queue q;
+
+		svm_ctx_open(&gpus[0], true, &first);
+		svm_set_one(first.fd, (uintptr_t)buf, size,
+			    AMDGPU_SVM_ATTR_GRANULARITY, 4);
+		svm_set_one(first.fd, (uintptr_t)buf, size,
+			    AMDGPU_SVM_ATTR_ACCESS, gpus[0].gpu_id);
+		svm_ctx_open(&gpus[1], true, &late);
+		igt_assert_f(svm_get_access(late.fd, (uintptr_t)buf, size,
+					    gpus[1].gpu_id) == AMDGPU_SVM_ATTR_ACCESS,
+			     "%s, opened after SET_ATTR, has no default access to the buffer\n",
+			     gpus[1].name);
+		svm_queue_create(&late, &q);
+		svm_queue_exec(&q, &cmd, 1, "copy by the GPU opened after SET_ATTR");
+		svm_pattern_check(dst, size, 41, 0,
+				  "copy by the GPU opened after SET_ATTR");
+		svm_queue_destroy(&q);
+		svm_ctx_close(&late);
+		svm_ctx_close(&first);
+	}
+	igt_waitchildren();
+	munmap(buf, size);
+	munmap(dst, size);
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -304,6 +350,8 @@ static const struct {
 	  "Every GPU works on one range at once: atomic adds on one counter and writes to slots of its own, submitted to all GPUs before any completes; the counter holds every add and every slot its value." },
 	{ "attributes-one-truth", test_one_truth,
 	  "Attributes set through one GPU's node read the same through every other; a later SET through another GPU replaces them for all; munmap clears them for all." },
+	{ "default-access-late-gpu", test_default_access_late_gpu,
+	  "XNACK on: a GPU the process opens after attributes were set on a buffer (without naming that GPU) can access the buffer, as it can any memory without attributes: the default access is not frozen at SET_ATTR time." },
 	{ "map-cost", test_map_cost,
 	  "Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ... GPUs of one process, and of a CPU eviction of it: the per-GPU cost of one drm_gpusvm instance per GPU, printed as a table." },
 };

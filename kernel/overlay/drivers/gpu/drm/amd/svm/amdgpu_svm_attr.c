@@ -67,6 +67,7 @@ static bool attrs_equal(const struct amdgpu_svm_attrs *a,
 	       a->prefetch_loc == b->prefetch_loc &&
 	       a->access == b->access &&
 	       a->access_in_place == b->access_in_place &&
+	       a->no_access == b->no_access &&
 	       a->flags == b->flags &&
 	       a->granularity == b->granularity;
 }
@@ -91,6 +92,7 @@ void amdgpu_svm_attr_tree_init(struct amdgpu_svm_attr_tree *tree)
 		.flags = AMDGPU_SVM_FLAG_HOST_ACCESS | AMDGPU_SVM_FLAG_COHERENT,
 		.granularity = AMDGPU_SVM_DEFAULT_GRANULARITY,
 	};
+	tree->default_access = 0;
 	tree->nspare = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_tree_init);
@@ -115,10 +117,13 @@ void amdgpu_svm_attr_tree_fini(struct amdgpu_svm_attr_tree *tree)
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_tree_fini);
 
 /**
- * amdgpu_svm_attr_set_default_access() - set which GPUs pages without
- * attributes are accessible by
+ * amdgpu_svm_attr_set_default_access() - set which GPUs a page is
+ * accessible by where its attributes do not name them
  * @tree: the tree
  * @access: GPU index bits (XNACK on: every GPU of the process; off: 0)
+ *
+ * Applies to every page at once, also to intervals set before: nothing
+ * stores the default in them.
  *
  * Context: any; takes the tree lock.
  */
@@ -126,7 +131,7 @@ void amdgpu_svm_attr_set_default_access(struct amdgpu_svm_attr_tree *tree,
 					u64 access)
 {
 	spin_lock(&tree->lock);
-	tree->defaults.access = access;
+	tree->default_access = access;
 	spin_unlock(&tree->lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_set_default_access);
@@ -251,14 +256,17 @@ static void attr_apply(struct amdgpu_svm_attrs *attrs,
 		case AMDGPU_SVM_ATTR_ACCESS:
 			attrs->access |= bit;
 			attrs->access_in_place &= ~bit;
+			attrs->no_access &= ~bit;
 			break;
 		case AMDGPU_SVM_ATTR_ACCESS_IN_PLACE:
 			attrs->access &= ~bit;
 			attrs->access_in_place |= bit;
+			attrs->no_access &= ~bit;
 			break;
 		case AMDGPU_SVM_ATTR_NO_ACCESS:
 			attrs->access &= ~bit;
 			attrs->access_in_place &= ~bit;
+			attrs->no_access |= bit;
 			break;
 		case AMDGPU_SVM_ATTR_SET_FLAGS:
 			attrs->flags |= ops[i].value;
@@ -472,6 +480,8 @@ unsigned long amdgpu_svm_attr_piece(struct amdgpu_svm_attr_tree *tree,
 		*attrs = tree->defaults;
 		piece_end = r ? r->it.start : ULONG_MAX;
 	}
+	attrs->access |= tree->default_access &
+			 ~(attrs->access | attrs->access_in_place | attrs->no_access);
 	spin_unlock(&tree->lock);
 
 	return min(piece_end, end);
@@ -540,10 +550,11 @@ void amdgpu_svm_attr_forget_gpu(struct amdgpu_svm_attr_tree *tree,
 	u64 bit = BIT_ULL(idx);
 
 	spin_lock(&tree->lock);
-	tree->defaults.access &= ~bit;
+	tree->default_access &= ~bit;
 	for (r = attr_first(tree, 0, ULONG_MAX); r; r = attr_next(r, 0, ULONG_MAX)) {
 		r->attrs.access &= ~bit;
 		r->attrs.access_in_place &= ~bit;
+		r->attrs.no_access &= ~bit;
 	}
 	attr_merge(tree, 0, ULONG_MAX);
 	spin_unlock(&tree->lock);

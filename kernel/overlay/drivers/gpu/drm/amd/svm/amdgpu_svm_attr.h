@@ -23,9 +23,13 @@
 /**
  * struct amdgpu_svm_attrs - the attributes of one page (and of an interval)
  *
- * GPUs are named by their index in the process (bit n of @access and
- * @access_in_place is the process's GPU n); locations by gpu_id or
- * AMDGPU_SVM_LOCATION_SYSMEM / _UNDEFINED, as in the UAPI.
+ * GPUs are named by their index in the process (bit n of @access,
+ * @access_in_place and @no_access is the process's GPU n); locations by
+ * gpu_id or AMDGPU_SVM_LOCATION_SYSMEM / _UNDEFINED, as in the UAPI. A GPU
+ * in none of the three access masks has the tree's default access, which
+ * amdgpu_svm_attr_piece() adds when it reads the attributes: a GPU that
+ * joins the process later, or a change of XNACK mode, reaches every page
+ * no SET_ATTR named that GPU for.
  */
 struct amdgpu_svm_attrs {
 	/** @preferred_loc: AMDGPU_SVM_ATTR_PREFERRED_LOC value. */
@@ -36,6 +40,8 @@ struct amdgpu_svm_attrs {
 	u64 access;
 	/** @access_in_place: GPUs with AMDGPU_SVM_ATTR_ACCESS_IN_PLACE. */
 	u64 access_in_place;
+	/** @no_access: GPUs with AMDGPU_SVM_ATTR_NO_ACCESS. */
+	u64 no_access;
 	/** @flags: AMDGPU_SVM_FLAG_* bits. */
 	u32 flags;
 	/** @granularity: log2 of the granularity in pages. */
@@ -99,8 +105,13 @@ struct amdgpu_svm_attr_tree {
 	spinlock_t lock;
 	/** @root: the intervals. */
 	struct rb_root_cached root;
-	/** @defaults: attributes of pages in no interval. */
+	/** @defaults: attributes of pages in no interval (no access named). */
 	struct amdgpu_svm_attrs defaults;
+	/**
+	 * @default_access: GPUs a page can be accessed by when its attributes
+	 * do not name them (XNACK on: every GPU of the process; off: none).
+	 */
+	u64 default_access;
 	/** @spare: preallocated nodes for amdgpu_svm_attr_clear(). */
 	struct amdgpu_svm_attr_range *spare[AMDGPU_SVM_ATTR_SPARES];
 	/** @nspare: valid entries of @spare. */

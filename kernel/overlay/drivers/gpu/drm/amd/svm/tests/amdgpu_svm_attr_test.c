@@ -282,12 +282,41 @@ static void attr_test_default_access(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, got.access, BIT_ULL(0));
 }
 
+/*
+ * XNACK on: a GPU that joins after attributes were set can access every
+ * page that no SET_ATTR named it for, and not the pages it was refused.
+ */
+static void attr_test_default_access_late_gpu(struct kunit *test)
+{
+	struct amdgpu_svm_attr_tree *tree = attr_test_tree(test);
+	struct amdgpu_svm_attr_op flags = { AMDGPU_SVM_ATTR_SET_FLAGS,
+					    AMDGPU_SVM_FLAG_GPU_RO };
+	struct amdgpu_svm_attr_op refuse = { AMDGPU_SVM_ATTR_NO_ACCESS, 1 };
+	struct amdgpu_svm_attr_get got;
+
+	amdgpu_svm_attr_set_default_access(tree, BIT_ULL(0));
+	KUNIT_ASSERT_EQ(test, 0, amdgpu_svm_attr_set(tree, PG(0), PG(8), &flags, 1));
+	KUNIT_ASSERT_EQ(test, 0, amdgpu_svm_attr_set(tree, PG(6), PG(8), &refuse, 1));
+	/* GPU 1 joins: its default reaches the intervals set before. */
+	amdgpu_svm_attr_set_default_access(tree, BIT_ULL(0) | BIT_ULL(1));
+
+	amdgpu_svm_attr_get(tree, PG(0), PG(6), &got);
+	KUNIT_EXPECT_EQ(test, got.access, BIT_ULL(0) | BIT_ULL(1));
+	amdgpu_svm_attr_get(tree, PG(6), PG(8), &got);
+	KUNIT_EXPECT_EQ(test, got.access, BIT_ULL(0));
+	/* XNACK off: no default access, explicit access only. */
+	amdgpu_svm_attr_set_default_access(tree, 0);
+	amdgpu_svm_attr_get(tree, PG(0), PG(8), &got);
+	KUNIT_EXPECT_EQ(test, got.access, 0ULL);
+}
+
 static struct kunit_case amdgpu_svm_attr_test_cases[] = {
 	KUNIT_CASE_PARAM(attr_test_case, attr_gen_params),
 	KUNIT_CASE(attr_test_piece),
 	KUNIT_CASE(attr_test_clear_punches_holes),
 	KUNIT_CASE(attr_test_forget_gpu),
 	KUNIT_CASE(attr_test_default_access),
+	KUNIT_CASE(attr_test_default_access_late_gpu),
 	{}
 };
 
