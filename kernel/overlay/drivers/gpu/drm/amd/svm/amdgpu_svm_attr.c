@@ -27,7 +27,10 @@
  * amdgpu_svm_attr_set() counts what it may need, allocates and retries if
  * the tree changed meanwhile; a clear needs at most one new node and takes
  * it with GFP_NOWAIT or from a small pool of spares refilled from process
- * context (amdgpu_svm_attr_refill()).
+ * context (amdgpu_svm_attr_refill()). Nodes are charged to the memory
+ * cgroup of the caller (__GFP_ACCOUNT): a process that splits its memory
+ * into millions of intervals pays for them, and gets them back at munmap
+ * and when its SVM state goes.
  */
 
 #include <linux/export.h>
@@ -155,7 +158,7 @@ int amdgpu_svm_attr_refill(struct amdgpu_svm_attr_tree *tree)
 		}
 		spin_unlock(&tree->lock);
 
-		r = kzalloc_obj(*r, GFP_KERNEL);
+		r = kzalloc_obj(*r, GFP_KERNEL_ACCOUNT);
 		if (!r)
 			return -ENOMEM;
 
@@ -178,7 +181,7 @@ attr_alloc_atomic(struct amdgpu_svm_attr_tree *tree)
 
 	lockdep_assert_held(&tree->lock);
 
-	r = kzalloc_obj(*r, GFP_NOWAIT | __GFP_NOWARN);
+	r = kzalloc_obj(*r, GFP_NOWAIT | __GFP_ACCOUNT | __GFP_NOWARN);
 	if (!r && tree->nspare)
 		r = tree->spare[--tree->nspare];
 	return r;
@@ -331,7 +334,7 @@ int amdgpu_svm_attr_set(struct amdgpu_svm_attr_tree *tree,
 		}
 		pool = grown;
 		while (have < need) {
-			pool[have] = kzalloc_obj(*r, GFP_KERNEL);
+			pool[have] = kzalloc_obj(*r, GFP_KERNEL_ACCOUNT);
 			if (!pool[have]) {
 				ret = -ENOMEM;
 				goto out_free;

@@ -27,7 +27,7 @@ static struct drm_gpusvm_range *amdgpu_svm_range_alloc(struct drm_gpusvm *gpusvm
 {
 	struct amdgpu_svm_range *range;
 
-	range = kzalloc_obj(*range, GFP_KERNEL);
+	range = kzalloc_obj(*range, GFP_KERNEL_ACCOUNT);
 	if (!range)
 		return NULL;
 	INIT_LIST_HEAD(&range->work_link);
