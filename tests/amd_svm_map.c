@@ -42,6 +42,12 @@
  *	unmap still pending in the garbage collector, and a child exiting
  *	in the same state, leave no leak, no hang and no kernel report.
  *
+ * SUBTEST: second-fd-mapped
+ * Description: The process opens the GPU a second time after giving it
+ *	access to a buffer through the first fd: a queue of the second fd
+ *	reads and writes the buffer without a VM fault (XNACK off maps the
+ *	joining context as the attributes say, XNACK on faults it in).
+ *
  * SUBTEST: xnack-switch
  * Description: Switching XNACK off -> on -> off with SVM attributes in
  *	place (no queue alive): with XNACK on the GPU faults the buffer in,
@@ -342,6 +348,31 @@ static void test_xnack_switch(struct vamdgpu_gpu *gpu)
 	close(fd);
 }
 
+static void test_second_fd(const struct mode *m)
+{
+	size_t size = 32 * page_size;
+	int first = open_mode(m), second;
+	uint8_t *src = svm_map(size), *dst = svm_map(size);
+	struct drm_vamdgpu_cmd cmd;
+	uint32_t q;
+
+	svm_pattern_fill(src, size, 17);
+	memset(dst, 0, size);
+	give_access(first, m, src, size);
+	give_access(first, m, dst, size);
+	/* Joins the process's SVM after the attributes were set. */
+	second = open_mode(m);
+	q = vamdgpu_queue_create(second);
+	cmd = vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)src, size);
+	exec_cmds(second, q, &cmd, 1, "copy by a queue of the second fd");
+	svm_pattern_check(dst, size, 17, 0, "copy by the second fd's queue");
+	vamdgpu_queue_destroy(second, q);
+	close(second);
+	munmap(src, size);
+	munmap(dst, size);
+	close(first);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(const struct mode *m);
@@ -357,6 +388,8 @@ static const struct {
 	  "XNACK on: a span with GPU_ALWAYS_MAPPED is mapped by SET_ATTR, so the GPU accesses it without a single retry fault; the same span without the flag is mapped by faults." },
 	{ "no-access-vm-fault", test_no_access,
 	  "XNACK off: a GPU write to memory the GPU has no access to stops the queue with a VM fault naming the address." },
+	{ "second-fd-mapped", test_second_fd,
+	  "The process opens the GPU a second time after giving it access to a buffer through the first fd: a queue of the second fd reads and writes the buffer without a VM fault (XNACK off maps the joining context as the attributes say, XNACK on faults it in)." },
 	{ "teardown-busy", test_teardown,
 	  "Closing the fd with a queue running over SVM memory and an unmap still pending in the garbage collector, and a child exiting in the same state, leave no leak, no hang and no kernel report." },
 };

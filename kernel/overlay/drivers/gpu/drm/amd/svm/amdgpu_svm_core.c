@@ -402,6 +402,28 @@ static int amdgpu_svm_process_add(struct amdgpu_svm_process *proc,
 	return 0;
 }
 
+/*
+ * With XNACK off a context is mapped wherever the attributes let its GPU
+ * access; one that joins later (the render node opened again, a GPU
+ * opened after SET_ATTR) must be too before its first queue runs, or that
+ * queue VM faults on memory userspace already gave the GPU.
+ */
+static int amdgpu_svm_join_map(struct amdgpu_svm *svm)
+{
+	struct amdgpu_svm_process *proc = svm->proc;
+	bool quiesced = false;
+	int ret;
+
+	lockdep_assert_held(&proc->lock);
+
+	if (proc->xnack)
+		return 0;
+	ret = amdgpu_svm_sync(svm, 0, TASK_SIZE, 0, &quiesced);
+	if (quiesced)
+		amdgpu_svm_process_resume(proc);
+	return ret;
+}
+
 /**
  * amdgpu_svm_create() - create the SVM context of current's mm on a GPU
  * @gpu: the GPU, with its required ops set
@@ -413,12 +435,15 @@ static int amdgpu_svm_process_add(struct amdgpu_svm_process *proc,
  * (amdgpu_svm_xnack_enabled() tells which), whatever @xnack says, and
  * amdgpu_svm_set_xnack() changes it for every context. Several contexts
  * of one mm on the same GPU (the render node opened twice) share the
- * GPU's index in the attributes and are all mapped.
+ * GPU's index in the attributes and are all mapped: with XNACK off a
+ * joining context is mapped here, as the attributes say, before it
+ * returns.
  *
  * Context: process context, may sleep; current->mm is the process.
  * Return: the context, or an ERR_PTR(): -EINVAL for missing ops;
  * -EOPNOTSUPP for an XNACK-on process (or @xnack for a new one) on a GPU
- * that cannot retry faults; -ENOSPC for too many GPUs; -ENOMEM.
+ * that cannot retry faults; -ENOSPC for too many GPUs; -ENOMEM; or an
+ * errno from mapping what the attributes give a joining context.
  */
 struct amdgpu_svm *amdgpu_svm_create(const struct amdgpu_svm_gpu *gpu,
 				     bool xnack, void *drvdata)
@@ -461,9 +486,16 @@ struct amdgpu_svm *amdgpu_svm_create(const struct amdgpu_svm_gpu *gpu,
 
 	mutex_lock(&proc->lock);
 	ret = amdgpu_svm_process_add(proc, svm, xnack);
-	mutex_unlock(&proc->lock);
-	if (ret)
+	if (ret) {
+		mutex_unlock(&proc->lock);
 		goto err_fini;
+	}
+	ret = amdgpu_svm_join_map(svm);
+	mutex_unlock(&proc->lock);
+	if (ret) {
+		amdgpu_svm_destroy(svm);
+		return ERR_PTR(ret);
+	}
 
 	return svm;
 

@@ -1,0 +1,1323 @@
+// SPDX-License-Identifier: MIT
+/* Copyright 2026 The amdgpu-svm authors */
+
+/**
+ * TEST: amd svm stress
+ * Category: Core
+ * Mega feature: SVM
+ * Sub-category: SVM stress
+ * Functionality: SVM under concurrent random GPU work, mm changes, fork,
+ *	migration and eviction, checked against a shadow of every byte
+ * Description: Worker threads each own a 2-8 MiB region (THP or not) and
+ *	run a seeded random sequence of operations on it: GPU fill, copy,
+ *	write, read-back and atomic add on random spans of any GPU of the
+ *	process; CPU writes and checks; MADV_DONTNEED, MADV_PAGEOUT,
+ *	mprotect and back, munmap and mmap again, mremap out and back,
+ *	prefetch to a GPU's VRAM or system memory, VRAM eviction, closing
+ *	and reopening a GPU context, and fork with the child checking its
+ *	copy-on-write snapshot and that its parent's fd refuses it. GPU work
+ *	stays in flight across the operations that do not touch its pages.
+ *	A meddler thread sets locations and granularities, reads
+ *	attributes and pages out memory in all regions at once. Each worker
+ *	keeps a shadow of its region: every CPU check, GPU read-back and
+ *	atomic total is compared with it, and GET_ATTR with the access it
+ *	gave. It reports DATA MISMATCH, GPU READ MISMATCH, COW VIOLATION,
+ *	FORK ISOLATION, ATOMIC DRIFT, VM FAULT, TIMEOUT or BAD ERRNO with the
+ *	worker's last operations, and the run's seed: SVM_STRESS_SEED=S
+ *	replays each worker's sequence of operations (not the threads'
+ *	interleaving), SVM_STRESS_SECONDS=N sets the time per mode and
+ *	SVM_STRESS_THREADS=N the number of workers. One dynamic subtest per
+ *	XNACK mode runs on every GPU of the machine that can run it.
+ *
+ * SUBTEST: random-ops
+ * Description: 60 seconds per XNACK mode (or SVM_STRESS_SECONDS).
+ *
+ * SUBTEST: random-ops-short
+ * Description: 10 seconds per XNACK mode, for the pre-merge list.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "amdgpu_svm.h"
+#include "svm_buf.h"
+#include "svm_gpu.h"
+
+#define SZ_1M_		(1ul << 20)
+#define WORKERS_MAX	8
+/* GPU commands a worker keeps in flight before it waits for them. */
+#define INFLIGHT_MAX	8
+#define PROBE_SIZE	(256ul << 10)
+#define GPU_SPAN_MAX	SZ_1M_
+/* Pages of one mm operation at most. */
+#define MM_PAGES_MAX	512
+#define LOG_LEN		16
+#define ATOMIC_ROUNDS	4
+#define ATOMIC_ADDS	16
+/* A wait here may see a migration of megabytes under TCG. */
+#define WAIT_NS		(60ll * 1000 * 1000 * 1000)
+#define CHILD_TIMEOUT_MS	(120 * 1000)
+
+enum op {
+	OP_GPU_FILL, OP_GPU_COPY, OP_GPU_WRITE, OP_GPU_READBACK,
+	OP_CPU_WRITE, OP_CPU_CHECK, OP_DONTNEED, OP_PAGEOUT, OP_MPROTECT,
+	OP_REMAP, OP_MREMAP, OP_PREFETCH, OP_EVICT_VRAM, OP_FORK, OP_ATOMICS,
+	OP_REOPEN, OP_GET_ATTR, OP_COUNT
+};
+
+static const struct {
+	const char *name;
+	unsigned int weight;
+} ops[OP_COUNT] = {
+	[OP_GPU_FILL] = { "gpu-fill", 14 },
+	[OP_GPU_COPY] = { "gpu-copy", 14 },
+	[OP_GPU_WRITE] = { "gpu-write", 6 },
+	[OP_GPU_READBACK] = { "gpu-readback", 8 },
+	[OP_CPU_WRITE] = { "cpu-write", 6 },
+	[OP_CPU_CHECK] = { "cpu-check", 6 },
+	[OP_DONTNEED] = { "dontneed", 5 },
+	[OP_PAGEOUT] = { "pageout", 3 },
+	[OP_MPROTECT] = { "mprotect", 4 },
+	[OP_REMAP] = { "munmap-mmap", 5 },
+	[OP_MREMAP] = { "mremap", 3 },
+	[OP_PREFETCH] = { "prefetch", 6 },
+	[OP_EVICT_VRAM] = { "evict-vram", 2 },
+	[OP_FORK] = { "fork", 3 },
+	[OP_ATOMICS] = { "atomics", 3 },
+	[OP_REOPEN] = { "reopen", 1 },
+	[OP_GET_ATTR] = { "get-attr", 3 },
+};
+
+/* Bytes [off, off + len) of a worker's region. */
+struct span {
+	size_t off, len;
+};
+
+struct stress;
+
+struct worker {
+	struct stress *st;
+	int id;
+	pthread_t thread;
+	uint64_t rng;
+	struct svm_ctx ctx[SVM_GPUS_MAX];
+	struct svm_queue q[SVM_GPUS_MAX];
+	/* The queue with work in flight (-1: none), and its last seqno. */
+	int busy_queue;
+	uint64_t seqno;
+	struct span busy[INFLIGHT_MAX];
+	unsigned int nbusy;
+	char *base;
+	size_t size;
+	bool thp;
+	uint8_t *shadow;
+	char *probe;
+	char log[LOG_LEN][96];
+	unsigned long nops;
+	unsigned long count[OP_COUNT];
+	unsigned long atomic_adds, mm_skipped;
+};
+
+struct stress {
+	struct svm_gpu *gpus[SVM_GPUS_MAX];
+	int ngpus;
+	bool xnack;
+	uint64_t seed;
+	struct timespec deadline;
+	atomic_bool stop;
+	pthread_mutex_t fail_lock;
+	char failure[512];
+	int nworkers;
+	struct worker workers[WORKERS_MAX];
+	/* The meddler: its own rng and counters. */
+	/* A context per GPU that stays open: the meddler's fd. */
+	struct svm_ctx anchor[SVM_GPUS_MAX];
+	pthread_t meddler;
+	uint64_t meddler_rng;
+	unsigned long meddler_ops, meddler_refused;
+};
+
+/* xorshift64*: each worker's sequence follows from the seed alone. */
+static uint64_t rnd(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+static uint64_t rnd_below(uint64_t *state, uint64_t n)
+{
+	return n ? rnd(state) % n : 0;
+}
+
+static size_t page_size(void)
+{
+	return svm_page_size();
+}
+
+static bool deadline_passed(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > deadline->tv_sec ||
+	       (now.tv_sec == deadline->tv_sec &&
+		now.tv_nsec >= deadline->tv_nsec);
+}
+
+static void note(struct worker *w, const char *fmt, ...)
+{
+	char *line = w->log[w->nops % LOG_LEN];
+	int n = snprintf(line, sizeof(w->log[0]), "#%lu ", w->nops);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(w->log[0]) - n, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Record the run's first failure and stop every thread; the worker's last
+ * operations go to the log. Only the main thread fails the subtest.
+ */
+static void fail(struct worker *w, const char *fmt, ...)
+{
+	struct stress *st = w->st;
+	va_list ap;
+
+	pthread_mutex_lock(&st->fail_lock);
+	if (!st->failure[0]) {
+		int n = snprintf(st->failure, sizeof(st->failure),
+				 "worker %d, op #%lu: ", w->id, w->nops);
+
+		va_start(ap, fmt);
+		vsnprintf(st->failure + n, sizeof(st->failure) - n, fmt, ap);
+		va_end(ap);
+		igt_warn("%s\n", st->failure);
+		igt_warn("worker %d region %p + 0x%zx (%s), last operations:\n",
+			 w->id, w->base, w->size, w->thp ? "THP" : "4k pages");
+		for (unsigned long i = w->nops >= LOG_LEN ? w->nops - LOG_LEN + 1 : 0;
+		     i <= w->nops; i++)
+			igt_warn("  %s\n", w->log[i % LOG_LEN]);
+	}
+	atomic_store(&st->stop, true);
+	pthread_mutex_unlock(&st->fail_lock);
+}
+
+static bool stopped(struct worker *w)
+{
+	return atomic_load(&w->st->stop);
+}
+
+/* A span of 4-byte words, at most @max bytes. */
+static struct span word_span(struct worker *w, size_t max)
+{
+	size_t words = (max < w->size ? max : w->size) / 4;
+	struct span s;
+
+	s.len = 4 * (1 + rnd_below(&w->rng, words));
+	s.off = 4 * rnd_below(&w->rng, (w->size - s.len) / 4 + 1);
+	return s;
+}
+
+/* A span of whole pages, at most MM_PAGES_MAX. */
+static struct span page_span(struct worker *w)
+{
+	size_t page = page_size(), pages = w->size / page;
+	size_t max = pages < MM_PAGES_MAX ? pages : MM_PAGES_MAX;
+	struct span s;
+
+	s.len = page * (1 + rnd_below(&w->rng, max));
+	s.off = page * rnd_below(&w->rng, pages - s.len / page + 1);
+	return s;
+}
+
+static bool overlap_pages(struct span a, struct span b)
+{
+	size_t page = page_size();
+	size_t a0 = a.off / page, a1 = (a.off + a.len - 1) / page;
+	size_t b0 = b.off / page, b1 = (b.off + b.len - 1) / page;
+
+	return a0 <= b1 && b0 <= a1;
+}
+
+static bool spans_overlap(struct span a, struct span b)
+{
+	return a.off < b.off + b.len && b.off < a.off + a.len;
+}
+
+static const char *gpu_name(struct worker *w, int g)
+{
+	return w->ctx[g].gpu->name;
+}
+
+/* Wait for the work in flight; false (and the run failed) if it failed. */
+static bool sync_gpu(struct worker *w)
+{
+	struct svm_queue *q;
+	struct svm_queue_counters c;
+	int ret;
+
+	if (w->busy_queue < 0)
+		return true;
+	q = &w->q[w->busy_queue];
+	ret = q->ctx->gpu->backend->wait(q, w->seqno, WAIT_NS);
+	if (ret) {
+		bool counters = q->ctx->gpu->backend->counters(q, &c) == 0;
+
+		if (ret == -EIO && counters)
+			fail(w, "VM FAULT on %s at 0x%" PRIx64 " (%s)",
+			     gpu_name(w, w->busy_queue), c.fault_addr,
+			     c.fault_write ? "write" : "read");
+		else if (counters)
+			fail(w, "%s on %s: %s; queue %s, quiesced %u times, resumed %u times",
+			     ret == -ETIME ? "TIMEOUT" : "WAIT FAILED",
+			     gpu_name(w, w->busy_queue), strerror(-ret),
+			     c.failed ? "failed" : c.quiesced ? "quiesced" : "active",
+			     c.quiesce_count, c.resume_count);
+		else
+			fail(w, "%s on %s: %s", ret == -ETIME ? "TIMEOUT" : "WAIT FAILED",
+			     gpu_name(w, w->busy_queue), strerror(-ret));
+		return false;
+	}
+	w->busy_queue = -1;
+	w->nbusy = 0;
+	return true;
+}
+
+/* Wait first if work in flight touches a page of @s. */
+static bool sync_if_busy(struct worker *w, struct span s)
+{
+	for (unsigned int i = 0; i < w->nbusy; i++)
+		if (overlap_pages(w->busy[i], s))
+			return sync_gpu(w);
+	return true;
+}
+
+/* Queue @cmds on GPU @g; the pages of @a and @b are busy until a sync. */
+static bool submit(struct worker *w, int g, const struct svm_gpu_cmd *cmds,
+		   unsigned int n, struct span a, struct span b)
+{
+	struct svm_queue *q = &w->q[g];
+	int ret;
+
+	if ((w->busy_queue >= 0 && w->busy_queue != g) ||
+	    w->nbusy + 2 > INFLIGHT_MAX)
+		if (!sync_gpu(w))
+			return false;
+	ret = q->ctx->gpu->backend->submit(q, cmds, n, &w->seqno);
+	if (ret) {
+		fail(w, "BAD ERRNO: submitting %u commands on %s: %s", n,
+		     gpu_name(w, g), strerror(-ret));
+		return false;
+	}
+	w->busy_queue = g;
+	if (a.len)
+		w->busy[w->nbusy++] = a;
+	if (b.len)
+		w->busy[w->nbusy++] = b;
+	return true;
+}
+
+/* Compare [s] of @got with the shadow; false (run failed) on a mismatch. */
+static bool check_span(struct worker *w, const uint8_t *got, struct span s,
+		       const char *kind, const char *what)
+{
+	const uint8_t *want = w->shadow + s.off;
+	size_t first = SIZE_MAX, bad = 0, zero = 0;
+
+	if (!memcmp(got, want, s.len))
+		return true;
+	for (size_t i = 0; i < s.len; i++) {
+		if (got[i] == want[i])
+			continue;
+		if (first == SIZE_MAX)
+			first = i;
+		bad++;
+		zero += !got[i];
+	}
+	fail(w, "%s: %s: %zu of %zu bytes differ from +0x%zx (%zu of them zero); first at +0x%zx: expected 0x%02x, got 0x%02x",
+	     kind, what, bad, s.len, s.off, zero, s.off + first,
+	     want[first], got[first]);
+	return false;
+}
+
+/* SET_ATTR, retried while invalidations race it (-EAGAIN). */
+static int set_attr(struct worker *w, struct span s,
+		    const struct drm_amdgpu_svm_attribute *attrs,
+		    unsigned int nattr)
+{
+	int ret;
+
+	for (int tries = 0; tries < 10; tries++) {
+		ret = __svm_set_attr(w->ctx[0].fd, (uintptr_t)w->base + s.off,
+				     s.len, attrs, nattr);
+		if (ret != -EAGAIN)
+			break;
+	}
+	return ret;
+}
+
+/* Every GPU of the worker may access @s (XNACK off: mapped now). */
+static bool give_access(struct worker *w, struct span s)
+{
+	struct drm_amdgpu_svm_attribute attrs[SVM_GPUS_MAX];
+	int n = w->st->ngpus, ret;
+
+	for (int g = 0; g < n; g++)
+		attrs[g] = (struct drm_amdgpu_svm_attribute){
+			.type = AMDGPU_SVM_ATTR_ACCESS,
+			.value = w->ctx[g].gpu->gpu_id,
+		};
+	ret = set_attr(w, s, attrs, n);
+	if (ret)
+		fail(w, "BAD ERRNO: SET_ATTR ACCESS on +0x%zx..+0x%zx: %s",
+		     s.off, s.off + s.len, strerror(-ret));
+	return !ret;
+}
+
+/* After an mm operation made @s new memory: XNACK on may rely on defaults. */
+static bool regive_access(struct worker *w, struct span s)
+{
+	if (w->st->xnack && rnd_below(&w->rng, 2))
+		return true;
+	return give_access(w, s);
+}
+
+static int pick_gpu(struct worker *w)
+{
+	return rnd_below(&w->rng, w->st->ngpus);
+}
+
+static bool op_gpu_fill(struct worker *w)
+{
+	struct span s = word_span(w, GPU_SPAN_MAX);
+	uint32_t value = rnd(&w->rng);
+	int g = pick_gpu(w);
+	struct svm_gpu_cmd cmd = svm_cmd_fill((uintptr_t)w->base + s.off,
+					      s.len, value);
+
+	note(w, "gpu-fill %s +0x%zx len 0x%zx value 0x%08x", gpu_name(w, g),
+	     s.off, s.len, value);
+	if (!submit(w, g, &cmd, 1, s, (struct span){ 0 }))
+		return false;
+	for (size_t i = 0; i < s.len; i += 4)
+		memcpy(w->shadow + s.off + i, &value, 4);
+	return true;
+}
+
+static bool op_gpu_copy(struct worker *w)
+{
+	struct span src = word_span(w, GPU_SPAN_MAX < w->size / 2 ?
+					GPU_SPAN_MAX : w->size / 2);
+	struct span dst = { .len = src.len };
+	struct svm_gpu_cmd cmd;
+	int g = pick_gpu(w);
+
+	for (int tries = 0; ; tries++) {
+		dst.off = 4 * rnd_below(&w->rng, (w->size - dst.len) / 4 + 1);
+		if (!spans_overlap(src, dst))
+			break;
+		if (tries == 8)
+			return true;
+	}
+	cmd = svm_cmd_copy((uintptr_t)w->base + dst.off,
+			   (uintptr_t)w->base + src.off, src.len);
+	note(w, "gpu-copy %s +0x%zx -> +0x%zx len 0x%zx", gpu_name(w, g),
+	     src.off, dst.off, src.len);
+	if (!submit(w, g, &cmd, 1, src, dst))
+		return false;
+	memcpy(w->shadow + dst.off, w->shadow + src.off, src.len);
+	return true;
+}
+
+static bool op_gpu_write(struct worker *w)
+{
+	struct span s = { .off = 8 * rnd_below(&w->rng, w->size / 8), .len = 8 };
+	uint64_t value = rnd(&w->rng);
+	struct svm_gpu_cmd cmd = svm_cmd_write((uintptr_t)w->base + s.off,
+					       value, 8);
+	int g = pick_gpu(w);
+
+	note(w, "gpu-write %s +0x%zx value 0x%" PRIx64, gpu_name(w, g), s.off,
+	     value);
+	if (!submit(w, g, &cmd, 1, s, (struct span){ 0 }))
+		return false;
+	memcpy(w->shadow + s.off, &value, 8);
+	return true;
+}
+
+/* The GPU copies a span into the probe buffer: what it sees is checked. */
+static bool op_gpu_readback(struct worker *w)
+{
+	struct span s = word_span(w, PROBE_SIZE);
+	int g = pick_gpu(w);
+	struct svm_gpu_cmd cmd = svm_cmd_copy((uintptr_t)w->probe,
+					      (uintptr_t)w->base + s.off, s.len);
+
+	note(w, "gpu-readback %s +0x%zx len 0x%zx", gpu_name(w, g), s.off, s.len);
+	if (!submit(w, g, &cmd, 1, s, (struct span){ 0 }) || !sync_gpu(w))
+		return false;
+	return check_span(w, (uint8_t *)w->probe, s, "GPU READ MISMATCH",
+			  gpu_name(w, g));
+}
+
+static bool op_cpu_write(struct worker *w)
+{
+	struct span s = word_span(w, 64ul << 10);
+	uint64_t v = rnd(&w->rng);
+
+	note(w, "cpu-write +0x%zx len 0x%zx", s.off, s.len);
+	if (!sync_if_busy(w, s))
+		return false;
+	for (size_t i = 0; i < s.len; i++)
+		w->shadow[s.off + i] = v >> (8 * (i % 8)) ^ i;
+	memcpy(w->base + s.off, w->shadow + s.off, s.len);
+	return true;
+}
+
+static bool op_cpu_check(struct worker *w)
+{
+	struct span s = rnd_below(&w->rng, 4) ? word_span(w, w->size) :
+			(struct span){ 0, w->size };
+
+	note(w, "cpu-check +0x%zx len 0x%zx", s.off, s.len);
+	if (!sync_if_busy(w, s))
+		return false;
+	return check_span(w, (uint8_t *)w->base + s.off, s, "DATA MISMATCH",
+			  "CPU read");
+}
+
+/*
+ * Half the time, GPU work on the pages outside @p goes in flight first,
+ * so the mm operation on @p runs while the GPU works next to it (in the
+ * same 2 MiB range, often).
+ */
+static bool gpu_work_around(struct worker *w, struct span p)
+{
+	struct span lo = { 0, p.off }, hi = { p.off + p.len, 0 };
+	struct span side, s;
+	uint32_t value = rnd(&w->rng);
+	struct svm_gpu_cmd cmd;
+	int g = pick_gpu(w);
+
+	hi.len = w->size - hi.off;
+	if (rnd_below(&w->rng, 2))
+		return true;
+	side = lo.len > hi.len ? lo : hi;
+	/* Keep a page between the work and @p: the GPU works in whole pages. */
+	if (side.len <= 2 * page_size())
+		return true;
+	side.len -= page_size();
+	if (side.off)
+		side.off += page_size();
+	s.len = 4 * (1 + rnd_below(&w->rng, (side.len < GPU_SPAN_MAX ?
+					       side.len : GPU_SPAN_MAX) / 4));
+	s.off = side.off + 4 * rnd_below(&w->rng, (side.len - s.len) / 4 + 1);
+	cmd = svm_cmd_fill((uintptr_t)w->base + s.off, s.len, value);
+	note(w, "gpu-fill %s +0x%zx len 0x%zx value 0x%08x (in flight)",
+	     gpu_name(w, g), s.off, s.len, value);
+	if (!submit(w, g, &cmd, 1, s, (struct span){ 0 }))
+		return false;
+	for (size_t i = 0; i < s.len; i += 4)
+		memcpy(w->shadow + s.off + i, &value, 4);
+	w->nops++;
+	return true;
+}
+
+/* Prepare an mm operation on @p: nothing in flight there, work around it. */
+static bool mm_prepare(struct worker *w, struct span p)
+{
+	return sync_if_busy(w, p) && gpu_work_around(w, p);
+}
+
+static bool op_dontneed(struct worker *w)
+{
+	struct span p = page_span(w);
+
+	if (!mm_prepare(w, p))
+		return false;
+	note(w, "dontneed +0x%zx len 0x%zx", p.off, p.len);
+	if (madvise(w->base + p.off, p.len, MADV_DONTNEED)) {
+		fail(w, "BAD ERRNO: MADV_DONTNEED: %m");
+		return false;
+	}
+	memset(w->shadow + p.off, 0, p.len);
+	return true;
+}
+
+static bool op_pageout(struct worker *w)
+{
+	struct span p = page_span(w);
+
+	note(w, "pageout +0x%zx len 0x%zx", p.off, p.len);
+	/* No swap, or memory the kernel keeps: both fine, nothing changes. */
+	madvise(w->base + p.off, p.len, MADV_PAGEOUT);
+	return true;
+}
+
+static bool op_mprotect(struct worker *w)
+{
+	struct span p = page_span(w);
+	struct span r = { p.off, p.len < PROBE_SIZE ? p.len : PROBE_SIZE };
+	struct svm_gpu_cmd cmd = svm_cmd_copy((uintptr_t)w->probe,
+					      (uintptr_t)w->base + r.off, r.len);
+	int g = pick_gpu(w);
+
+	if (!mm_prepare(w, p))
+		return false;
+	note(w, "mprotect +0x%zx len 0x%zx read-only, %s reads it", p.off,
+	     p.len, gpu_name(w, g));
+	if (mprotect(w->base + p.off, p.len, PROT_READ)) {
+		fail(w, "BAD ERRNO: mprotect PROT_READ: %m");
+		return false;
+	}
+	/* Read-only memory is still readable by the GPU. */
+	if (!submit(w, g, &cmd, 1, r, (struct span){ 0 }) || !sync_gpu(w) ||
+	    !check_span(w, (uint8_t *)w->probe, r, "GPU READ MISMATCH",
+			"GPU read of read-only memory"))
+		return false;
+	if (mprotect(w->base + p.off, p.len, PROT_READ | PROT_WRITE)) {
+		fail(w, "BAD ERRNO: mprotect back: %m");
+		return false;
+	}
+	return true;
+}
+
+static bool map_fixed(struct worker *w, struct span p)
+{
+	void *m = mmap(w->base + p.off, p.len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+
+	if (m == MAP_FAILED) {
+		fail(w, "BAD ERRNO: mmap MAP_FIXED at +0x%zx: %m", p.off);
+		return false;
+	}
+	madvise(m, p.len, w->thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	return true;
+}
+
+static bool op_remap(struct worker *w)
+{
+	struct span p = page_span(w);
+
+	if (!mm_prepare(w, p))
+		return false;
+	note(w, "munmap and mmap +0x%zx len 0x%zx", p.off, p.len);
+	if (munmap(w->base + p.off, p.len)) {
+		fail(w, "BAD ERRNO: munmap: %m");
+		return false;
+	}
+	if (!map_fixed(w, p))
+		return false;
+	memset(w->shadow + p.off, 0, p.len);
+	return regive_access(w, p);
+}
+
+/*
+ * mremap the pages of @p out to other addresses and back: their data
+ * stays, their attributes go with the unmap of the old addresses.
+ */
+static bool op_mremap(struct worker *w)
+{
+	struct span p = page_span(w);
+	void *tmp, *back;
+
+	if (!mm_prepare(w, p))
+		return false;
+	note(w, "mremap +0x%zx len 0x%zx out and back", p.off, p.len);
+	/* Same size and MREMAP_MAYMOVE alone would not move: name a place. */
+	tmp = mmap(NULL, p.len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (tmp == MAP_FAILED) {
+		fail(w, "BAD ERRNO: mmap of a place to mremap to: %m");
+		return false;
+	}
+	if (mremap(w->base + p.off, p.len, p.len,
+		   MREMAP_MAYMOVE | MREMAP_FIXED, tmp) == MAP_FAILED) {
+		int err = errno;
+
+		munmap(tmp, p.len);
+		errno = err;
+		/* The span crosses VMAs that earlier operations made. */
+		if (err == EFAULT) {
+			w->mm_skipped++;
+			return true;
+		}
+		fail(w, "BAD ERRNO: mremap out: %m");
+		return false;
+	}
+	back = mremap(tmp, p.len, p.len, MREMAP_MAYMOVE | MREMAP_FIXED,
+		      w->base + p.off);
+	if (back != w->base + p.off) {
+		fail(w, "BAD ERRNO: mremap back: %m");
+		return false;
+	}
+	return regive_access(w, p);
+}
+
+static bool op_prefetch(struct worker *w)
+{
+	struct span p = page_span(w);
+	int g = rnd_below(&w->rng, w->st->ngpus + 1);
+	struct drm_amdgpu_svm_attribute attr = {
+		.type = AMDGPU_SVM_ATTR_PREFETCH_LOC,
+		.value = g == w->st->ngpus ? AMDGPU_SVM_LOCATION_SYSMEM :
+			 w->ctx[g].gpu->gpu_id,
+	};
+	int ret;
+
+	note(w, "prefetch +0x%zx len 0x%zx to %s", p.off, p.len,
+	     g == w->st->ngpus ? "system memory" : gpu_name(w, g));
+	ret = set_attr(w, p, &attr, 1);
+	if (ret) {
+		fail(w, "BAD ERRNO: SET_ATTR PREFETCH_LOC: %s", strerror(-ret));
+		return false;
+	}
+	return true;
+}
+
+/* What vamdgpu_evict_vram of a virtual GPU says; -1 if it cannot. */
+static int evict_vram(const struct svm_gpu *gpu)
+{
+	char path[128], line[64];
+	unsigned int n = 0;
+	int fd;
+	ssize_t got;
+
+	if (!gpu->is_virtual)
+		return -1;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/vamdgpu.%d/vamdgpu_evict_vram",
+		 gpu->instance);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	got = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (got <= 0)
+		return -1;
+	line[got] = 0;
+	return sscanf(line, "evicted %u blocks", &n) == 1 ? (int)n : -1;
+}
+
+static bool op_evict_vram(struct worker *w)
+{
+	int g = pick_gpu(w);
+
+	note(w, "evict-vram %s", gpu_name(w, g));
+	evict_vram(w->ctx[g].gpu);
+	return true;
+}
+
+/* What a forked child found, written to its parent through a pipe. */
+struct child_report {
+	int cow_bad;
+	size_t off, bad;
+	uint8_t want, got;
+	int svm_ret, submit_ret;
+};
+
+/*
+ * The child of op_fork(): after the parent's GPU fill, its memory must
+ * still be its snapshot (the shadow it inherited) outside @skip, and its
+ * parent's fd must refuse it. Only what fork leaves safe to call.
+ */
+static void __attribute__((noreturn))
+fork_child(struct worker *w, struct span skip, int go, int report, int g)
+{
+	size_t page = page_size();
+	size_t s0 = skip.off / page * page;
+	size_t s1 = (skip.off + skip.len + page - 1) / page * page;
+	struct child_report r = { .svm_ret = 1, .submit_ret = 1 };
+	struct drm_amdgpu_svm_attribute attr = {
+		.type = AMDGPU_SVM_ATTR_GRANULARITY,
+	};
+	struct svm_gpu_cmd cmd = svm_cmd_write((uintptr_t)w->probe, 0xc41d, 8);
+	uint64_t seqno;
+	char c;
+
+	if (read(go, &c, 1) != 1)
+		_exit(2);
+	for (size_t i = 0; i < w->size; i++) {
+		if (i == s0)
+			i = s1;
+		if (i >= w->size)
+			break;
+		if ((uint8_t)w->base[i] == w->shadow[i])
+			continue;
+		if (!r.cow_bad++) {
+			r.off = i;
+			r.want = w->shadow[i];
+			r.got = w->base[i];
+		}
+		r.bad++;
+	}
+	r.svm_ret = __svm_get_attr(w->ctx[g].fd, (uintptr_t)w->base, page,
+				   &attr, 1);
+	r.submit_ret = w->q[g].ctx->gpu->backend->submit(&w->q[g], &cmd, 1,
+							 &seqno);
+	_exit(write(report, &r, sizeof(r)) == sizeof(r) ? 0 : 3);
+}
+
+static bool child_report(struct worker *w, pid_t pid, int fd,
+			 struct child_report *r)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int status;
+
+	if (poll(&pfd, 1, CHILD_TIMEOUT_MS) != 1 ||
+	    read(fd, r, sizeof(*r)) != sizeof(*r)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		fail(w, "TIMEOUT: the forked child did not report in %d s",
+		     CHILD_TIMEOUT_MS / 1000);
+		return false;
+	}
+	waitpid(pid, &status, 0);
+	return true;
+}
+
+/*
+ * Fork with a GPU fill in flight; the parent fills again after fork and
+ * checks both fills reached its memory, the child that its snapshot did
+ * not change and that the parent's fd refuses it.
+ */
+static bool op_fork(struct worker *w)
+{
+	struct span before = word_span(w, GPU_SPAN_MAX);
+	struct span after = word_span(w, GPU_SPAN_MAX);
+	uint32_t v1 = rnd(&w->rng), v2 = rnd(&w->rng);
+	int g = pick_gpu(w);
+	struct svm_gpu_cmd cmd;
+	struct child_report r;
+	int go[2], report[2];
+	pid_t pid;
+
+	note(w, "fork, %s fills +0x%zx len 0x%zx across it, +0x%zx len 0x%zx after",
+	     gpu_name(w, g), before.off, before.len, after.off, after.len);
+	if (!sync_gpu(w))
+		return false;
+	cmd = svm_cmd_fill((uintptr_t)w->base + before.off, before.len, v1);
+	if (!submit(w, g, &cmd, 1, before, (struct span){ 0 }))
+		return false;
+	for (size_t i = 0; i < before.len; i += 4)
+		memcpy(w->shadow + before.off + i, &v1, 4);
+	if (pipe2(go, O_CLOEXEC) || pipe2(report, O_CLOEXEC)) {
+		fail(w, "BAD ERRNO: pipe: %m");
+		return false;
+	}
+	pid = fork();
+	if (pid == 0)
+		fork_child(w, before, go[0], report[1], g);
+	close(go[0]);
+	close(report[1]);
+	if (pid < 0) {
+		fail(w, "BAD ERRNO: fork: %m");
+		close(go[1]);
+		close(report[0]);
+		return false;
+	}
+	cmd = svm_cmd_fill((uintptr_t)w->base + after.off, after.len, v2);
+	if (submit(w, g, &cmd, 1, after, (struct span){ 0 }) && sync_gpu(w)) {
+		for (size_t i = 0; i < after.len; i += 4)
+			memcpy(w->shadow + after.off + i, &v2, 4);
+		if (check_span(w, (uint8_t *)w->base + before.off, before,
+			       "DATA MISMATCH", "GPU fill in flight across fork") &&
+		    check_span(w, (uint8_t *)w->base + after.off, after,
+			       "DATA MISMATCH", "GPU fill after fork")) {
+			/* The parent's CPU write breaks copy-on-write too. */
+			w->base[after.off] ^= 0x5a;
+			w->shadow[after.off] ^= 0x5a;
+		}
+	}
+	/* The child checks even after a failure: its report says more. */
+	if (write(go[1], "g", 1) != 1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		fail(w, "BAD ERRNO: starting the forked child's check: %m");
+	}
+	close(go[1]);
+	if (!stopped(w) && !child_report(w, pid, report[0], &r)) {
+		close(report[0]);
+		return false;
+	}
+	close(report[0]);
+	if (stopped(w)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return false;
+	}
+	if (r.cow_bad) {
+		fail(w, "COW VIOLATION: the child's snapshot changed after fork: %zu bytes from +0x%zx; first: expected 0x%02x, got 0x%02x",
+		     r.bad, r.off, r.want, r.got);
+		return false;
+	}
+	if (r.svm_ret != -EBADF || r.submit_ret >= 0) {
+		fail(w, "FORK ISOLATION: with its parent's fd, the child's SVM call returned %d (want %d) and its submit %d (want an error)",
+		     r.svm_ret, -EBADF, r.submit_ret);
+		return false;
+	}
+	return !stopped(w);
+}
+
+/* Something that keeps the data but moves or copies the page of @off. */
+static void perturb_page(struct worker *w, size_t off)
+{
+	size_t page = page_size();
+	struct span p = { off / page * page, page };
+	int kind = rnd_below(&w->rng, 4);
+	int g = pick_gpu(w);
+
+	switch (kind) {
+	case 0: {
+		struct drm_amdgpu_svm_attribute attr = {
+			.type = AMDGPU_SVM_ATTR_PREFETCH_LOC,
+			.value = rnd_below(&w->rng, 2) ? w->ctx[g].gpu->gpu_id :
+				 AMDGPU_SVM_LOCATION_SYSMEM,
+		};
+		int ret = set_attr(w, p, &attr, 1);
+
+		if (ret)
+			fail(w, "BAD ERRNO: SET_ATTR PREFETCH_LOC during atomics: %s",
+			     strerror(-ret));
+		break;
+	}
+	case 1:
+		madvise(w->base + p.off, p.len, MADV_PAGEOUT);
+		break;
+	case 2:
+		evict_vram(w->ctx[g].gpu);
+		break;
+	default: {
+		pid_t pid = fork();
+		int status;
+
+		if (pid == 0)
+			_exit(0);
+		if (pid > 0)
+			waitpid(pid, &status, 0);
+		break;
+	}
+	}
+}
+
+/*
+ * GPU atomic adds and CPU atomic increments race on one 64-bit word while
+ * its page moves: no increment may be lost or doubled.
+ */
+static bool op_atomics(struct worker *w)
+{
+	struct span s = { .off = 8 * rnd_below(&w->rng, w->size / 8), .len = 8 };
+	struct svm_gpu_cmd cmds[ATOMIC_ADDS];
+	uint64_t *word = (uint64_t *)(w->base + s.off);
+	uint64_t before, after, want;
+	int g = pick_gpu(w);
+
+	note(w, "atomics %s +0x%zx", gpu_name(w, g), s.off);
+	if (!sync_gpu(w))
+		return false;
+	memcpy(&before, w->shadow + s.off, 8);
+	for (int i = 0; i < ATOMIC_ADDS; i++)
+		cmds[i] = svm_cmd_atomic_add((uintptr_t)word, 1);
+	for (int round = 0; round < ATOMIC_ROUNDS; round++) {
+		if (!submit(w, g, cmds, ATOMIC_ADDS, s, (struct span){ 0 }))
+			return false;
+		for (int i = 0; i < ATOMIC_ADDS; i++) {
+			__atomic_fetch_add(word, 1, __ATOMIC_SEQ_CST);
+			if (i == ATOMIC_ADDS / 2)
+				perturb_page(w, s.off);
+		}
+	}
+	if (!sync_gpu(w))
+		return false;
+	want = before + 2 * ATOMIC_ROUNDS * ATOMIC_ADDS;
+	after = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+	w->atomic_adds += 2 * ATOMIC_ROUNDS * ATOMIC_ADDS;
+	if (after != want) {
+		fail(w, "ATOMIC DRIFT: word +0x%zx: %" PRIu64 " GPU and CPU increments from %" PRIu64 " ended at %" PRIu64 " (%+" PRId64 ")",
+		     s.off, (uint64_t)2 * ATOMIC_ROUNDS * ATOMIC_ADDS, before,
+		     after, (int64_t)(after - want));
+		return false;
+	}
+	memcpy(w->shadow + s.off, &want, 8);
+	return true;
+}
+
+static int ctx_queue_open(struct worker *w, int g)
+{
+	struct svm_ctx *ctx = &w->ctx[g];
+	int ret;
+
+	ctx->gpu = w->st->gpus[g];
+	ctx->priv = NULL;
+	ctx->xnack = w->st->xnack;
+	ret = ctx->gpu->backend->ctx_open(ctx);
+	if (ret)
+		return ret;
+	w->q[g].ctx = ctx;
+	ret = ctx->gpu->backend->queue_create(&w->q[g]);
+	if (ret)
+		ctx->gpu->backend->ctx_close(ctx);
+	return ret;
+}
+
+static void ctx_queue_close(struct worker *w, int g)
+{
+	w->ctx[g].gpu->backend->queue_destroy(&w->q[g]);
+	w->ctx[g].gpu->backend->ctx_close(&w->ctx[g]);
+}
+
+/* Close one GPU's context and open it again: the process keeps its SVM. */
+static bool op_reopen(struct worker *w)
+{
+	int g = pick_gpu(w);
+	int ret;
+
+	note(w, "reopen %s", gpu_name(w, g));
+	if (!sync_gpu(w))
+		return false;
+	ctx_queue_close(w, g);
+	ret = ctx_queue_open(w, g);
+	if (ret) {
+		fail(w, "BAD ERRNO: reopening %s: %s", w->st->gpus[g]->name,
+		     strerror(-ret));
+		return false;
+	}
+	return true;
+}
+
+/* GET_ATTR: every GPU has ACCESS on every page of the region. */
+static bool op_get_attr(struct worker *w)
+{
+	struct drm_amdgpu_svm_attribute attrs[SVM_GPUS_MAX];
+	struct span p = page_span(w);
+	int n = w->st->ngpus, ret;
+
+	note(w, "get-attr +0x%zx len 0x%zx", p.off, p.len);
+	for (int g = 0; g < n; g++)
+		attrs[g] = (struct drm_amdgpu_svm_attribute){
+			.type = AMDGPU_SVM_ATTR_ACCESS,
+			.value = w->ctx[g].gpu->gpu_id,
+		};
+	ret = __svm_get_attr(w->ctx[0].fd, (uintptr_t)w->base + p.off, p.len,
+			     attrs, n);
+	if (ret) {
+		fail(w, "BAD ERRNO: GET_ATTR: %s", strerror(-ret));
+		return false;
+	}
+	for (int g = 0; g < n; g++)
+		if (attrs[g].type != AMDGPU_SVM_ATTR_ACCESS) {
+			fail(w, "ATTRIBUTE MISMATCH: %s has access type %u on +0x%zx len 0x%zx, want ACCESS",
+			     gpu_name(w, g), attrs[g].type, p.off, p.len);
+			return false;
+		}
+	return true;
+}
+
+static bool (*const op_fns[OP_COUNT])(struct worker *w) = {
+	[OP_GPU_FILL] = op_gpu_fill,
+	[OP_GPU_COPY] = op_gpu_copy,
+	[OP_GPU_WRITE] = op_gpu_write,
+	[OP_GPU_READBACK] = op_gpu_readback,
+	[OP_CPU_WRITE] = op_cpu_write,
+	[OP_CPU_CHECK] = op_cpu_check,
+	[OP_DONTNEED] = op_dontneed,
+	[OP_PAGEOUT] = op_pageout,
+	[OP_MPROTECT] = op_mprotect,
+	[OP_REMAP] = op_remap,
+	[OP_MREMAP] = op_mremap,
+	[OP_PREFETCH] = op_prefetch,
+	[OP_EVICT_VRAM] = op_evict_vram,
+	[OP_FORK] = op_fork,
+	[OP_ATOMICS] = op_atomics,
+	[OP_REOPEN] = op_reopen,
+	[OP_GET_ATTR] = op_get_attr,
+};
+
+static enum op pick_op(struct worker *w)
+{
+	unsigned int total = 0, r;
+
+	for (int i = 0; i < OP_COUNT; i++)
+		total += ops[i].weight;
+	r = rnd_below(&w->rng, total);
+	for (int i = 0; i < OP_COUNT; i++) {
+		if (r < ops[i].weight)
+			return i;
+		r -= ops[i].weight;
+	}
+	return OP_GPU_FILL;
+}
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+
+	while (!stopped(w) && !deadline_passed(&w->st->deadline)) {
+		enum op op = pick_op(w);
+
+		w->count[op]++;
+		if (!op_fns[op](w))
+			break;
+		w->nops++;
+	}
+	if (!stopped(w) && sync_gpu(w)) {
+		note(w, "final check of the whole region");
+		check_span(w, (uint8_t *)w->base, (struct span){ 0, w->size },
+			   "DATA MISMATCH", "final CPU read");
+	}
+	return NULL;
+}
+
+/*
+ * The meddler: locations, granularities, attribute reads and pageout over
+ * any worker's pages, racing the workers' own operations. Data never
+ * changes through it; an SET_ATTR on pages a worker just unmapped may
+ * fail with -EFAULT, -EAGAIN or -ENOMEM, anything else is a bug.
+ */
+static void *meddler_run(void *arg)
+{
+	struct stress *st = arg;
+	int fd = st->anchor[0].fd;
+
+	while (!atomic_load(&st->stop) && !deadline_passed(&st->deadline)) {
+		struct worker *w = &st->workers[rnd_below(&st->meddler_rng,
+							  st->nworkers)];
+		size_t page = page_size(), pages = w->size / page;
+		size_t len = page * (1 + rnd_below(&st->meddler_rng, pages));
+		size_t off = page * rnd_below(&st->meddler_rng,
+					      pages - len / page + 1);
+		int g = rnd_below(&st->meddler_rng, st->ngpus + 1);
+		uint32_t loc = g == st->ngpus ? AMDGPU_SVM_LOCATION_SYSMEM :
+			       st->gpus[g]->gpu_id;
+		struct drm_amdgpu_svm_attribute attrs[3];
+		int kind = rnd_below(&st->meddler_rng, 10), ret = 0;
+
+		st->meddler_ops++;
+		if (kind < 4) {
+			attrs[0] = (struct drm_amdgpu_svm_attribute){
+				AMDGPU_SVM_ATTR_PREFETCH_LOC, loc };
+			ret = __svm_set_attr(fd,
+					     (uintptr_t)w->base + off, len, attrs, 1);
+		} else if (kind < 6) {
+			attrs[0] = (struct drm_amdgpu_svm_attribute){
+				AMDGPU_SVM_ATTR_PREFERRED_LOC, loc };
+			attrs[1] = (struct drm_amdgpu_svm_attribute){
+				AMDGPU_SVM_ATTR_GRANULARITY,
+				rnd_below(&st->meddler_rng, 10) };
+			ret = __svm_set_attr(fd,
+					     (uintptr_t)w->base + off, len, attrs, 2);
+		} else if (kind < 8) {
+			attrs[0].type = AMDGPU_SVM_ATTR_PREFERRED_LOC;
+			attrs[1].type = AMDGPU_SVM_ATTR_GRANULARITY;
+			attrs[2].type = AMDGPU_SVM_ATTR_SET_FLAGS;
+			ret = __svm_get_attr(fd,
+					     (uintptr_t)w->base + off, len, attrs, 3);
+		} else if (kind < 9) {
+			madvise(w->base + off, len, MADV_PAGEOUT);
+		} else {
+			evict_vram(st->gpus[rnd_below(&st->meddler_rng, st->ngpus)]);
+		}
+		if (ret == -EFAULT || ret == -EAGAIN || ret == -ENOMEM) {
+			st->meddler_refused++;
+		} else if (ret) {
+			pthread_mutex_lock(&st->fail_lock);
+			if (!st->failure[0])
+				snprintf(st->failure, sizeof(st->failure),
+					 "meddler, op %lu: BAD ERRNO: %s on +0x%zx len 0x%zx of worker %d: %s",
+					 st->meddler_ops,
+					 kind < 6 ? "SET_ATTR" : "GET_ATTR", off, len,
+					 w->id, strerror(-ret));
+			atomic_store(&st->stop, true);
+			pthread_mutex_unlock(&st->fail_lock);
+		}
+	}
+	return NULL;
+}
+
+static uint64_t env_u64(const char *name, uint64_t def)
+{
+	const char *env = getenv(name);
+
+	return env && *env ? strtoull(env, NULL, 0) : def;
+}
+
+static void worker_setup(struct stress *st, struct worker *w, int id)
+{
+	size_t region_max = 8 * SZ_1M_;
+
+	memset(w, 0, sizeof(*w));
+	w->st = st;
+	w->id = id;
+	w->rng = st->seed ^ (0x9e3779b97f4a7c15ull * (id + 1));
+	w->rng = w->rng ?: 1;
+	w->busy_queue = -1;
+	w->size = 2 * SZ_1M_ * (1 + rnd_below(&w->rng, region_max / (2 * SZ_1M_)));
+	w->thp = rnd_below(&w->rng, 2);
+	w->base = svm_map_aligned(w->size, 2 * SZ_1M_);
+	madvise(w->base, w->size, w->thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	w->shadow = malloc(w->size);
+	igt_assert(w->shadow);
+	for (size_t i = 0; i < w->size; i += 8) {
+		uint64_t v = rnd(&w->rng);
+
+		memcpy(w->shadow + i, &v, 8);
+	}
+	memcpy(w->base, w->shadow, w->size);
+	w->probe = svm_map(PROBE_SIZE);
+	for (int g = 0; g < st->ngpus; g++) {
+		int ret = ctx_queue_open(w, g);
+
+		igt_assert_f(ret == 0, "%s: a context and queue for worker %d: %s\n",
+			     st->gpus[g]->name, id, strerror(-ret));
+		svm_give_access(&w->ctx[g], w->probe, PROBE_SIZE);
+	}
+	igt_assert(give_access(w, (struct span){ 0, w->size }));
+}
+
+static void worker_teardown(struct worker *w)
+{
+	for (int g = 0; g < w->st->ngpus; g++)
+		ctx_queue_close(w, g);
+	munmap(w->base, w->size);
+	munmap(w->probe, PROBE_SIZE);
+	free(w->shadow);
+}
+
+static void print_totals(struct stress *st, unsigned int seconds)
+{
+	unsigned long count[OP_COUNT] = { 0 }, total = 0, adds = 0, skipped = 0;
+	char line[1024];
+	int n = 0;
+
+	for (int i = 0; i < st->nworkers; i++) {
+		struct worker *w = &st->workers[i];
+
+		for (int op = 0; op < OP_COUNT; op++)
+			count[op] += w->count[op];
+		total += w->nops;
+		adds += w->atomic_adds;
+		skipped += w->mm_skipped;
+	}
+	for (int op = 0; op < OP_COUNT; op++)
+		n += snprintf(line + n, sizeof(line) - n, " %s %lu",
+			      ops[op].name, count[op]);
+	igt_info("stress: %lu operations in %u s by %d workers:%s\n", total,
+		 seconds, st->nworkers, line);
+	igt_info("stress: %lu atomic increments checked, %lu mremaps skipped (span across VMAs), meddler %lu operations (%lu refused as allowed)\n",
+		 adds, skipped, st->meddler_ops, st->meddler_refused);
+}
+
+static void run_stress(struct svm_gpu *gpus, int ngpus, bool xnack,
+		       unsigned int seconds)
+{
+	static struct stress st;
+	uint64_t seed = env_u64("SVM_STRESS_SEED", 0);
+	struct timespec start, end;
+
+	memset(&st, 0, sizeof(st));
+	pthread_mutex_init(&st.fail_lock, NULL);
+	st.xnack = xnack;
+	for (int g = 0; g < ngpus; g++)
+		if (!xnack || gpus[g].xnack_capable)
+			st.gpus[st.ngpus++] = &gpus[g];
+	igt_require_f(st.ngpus, "no GPU of the machine can run XNACK on\n");
+	if (!seed)
+		igt_assert_eq(getrandom(&seed, sizeof(seed), 0),
+			      (ssize_t)sizeof(seed));
+	st.seed = seed ?: 1;
+	st.meddler_rng = st.seed ^ 0xd1b54a32d192ed03ull;
+	st.nworkers = env_u64("SVM_STRESS_THREADS", 3);
+	igt_assert_f(st.nworkers >= 1 && st.nworkers <= WORKERS_MAX,
+		     "SVM_STRESS_THREADS must be 1..%d\n", WORKERS_MAX);
+	seconds = env_u64("SVM_STRESS_SECONDS", seconds);
+	igt_info("stress: XNACK %s, %d GPUs, %d workers, %u s, seed 0x%" PRIx64 " (SVM_STRESS_SEED=0x%" PRIx64 " replays it)\n",
+		 xnack ? "on" : "off", st.ngpus, st.nworkers, seconds, st.seed,
+		 st.seed);
+
+	/* The process keeps every GPU open while workers reopen theirs. */
+	for (int g = 0; g < st.ngpus; g++)
+		svm_ctx_open(st.gpus[g], xnack, &st.anchor[g]);
+	for (int i = 0; i < st.nworkers; i++)
+		worker_setup(&st, &st.workers[i], i);
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	st.deadline = start;
+	st.deadline.tv_sec += seconds;
+	for (int i = 0; i < st.nworkers; i++)
+		igt_assert_eq(pthread_create(&st.workers[i].thread, NULL,
+					     worker_run, &st.workers[i]), 0);
+	igt_assert_eq(pthread_create(&st.meddler, NULL, meddler_run, &st), 0);
+	for (int i = 0; i < st.nworkers; i++)
+		pthread_join(st.workers[i].thread, NULL);
+	atomic_store(&st.stop, true);
+	pthread_join(st.meddler, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+
+	print_totals(&st, end.tv_sec - start.tv_sec);
+	for (int i = 0; i < st.nworkers; i++)
+		worker_teardown(&st.workers[i]);
+	for (int g = 0; g < st.ngpus; g++)
+		svm_ctx_close(&st.anchor[g]);
+	igt_assert_f(!st.failure[0], "%s (seed 0x%" PRIx64 ", SVM_STRESS_SEED=0x%" PRIx64 " replays it)\n",
+		     st.failure, st.seed, st.seed);
+}
+
+static void run_modes(struct svm_gpu *gpus, int ngpus, unsigned int seconds)
+{
+	char names[160];
+
+	for (int x = 0; x <= 1; x++) {
+		int n = 0;
+
+		if (!svm_xnack_wanted(x))
+			continue;
+		/* The GPUs the mode runs on; the first one when none can. */
+		for (int g = 0; g < ngpus; g++)
+			if (!x || gpus[g].xnack_capable)
+				n += snprintf(names + n, sizeof(names) - n, "%s%s",
+					      n ? "-" : "", gpus[g].name);
+		if (!n)
+			snprintf(names, sizeof(names), "%s", gpus[0].name);
+		igt_dynamic_f("%s-xnack-%s", names, x ? "on" : "off")
+			run_stress(gpus, ngpus, x, seconds);
+	}
+}
+
+int igt_main()
+{
+	static struct svm_gpu gpus[SVM_GPUS_MAX];
+	static int ngpus;
+
+	igt_fixture()
+		ngpus = svm_gpus_require(gpus);
+
+	igt_describe("Worker threads and a meddler run random GPU, CPU, mm, migration, eviction, reopen and fork operations on all GPUs for 60 s per XNACK mode (SVM_STRESS_SECONDS), every byte, atomic total and access attribute checked against a shadow model.");
+	igt_subtest_with_dynamic("random-ops")
+		run_modes(gpus, ngpus, 60);
+
+	igt_describe("As random-ops, for 10 s per XNACK mode: the pre-merge form.");
+	igt_subtest_with_dynamic("random-ops-short")
+		run_modes(gpus, ngpus, 10);
+
+	igt_fixture()
+		svm_gpus_close(gpus, ngpus);
+}
