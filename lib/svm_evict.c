@@ -18,6 +18,7 @@
 #endif
 
 #define PAGEMAP_PRESENT	(1ull << 63)
+#define PAGEMAP_SWAPPED	(1ull << 62)
 #define PAGEMAP_PFN	((1ull << 55) - 1)
 
 /**
@@ -99,6 +100,34 @@ void svm_pfns(void *p, size_t size, uint64_t *pfns)
 	igt_assert_eq(got, (ssize_t)(n * 8));
 	for (size_t i = 0; i < n; i++)
 		pfns[i] = pfns[i] & PAGEMAP_PRESENT ? pfns[i] & PAGEMAP_PFN : 0;
+}
+
+/**
+ * svm_vram_pages() - pages of [@p, @p + @size) that sit in device memory:
+ * not present to the CPU, with a swap-type entry (a device-private page)
+ * in /proc/self/pagemap; nothing is swapped out in the test guest
+ * @p: page-aligned memory
+ * @size: bytes
+ *
+ * Return: the count.
+ */
+size_t svm_vram_pages(const void *p, size_t size)
+{
+	size_t page = sysconf(_SC_PAGESIZE), n = size / page, count = 0;
+	uint64_t *entries = calloc(n, 8);
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	ssize_t got;
+
+	igt_assert(entries);
+	igt_assert_f(fd >= 0, "/proc/self/pagemap: %m\n");
+	got = pread(fd, entries, n * 8, (uintptr_t)p / page * 8);
+	close(fd);
+	igt_assert_eq(got, (ssize_t)(n * 8));
+	for (size_t i = 0; i < n; i++)
+		count += !(entries[i] & PAGEMAP_PRESENT) &&
+			 (entries[i] & PAGEMAP_SWAPPED);
+	free(entries);
+	return count;
 }
 
 /**

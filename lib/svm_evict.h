@@ -25,5 +25,6 @@ void svm_vamdgpu_fail_pte_updates(const struct svm_gpu *gpu, unsigned int n);
 unsigned int svm_vamdgpu_pte_failures_left(const struct svm_gpu *gpu);
 size_t svm_resident_pages(void *p, size_t size);
 void svm_pfns(void *p, size_t size, uint64_t *pfns);
+size_t svm_vram_pages(const void *p, size_t size);
 
 #endif /* SVM_EVICT_H */

@@ -28,6 +28,17 @@
  *	write lands in the parent's memory, none is lost or misdirected, and
  *	the queue never faults.
  *
+ * SUBTEST: child-inherited-fd-refused
+ * Description: A forked child holding its parent's fd can neither make
+ *	an SVM call (-EBADF), nor create a queue (virtual GPU) or submit on
+ *	its parent's queue: nothing reaches the parent's memory or VM.
+ *
+ * SUBTEST: gpu-write-after-fork-vram
+ * Description: The buffer sits in VRAM when the parent forks; the
+ *	parent's GPU fill after fork reaches the parent's memory and never
+ *	the child's snapshot (fork made the device pages shared and
+ *	read-only: the GPU must not keep writing them).
+ *
  * SUBTEST: child-opens-device
  * Description: The child opens the GPU itself and maps its own memory:
  *	its GPU writes reach its pages, and the parent's GPU view is
@@ -43,6 +54,7 @@
 #include "igt.h"
 #include "amdgpu_svm.h"
 #include "svm_buf.h"
+#include "svm_evict.h"
 #include "svm_gpu.h"
 
 #define NPAGES	16
@@ -200,6 +212,76 @@ static void test_fork_running(struct svm_gpu *gpu, bool xnack)
 	teardown(&s);
 }
 
+static void test_child_fd(struct svm_gpu *gpu, bool xnack)
+{
+	struct setup s;
+
+	setup(&s, gpu, xnack, 7);
+	gpu_sees(&s, 7, "GPU copy before fork");
+	igt_fork(child, 1) {
+		struct drm_amdgpu_svm_attribute attr = {
+			.type = AMDGPU_SVM_ATTR_GRANULARITY,
+		};
+		struct svm_gpu_cmd cmd = svm_cmd_fill((uintptr_t)s.buf, s.size,
+						      0xbad);
+		struct svm_queue q = { .ctx = &s.ctx };
+		uint64_t seqno;
+		int ret;
+
+		ret = __svm_get_attr(s.ctx.fd, (uintptr_t)s.buf, s.size, &attr, 1);
+		igt_assert_f(ret == -EBADF,
+			     "%s: the child's SVM call on its parent's fd returned %d, expected %d\n",
+			     gpu->name, ret, -EBADF);
+		if (gpu->is_virtual) {
+			ret = gpu->backend->queue_create(&q);
+			igt_assert_f(ret < 0,
+				     "%s: the child created queue %u in its parent's VM\n",
+				     gpu->name, q.id);
+		}
+		ret = gpu->backend->submit(&s.q, &cmd, 1, &seqno);
+		igt_assert_f(ret < 0,
+			     "%s: the child submitted a GPU fill of its parent's memory on its parent's queue\n",
+			     gpu->name);
+	}
+	igt_waitchildren();
+	svm_pattern_check(s.buf, s.size, 7, 0,
+			  "parent's memory after its child tried its fd");
+	gpu_sees(&s, 7, "parent's GPU view after its child tried its fd");
+	teardown(&s);
+}
+
+static void test_cow_vram(struct svm_gpu *gpu, bool xnack)
+{
+	struct svm_gpu_cmd cmd;
+	struct setup s;
+	int go[2];
+
+	igt_require_f(gpu->is_virtual, "%s: VRAM placement is not observable\n",
+		      gpu->name);
+	setup(&s, gpu, xnack, 8);
+	svm_set_one(s.ctx.fd, (uintptr_t)s.buf, s.size,
+		    AMDGPU_SVM_ATTR_PREFETCH_LOC, gpu->gpu_id);
+	igt_require_f(svm_vram_pages(s.buf, s.size) == s.size / svm_page_size(),
+		      "%s: the prefetch left the buffer in system memory (no VRAM?)\n",
+		      gpu->name);
+	igt_assert_eq(pipe(go), 0);
+	igt_fork(child, 1) {
+		close(go[1]);
+		await_fd(go[0]);
+		svm_pattern_check(s.buf, s.size, 8, 0,
+				  "child's snapshot after the parent's GPU fill");
+	}
+	close(go[0]);
+	cmd = svm_cmd_fill((uintptr_t)s.buf, s.size, 0xf111);
+	svm_queue_exec(&s.q, &cmd, 1, "parent's GPU fill of VRAM pages after fork");
+	svm_check_fill(s.buf, s.size, 0xf111,
+		       "parent's CPU view of its GPU fill after fork");
+	signal_fd(go[1]);
+	close(go[1]);
+	igt_waitchildren();
+	teardown(&s);
+}
+
 static void test_child_opens(struct svm_gpu *gpu, bool xnack)
 {
 	struct setup s;
@@ -240,6 +322,10 @@ static const struct {
 	  "The child overwrites its copy of a GPU-mapped buffer; the parent's GPU still reads the parent's data, and a GPU fill by the parent never reaches the child's copy." },
 	{ "fork-while-queue-runs", test_fork_running,
 	  "The parent forks while its queue runs a stream of GPU writes over mapped memory and the child writes its copy: every GPU write lands in the parent's memory, none is lost or misdirected, and the queue never faults." },
+	{ "child-inherited-fd-refused", test_child_fd,
+	  "A forked child holding its parent's fd can neither make an SVM call (-EBADF), nor create a queue (virtual GPU) or submit on its parent's queue: nothing reaches the parent's memory or VM." },
+	{ "gpu-write-after-fork-vram", test_cow_vram,
+	  "The buffer sits in VRAM when the parent forks; the parent's GPU fill after fork reaches the parent's memory and never the child's snapshot (fork made the device pages shared and read-only: the GPU must not keep writing them)." },
 	{ "child-opens-device", test_child_opens,
 	  "The child opens the GPU itself and maps its own memory: its GPU writes reach its pages, and the parent's GPU view is untouched by them." },
 };

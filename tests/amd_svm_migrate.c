@@ -104,6 +104,7 @@
 #include "amdgpu_svm.h"
 #include "hmm_dmirror.h"
 #include "svm_buf.h"
+#include "svm_evict.h"
 #include "svm_gpu.h"
 #include "vamdgpu.h"
 
@@ -114,7 +115,6 @@
 #define ROUND_BOUND_S	30.0
 
 static size_t page_size;
-static int pagemap_fd = -1;
 
 struct mode {
 	struct vamdgpu_gpu *gpu;
@@ -133,25 +133,10 @@ static double now_s(void)
  * Pages of [buf, buf + size) that are device-private: present bit clear,
  * swap bit set in /proc/self/pagemap (the guest has no swap).
  */
-static size_t pages_in_vram(const void *buf, size_t size)
-{
-	size_t n = 0;
-
-	for (size_t off = 0; off < size; off += page_size) {
-		uint64_t e;
-		off_t pos = ((uintptr_t)buf + off) / page_size * sizeof(e);
-
-		igt_assert_eq(pread(pagemap_fd, &e, sizeof(e), pos), sizeof(e));
-		if (!(e >> 63 & 1) && (e >> 62 & 1))
-			n++;
-	}
-	return n;
-}
-
 static void assert_in_vram(const void *buf, size_t size, size_t expected,
 			   const char *what)
 {
-	size_t got = pages_in_vram(buf, size);
+	size_t got = svm_vram_pages(buf, size);
 
 	igt_assert_f(got == expected,
 		     "%s: %zu of %zu pages in VRAM, expected %zu\n",
@@ -937,8 +922,6 @@ int igt_main()
 		page_size = sysconf(_SC_PAGESIZE);
 		ngpus = vamdgpu_gpus_open(gpus, MAX_GPUS);
 		igt_require_f(ngpus > 0, "no vamdgpu render node\n");
-		pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-		igt_require_f(pagemap_fd >= 0, "no /proc/self/pagemap: %m\n");
 		for (int g = 0; g < ngpus; g++)
 			igt_require_f(gpus[g].info.vram_size,
 				      "%s has no VRAM to migrate to\n",
@@ -1008,7 +991,6 @@ int igt_main()
 		test_benchmark(&gpus[ngpus - 1]);
 
 	igt_fixture() {
-		close(pagemap_fd);
 		vamdgpu_gpus_close(gpus, ngpus);
 	}
 }

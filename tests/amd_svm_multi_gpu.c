@@ -31,6 +31,11 @@
  *	every other; a later SET through another GPU replaces them for all;
  *	munmap clears them for all.
  *
+ * SUBTEST: access-before-svm-call
+ * Description: A GPU the process opened is a valid ACCESS target before
+ *	its own fd made any SVM call (virtual GPU: it joins at open), and
+ *	a queue of that fd then runs on the memory without a VM fault.
+ *
  * SUBTEST: default-access-late-gpu
  * Description: XNACK on: a GPU the process opens after attributes were
  *	set on a buffer (without naming that GPU) can access the buffer, as
@@ -43,6 +48,7 @@
  *	of one drm_gpusvm instance per GPU, printed as a table.
  */
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -295,6 +301,47 @@ static void test_default_access_late_gpu(bool xnack)
 	munmap(dst, size);
 }
 
+static void test_access_before_svm_call(bool xnack)
+{
+	size_t size = 16 * svm_page_size();
+	char *buf = svm_map(size), *dst = svm_map(size);
+
+	igt_require_f(virtual_gpus, "amdgpu joins a GPU at its fd's first SVM call\n");
+	svm_pattern_fill(buf, size, 43);
+	igt_fork(child, 1) {
+		struct svm_ctx first, second = { .gpu = &gpus[1], .xnack = xnack };
+		struct svm_gpu_cmd cmd = svm_cmd_copy((uintptr_t)dst,
+						      (uintptr_t)buf, size);
+		struct svm_queue q;
+		char path[64];
+		int ret;
+
+		svm_ctx_open(&gpus[0], xnack, &first);
+		/* The second GPU opened, no SVM call through it. */
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", gpus[1].fd);
+		second.fd = open(path, O_RDWR | O_CLOEXEC);
+		igt_assert_f(second.fd >= 0, "reopening %s: %m\n", gpus[1].name);
+		ret = __svm_set_attr(first.fd, (uintptr_t)buf, size,
+				     &(struct drm_amdgpu_svm_attribute){
+					AMDGPU_SVM_ATTR_ACCESS, gpus[1].gpu_id }, 1);
+		igt_assert_f(ret == 0,
+			     "ACCESS for %s, opened but without an SVM call of its own: %d (%s)\n",
+			     gpus[1].name, ret, strerror(-ret));
+		svm_set_one(first.fd, (uintptr_t)dst, size, AMDGPU_SVM_ATTR_ACCESS,
+			    gpus[1].gpu_id);
+		svm_queue_create(&second, &q);
+		svm_queue_exec(&q, &cmd, 1, "copy by the GPU without an SVM call");
+		svm_pattern_check(dst, size, 43, 0,
+				  "copy by the GPU without an SVM call");
+		svm_queue_destroy(&q);
+		close(second.fd);
+		svm_ctx_close(&first);
+	}
+	igt_waitchildren();
+	munmap(buf, size);
+	munmap(dst, size);
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -350,6 +397,8 @@ static const struct {
 	  "Every GPU works on one range at once: atomic adds on one counter and writes to slots of its own, submitted to all GPUs before any completes; the counter holds every add and every slot its value." },
 	{ "attributes-one-truth", test_one_truth,
 	  "Attributes set through one GPU's node read the same through every other; a later SET through another GPU replaces them for all; munmap clears them for all." },
+	{ "access-before-svm-call", test_access_before_svm_call,
+	  "A GPU the process opened is a valid ACCESS target before its own fd made any SVM call (virtual GPU: it joins at open), and a queue of that fd then runs on the memory without a VM fault." },
 	{ "default-access-late-gpu", test_default_access_late_gpu,
 	  "XNACK on: a GPU the process opens after attributes were set on a buffer (without naming that GPU) can access the buffer, as it can any memory without attributes: the default access is not frozen at SET_ATTR time." },
 	{ "map-cost", test_map_cost,

@@ -259,6 +259,12 @@ static void test_xnack_mode(const struct vamdgpu_gpu *gpu)
 	q = vamdgpu_queue_create(fd);
 	mode = 0;
 	igt_assert_eq(__vamdgpu_set_xnack(fd, &mode), -EBUSY);
+	/* Nor through another file of the process: the queue is the process's. */
+	mode = 0;
+	ret = __vamdgpu_set_xnack(gpu->fd, &mode);
+	igt_assert_f(ret == -EBUSY,
+		     "%s: XNACK off through another file while a queue runs XNACK on: %d, expected %d\n",
+		     gpu->name, ret, -EBUSY);
 	mode = 1;	/* setting the mode in force is fine */
 	igt_assert_eq(__vamdgpu_set_xnack(fd, &mode), 0);
 	vamdgpu_queue_destroy(fd, q);
