@@ -40,7 +40,7 @@
  * SUBTEST: xnack-mode
  * Description: gfx1100 refuses XNACK on with EOPNOTSUPP; gfx943 switches
  *	per process, reports the mode in INFO, and refuses a change with
- *	EBUSY while the process has a queue.
+ *	EBUSY, through any of its files, while the process has a queue.
  */
 
 #include <errno.h>
