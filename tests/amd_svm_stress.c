@@ -689,6 +689,11 @@ static bool op_prefetch(struct worker *w)
 	};
 	int ret;
 
+	/* Whole huge pages too: VRAM then holds them as one device PMD. */
+	if (w->thp && rnd_below(&w->rng, 2)) {
+		p.len = 2 * SZ_1M_;
+		p.off = p.len * rnd_below(&w->rng, w->size / p.len);
+	}
 	note(w, "prefetch +0x%zx len 0x%zx to %s", p.off, p.len,
 	     g == w->st->ngpus ? "system memory" : gpu_name(w, g));
 	ret = set_attr(w, p, &attr, 1);
