@@ -678,6 +678,43 @@ static bool op_mremap(struct worker *w)
 	return regive_access(w, p);
 }
 
+/*
+ * A smaller granularity on a few pages inside the 2 MiB block @p just
+ * moved to VRAM: the GPU then maps it in 64 KiB and 4 KiB ranges that
+ * start inside the device's huge page, and reads them back.
+ */
+static bool split_and_read(struct worker *w, struct span p)
+{
+	size_t page = page_size();
+	struct span in = { .len = page * (1 + rnd_below(&w->rng, 32)) };
+	struct drm_amdgpu_svm_attribute attr = {
+		.type = AMDGPU_SVM_ATTR_GRANULARITY,
+		.value = rnd_below(&w->rng, 5),
+	};
+	struct span r;
+	struct svm_gpu_cmd cmd;
+	int g = pick_gpu(w), ret;
+
+	in.off = p.off + page * rnd_below(&w->rng, (p.len - in.len) / page + 1);
+	r.len = PROBE_SIZE;
+	r.off = in.off + in.len / 2 >= p.off + r.len / 2 ?
+		in.off + in.len / 2 - r.len / 2 : p.off;
+	if (r.off + r.len > p.off + p.len)
+		r.off = p.off + p.len - r.len;
+	note(w, "granularity %u on +0x%zx len 0x%zx, %s reads +0x%zx len 0x%zx",
+	     attr.value, in.off, in.len, gpu_name(w, g), r.off, r.len);
+	ret = set_attr(w, in, &attr, 1);
+	if (ret) {
+		fail(w, "BAD ERRNO: SET_ATTR GRANULARITY: %s", strerror(-ret));
+		return false;
+	}
+	cmd = svm_cmd_copy((uintptr_t)w->probe, (uintptr_t)w->base + r.off, r.len);
+	if (!submit(w, g, &cmd, 1, r, (struct span){ 0 }) || !sync_gpu(w))
+		return false;
+	return check_span(w, (uint8_t *)w->probe, r, "GPU READ MISMATCH",
+			  "GPU read of small ranges inside a VRAM huge page");
+}
+
 static bool op_prefetch(struct worker *w)
 {
 	struct span p = page_span(w);
@@ -701,6 +738,8 @@ static bool op_prefetch(struct worker *w)
 		fail(w, "BAD ERRNO: SET_ATTR PREFETCH_LOC: %s", strerror(-ret));
 		return false;
 	}
+	if (p.len == 2 * SZ_1M_ && g < w->st->ngpus && rnd_below(&w->rng, 2))
+		return split_and_read(w, p);
 	return true;
 }
 
