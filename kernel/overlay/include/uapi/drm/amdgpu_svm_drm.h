@@ -167,7 +167,8 @@ struct drm_amdgpu_svm_attribute {
  *   gpu_id of a GPU this process opened: -EINVAL (SET_ATTR and GET_ATTR).
  *   A GPU is opened for SVM when the process opens its render node (on
  *   amdgpu: at that file's first DRM_AMDGPU_GEM_SVM call), whichever
- *   file the attributes are then set through
+ *   file the attributes are then set through; with XNACK off a file
+ *   that joins then is mapped as the attributes already in place say
  * - SET_ATTR only (GET_ATTR ignores the input value of these types):
  *   SET_FLAGS / CLR_FLAGS with a bit outside AMDGPU_SVM_FLAGS_ALL,
  *   GRANULARITY above AMDGPU_SVM_MAX_GRANULARITY, PREFERRED_LOC /
