@@ -79,6 +79,14 @@
  *	ranges that start inside the 2 MiB device page: every range maps its
  *	own pages, and the GPU reads and writes exactly the buffer's data.
  *
+ * SUBTEST: cpu-touch-split-device-thp
+ * Description: A THP-backed 2 MiB buffer moves into VRAM whole, an
+ *	mprotect of one page splits its mapping into 4 KiB entries of the
+ *	one 2 MiB device page, and the CPU then reads a page in its middle:
+ *	the migration back splits the device page under the fault, and
+ *	every page comes back with its data (no kernel BUG on a folio
+ *	unlocked twice).
+ *
  * SUBTEST: benchmark
  * Description: Migration bandwidth, system to VRAM and back, for 2 MiB to
  *	256 MiB with and without THP, side by side with the kernel's test_hmm
@@ -878,6 +886,32 @@ static void test_thp_small_ranges(const struct mode *m)
 	close(fd);
 }
 
+static void test_cpu_touch_split_device_thp(const struct mode *m)
+{
+	uint32_t id = m->gpu->info.gpu_id;
+	size_t npages = SZ_2M / page_size, mid = 0x11000;
+	int fd = open_mode(m);
+	char *buf = svm_map_aligned(SZ_2M, SZ_2M);
+
+	igt_assert_eq(madvise(buf, SZ_2M, MADV_HUGEPAGE), 0);
+	svm_pattern_fill(buf, SZ_2M, 37);
+	give_access(fd, id, buf, SZ_2M);
+	set_loc(fd, buf, SZ_2M, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	assert_in_vram(buf, SZ_2M, npages, "after the prefetch");
+
+	/* The VMA splits and joins again: 4 KiB entries of one device THP. */
+	igt_assert_eq(mprotect(buf + SZ_2M - page_size, page_size, PROT_READ), 0);
+	igt_assert_eq(mprotect(buf + SZ_2M - page_size, page_size,
+			       PROT_READ | PROT_WRITE), 0);
+
+	/* A CPU fault in the middle of the device THP, not at its head. */
+	svm_pattern_check(buf + mid, page_size, 37, mid,
+			  "the page the CPU touched first");
+	svm_pattern_check(buf, SZ_2M, 37, 0, "the whole buffer back from VRAM");
+	munmap(buf, SZ_2M);
+	close(fd);
+}
+
 typedef void (*mode_test_fn)(const struct mode *m);
 
 static const struct {
@@ -901,6 +935,8 @@ static const struct {
 	  "munmap of half of a buffer in VRAM frees that half's VRAM and leaves the other half in VRAM with its data." },
 	{ "munmap-races-migration", test_munmap_race,
 	  "munmap of half a buffer while another thread migrates it to VRAM and back: the other half keeps its data, the thread gets only EFAULT, and no VRAM stays allocated once everything is unmapped." },
+	{ "cpu-touch-split-device-thp", test_cpu_touch_split_device_thp,
+	  "A THP-backed 2 MiB buffer moves into VRAM whole, an mprotect of one page splits its mapping into 4 KiB entries of the one 2 MiB device page, and the CPU then reads a page in its middle: the migration back splits the device page under the fault, and every page comes back with its data (no kernel BUG on a folio unlocked twice)." },
 	{ "thp-small-ranges", test_thp_small_ranges,
 	  "A THP-backed 2 MiB buffer moves into VRAM whole, then an attribute change inside it makes the GPU map it in 64 KiB and 4 KiB ranges that start inside the 2 MiB device page: every range maps its own pages, and the GPU reads and writes exactly the buffer's data." },
 };
