@@ -743,7 +743,11 @@ static bool op_prefetch(struct worker *w)
 	return true;
 }
 
-/* What vamdgpu_evict_vram of a virtual GPU says; -1 if it cannot. */
+/*
+ * What vamdgpu_evict_vram of a virtual GPU says; -1 if it cannot. Not
+ * svm_evict_vamdgpu_vram(): worker threads may not fail the test (IGT's
+ * asserts jump back to the main thread), so this one only reports.
+ */
 static int evict_vram(const struct svm_gpu *gpu)
 {
 	char path[128], line[64];
