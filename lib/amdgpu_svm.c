@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include <xf86drm.h>
 
@@ -51,6 +52,37 @@ int __svm_set_attr(int fd, uint64_t start, uint64_t size,
 {
 	return __svm_ioctl(fd, AMDGPU_SVM_OP_SET_ATTR, start, size,
 			   (struct drm_amdgpu_svm_attribute *)attrs, nattr);
+}
+
+/**
+ * __svm_set_attr_once() - __svm_set_attr() in exactly one ioctl call
+ * @fd: an open render node
+ * @start: first address
+ * @size: length
+ * @attrs: the attributes
+ * @nattr: number of entries
+ *
+ * drmIoctl(), like ROCm's own ioctl wrapper, calls again for as long as
+ * the kernel returns EAGAIN or EINTR, so the other helpers never see the
+ * -EAGAIN SET_ATTR returns when mapping kept failing; this one does.
+ *
+ * Return: 0, or -errno.
+ */
+int __svm_set_attr_once(int fd, uint64_t start, uint64_t size,
+			const struct drm_amdgpu_svm_attribute *attrs,
+			uint32_t nattr)
+{
+	struct drm_amdgpu_gem_svm args = {
+		.start = start,
+		.size = size,
+		.op = AMDGPU_SVM_OP_SET_ATTR,
+		.nattr = nattr,
+		.attrs = (uintptr_t)attrs,
+	};
+
+	if (ioctl(fd, DRM_IOCTL_AMDGPU_GEM_SVM, &args))
+		return -errno;
+	return 0;
 }
 
 /**

@@ -12,6 +12,9 @@ int __svm_ioctl(int fd, uint32_t op, uint64_t start, uint64_t size,
 int __svm_set_attr(int fd, uint64_t start, uint64_t size,
 		   const struct drm_amdgpu_svm_attribute *attrs,
 		   uint32_t nattr);
+int __svm_set_attr_once(int fd, uint64_t start, uint64_t size,
+			const struct drm_amdgpu_svm_attribute *attrs,
+			uint32_t nattr);
 void svm_set_attr(int fd, uint64_t start, uint64_t size,
 		  const struct drm_amdgpu_svm_attribute *attrs,
 		  uint32_t nattr);

@@ -42,12 +42,21 @@
  *	it can any memory without attributes: the default access is not
  *	frozen at SET_ATTR time.
  *
+ * SUBTEST: set-attr-one-gpu-fails
+ * Description: SET_ATTR making a buffer GPU read-only while one GPU's PTE
+ *	updates are refused (as amdgpu refuses them while its page tables
+ *	are evicted): the call returns the error, and every other GPU has
+ *	still lost write access (a write there is a VM fault, the data
+ *	stays). Run with the first and with the last GPU failing, so that a
+ *	healthy GPU comes after the failing one in the process's list.
+ *
  * SUBTEST: map-cost
  * Description: Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ...
  *	GPUs of one process, and of a CPU eviction of it: the per-GPU cost
  *	of one drm_gpusvm instance per GPU, printed as a table.
  */
 
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
@@ -342,6 +351,68 @@ static void test_access_before_svm_call(bool xnack)
 	munmap(dst, size);
 }
 
+/*
+ * GPU @bad refuses its PTE updates during a SET_ATTR that takes write
+ * access away from every GPU (with XNACK on, GPU_ALWAYS_MAPPED makes the
+ * call map, so that it has something to fail).
+ */
+static void set_attr_while_gpu_fails(bool xnack, int bad)
+{
+	enum { REFUSALS = 1000 };
+	size_t size = 16 * svm_page_size();
+	uint32_t flags = AMDGPU_SVM_FLAG_GPU_RO |
+			 (xnack ? AMDGPU_SVM_FLAG_GPU_ALWAYS_MAPPED : 0);
+	struct drm_amdgpu_svm_attribute ro = { AMDGPU_SVM_ATTR_SET_FLAGS, flags };
+	struct svm_ctx ctx[SVM_GPUS_MAX];
+	struct svm_queue q[SVM_GPUS_MAX];
+	char *buf = svm_map(size);
+	struct svm_gpu_cmd cmd;
+	unsigned int left;
+	int ret;
+
+	open_all(xnack, ctx, q);
+	for (int g = 0; g < ngpus; g++) {
+		svm_give_access(&ctx[g], buf, size);
+		cmd = svm_cmd_fill((uintptr_t)buf, size, 0x10 + g);
+		svm_queue_exec(&q[g], &cmd, 1, "fill while writable");
+	}
+	svm_check_fill(buf, size, 0x10 + ngpus - 1, "fills while writable");
+
+	svm_vamdgpu_fail_pte_updates(&gpus[bad], REFUSALS);
+	ret = __svm_set_attr_once(ctx[0].fd, (uintptr_t)buf, size, &ro, 1);
+	left = svm_vamdgpu_pte_failures_left(&gpus[bad]);
+	svm_vamdgpu_fail_pte_updates(&gpus[bad], 0);
+	igt_assert_f(left < REFUSALS,
+		     "%s: SET_ATTR GPU_RO never tried to update its PTEs\n",
+		     gpus[bad].name);
+	igt_assert_f(ret == -EAGAIN,
+		     "SET_ATTR GPU_RO with %s refusing PTE updates: %d (%s), expected -EAGAIN\n",
+		     gpus[bad].name, ret, strerror(-ret));
+
+	for (int g = 0; g < ngpus; g++) {
+		if (g == bad)
+			continue;
+		cmd = svm_cmd_write((uintptr_t)buf, 0xbad, 4);
+		ret = __svm_queue_wait(&q[g], svm_queue_submit(&q[g], &cmd, 1),
+				       SVM_GPU_TIMEOUT_NS);
+		igt_assert_f(ret == -EIO,
+			     "%s wrote to a GPU_RO buffer after SET_ATTR failed on %s: wait %d, expected a VM fault (EIO)\n",
+			     gpus[g].name, gpus[bad].name, ret);
+	}
+	svm_check_fill(buf, size, 0x10 + ngpus - 1,
+		       "buffer after writes to it were refused");
+	close_all(ctx, q);
+	munmap(buf, size);
+}
+
+static void test_set_attr_one_gpu_fails(bool xnack)
+{
+	igt_require_f(virtual_gpus,
+		      "refusing PTE updates needs the virtual GPU's debugfs\n");
+	set_attr_while_gpu_fails(xnack, 0);
+	set_attr_while_gpu_fails(xnack, ngpus - 1);
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -401,6 +472,8 @@ static const struct {
 	  "A GPU the process opened is a valid ACCESS target before its own fd made any SVM call (virtual GPU: it joins at open), and a queue of that fd then runs on the memory without a VM fault." },
 	{ "default-access-late-gpu", test_default_access_late_gpu,
 	  "XNACK on: a GPU the process opens after attributes were set on a buffer (without naming that GPU) can access the buffer, as it can any memory without attributes: the default access is not frozen at SET_ATTR time." },
+	{ "set-attr-one-gpu-fails", test_set_attr_one_gpu_fails,
+	  "SET_ATTR making a buffer GPU read-only while one GPU's PTE updates are refused: the call returns the error, and every other GPU has still lost write access (a write there is a VM fault, the data stays); the first and then the last GPU fail." },
 	{ "map-cost", test_map_cost,
 	  "Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ... GPUs of one process, and of a CPU eviction of it: the per-GPU cost of one drm_gpusvm instance per GPU, printed as a table." },
 };

@@ -178,9 +178,11 @@ struct drm_amdgpu_svm_attribute {
  *
  * With XNACK off, mapping failures after the attributes are set return
  * their errno (-ENOMEM, -EFAULT for memory that cannot be faulted in,
- * -EAGAIN when invalidations kept racing). PROT_NONE memory is not an
- * error (as with KFD): its attributes are set, its pages stay unmapped on
- * the GPUs, and a GPU access there faults as the CPU's would.
+ * -EAGAIN when invalidations or the GPU's page-table updates kept
+ * failing; libdrm's drmIoctl() and ROCm's ioctl wrapper call again on
+ * -EAGAIN, as on -EINTR). PROT_NONE memory is not an error (as with
+ * KFD): its attributes are set, its pages stay unmapped on the GPUs, and
+ * a GPU access there faults as the CPU's would.
  */
 struct drm_amdgpu_gem_svm {
 	/** @start: first CPU (== GPU) virtual address of the span. */
