@@ -32,6 +32,12 @@
  * Description: Two pages straddling the boundary of the second and third
  *	chunks of a mapped region are unmapped.
  *
+ * SUBTEST: memory-returned
+ * Description: 256 attribute intervals and the ranges of a 16 MiB buffer
+ *	the GPU used come back once it is unmapped (the core's count in
+ *	debugfs amdgpu_svm/processes returns to where it was), and closing
+ *	the context takes it off the count.
+ *
  * SUBTEST: munmap-benchmark
  * Description: Time of munmap of 4 KiB inside mapped regions of growing
  *	size plus the next SVM call (which completes the rebuild), XNACK off:
@@ -41,8 +47,10 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "igt.h"
 #include "amdgpu_svm.h"
@@ -241,6 +249,94 @@ static void test_benchmark(struct svm_gpu *gpu)
 	svm_ctx_close(&ctx);
 }
 
+#define SVM_PROCESSES	"/sys/kernel/debug/amdgpu_svm/processes"
+
+/* What the SVM core holds for this process (debugfs amdgpu_svm/processes). */
+struct svm_held {
+	unsigned int contexts, intervals;
+	int ranges;
+};
+
+static struct svm_held svm_held_now(void)
+{
+	struct svm_held h = {};
+	char line[256];
+	FILE *f = fopen(SVM_PROCESSES, "r");
+	bool found = false;
+	int pid;
+
+	igt_assert_f(f, "opening %s: %m\n", SVM_PROCESSES);
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "pid %d contexts %u xnack %*d intervals %u ranges %d",
+			       &pid, &h.contexts, &h.intervals, &h.ranges) == 4 &&
+			pid == getpid();
+	fclose(f);
+	igt_assert_f(found, "this process (%d) is not in %s\n", getpid(),
+		     SVM_PROCESSES);
+	return h;
+}
+
+/* Wait up to 10 s for the workers to hand back what @want says. */
+static bool svm_held_back(const struct svm_held *want, struct svm_held *now)
+{
+	for (int i = 0; i < 100; i++) {
+		*now = svm_held_now();
+		if (now->intervals == want->intervals &&
+		    now->ranges == want->ranges)
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+static void test_memory_returned(struct svm_gpu *gpu, bool xnack)
+{
+	enum { PIECES = 256 };
+	size_t size = 16u << 20, piece = size / PIECES;
+	struct svm_held before, used, after;
+	struct svm_gpu_cmd cmd;
+	struct svm_ctx ctx;
+	struct svm_queue q;
+	char *buf;
+
+	igt_require_f(access(SVM_PROCESSES, R_OK) == 0,
+		      "no %s (kernel without debugfs, or not root)\n",
+		      SVM_PROCESSES);
+	svm_ctx_open(gpu, xnack, &ctx);
+	svm_queue_create(&ctx, &q);
+	before = svm_held_now();
+
+	buf = svm_map_aligned(size, 2u << 20);
+	for (int i = 0; i < PIECES; i++)
+		svm_set_one(ctx.fd, (uintptr_t)buf + i * piece, piece,
+			    AMDGPU_SVM_ATTR_GRANULARITY, 4 + i % 2);
+	svm_give_access(&ctx, buf, size);
+	cmd = svm_cmd_fill((uintptr_t)buf, size, 0x5a5a5a5a);
+	svm_queue_exec(&q, &cmd, 1, "fill of the buffer");
+	used = svm_held_now();
+	igt_info("%s: before %u intervals, %d ranges; in use %u, %d\n",
+		 gpu->name, before.intervals, before.ranges, used.intervals,
+		 used.ranges);
+	igt_assert_f(used.intervals >= before.intervals + PIECES &&
+		     used.ranges > before.ranges,
+		     "%u intervals and %d ranges in use, from %u and %d: the count does not see the buffer\n",
+		     used.intervals, used.ranges, before.intervals,
+		     before.ranges);
+
+	igt_assert_eq(munmap(buf, size), 0);
+	igt_assert_f(svm_held_back(&before, &after),
+		     "%s: 10 s after munmap the core still holds %u intervals and %d ranges (%u and %d before the buffer)\n",
+		     gpu->name, after.intervals, after.ranges, before.intervals,
+		     before.ranges);
+
+	svm_queue_destroy(&q);
+	svm_ctx_close(&ctx);
+	after = svm_held_now();
+	igt_assert_f(after.contexts == before.contexts - 1,
+		     "%s: %u contexts after closing one of %u\n", gpu->name,
+		     after.contexts, before.contexts);
+}
+
 int igt_main()
 {
 	static struct svm_gpu gpus[SVM_GPUS_MAX];
@@ -261,6 +357,12 @@ int igt_main()
 							    &svm_backings[b],
 							    &holes[h]);
 		}
+	}
+
+	igt_describe("256 attribute intervals and the ranges of a 16 MiB buffer the GPU used come back once it is unmapped (the core's count in debugfs amdgpu_svm/processes returns to where it was), and closing the context takes it off the count.");
+	igt_subtest_with_dynamic("memory-returned") {
+		igt_dynamic_svm_modes(gpus, ngpus, g, x)
+			test_memory_returned(&gpus[g], x);
 	}
 
 	igt_describe("Time of munmap of 4 KiB inside mapped regions of growing size plus the next SVM call (which completes the rebuild), XNACK off: it stays flat, proportional to one chunk, not to the region.");

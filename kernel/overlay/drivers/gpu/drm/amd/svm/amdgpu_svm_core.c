@@ -150,6 +150,8 @@ static struct mmu_notifier *amdgpu_svm_mn_alloc(struct mm_struct *mm)
 	INIT_LIST_HEAD(&proc->gpus);
 	INIT_WORK(&proc->gc_work, amdgpu_svm_gc_work);
 	INIT_DELAYED_WORK(&proc->restore_work, amdgpu_svm_restore_work);
+	INIT_LIST_HEAD(&proc->registry_link);
+	proc->tgid = task_tgid_nr(current);
 	return &proc->mn;
 }
 
@@ -496,6 +498,7 @@ struct amdgpu_svm *amdgpu_svm_create(const struct amdgpu_svm_gpu *gpu,
 		amdgpu_svm_destroy(svm);
 		return ERR_PTR(ret);
 	}
+	amdgpu_svm_debugfs_register(proc);
 
 	return svm;
 
@@ -565,6 +568,7 @@ void amdgpu_svm_destroy(struct amdgpu_svm *svm)
 		}
 		mutex_unlock(&proc->lock);
 	}
+	amdgpu_svm_debugfs_forget(proc);
 	mmu_notifier_put(&proc->mn);
 	kfree(svm);
 }
@@ -663,7 +667,10 @@ EXPORT_SYMBOL_GPL(amdgpu_svm_queue_destroyed);
 static int __init amdgpu_svm_init(void)
 {
 	amdgpu_svm_wq = alloc_ordered_workqueue("amdgpu_svm", 0);
-	return amdgpu_svm_wq ? 0 : -ENOMEM;
+	if (!amdgpu_svm_wq)
+		return -ENOMEM;
+	amdgpu_svm_debugfs_init();
+	return 0;
 }
 
 static void __exit amdgpu_svm_exit(void)
@@ -671,6 +678,7 @@ static void __exit amdgpu_svm_exit(void)
 	/* Processes are freed by SRCU callbacks of mmu_notifier_put(). */
 	mmu_notifier_synchronize();
 	destroy_workqueue(amdgpu_svm_wq);
+	amdgpu_svm_debugfs_fini();
 }
 
 module_init(amdgpu_svm_init);

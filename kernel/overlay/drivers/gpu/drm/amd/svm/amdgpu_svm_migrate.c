@@ -162,7 +162,8 @@ int amdgpu_svm_range_migrate(struct amdgpu_svm *svm,
 	if (loc == AMDGPU_SVM_LOCATION_UNDEFINED)
 		return 0;
 	if (loc == AMDGPU_SVM_LOCATION_SYSMEM)
-		return drm_gpusvm_range_evict(&svm->gpusvm, &range->base);
+		return amdgpu_svm_should_fail(AMDGPU_SVM_FAIL_MIGRATE) ? -ENOMEM :
+		       drm_gpusvm_range_evict(&svm->gpusvm, &range->base);
 	if (loc != svm->gpu->gpu_id || !ops->pagemap)
 		return 0;
 
@@ -174,6 +175,8 @@ int amdgpu_svm_range_migrate(struct amdgpu_svm *svm,
 		return 0;
 	if (fault && amdgpu_svm_range_bounced(range))
 		return 0;
+	if (amdgpu_svm_should_fail(AMDGPU_SVM_FAIL_MIGRATE))
+		return -ENOMEM;
 	ret = amdgpu_svm_range_to_vram(svm, range, dpagemap,
 				       attrs->granularity);
 	if (ret != -EBUSY)

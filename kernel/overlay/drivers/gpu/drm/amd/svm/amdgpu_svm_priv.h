@@ -16,6 +16,8 @@
 #include "amdgpu_svm.h"
 #include "amdgpu_svm_attr.h"
 
+struct dentry;
+
 /**
  * struct amdgpu_svm_process - the SVM state of one mm, shared by its GPUs
  *
@@ -65,6 +67,15 @@ struct amdgpu_svm_process {
 	struct work_struct gc_work;
 	/** @restore_work: XNACK off: removes, rebuilds, remaps, resumes. */
 	struct delayed_work restore_work;
+	/** @tgid: the process, as debugfs names it. */
+	pid_t tgid;
+	/** @nranges: drm_gpusvm ranges of all its contexts (debugfs). */
+	atomic_t nranges;
+	/**
+	 * @registry_link: in the debugfs registry while it has contexts,
+	 * under the registry lock (amdgpu_svm_debugfs.c).
+	 */
+	struct list_head registry_link;
 };
 
 /**
@@ -175,5 +186,28 @@ int amdgpu_svm_range_migrate(struct amdgpu_svm *svm,
 void amdgpu_svm_prefetch(struct amdgpu_svm *svm, unsigned long start,
 			 unsigned long end);
 void amdgpu_svm_unmap_all(struct amdgpu_svm *svm);
+
+/**
+ * enum amdgpu_svm_fail_point - the core's fault-injection points
+ * (DOC: Fault injection)
+ * @AMDGPU_SVM_FAIL_GET_PAGES: getting a range's pages
+ * @AMDGPU_SVM_FAIL_UPDATE_PTES: a GPU page-table update
+ * @AMDGPU_SVM_FAIL_MIGRATE: a migration between system memory and VRAM
+ * @AMDGPU_SVM_FAIL_POINTS: their number
+ */
+enum amdgpu_svm_fail_point {
+	AMDGPU_SVM_FAIL_GET_PAGES,
+	AMDGPU_SVM_FAIL_UPDATE_PTES,
+	AMDGPU_SVM_FAIL_MIGRATE,
+	AMDGPU_SVM_FAIL_POINTS,
+};
+
+bool amdgpu_svm_should_fail(enum amdgpu_svm_fail_point point);
+void amdgpu_svm_inject_init(struct dentry *root);
+
+void amdgpu_svm_debugfs_init(void);
+void amdgpu_svm_debugfs_fini(void);
+void amdgpu_svm_debugfs_register(struct amdgpu_svm_process *proc);
+void amdgpu_svm_debugfs_forget(struct amdgpu_svm_process *proc);
 
 #endif /* _AMDGPU_SVM_PRIV_H_ */

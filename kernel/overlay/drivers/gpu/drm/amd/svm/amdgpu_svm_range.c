@@ -31,11 +31,14 @@ static struct drm_gpusvm_range *amdgpu_svm_range_alloc(struct drm_gpusvm *gpusvm
 	if (!range)
 		return NULL;
 	INIT_LIST_HEAD(&range->work_link);
+	atomic_inc(&to_amdgpu_svm(gpusvm)->proc->nranges);
 	return &range->base;
 }
 
+/* Ranges are freed by drm_gpusvm_range_remove() or drm_gpusvm_fini(). */
 static void amdgpu_svm_range_free(struct drm_gpusvm_range *range)
 {
+	atomic_dec(&to_amdgpu_svm(range->gpusvm)->proc->nranges);
 	kfree(to_amdgpu_svm_range(range));
 }
 
@@ -304,6 +307,8 @@ static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
 	if (migrate_attrs)
 		amdgpu_svm_range_migrate(svm, range, migrate_attrs, fault);
 
+	if (amdgpu_svm_should_fail(AMDGPU_SVM_FAIL_GET_PAGES))
+		return -ENOMEM;
 	ret = drm_gpusvm_range_get_pages(&svm->gpusvm, &range->base, &ctx);
 	if (ret == -EACCES) {
 		/*
@@ -343,7 +348,10 @@ static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
 		range->mapped = false;
 	}
 	update.dma_addr = range->base.pages.dma_addr;
-	ret = ops->update_ptes(svm, &update);
+	if (amdgpu_svm_should_fail(AMDGPU_SVM_FAIL_UPDATE_PTES))
+		ret = -ENOMEM;
+	else
+		ret = ops->update_ptes(svm, &update);
 	if (!ret) {
 		range->mapped = true;
 		range->pte_flags = pte_flags;

@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: MIT
+/* Copyright 2026 The amdgpu-svm authors */
+
+/**
+ * TEST: amd svm inject
+ * Category: Core
+ * Mega feature: SVM
+ * Sub-category: SVM fault injection
+ * Functionality: the SVM core's failure paths: failed allocations, page
+ *	lookups, page-table updates and migrations surface as documented
+ *	errnos or reported VM faults, never as lost data, stuck queues,
+ *	leaks or kernel reports
+ * Description: Each dynamic subtest arms one failure point of the
+ *	kernel's fault injection (CONFIG_FAULT_INJECTION_DEBUG_FS), runs
+ *	rounds of the core cases on a 2 MiB buffer (THP every other round)
+ *	while it fails, disarms it, and then checks the buffer against a
+ *	shadow copy and that the GPU works on it again. The points: the
+ *	core's own fail_get_pages, fail_update_ptes and fail_migrate
+ *	(/sys/kernel/debug/amdgpu_svm/), and the kernel's failslab and
+ *	fail_page_alloc confined by their stack filter to call chains
+ *	through the amdgpu_svm module. The guest scans kmemleak after the
+ *	run, so a leak on a failure path fails it too.
+ *
+ * SUBTEST: core-cases
+ * Description: 12 rounds per failure point and XNACK mode (SVM_INJECT_ROUNDS
+ *	overrides): SET_ATTR with ACCESS and a prefetch location, a GPU
+ *	fill, CPU writes, MADV_DONTNEED, munmap and mmap of a piece, a
+ *	prefetch back, a GPU copy. Every SET_ATTR returns 0 or an errno the
+ *	UAPI header documents for the failure; every GPU command completes
+ *	or stops its queue with a VM fault, never hangs; a command that
+ *	faulted left each word old or new; and after disarming, SET_ATTR
+ *	succeeds and a GPU copy of the buffer equals what the CPU reads.
+ *	Fails if the point never fired.
+ *
+ * SUBTEST: core-cases-short
+ * Description: core-cases with 3 rounds per failure point and mode.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "amdgpu_svm.h"
+#include "svm_buf.h"
+#include "svm_gpu.h"
+
+#define INJECT_SIZE	(2u << 20)
+#define INJECT_PIECE	(64u << 10)
+/* Countdown armed in "times": the injections are what it lost. */
+#define INJECT_TIMES	1000000
+
+/**
+ * struct inject_point - a failure point and what its failures may surface as
+ * @name: dynamic subtest name
+ * @dir: its fault_attr directory in debugfs
+ * @probability: percent of the calls that fail while armed
+ * @filtered: a kernel-wide point, confined to the amdgpu_svm module's call
+ *	chains by the stack filter
+ * @efault: SET_ATTR may also return -EFAULT: the CPU fault under
+ *	hmm_range_fault() ran out of memory (VM_FAULT_OOM), which the header
+ *	documents as memory that cannot be faulted in
+ */
+struct inject_point {
+	const char *name;
+	const char *dir;
+	unsigned int probability;
+	bool filtered;
+	bool efault;
+};
+
+static const struct inject_point points[] = {
+	{ "get-pages", "/sys/kernel/debug/amdgpu_svm/fail_get_pages", 25 },
+	{ "update-ptes", "/sys/kernel/debug/amdgpu_svm/fail_update_ptes", 25 },
+	{ "migrate", "/sys/kernel/debug/amdgpu_svm/fail_migrate", 50 },
+	{ "failslab", "/sys/kernel/debug/failslab", 10, true, true },
+	{ "fail-page-alloc", "/sys/kernel/debug/fail_page_alloc", 25, true, true },
+};
+
+/**
+ * struct inject_run - one failure point on one GPU and mode
+ * @point: the point
+ * @ctx: the context
+ * @q: its queue, replaced after each VM fault
+ * @buf: the buffer of the round
+ * @shadow: what @buf must hold
+ * @injected: failures the point injected so far
+ * @set_errors: SET_ATTR calls that returned an error
+ * @vm_faults: GPU commands stopped by a VM fault
+ */
+struct inject_run {
+	const struct inject_point *point;
+	struct svm_ctx ctx;
+	struct svm_queue q;
+	uint8_t *buf;
+	uint8_t *shadow;
+	unsigned long injected;
+	unsigned int set_errors, vm_faults;
+};
+
+static void write_knob(const char *dir, const char *knob, const char *value)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, knob);
+	f = fopen(path, "w");
+	igt_assert_f(f, "opening %s: %m\n", path);
+	igt_assert_f(fputs(value, f) >= 0 && fclose(f) == 0,
+		     "writing '%s' to %s: %m\n", value, path);
+}
+
+static unsigned long read_knob(const char *dir, const char *knob)
+{
+	unsigned long long v;
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, knob);
+	f = fopen(path, "r");
+	igt_assert_f(f, "opening %s: %m\n", path);
+	igt_assert_f(fscanf(f, "%lli", &v) == 1, "unreadable %s\n", path);
+	fclose(f);
+	return v;
+}
+
+/*
+ * The text of the amdgpu_svm module, from /proc/kallsyms: [*start, *end).
+ * The end is a page past the last function's start, which the module's
+ * text always extends to.
+ */
+static bool svm_module_text(unsigned long *start, unsigned long *end)
+{
+	unsigned long addr, lo = ULONG_MAX, hi = 0;
+	char line[512], type, name[256], mod[64];
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx %c %255s [%63[^]]]", &addr, &type, name,
+			   mod) != 4 || strcmp(mod, "amdgpu_svm") ||
+		    (type != 't' && type != 'T') || !addr)
+			continue;
+		lo = addr < lo ? addr : lo;
+		hi = addr > hi ? addr : hi;
+	}
+	fclose(f);
+	*start = lo;
+	*end = (hi | 4095) + 1;
+	return hi != 0;
+}
+
+static void arm(const struct inject_point *p)
+{
+	char v[32];
+
+	write_knob(p->dir, "verbose", "0");
+	write_knob(p->dir, "interval", "1");
+	write_knob(p->dir, "space", "0");
+	write_knob(p->dir, "task-filter", "N");
+	if (p->filtered) {
+		unsigned long start, end;
+
+		igt_require_f(svm_module_text(&start, &end),
+			      "no amdgpu_svm module text in /proc/kallsyms to confine %s to\n",
+			      p->name);
+		snprintf(v, sizeof(v), "%lu", start);
+		write_knob(p->dir, "require-start", v);
+		snprintf(v, sizeof(v), "%lu", end);
+		write_knob(p->dir, "require-end", v);
+		write_knob(p->dir, "stacktrace-depth", "32");
+		write_knob(p->dir, "ignore-gfp-wait", "N");
+		/* fail_page_alloc leaves order-0 pages alone by default. */
+		if (!strcmp(p->name, "fail-page-alloc"))
+			write_knob(p->dir, "min-order", "0");
+	}
+	snprintf(v, sizeof(v), "%d", INJECT_TIMES);
+	write_knob(p->dir, "times", v);
+	snprintf(v, sizeof(v), "%u", p->probability);
+	write_knob(p->dir, "probability", v);
+}
+
+/* Off, and the stack filter back to everything; returns the injections. */
+static unsigned long disarm(const struct inject_point *p)
+{
+	unsigned long left;
+
+	write_knob(p->dir, "probability", "0");
+	left = read_knob(p->dir, "times");
+	if (p->filtered) {
+		write_knob(p->dir, "require-start", "0");
+		write_knob(p->dir, "require-end", "18446744073709551615");
+	}
+	return INJECT_TIMES - left;
+}
+
+/* Every point this kernel has, off: before each case and at exit. */
+static void disarm_all(int sig)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(points); i++)
+		if (access(points[i].dir, W_OK) == 0)
+			disarm(&points[i]);
+}
+
+static bool set_attr_allowed(const struct inject_run *r, int ret)
+{
+	return ret == 0 || ret == -ENOMEM || ret == -EAGAIN ||
+	       (ret == -EFAULT && r->point->efault);
+}
+
+/* SET_ATTR while failures are injected: 0 or a documented errno. */
+static void inject_set(struct inject_run *r, void *p, size_t size,
+		       const struct drm_amdgpu_svm_attribute *attrs,
+		       unsigned int nattr, const char *what)
+{
+	int ret = __svm_set_attr(r->ctx.fd, (uintptr_t)p, size, attrs, nattr);
+
+	igt_assert_f(set_attr_allowed(r, ret),
+		     "%s: SET_ATTR %s returned %d (%s), not an errno documented for a failure of %s\n",
+		     r->ctx.gpu->name, what, ret, strerror(-ret), r->point->name);
+	r->set_errors += ret != 0;
+}
+
+/*
+ * One GPU command while failures are injected: true if it completed, false
+ * if a VM fault stopped the queue (then replaced). A hang fails the test.
+ */
+static bool inject_gpu(struct inject_run *r, const struct svm_gpu_cmd *cmd,
+		       const char *what)
+{
+	int ret = __svm_queue_wait(&r->q, svm_queue_submit(&r->q, cmd, 1),
+				   SVM_GPU_TIMEOUT_NS);
+
+	if (!ret)
+		return true;
+	igt_assert_f(ret == -EIO,
+		     "%s: %s while %s failed: wait returned %d (%s), neither done nor a VM fault\n",
+		     r->ctx.gpu->name, what, r->point->name, ret, strerror(-ret));
+	r->vm_faults++;
+	svm_queue_destroy(&r->q);
+	svm_queue_create(&r->ctx, &r->q);
+	return false;
+}
+
+/*
+ * A GPU command that faulted wrote [off, off + len) in part: each 32-bit
+ * word holds the shadow's value or @expect(word); adopt what it holds.
+ */
+static void check_partial(struct inject_run *r, size_t off, size_t len,
+			  const uint32_t *expect, uint32_t fill,
+			  const char *what)
+{
+	uint32_t *now = (uint32_t *)(r->buf + off);
+	uint32_t *old = (uint32_t *)(r->shadow + off);
+
+	for (size_t i = 0; i < len / 4; i++) {
+		uint32_t want = expect ? expect[i] : fill;
+
+		igt_assert_f(now[i] == old[i] || now[i] == want,
+			     "%s: %s faulted; word at %p holds 0x%08x, neither the old 0x%08x nor the new 0x%08x\n",
+			     r->ctx.gpu->name, what, (void *)&now[i], now[i],
+			     old[i], want);
+		old[i] = now[i];
+	}
+}
+
+static void check_shadow(const struct inject_run *r, const char *what)
+{
+	for (size_t i = 0; i < INJECT_SIZE; i += 4) {
+		uint32_t now = *(uint32_t *)(r->buf + i);
+		uint32_t want = *(uint32_t *)(r->shadow + i);
+
+		igt_assert_f(now == want,
+			     "%s: %s: DATA MISMATCH at +0x%zx: 0x%08x, expected 0x%08x (%s failures injected)\n",
+			     r->ctx.gpu->name, what, i, now, want,
+			     r->point->name);
+	}
+}
+
+/* The core cases of one round, with the point armed. */
+static void inject_round(struct inject_run *r, unsigned int round)
+{
+	uint32_t gpu_id = r->ctx.gpu->gpu_id;
+	uint32_t loc = round & 1 ? AMDGPU_SVM_LOCATION_SYSMEM : gpu_id;
+	struct drm_amdgpu_svm_attribute attrs[] = {
+		{ AMDGPU_SVM_ATTR_ACCESS, gpu_id },
+		{ AMDGPU_SVM_ATTR_PREFETCH_LOC, loc },
+	};
+	size_t half = INJECT_SIZE / 2, off, len;
+	uint32_t *src_before;
+	struct svm_gpu_cmd cmd;
+	uint32_t value;
+
+	inject_set(r, r->buf, INJECT_SIZE, attrs, 2, "ACCESS + PREFETCH_LOC");
+
+	/* A GPU fill of a random span. */
+	off = (random() % (INJECT_SIZE / 4096)) * 4096;
+	len = 4096 * (1 + random() % ((INJECT_SIZE - off) / 4096));
+	value = 0xf1110000 | round;
+	cmd = svm_cmd_fill((uintptr_t)r->buf + off, len, value);
+	if (inject_gpu(r, &cmd, "GPU fill"))
+		for (size_t i = 0; i < len; i += 4)
+			*(uint32_t *)(r->shadow + off + i) = value;
+	else
+		check_partial(r, off, len, NULL, value, "GPU fill");
+
+	/* CPU writes, one per 64 KiB: pages in VRAM come back. */
+	for (size_t i = 0; i < INJECT_SIZE; i += INJECT_PIECE) {
+		off = i + (random() % (INJECT_PIECE / 4)) * 4;
+		*(uint32_t *)(r->buf + off) = round << 16 | i >> 16;
+		*(uint32_t *)(r->shadow + off) = round << 16 | i >> 16;
+	}
+
+	/* DONTNEED of a piece: it reads zero from now on. */
+	off = (random() % (INJECT_SIZE / INJECT_PIECE)) * INJECT_PIECE;
+	igt_assert_eq(madvise(r->buf + off, INJECT_PIECE, MADV_DONTNEED), 0);
+	memset(r->shadow + off, 0, INJECT_PIECE);
+
+	/* munmap and mmap of a piece: fresh memory, no attributes. */
+	off = (random() % (INJECT_SIZE / INJECT_PIECE)) * INJECT_PIECE;
+	igt_assert_eq(munmap(r->buf + off, INJECT_PIECE), 0);
+	igt_assert(mmap(r->buf + off, INJECT_PIECE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+		   r->buf + off);
+	memset(r->shadow + off, 0, INJECT_PIECE);
+	inject_set(r, r->buf + off, INJECT_PIECE, attrs, 1,
+		   "ACCESS on memory mapped again");
+
+	/* The other location. */
+	attrs[1].value = round & 1 ? gpu_id : AMDGPU_SVM_LOCATION_SYSMEM;
+	inject_set(r, r->buf, INJECT_SIZE, &attrs[1], 1, "PREFETCH_LOC");
+
+	/* A GPU copy of the first half over the second. */
+	src_before = malloc(half);
+	igt_assert(src_before);
+	memcpy(src_before, r->shadow, half);
+	cmd = svm_cmd_copy((uintptr_t)r->buf + half, (uintptr_t)r->buf, half);
+	if (inject_gpu(r, &cmd, "GPU copy"))
+		memcpy(r->shadow + half, src_before, half);
+	else
+		check_partial(r, half, half, src_before, 0, "GPU copy");
+	free(src_before);
+}
+
+/* Disarmed: SET_ATTR succeeds and the GPU copies what the CPU reads. */
+static void inject_recover(struct inject_run *r, uint8_t *dst)
+{
+	struct svm_gpu_cmd cmd = svm_cmd_copy((uintptr_t)dst, (uintptr_t)r->buf,
+					      INJECT_SIZE);
+
+	check_shadow(r, "CPU view after the round");
+	svm_give_access(&r->ctx, r->buf, INJECT_SIZE);
+	svm_give_access(&r->ctx, dst, INJECT_SIZE);
+	svm_queue_exec(&r->q, &cmd, 1, "GPU copy after disarming");
+	igt_assert_f(memcmp(dst, r->shadow, INJECT_SIZE) == 0,
+		     "%s: the GPU copy after disarming %s differs from what the CPU reads\n",
+		     r->ctx.gpu->name, r->point->name);
+}
+
+static void test_inject(struct svm_gpu *gpu, bool xnack,
+			const struct inject_point *p, unsigned int rounds,
+			unsigned int seed)
+{
+	struct inject_run r = { .point = p };
+	uint8_t *dst;
+
+	igt_require_f(access(p->dir, W_OK) == 0,
+		      "%s: no %s (a kernel without CONFIG_FAULT_INJECTION_DEBUG_FS, or not root)\n",
+		      p->name, p->dir);
+	disarm_all(0);
+	srandom(seed);
+	igt_info("%s: seed %u (SVM_INJECT_SEED replays it)\n", p->name, seed);
+	svm_ctx_open(gpu, xnack, &r.ctx);
+	svm_queue_create(&r.ctx, &r.q);
+	r.shadow = malloc(INJECT_SIZE);
+	igt_assert(r.shadow);
+	dst = svm_map(INJECT_SIZE);
+
+	for (unsigned int round = 0; round < rounds; round++) {
+		r.buf = svm_map_aligned(INJECT_SIZE, INJECT_SIZE);
+		madvise(r.buf, INJECT_SIZE,
+			round & 1 ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+		svm_pattern_fill(r.buf, INJECT_SIZE, seed + round);
+		memcpy(r.shadow, r.buf, INJECT_SIZE);
+
+		arm(p);
+		inject_round(&r, round);
+		r.injected += disarm(p);
+
+		inject_recover(&r, dst);
+		igt_assert_eq(munmap(r.buf, INJECT_SIZE), 0);
+	}
+	igt_info("%s: %u rounds, %lu failures injected, %u SET_ATTR errors, %u VM faults\n",
+		 p->name, rounds, r.injected, r.set_errors, r.vm_faults);
+	igt_assert_f(r.injected > 0,
+		     "%s never fired in %u rounds: the test proved nothing\n",
+		     p->name, rounds);
+
+	munmap(dst, INJECT_SIZE);
+	free(r.shadow);
+	svm_queue_destroy(&r.q);
+	svm_ctx_close(&r.ctx);
+}
+
+static unsigned int env_uint(const char *name, unsigned int dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoul(v, NULL, 0) : dflt;
+}
+
+static void run_points(struct svm_gpu *gpus, int ngpus, unsigned int rounds)
+{
+	unsigned int seed = env_uint("SVM_INJECT_SEED", time(NULL));
+
+	rounds = env_uint("SVM_INJECT_ROUNDS", rounds);
+	for (unsigned int i = 0; i < ARRAY_SIZE(points); i++)
+		for_each_svm_mode(gpus, ngpus, g, x)
+			igt_dynamic_f("%s-%s-xnack-%s", points[i].name,
+				      gpus[g].name, x ? "on" : "off")
+				test_inject(&gpus[g], x, &points[i], rounds,
+					    seed);
+}
+
+int igt_main()
+{
+	static struct svm_gpu gpus[SVM_GPUS_MAX];
+	static int ngpus;
+
+	igt_fixture() {
+		ngpus = svm_gpus_require(gpus);
+		igt_install_exit_handler(disarm_all);
+	}
+
+	igt_describe("Rounds of the core cases (SET_ATTR with a prefetch location, GPU fill and copy, CPU writes, DONTNEED, munmap and mmap) while one failure point fails: the core's get_pages, PTE update or migration, or failslab / fail_page_alloc in its call chains. Every failure is a documented errno or a VM fault, nothing hangs, no data is lost, and the GPU works again once disarmed.");
+	igt_subtest_with_dynamic("core-cases")
+		run_points(gpus, ngpus, 12);
+
+	igt_describe("core-cases with 3 rounds per failure point and XNACK mode.");
+	igt_subtest_with_dynamic("core-cases-short")
+		run_points(gpus, ngpus, 3);
+
+	igt_fixture() {
+		disarm_all(0);
+		svm_gpus_close(gpus, ngpus);
+	}
+}
