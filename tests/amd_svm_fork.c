@@ -39,6 +39,11 @@
  *	the child's snapshot (fork made the device pages shared and
  *	read-only: the GPU must not keep writing them).
  *
+ * SUBTEST: gpu-write-after-fork-vram-thp
+ * Description: gpu-write-after-fork-vram on a 2 MiB transparent huge
+ *	page prefetched whole, so that VRAM holds it as one device-private
+ *	huge page when the parent forks.
+ *
  * SUBTEST: child-opens-device
  * Description: The child opens the GPU itself and maps its own memory:
  *	its GPU writes reach its pages, and the parent's GPU view is
@@ -250,7 +255,11 @@ static void test_child_fd(struct svm_gpu *gpu, bool xnack)
 	teardown(&s);
 }
 
-static void test_cow_vram(struct svm_gpu *gpu, bool xnack)
+/*
+ * The parent's buffer in VRAM at fork (a whole huge page if @thp); the
+ * parent's GPU fill after fork must reach the parent and never the child.
+ */
+static void cow_vram(struct svm_gpu *gpu, bool xnack, bool thp)
 {
 	struct svm_gpu_cmd cmd;
 	struct setup s;
@@ -258,7 +267,18 @@ static void test_cow_vram(struct svm_gpu *gpu, bool xnack)
 
 	igt_require_f(gpu->is_virtual, "%s: VRAM placement is not observable\n",
 		      gpu->name);
-	setup(&s, gpu, xnack, 8);
+	if (thp) {
+		s.size = 2u << 20;
+		svm_ctx_open(gpu, xnack, &s.ctx);
+		s.buf = svm_map_backing(&svm_backings[svm_nbackings - 1], s.size);
+		s.dst = svm_map(s.size);
+		svm_pattern_fill(s.buf, s.size, 8);
+		svm_give_access(&s.ctx, s.buf, s.size);
+		svm_give_access(&s.ctx, s.dst, s.size);
+		svm_queue_create(&s.ctx, &s.q);
+	} else {
+		setup(&s, gpu, xnack, 8);
+	}
 	svm_set_one(s.ctx.fd, (uintptr_t)s.buf, s.size,
 		    AMDGPU_SVM_ATTR_PREFETCH_LOC, gpu->gpu_id);
 	igt_require_f(svm_vram_pages(s.buf, s.size) == s.size / svm_page_size(),
@@ -280,6 +300,16 @@ static void test_cow_vram(struct svm_gpu *gpu, bool xnack)
 	close(go[1]);
 	igt_waitchildren();
 	teardown(&s);
+}
+
+static void test_cow_vram(struct svm_gpu *gpu, bool xnack)
+{
+	cow_vram(gpu, xnack, false);
+}
+
+static void test_cow_vram_thp(struct svm_gpu *gpu, bool xnack)
+{
+	cow_vram(gpu, xnack, true);
 }
 
 static void test_child_opens(struct svm_gpu *gpu, bool xnack)
@@ -326,6 +356,8 @@ static const struct {
 	  "A forked child holding its parent's fd can neither make an SVM call (-EBADF), nor create a queue (virtual GPU) or submit on its parent's queue: nothing reaches the parent's memory or VM." },
 	{ "gpu-write-after-fork-vram", test_cow_vram,
 	  "The buffer sits in VRAM when the parent forks; the parent's GPU fill after fork reaches the parent's memory and never the child's snapshot (fork made the device pages shared and read-only: the GPU must not keep writing them)." },
+	{ "gpu-write-after-fork-vram-thp", test_cow_vram_thp,
+	  "gpu-write-after-fork-vram on a 2 MiB transparent huge page prefetched whole, so that VRAM holds it as one device-private huge page when the parent forks." },
 	{ "child-opens-device", test_child_opens,
 	  "The child opens the GPU itself and maps its own memory: its GPU writes reach its pages, and the parent's GPU view is untouched by them." },
 };
