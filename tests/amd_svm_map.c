@@ -28,6 +28,12 @@
  * Description: After mprotect(PROT_READ) the GPU still reads the buffer
  *	but a GPU write is a fault: the mapping follows the CPU permission.
  *
+ * SUBTEST: mprotect-head-read-only
+ * Description: mprotect(PROT_READ) of the first pages of a mapped 64 KiB
+ *	range: the GPU still writes the rest of it without a fault (the
+ *	range is rebuilt inside each VMA, never mapped read-only over
+ *	writable memory), and a write to the read-only head faults.
+ *
  * SUBTEST: always-mapped-no-fault
  * Description: XNACK on: a span with GPU_ALWAYS_MAPPED is mapped by
  *	SET_ATTR, so the GPU accesses it without a single retry fault; the
@@ -194,6 +200,52 @@ static void test_mprotect(const struct mode *m)
 	vamdgpu_queue_destroy(fd, q);
 	munmap(buf, size);
 	munmap(dst, size);
+	close(fd);
+}
+
+/*
+ * The range is made while its 64 KiB are one writable VMA; the mprotect
+ * splits it. Found again from its read-only head, it must not be mapped
+ * read-only as a whole: with XNACK off the GPU's write to the writable
+ * tail would be a VM fault the user cannot recover from.
+ */
+static void test_mprotect_head(const struct mode *m)
+{
+	size_t chunk = 65536, head = 4 * page_size;
+	int fd = open_mode(m);
+	char *map = svm_map(3 * chunk);
+	uint32_t *buf = (uint32_t *)(((uintptr_t)map + chunk - 1) & ~(chunk - 1)), q;
+	uint32_t *tail = buf + chunk / 8;
+	struct drm_vamdgpu_queue_status st;
+	struct drm_vamdgpu_cmd cmd;
+	uint64_t seqno;
+
+	for (size_t i = 0; i < chunk / 4; i++)
+		buf[i] = 3;
+	give_access(fd, m, buf, chunk);
+	q = vamdgpu_queue_create(fd);
+	cmd = vamdgpu_cmd_write((uintptr_t)tail, 5, 4);
+	exec_cmds(fd, q, &cmd, 1, "GPU write before the mprotect");
+	igt_assert_eq_u32(*tail, 5);
+
+	igt_assert_eq(mprotect(buf, head, PROT_READ), 0);
+	cmd = vamdgpu_cmd_write((uintptr_t)tail, 9, 4);
+	exec_cmds(fd, q, &cmd, 1,
+		  "GPU write to the writable tail of a range whose head was made read-only");
+	igt_assert_eq_u32(*tail, 9);
+
+	cmd = vamdgpu_cmd_write((uintptr_t)buf, 9, 4);
+	seqno = vamdgpu_submit(fd, q, &cmd, 1);
+	igt_assert_eq(__vamdgpu_wait(fd, q, seqno, VAMDGPU_WAIT_TIMEOUT_NS), -EIO);
+	vamdgpu_queue_status(fd, q, &st);
+	igt_assert_f(st.fault_addr == (uintptr_t)buf &&
+		     (st.fault_flags & VAMDGPU_FAULT_WRITE),
+		     "%s: expected a write fault at %p, got 0x%" PRIx64 " flags 0x%x\n",
+		     m->gpu->name, (void *)buf, (uint64_t)st.fault_addr,
+		     st.fault_flags);
+	igt_assert_eq_u32(buf[0], 3);
+	vamdgpu_queue_destroy(fd, q);
+	munmap(map, 3 * chunk);
 	close(fd);
 }
 
@@ -384,6 +436,8 @@ static const struct {
 	  "The CPU writes a source buffer, the GPU copies it to a destination buffer; the CPU finds the copy exact." },
 	{ "mprotect-read-only", test_mprotect,
 	  "After mprotect(PROT_READ) the GPU still reads the buffer but a GPU write is a fault: the mapping follows the CPU permission." },
+	{ "mprotect-head-read-only", test_mprotect_head,
+	  "mprotect(PROT_READ) of the first pages of a mapped 64 KiB range: the GPU still writes the rest of it without a fault (the range is rebuilt inside each VMA, never mapped read-only over writable memory), and a write to the read-only head faults." },
 	{ "always-mapped-no-fault", test_always_mapped,
 	  "XNACK on: a span with GPU_ALWAYS_MAPPED is mapped by SET_ATTR, so the GPU accesses it without a single retry fault; the same span without the flag is mapped by faults." },
 	{ "no-access-vm-fault", test_no_access,

@@ -123,6 +123,8 @@
  * quiesced.
  */
 
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -135,6 +137,7 @@ static const unsigned long amdgpu_svm_chunk_sizes[] = { SZ_2M, SZ_64K, SZ_4K };
 
 /* Ordered: the restore of one eviction finishes before the next starts. */
 struct workqueue_struct *amdgpu_svm_wq;
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_wq);
 
 static struct mmu_notifier *amdgpu_svm_mn_alloc(struct mm_struct *mm)
 {
@@ -515,6 +518,41 @@ err_free:
 EXPORT_SYMBOL_GPL(amdgpu_svm_create);
 
 /**
+ * amdgpu_svm_process_last_context_gone() - stop the workers of a process
+ * whose last context was destroyed
+ * @proc: the process
+ *
+ * Cancels the garbage collector and the restore worker, then resumes the
+ * queues an eviction left quiesced. A context may join the process
+ * between the destroy's unlock and the cancel (the render node opened
+ * again): the work just cancelled is then that context's, and is queued
+ * again instead, so its restore still maps it before its queues resume.
+ *
+ * Context: process context, may sleep; no SVM lock held.
+ */
+void amdgpu_svm_process_last_context_gone(struct amdgpu_svm_process *proc)
+{
+	KUNIT_STATIC_STUB_REDIRECT(amdgpu_svm_process_last_context_gone, proc);
+
+	cancel_work_sync(&proc->gc_work);
+	cancel_delayed_work_sync(&proc->restore_work);
+	mutex_lock(&proc->lock);
+	if (proc->ncontexts) {
+		queue_work(amdgpu_svm_wq, &proc->gc_work);
+		mod_delayed_work(amdgpu_svm_wq, &proc->restore_work, 0);
+	} else {
+		mutex_lock(&proc->queue_lock);
+		if (proc->evicted) {
+			proc->evicted = false;
+			amdgpu_svm_process_resume_locked(proc);
+		}
+		mutex_unlock(&proc->queue_lock);
+	}
+	mutex_unlock(&proc->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_process_last_context_gone);
+
+/**
  * amdgpu_svm_destroy() - tear down an SVM context
  * @svm: the context, from amdgpu_svm_create()
  *
@@ -546,28 +584,8 @@ void amdgpu_svm_destroy(struct amdgpu_svm *svm)
 	last = !--proc->ncontexts;
 	mutex_unlock(&proc->lock);
 
-	if (last) {
-		cancel_work_sync(&proc->gc_work);
-		cancel_delayed_work_sync(&proc->restore_work);
-		mutex_lock(&proc->lock);
-		if (proc->ncontexts) {
-			/*
-			 * A context joined since the unlock: the work just
-			 * cancelled is its own now (its queues may have
-			 * started quiesced); run it again.
-			 */
-			queue_work(amdgpu_svm_wq, &proc->gc_work);
-			mod_delayed_work(amdgpu_svm_wq, &proc->restore_work, 0);
-		} else {
-			mutex_lock(&proc->queue_lock);
-			if (proc->evicted) {
-				proc->evicted = false;
-				amdgpu_svm_process_resume_locked(proc);
-			}
-			mutex_unlock(&proc->queue_lock);
-		}
-		mutex_unlock(&proc->lock);
-	}
+	if (last)
+		amdgpu_svm_process_last_context_gone(proc);
 	amdgpu_svm_debugfs_forget(proc);
 	mmu_notifier_put(&proc->mn);
 	kfree(svm);

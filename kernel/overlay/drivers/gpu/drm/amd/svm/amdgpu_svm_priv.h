@@ -168,6 +168,7 @@ unsigned long amdgpu_svm_process_evict_seq(struct amdgpu_svm_process *proc);
 void amdgpu_svm_process_restored(struct amdgpu_svm_process *proc,
 				 unsigned long seq);
 int amdgpu_svm_process_gpu_idx(struct amdgpu_svm_process *proc, u32 gpu_id);
+void amdgpu_svm_process_last_context_gone(struct amdgpu_svm_process *proc);
 void amdgpu_svm_gc_work(struct work_struct *work);
 void amdgpu_svm_restore_work(struct work_struct *work);
 int amdgpu_svm_drain(struct amdgpu_svm *svm);

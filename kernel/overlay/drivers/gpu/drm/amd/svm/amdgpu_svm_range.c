@@ -6,6 +6,8 @@
  * Copyright 2026 The amdgpu-svm authors
  */
 
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
 #include <linux/mm.h>
 #include <linux/ratelimit.h>
 #include <linux/sched/mm.h>
@@ -497,6 +499,18 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 			r = drm_gpusvm_range_find_or_insert(&svm->gpusvm, addr,
 							    ps, min(pe, TASK_SIZE),
 							    &ctx);
+			/*
+			 * A range made before an mprotect() of its first
+			 * pages reaches past the read-only VMA into writable
+			 * memory, where read-only PTEs would fault the GPU's
+			 * writes: make ranges inside one VMA again.
+			 */
+			if (!IS_ERR(r) &&
+			    amdgpu_svm_drop_if_split(svm, to_amdgpu_svm_range(r))) {
+				if (++retries > AMDGPU_SVM_MAP_RETRIES)
+					return -EAGAIN;
+				continue;
+			}
 		}
 		if (IS_ERR(r)) {
 			ret = PTR_ERR(r);
@@ -606,6 +620,8 @@ int amdgpu_svm_sync(struct amdgpu_svm *svm, unsigned long start,
 	struct amdgpu_svm_attrs attrs;
 	int ret;
 
+	KUNIT_STATIC_STUB_REDIRECT(amdgpu_svm_sync, svm, start, end, flags,
+				   quiesced);
 	lockdep_assert_held(&proc->lock);
 
 	while (addr < end) {
@@ -643,6 +659,7 @@ int amdgpu_svm_sync(struct amdgpu_svm *svm, unsigned long start,
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_sync);
 
 /**
  * amdgpu_svm_drain() - run the pending operations of a context's ranges
@@ -861,6 +878,7 @@ void amdgpu_svm_restore_work(struct work_struct *work)
 		mod_delayed_work(amdgpu_svm_wq, &proc->restore_work,
 				 ret ? msecs_to_jiffies(AMDGPU_SVM_RESTORE_RETRY_MS) : 1);
 }
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_restore_work);
 
 /**
  * amdgpu_svm_handle_fault() - map a GPU fault (XNACK on)
@@ -926,6 +944,14 @@ retry:
 		ctx.read_only = true;
 		r = drm_gpusvm_range_find_or_insert(&svm->gpusvm, addr, ws, we,
 						    &ctx);
+		/* No read-only PTEs over writable memory, as in map_piece. */
+		if (!IS_ERR(r) &&
+		    amdgpu_svm_drop_if_split(svm, to_amdgpu_svm_range(r))) {
+			ret = -EAGAIN;
+			if (++retries <= AMDGPU_SVM_MAP_RETRIES)
+				goto retry;
+			goto out_unlock;
+		}
 	}
 	if (IS_ERR(r)) {
 		ret = PTR_ERR(r);

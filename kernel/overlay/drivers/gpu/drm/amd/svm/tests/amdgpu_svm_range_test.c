@@ -8,12 +8,16 @@
  */
 
 #include <kunit/device.h>
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <kunit/visibility.h>
 #include <linux/dma-mapping.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/sizes.h>
+#include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 #include <drm/amdgpu_svm_drm.h>
 #include <drm/drm_device.h>
@@ -27,16 +31,47 @@
  * @gpu: what the core sees
  * @drm: a DRM device with nothing but a DMA-capable device behind it
  * @updates: PTE updates
+ * @remaps: how many more times reserve_ptes() replaces the memory of the
+ *	span it is called for by a fresh mapping with the same attributes,
+ *	as a munmap and mmap of another thread would between get_pages and
+ *	the PTE update
+ * @frame_lo: the lowest stack frame reserve_ptes() ran in (0: none yet)
+ * @frame_hi: the highest
  */
 struct mock_gpu {
 	struct amdgpu_svm_gpu gpu;
 	struct drm_device drm;
 	unsigned int updates;
+	unsigned int remaps;
+	unsigned long frame_lo;
+	unsigned long frame_hi;
 };
 
 static struct mock_gpu *to_mock(struct amdgpu_svm *svm)
 {
 	return amdgpu_svm_drvdata(svm);
+}
+
+static int mock_reserve_ptes(struct amdgpu_svm *svm, unsigned long start,
+			     unsigned long end)
+{
+	struct amdgpu_svm_attr_op access = { AMDGPU_SVM_ATTR_ACCESS, svm->idx };
+	unsigned long frame = (unsigned long)__builtin_frame_address(0);
+	struct mock_gpu *mock = to_mock(svm);
+	unsigned long addr;
+
+	if (!mock->frame_lo || frame < mock->frame_lo)
+		mock->frame_lo = frame;
+	mock->frame_hi = max(mock->frame_hi, frame);
+	if (!mock->remaps)
+		return 0;
+	mock->remaps--;
+	/* The munmap clears the span's attributes: give them back. */
+	addr = vm_mmap(NULL, start, end - start, PROT_READ | PROT_WRITE,
+		       MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (addr != start)
+		return -ENOMEM;
+	return amdgpu_svm_attr_set(&svm->proc->attrs, start, end, &access, 1);
 }
 
 static int mock_update_ptes(struct amdgpu_svm *svm,
@@ -56,6 +91,7 @@ static void mock_nop(struct amdgpu_svm *svm)
 }
 
 static const struct amdgpu_svm_gpu_ops mock_ops = {
+	.reserve_ptes = mock_reserve_ptes,
 	.update_ptes = mock_update_ptes,
 	.clear_ptes = mock_clear_ptes,
 	.flush_tlb = mock_nop,
@@ -68,6 +104,35 @@ static void range_test_destroy(void *svm)
 	amdgpu_svm_destroy(svm);
 }
 
+/* @name: of its device, one per GPU of a test */
+static void mock_gpu_init(struct kunit *test, struct mock_gpu *mock,
+			  const char *name, u32 gpu_id)
+{
+	struct device *dev = kunit_device_register(test, name);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	dev->dma_mask = &dev->coherent_dma_mask;
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
+	mock->drm.dev = dev;
+	mock->gpu = (struct amdgpu_svm_gpu) {
+		.drm = &mock->drm,
+		.ops = &mock_ops,
+		.gpu_id = gpu_id,
+	};
+}
+
+/* An XNACK-off context of the test's mm on @mock, destroyed at the end. */
+static struct amdgpu_svm *range_test_context(struct kunit *test,
+					     struct mock_gpu *mock)
+{
+	struct amdgpu_svm *svm = amdgpu_svm_create(&mock->gpu, false, mock);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(svm));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, range_test_destroy,
+							svm), 0);
+	return svm;
+}
+
 /*
  * A mock GPU, a fresh mm with @len bytes of anonymous memory 2 MiB
  * aligned at *@addr, and an XNACK-off context on them, destroyed when the
@@ -78,39 +143,35 @@ static struct amdgpu_svm *range_test_setup(struct kunit *test,
 					   unsigned long len,
 					   unsigned long *addr)
 {
-	struct device *dev = kunit_device_register(test, "amdgpu_svm_mock");
-	struct amdgpu_svm *svm;
 	unsigned long map;
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
-	dev->dma_mask = &dev->coherent_dma_mask;
-	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
-	mock->drm.dev = dev;
-	mock->gpu = (struct amdgpu_svm_gpu) {
-		.drm = &mock->drm,
-		.ops = &mock_ops,
-		.gpu_id = MOCK_GPU_ID,
-	};
-
+	mock_gpu_init(test, mock, "amdgpu_svm_mock", MOCK_GPU_ID);
 	map = kunit_vm_mmap(test, NULL, 0, len + SZ_2M, PROT_READ | PROT_WRITE,
 			    MAP_ANONYMOUS | MAP_PRIVATE, 0);
 	KUNIT_ASSERT_NE_MSG(test, map, 0UL, "no user memory for the test");
 	*addr = ALIGN(map, SZ_2M);
-
-	svm = amdgpu_svm_create(&mock->gpu, false, mock);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(svm));
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, range_test_destroy,
-							svm), 0);
-	return svm;
+	return range_test_context(test, mock);
 }
 
-/* SET_ATTR ACCESS for the mock GPU over [addr, addr + len), as userspace. */
+/* The range of @svm that covers @addr, or NULL. The SVM lock held. */
+static struct amdgpu_svm_range *range_test_find(struct amdgpu_svm *svm,
+						unsigned long addr)
+{
+	struct drm_gpusvm_notifier *notifier;
+	struct drm_gpusvm_range *r;
+
+	notifier = drm_gpusvm_notifier_find(&svm->gpusvm, addr, addr + 1);
+	r = notifier ? drm_gpusvm_range_find(notifier, addr, addr + 1) : NULL;
+	return r ? to_amdgpu_svm_range(r) : NULL;
+}
+
+/* SET_ATTR ACCESS for the context's GPU over [addr, addr + len), as userspace. */
 static int range_test_give_access(struct kunit *test, struct amdgpu_svm *svm,
 				  unsigned long addr, unsigned long len)
 {
 	struct drm_amdgpu_svm_attribute attr = {
 		.type = AMDGPU_SVM_ATTR_ACCESS,
-		.value = MOCK_GPU_ID,
+		.value = svm->gpu->gpu_id,
 	};
 	struct drm_amdgpu_gem_svm args = {
 		.start = addr,
@@ -139,9 +200,7 @@ static int range_test_give_access(struct kunit *test, struct amdgpu_svm *svm,
  */
 static void range_test_removed_not_requeued(struct kunit *test)
 {
-	struct drm_gpusvm_notifier *notifier;
 	struct amdgpu_svm_range *range;
-	struct drm_gpusvm_range *r;
 	struct mock_gpu *mock;
 	struct amdgpu_svm *svm;
 	unsigned long addr;
@@ -154,13 +213,11 @@ static void range_test_removed_not_requeued(struct kunit *test)
 	KUNIT_ASSERT_GT(test, mock->updates, 0U);
 
 	mutex_lock(&svm->proc->lock);
-	notifier = drm_gpusvm_notifier_find(&svm->gpusvm, addr, addr + SZ_2M);
-	r = notifier ? drm_gpusvm_range_find(notifier, addr, addr + SZ_2M) : NULL;
-	if (!r) {
+	range = range_test_find(svm, addr);
+	if (!range) {
 		mutex_unlock(&svm->proc->lock);
 		KUNIT_FAIL_AND_ABORT(test, "SET_ATTR made no range at 0x%lx", addr);
 	}
-	range = to_amdgpu_svm_range(r);
 	drm_gpusvm_notifier_lock(&svm->gpusvm);
 	range->removed = true;
 	drm_gpusvm_notifier_unlock(&svm->gpusvm);
@@ -182,8 +239,208 @@ static void range_test_removed_not_requeued(struct kunit *test)
 			       "the notifier queued a range being removed");
 }
 
+/*
+ * Issue 12, defect 2: a range that a munmap flags unmapped between its
+ * lookup and its PTE update used to be handled by draining the context
+ * from inside the mapping, whose rebuild of the same span could meet the
+ * same race one level deeper: a munmap / mmap loop of another thread
+ * could exhaust the kernel stack. Here the memory of the range is
+ * replaced twice while it is being mapped: every attempt must run at the
+ * depth of the first, and the third must map it.
+ */
+static void range_test_unmapped_no_recursion(struct kunit *test)
+{
+	struct amdgpu_svm_range *range;
+	bool quiesced = false;
+	struct mock_gpu *mock;
+	struct amdgpu_svm *svm;
+	unsigned long addr;
+	int ret;
+
+	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mock);
+	svm = range_test_setup(test, mock, SZ_2M, &addr);
+	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
+
+	mutex_lock(&svm->proc->lock);
+	mock->frame_lo = 0;
+	mock->frame_hi = 0;
+	mock->remaps = 2;
+	ret = amdgpu_svm_sync(svm, addr, addr + SZ_2M, 0, &quiesced);
+	range = range_test_find(svm, addr);
+	KUNIT_EXPECT_TRUE_MSG(test, range && range->mapped,
+			      "the span is not mapped after the races");
+	mutex_unlock(&svm->proc->lock);
+
+	/* Nothing was dropped for its attributes, so nothing quiesced. */
+	KUNIT_EXPECT_FALSE(test, quiesced);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, mock->remaps, 0U);
+	KUNIT_EXPECT_EQ_MSG(test, mock->frame_hi - mock->frame_lo, 0UL,
+			    "mapping recursed: a retry ran %lu bytes deeper in the stack",
+			    mock->frame_hi - mock->frame_lo);
+}
+
+static unsigned int range_test_syncs;
+
+static int range_test_count_sync(struct amdgpu_svm *svm, unsigned long start,
+				 unsigned long end, unsigned int flags,
+				 bool *quiesced)
+{
+	range_test_syncs++;
+	return 0;
+}
+
+/*
+ * Issue 12, defect 5: exit_mmap() unmaps the address space after the MMU
+ * notifier's release, so the unmaps of a dying process queue its ranges
+ * for the restore worker (XNACK off), which used to rebuild every span
+ * they covered, page by page, against an mm that is gone. The worker must
+ * forget that work instead and map nothing. The test's mm is torn down as
+ * an exiting process's is, with the context still open (its fd closes
+ * later); the worker is then run in the test's thread, where its calls to
+ * amdgpu_svm_sync() are counted.
+ */
+static void range_test_restore_after_exit(struct kunit *test)
+{
+	struct amdgpu_svm_process *proc;
+	struct mock_gpu *mock;
+	struct amdgpu_svm *svm;
+	struct mm_struct *mm;
+	unsigned long addr;
+	bool queued;
+
+	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mock);
+	svm = range_test_setup(test, mock, 4 * SZ_2M, &addr);
+	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr,
+						     4 * SZ_2M), 0);
+	proc = svm->proc;
+
+	/* The exit's unmaps must not start the worker behind the test. */
+	disable_delayed_work_sync(&proc->restore_work);
+	mm = current->mm;
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	enable_delayed_work(&proc->restore_work);
+
+	spin_lock(&svm->work_lock);
+	queued = !list_empty(&svm->work_list);
+	spin_unlock(&svm->work_lock);
+	KUNIT_ASSERT_TRUE_MSG(test, queued, "the exit queued no range to restore");
+
+	range_test_syncs = 0;
+	kunit_activate_static_stub(test, amdgpu_svm_sync, range_test_count_sync);
+	amdgpu_svm_restore_work(&proc->restore_work.work);
+	kunit_deactivate_static_stub(test, amdgpu_svm_sync);
+
+	spin_lock(&svm->work_lock);
+	queued = !list_empty(&svm->work_list);
+	spin_unlock(&svm->work_lock);
+	KUNIT_EXPECT_EQ_MSG(test, range_test_syncs, 0U,
+			    "the restore worker mapped spans of an mm that is gone");
+	KUNIT_EXPECT_FALSE(test, queued);
+	KUNIT_EXPECT_FALSE(test, proc->evicted);
+}
+
+/**
+ * struct join_test - a context that joins during the last destroy
+ * @test: the test
+ * @mock: its GPU
+ * @addr: the memory it is given
+ * @svm: the context
+ */
+struct join_test {
+	struct kunit *test;
+	struct mock_gpu mock;
+	unsigned long addr;
+	struct amdgpu_svm *svm;
+};
+
+static struct join_test *join_test;
+
+/*
+ * Runs where amdgpu_svm_destroy() of the last context stops the workers:
+ * a context joins the process (the render node opened again), is given
+ * the memory, and a munmap of one of its pages evicts it, so that the
+ * process is quiesced until the restore maps the rest again. That restore
+ * is still pending when the real function cancels the workers.
+ */
+static void join_test_last_context_gone(struct amdgpu_svm_process *proc)
+{
+	struct join_test *jt = join_test;
+	struct kunit *test = jt->test;
+
+	kunit_deactivate_static_stub(test, amdgpu_svm_process_last_context_gone);
+	jt->svm = range_test_context(test, &jt->mock);
+	KUNIT_EXPECT_EQ(test, range_test_give_access(test, jt->svm, jt->addr,
+						     SZ_2M), 0);
+	KUNIT_EXPECT_EQ(test, vm_munmap(jt->addr + PAGE_SIZE, PAGE_SIZE), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, proc->evicted,
+			      "the munmap did not evict the joining context");
+	mod_delayed_work(amdgpu_svm_wq, &proc->restore_work, HZ);
+
+	amdgpu_svm_process_last_context_gone(proc);
+}
+
+/*
+ * Issue 12, defect 8: a context that joins the process between the last
+ * destroy's unlock and its cancel of the workers used to lose its pending
+ * restore, and its queues were resumed with its memory unmapped: the first
+ * GPU access faulted. The joining context's restore must still run and
+ * map what it was given before the queues resume.
+ */
+static void range_test_join_during_last_destroy(struct kunit *test)
+{
+	struct amdgpu_svm_range *head, *tail;
+	struct amdgpu_svm_process *proc;
+	struct mock_gpu *mock;
+	struct amdgpu_svm *svm;
+	struct join_test *jt;
+	bool queued;
+
+	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
+	jt = kunit_kzalloc(test, sizeof(*jt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mock);
+	KUNIT_ASSERT_NOT_NULL(test, jt);
+	svm = range_test_setup(test, mock, SZ_2M, &jt->addr);
+	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, jt->addr,
+						     SZ_2M), 0);
+	proc = svm->proc;
+	jt->test = test;
+	mock_gpu_init(test, &jt->mock, "amdgpu_svm_mock_joining",
+		      MOCK_GPU_ID + 1);
+	join_test = jt;
+
+	/* The joining context keeps the process once svm is gone. */
+	kunit_activate_static_stub(test, amdgpu_svm_process_last_context_gone,
+				   join_test_last_context_gone);
+	kunit_release_action(test, range_test_destroy, svm);
+	KUNIT_ASSERT_NOT_NULL(test, jt->svm);
+	flush_delayed_work(&proc->restore_work);
+
+	mutex_lock(&proc->lock);
+	spin_lock(&jt->svm->work_lock);
+	queued = !list_empty(&jt->svm->work_list);
+	spin_unlock(&jt->svm->work_lock);
+	head = range_test_find(jt->svm, jt->addr);
+	tail = range_test_find(jt->svm, jt->addr + 2 * PAGE_SIZE);
+	KUNIT_EXPECT_FALSE_MSG(test, queued,
+			       "the joining context's restore was cancelled");
+	KUNIT_EXPECT_TRUE(test, head && head->mapped);
+	KUNIT_EXPECT_TRUE(test, tail && tail->mapped);
+	mutex_unlock(&proc->lock);
+	mutex_lock(&proc->queue_lock);
+	KUNIT_EXPECT_FALSE(test, proc->evicted);
+	KUNIT_EXPECT_EQ(test, proc->quiesce_count, 0U);
+	mutex_unlock(&proc->queue_lock);
+}
+
 static struct kunit_case amdgpu_svm_range_test_cases[] = {
 	KUNIT_CASE(range_test_removed_not_requeued),
+	KUNIT_CASE(range_test_unmapped_no_recursion),
+	KUNIT_CASE(range_test_restore_after_exit),
+	KUNIT_CASE(range_test_join_during_last_destroy),
 	{}
 };
 
@@ -196,3 +453,4 @@ kunit_test_suite(amdgpu_svm_range_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the amdgpu SVM core's ranges on a mock GPU");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
