@@ -21,19 +21,31 @@
  * aggregates over the intervals and the holes of a span with KFD's rules
  * for mixed values.
  *
- * The tree has its own spinlock, the innermost lock of the SVM core,
- * because munmap clears attributes from the MMU notifier where no sleeping
- * lock may be taken. Memory is therefore allocated outside the lock:
- * amdgpu_svm_attr_set() counts what it may need, allocates and retries if
- * the tree changed meanwhile; a clear needs at most one new node and takes
- * it with GFP_NOWAIT or from a small pool of spares refilled from process
- * context (amdgpu_svm_attr_refill()). Nodes are charged to the memory
- * cgroup of the caller (__GFP_ACCOUNT): a process that splits its memory
- * into millions of intervals pays for them, and gets them back at munmap
- * and when its SVM state goes.
+ * The tree has its own mutex, because munmap clears attributes from the
+ * MMU notifier, inside the mmap_lock and possibly on the way of reclaim:
+ * the SVM lock, outside the mmap_lock, cannot be taken there. Memory is
+ * therefore allocated outside the tree lock: amdgpu_svm_attr_set() counts
+ * what it may need, allocates and retries if the tree changed meanwhile;
+ * a clear needs at most one new node and takes it with GFP_NOWAIT or from
+ * a small pool of spares refilled from process context
+ * (amdgpu_svm_attr_refill()). Nodes are charged to the memory cgroup of
+ * the caller (__GFP_ACCOUNT): a process that splits its memory into
+ * millions of intervals pays for them, and gets them back at munmap and
+ * when its SVM state goes.
+ *
+ * A walk over many intervals (a SET_ATTR or munmap over a large span, a
+ * GPU leaving the process) reschedules every AMDGPU_SVM_ATTR_BATCH
+ * intervals: a sleeping lock lets it, so its length costs the caller's
+ * time, never a CPU held with preemption off. Only the notifier's
+ * non-blocking calls (the OOM reaper) do not wait: the clear returns
+ * -EAGAIN when the lock is taken, as drm_gpusvm's notifiers do.
  */
 
+/* Intervals walked between two rescheduling points. */
+#define AMDGPU_SVM_ATTR_BATCH	64
+
 #include <linux/export.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <kunit/visibility.h>
 #include <drm/amdgpu_svm_drm.h>
@@ -63,6 +75,13 @@ attr_next(struct amdgpu_svm_attr_range *r, unsigned long start,
 	return node ? to_attr_range(node) : NULL;
 }
 
+/* Count one interval of a walk; reschedule every AMDGPU_SVM_ATTR_BATCH. */
+static void attr_walked(unsigned int *n)
+{
+	if (!(++*n % AMDGPU_SVM_ATTR_BATCH))
+		cond_resched();
+}
+
 static bool attrs_equal(const struct amdgpu_svm_attrs *a,
 			const struct amdgpu_svm_attrs *b)
 {
@@ -87,7 +106,7 @@ static bool attrs_equal(const struct amdgpu_svm_attrs *a,
  */
 void amdgpu_svm_attr_tree_init(struct amdgpu_svm_attr_tree *tree)
 {
-	spin_lock_init(&tree->lock);
+	mutex_init(&tree->lock);
 	tree->root = RB_ROOT_CACHED;
 	tree->defaults = (struct amdgpu_svm_attrs) {
 		.preferred_loc = AMDGPU_SVM_LOCATION_UNDEFINED,
@@ -104,7 +123,8 @@ EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_tree_init);
  * amdgpu_svm_attr_tree_fini() - free every interval and spare
  * @tree: the tree, no longer used by anyone
  *
- * Context: any.
+ * Context: any (the process is freed from an SRCU callback); does not
+ * sleep.
  */
 void amdgpu_svm_attr_tree_fini(struct amdgpu_svm_attr_tree *tree)
 {
@@ -116,6 +136,7 @@ void amdgpu_svm_attr_tree_fini(struct amdgpu_svm_attr_tree *tree)
 	}
 	while (tree->nspare)
 		kfree(tree->spare[--tree->nspare]);
+	mutex_destroy(&tree->lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_tree_fini);
 
@@ -128,14 +149,14 @@ EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_tree_fini);
  * Applies to every page at once, also to intervals set before: nothing
  * stores the default in them.
  *
- * Context: any; takes the tree lock.
+ * Context: process context, may sleep; takes the tree lock.
  */
 void amdgpu_svm_attr_set_default_access(struct amdgpu_svm_attr_tree *tree,
 					u64 access)
 {
-	spin_lock(&tree->lock);
+	mutex_lock(&tree->lock);
 	tree->default_access = access;
-	spin_unlock(&tree->lock);
+	mutex_unlock(&tree->lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_set_default_access);
 
@@ -151,23 +172,23 @@ int amdgpu_svm_attr_refill(struct amdgpu_svm_attr_tree *tree)
 	struct amdgpu_svm_attr_range *r;
 
 	for (;;) {
-		spin_lock(&tree->lock);
+		mutex_lock(&tree->lock);
 		if (tree->nspare == AMDGPU_SVM_ATTR_SPARES) {
-			spin_unlock(&tree->lock);
+			mutex_unlock(&tree->lock);
 			return 0;
 		}
-		spin_unlock(&tree->lock);
+		mutex_unlock(&tree->lock);
 
 		r = kzalloc_obj(*r, GFP_KERNEL_ACCOUNT);
 		if (!r)
 			return -ENOMEM;
 
-		spin_lock(&tree->lock);
+		mutex_lock(&tree->lock);
 		if (tree->nspare < AMDGPU_SVM_ATTR_SPARES) {
 			tree->spare[tree->nspare++] = r;
 			r = NULL;
 		}
-		spin_unlock(&tree->lock);
+		mutex_unlock(&tree->lock);
 		kfree(r);
 	}
 }
@@ -218,6 +239,7 @@ static void attr_merge(struct amdgpu_svm_attr_tree *tree, unsigned long start,
 		       unsigned long last)
 {
 	struct amdgpu_svm_attr_range *prev = NULL, *r, *next;
+	unsigned int n = 0;
 
 	lockdep_assert_held(&tree->lock);
 
@@ -228,6 +250,7 @@ static void attr_merge(struct amdgpu_svm_attr_tree *tree, unsigned long start,
 
 	for (r = attr_first(tree, start, last); r; r = next) {
 		next = attr_next(r, start, last);
+		attr_walked(&n);
 		if (prev && prev->it.last + 1 == r->it.start &&
 		    attrs_equal(&prev->attrs, &r->attrs)) {
 			interval_tree_remove(&r->it, &tree->root);
@@ -291,7 +314,7 @@ static unsigned int attr_count_span(struct amdgpu_svm_attr_tree *tree,
 	unsigned int n = 0;
 
 	for (r = attr_first(tree, start, last); r; r = attr_next(r, start, last))
-		n++;
+		attr_walked(&n);
 	return n;
 }
 
@@ -316,16 +339,16 @@ int amdgpu_svm_attr_set(struct amdgpu_svm_attr_tree *tree,
 {
 	struct amdgpu_svm_attr_range **pool = NULL, **grown, *r, *next;
 	unsigned long last = end - 1, addr;
-	unsigned int need, have = 0, used = 0;
+	unsigned int need, have = 0, used = 0, walked = 0;
 	int ret = 0;
 
 	for (;;) {
-		spin_lock(&tree->lock);
+		mutex_lock(&tree->lock);
 		/* Two splits, and a hole before, between and after each. */
 		need = attr_count_span(tree, start, last) + 3;
 		if (need <= have)
 			break;
-		spin_unlock(&tree->lock);
+		mutex_unlock(&tree->lock);
 
 		grown = krealloc_array(pool, need, sizeof(*pool), GFP_KERNEL);
 		if (!grown) {
@@ -352,6 +375,7 @@ int amdgpu_svm_attr_set(struct amdgpu_svm_attr_tree *tree,
 	addr = start;
 	for (r = attr_first(tree, start, last); r; r = next) {
 		next = attr_next(r, start, last);
+		attr_walked(&walked);
 		if (r->it.start > addr) {
 			struct amdgpu_svm_attr_range *hole = pool[used++];
 
@@ -371,11 +395,13 @@ int amdgpu_svm_attr_set(struct amdgpu_svm_attr_tree *tree,
 		interval_tree_insert(&hole->it, &tree->root);
 	}
 
-	for (r = attr_first(tree, start, last); r; r = attr_next(r, start, last))
+	for (r = attr_first(tree, start, last); r; r = attr_next(r, start, last)) {
 		attr_apply(&r->attrs, ops, nops);
+		attr_walked(&walked);
+	}
 
 	attr_merge(tree, start, last);
-	spin_unlock(&tree->lock);
+	mutex_unlock(&tree->lock);
 
 out_free:
 	while (used < have)
@@ -391,20 +417,31 @@ EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_set);
  * @start: first byte
  * @end: one past the last byte, > @start
  *
+ * @blockable: the caller may sleep (mmu_notifier_range_blockable())
+ *
  * Pages of the span get the defaults again. Needs at most one new node;
  * if neither GFP_NOWAIT nor a spare provides it, the whole interval that
  * needed splitting is dropped (its pages outside the span lose their
  * attributes too) and a warning is printed.
  *
- * Context: any, including the MMU notifier; does not sleep.
+ * Context: the MMU notifier, or process context; sleeps only if
+ * @blockable.
+ * Return: 0, or -EAGAIN if !@blockable and the tree is locked (nothing
+ * was cleared).
  */
-void amdgpu_svm_attr_clear(struct amdgpu_svm_attr_tree *tree,
-			   unsigned long start, unsigned long end)
+int amdgpu_svm_attr_clear(struct amdgpu_svm_attr_tree *tree,
+			  unsigned long start, unsigned long end, bool blockable)
 {
 	struct amdgpu_svm_attr_range *r, *next;
 	unsigned long last = end - 1;
+	unsigned int n = 0;
 
-	spin_lock(&tree->lock);
+	if (!blockable) {
+		if (!mutex_trylock(&tree->lock))
+			return -EAGAIN;
+	} else {
+		mutex_lock(&tree->lock);
+	}
 	r = attr_first(tree, start, last);
 	if (!r)
 		goto out_unlock;
@@ -431,6 +468,8 @@ void amdgpu_svm_attr_clear(struct amdgpu_svm_attr_tree *tree,
 
 	for (; r; r = next) {
 		next = attr_next(r, start, last);
+		if (blockable)
+			attr_walked(&n);
 		interval_tree_remove(&r->it, &tree->root);
 		if (r->it.start < start) {
 			r->it.last = start - 1;
@@ -444,7 +483,8 @@ void amdgpu_svm_attr_clear(struct amdgpu_svm_attr_tree *tree,
 	}
 
 out_unlock:
-	spin_unlock(&tree->lock);
+	mutex_unlock(&tree->lock);
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_clear);
 
@@ -457,7 +497,7 @@ EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_clear);
  *	@addr; may be below @addr
  * @attrs: set to its attributes
  *
- * Context: any; takes the tree lock.
+ * Context: process context, may sleep; takes the tree lock.
  * Return: one past the last byte of that interval or hole, capped at @end.
  */
 unsigned long amdgpu_svm_attr_piece(struct amdgpu_svm_attr_tree *tree,
@@ -469,7 +509,7 @@ unsigned long amdgpu_svm_attr_piece(struct amdgpu_svm_attr_tree *tree,
 	struct rb_node *prev;
 	unsigned long piece_end;
 
-	spin_lock(&tree->lock);
+	mutex_lock(&tree->lock);
 	r = attr_first(tree, addr, ULONG_MAX);
 	if (r && r->it.start <= addr) {
 		*piece_start = r->it.start;
@@ -485,7 +525,7 @@ unsigned long amdgpu_svm_attr_piece(struct amdgpu_svm_attr_tree *tree,
 	}
 	attrs->access |= tree->default_access &
 			 ~(attrs->access | attrs->access_in_place | attrs->no_access);
-	spin_unlock(&tree->lock);
+	mutex_unlock(&tree->lock);
 
 	return min(piece_end, end);
 }
@@ -500,7 +540,7 @@ EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_piece);
  *
  * Holes inside the span count with the default attributes.
  *
- * Context: any; takes the tree lock.
+ * Context: process context, may sleep; takes the tree lock.
  */
 void amdgpu_svm_attr_get(struct amdgpu_svm_attr_tree *tree,
 			 unsigned long start, unsigned long end,
@@ -544,23 +584,25 @@ EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_get);
  * @tree: the tree
  * @idx: the GPU index leaving the process
  *
- * Context: any; takes the tree lock.
+ * Context: process context, may sleep; takes the tree lock.
  */
 void amdgpu_svm_attr_forget_gpu(struct amdgpu_svm_attr_tree *tree,
 				unsigned int idx)
 {
 	struct amdgpu_svm_attr_range *r;
 	u64 bit = BIT_ULL(idx);
+	unsigned int n = 0;
 
-	spin_lock(&tree->lock);
+	mutex_lock(&tree->lock);
 	tree->default_access &= ~bit;
 	for (r = attr_first(tree, 0, ULONG_MAX); r; r = attr_next(r, 0, ULONG_MAX)) {
 		r->attrs.access &= ~bit;
 		r->attrs.access_in_place &= ~bit;
 		r->attrs.no_access &= ~bit;
+		attr_walked(&n);
 	}
 	attr_merge(tree, 0, ULONG_MAX);
-	spin_unlock(&tree->lock);
+	mutex_unlock(&tree->lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_forget_gpu);
 
@@ -568,16 +610,16 @@ EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_forget_gpu);
  * amdgpu_svm_attr_count() - number of intervals (for tests and debugfs)
  * @tree: the tree
  *
- * Context: any; takes the tree lock.
+ * Context: process context, may sleep; takes the tree lock.
  * Return: the number of intervals.
  */
 unsigned int amdgpu_svm_attr_count(struct amdgpu_svm_attr_tree *tree)
 {
 	unsigned int n;
 
-	spin_lock(&tree->lock);
+	mutex_lock(&tree->lock);
 	n = attr_count_span(tree, 0, ULONG_MAX);
-	spin_unlock(&tree->lock);
+	mutex_unlock(&tree->lock);
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_count);

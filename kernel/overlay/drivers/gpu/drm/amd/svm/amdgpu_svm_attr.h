@@ -10,7 +10,7 @@
 
 #include <linux/interval_tree.h>
 #include <linux/rbtree.h>
-#include <linux/spinlock.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
 
 /** Most GPUs one process can use (bits of &amdgpu_svm_attrs.access). */
@@ -99,10 +99,11 @@ struct amdgpu_svm_attr_range {
  */
 struct amdgpu_svm_attr_tree {
 	/**
-	 * @lock: protects everything below; innermost lock, taken from the
-	 * MMU notifier (munmap clears attributes there).
+	 * @lock: protects everything below; taken inside the mmap_lock by
+	 * the MMU notifier (munmap clears attributes there), so nothing
+	 * under it allocates memory that may recurse into reclaim.
 	 */
-	spinlock_t lock;
+	struct mutex lock;
 	/** @root: the intervals. */
 	struct rb_root_cached root;
 	/** @defaults: attributes of pages in no interval (no access named). */
@@ -126,8 +127,8 @@ int amdgpu_svm_attr_refill(struct amdgpu_svm_attr_tree *tree);
 int amdgpu_svm_attr_set(struct amdgpu_svm_attr_tree *tree,
 			unsigned long start, unsigned long end,
 			const struct amdgpu_svm_attr_op *ops, unsigned int nops);
-void amdgpu_svm_attr_clear(struct amdgpu_svm_attr_tree *tree,
-			   unsigned long start, unsigned long end);
+int amdgpu_svm_attr_clear(struct amdgpu_svm_attr_tree *tree,
+			  unsigned long start, unsigned long end, bool blockable);
 void amdgpu_svm_attr_get(struct amdgpu_svm_attr_tree *tree,
 			 unsigned long start, unsigned long end,
 			 struct amdgpu_svm_attr_get *out);

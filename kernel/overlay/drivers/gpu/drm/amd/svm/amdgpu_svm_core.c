@@ -51,9 +51,11 @@
  *    points at a page the CPU already took back.
  * 4. &amdgpu_svm_process.queue_lock (a mutex): quiesce state, taken from
  *    the notifier; the hardware's quiesce / resume run under it.
- * 5. &amdgpu_svm.work_lock and &amdgpu_svm_attr_tree.lock (spinlocks),
- *    innermost: the pending-work list, and the attribute tree (cleared on
- *    munmap from the mm-wide notifier).
+ * 5. &amdgpu_svm_attr_tree.lock (a mutex): the attribute tree, cleared on
+ *    munmap from the mm-wide notifier inside the mmap_lock; nothing is
+ *    allocated under it but with GFP_NOWAIT. Walks of many intervals
+ *    reschedule under it (see DOC: Attribute tree).
+ * 6. &amdgpu_svm.work_lock (a spinlock), innermost: the pending-work list.
  *
  * Nothing under the notifier lock allocates memory that can recurse into
  * reclaim: the PTE update either does not allocate or has reserved with
@@ -169,16 +171,21 @@ static void amdgpu_svm_mn_free(struct mmu_notifier *mn)
 	kfree(proc);
 }
 
-/* munmap: the attributes of the span are forgotten (see the UAPI). */
+/*
+ * munmap: the attributes of the span are forgotten (see the UAPI). A
+ * non-blocking call (the OOM reaper) that finds the tree locked is asked
+ * to come back, as drm_gpusvm's own notifiers do.
+ */
 static int amdgpu_svm_mn_invalidate_start(struct mmu_notifier *mn,
 					  const struct mmu_notifier_range *range)
 {
 	struct amdgpu_svm_process *proc =
 		container_of(mn, struct amdgpu_svm_process, mn);
 
-	if (range->event == MMU_NOTIFY_UNMAP)
-		amdgpu_svm_attr_clear(&proc->attrs, range->start, range->end);
-	return 0;
+	if (range->event != MMU_NOTIFY_UNMAP)
+		return 0;
+	return amdgpu_svm_attr_clear(&proc->attrs, range->start, range->end,
+				     mmu_notifier_range_blockable(range));
 }
 
 static const struct mmu_notifier_ops amdgpu_svm_mn_ops = {

@@ -188,7 +188,7 @@ static void attr_test_case(struct kunit *test)
 			KUNIT_ASSERT_EQ(test, 0, amdgpu_svm_attr_set(tree, s->start,
 								     s->end, &op, 1));
 		else
-			amdgpu_svm_attr_clear(tree, s->start, s->end);
+			amdgpu_svm_attr_clear(tree, s->start, s->end, true);
 	}
 
 	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_count(tree), c->intervals);
@@ -244,7 +244,7 @@ static void attr_test_clear_punches_holes(struct kunit *test)
 
 	/* Every hole punched in the middle adds one interval. */
 	for (i = 0; i < 8; i++)
-		amdgpu_svm_attr_clear(tree, PG(2 + 4 * i), PG(3 + 4 * i));
+		amdgpu_svm_attr_clear(tree, PG(2 + 4 * i), PG(3 + 4 * i), true);
 	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_count(tree), 9U);
 }
 
@@ -310,6 +310,69 @@ static void attr_test_default_access_late_gpu(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, got.access, 0ULL);
 }
 
+/*
+ * The OOM reaper's munmap notifier may not sleep: a clear that finds the
+ * tree locked asks it to come back (-EAGAIN) and changes nothing.
+ */
+static void attr_test_clear_nonblocking(struct kunit *test)
+{
+	struct amdgpu_svm_attr_tree *tree = attr_test_tree(test);
+	struct amdgpu_svm_attr_op op = { AMDGPU_SVM_ATTR_GRANULARITY, 2 };
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, 0, amdgpu_svm_attr_set(tree, PG(0), PG(8), &op, 1));
+	mutex_lock(&tree->lock);
+	ret = amdgpu_svm_attr_clear(tree, PG(0), PG(8), false);
+	mutex_unlock(&tree->lock);
+	KUNIT_EXPECT_EQ(test, ret, -EAGAIN);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_count(tree), 1U);
+
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_clear(tree, PG(0), PG(8), false), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_count(tree), 0U);
+}
+
+#define MANY	20000
+
+/*
+ * Issue 12, defect 7: SET_ATTR, munmap and a GPU leaving walk every
+ * interval they cover, which a process can make as many as it pays
+ * memory for. Over MANY alternating intervals each walk must give the
+ * exact result, and reschedule on the way: under the debug kernel's
+ * CONFIG_DEBUG_ATOMIC_SLEEP a walk that holds a spinlock (or runs with
+ * preemption off) while it reschedules is a kernel report.
+ */
+static void attr_test_many_intervals(struct kunit *test)
+{
+	struct amdgpu_svm_attr_tree *tree = attr_test_tree(test);
+	struct amdgpu_svm_attr_op gran = { AMDGPU_SVM_ATTR_GRANULARITY, 2 };
+	struct amdgpu_svm_attr_op access = { AMDGPU_SVM_ATTR_ACCESS, 0 };
+	struct amdgpu_svm_attr_get got;
+	unsigned int i;
+
+	for (i = 0; i < MANY; i += 2)
+		KUNIT_ASSERT_EQ(test, 0, amdgpu_svm_attr_set(tree, PG(i), PG(i + 1),
+							     &gran, 1));
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_count(tree), MANY / 2);
+
+	/* The holes between are filled: one interval per page. */
+	KUNIT_ASSERT_EQ(test, 0, amdgpu_svm_attr_set(tree, PG(0), PG(MANY),
+						     &access, 1));
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_count(tree), MANY);
+	amdgpu_svm_attr_get(tree, PG(0), PG(MANY), &got);
+	KUNIT_EXPECT_EQ(test, got.access, BIT_ULL(0));
+
+	amdgpu_svm_attr_forget_gpu(tree, 0);
+	amdgpu_svm_attr_get(tree, PG(0), PG(MANY), &got);
+	KUNIT_EXPECT_EQ(test, got.access, 0ULL);
+	/* Granularities still alternate: nothing merges. */
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_count(tree), MANY);
+
+	/* Left: page 0, and the last two pages. */
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_clear(tree, PG(1), PG(MANY - 2),
+						    true), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_count(tree), 3U);
+}
+
 static struct kunit_case amdgpu_svm_attr_test_cases[] = {
 	KUNIT_CASE_PARAM(attr_test_case, attr_gen_params),
 	KUNIT_CASE(attr_test_piece),
@@ -317,6 +380,8 @@ static struct kunit_case amdgpu_svm_attr_test_cases[] = {
 	KUNIT_CASE(attr_test_forget_gpu),
 	KUNIT_CASE(attr_test_default_access),
 	KUNIT_CASE(attr_test_default_access_late_gpu),
+	KUNIT_CASE(attr_test_clear_nonblocking),
+	KUNIT_CASE(attr_test_many_intervals),
 	{}
 };
 
