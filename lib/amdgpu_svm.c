@@ -10,6 +10,30 @@
 #include "igt.h"
 #include "amdgpu_svm.h"
 
+/*
+ * One DRM_IOCTL_AMDGPU_GEM_SVM; @restart: through drmIoctl(), which calls
+ * again for as long as the kernel returns EAGAIN or EINTR.
+ */
+static int svm_gem_ioctl(int fd, uint32_t op, uint64_t start, uint64_t size,
+			 const struct drm_amdgpu_svm_attribute *attrs,
+			 uint32_t nattr, bool restart)
+{
+	struct drm_amdgpu_gem_svm args = {
+		.start = start,
+		.size = size,
+		.op = op,
+		.nattr = nattr,
+		.attrs = (uintptr_t)attrs,
+	};
+	int ret;
+
+	if (restart)
+		ret = drmIoctl(fd, DRM_IOCTL_AMDGPU_GEM_SVM, &args);
+	else
+		ret = ioctl(fd, DRM_IOCTL_AMDGPU_GEM_SVM, &args);
+	return ret ? -errno : 0;
+}
+
 /**
  * __svm_ioctl() - DRM_IOCTL_AMDGPU_GEM_SVM with every field given
  * @fd: an open render node of a GPU with SVM (amdgpu or vamdgpu)
@@ -24,17 +48,7 @@
 int __svm_ioctl(int fd, uint32_t op, uint64_t start, uint64_t size,
 		struct drm_amdgpu_svm_attribute *attrs, uint32_t nattr)
 {
-	struct drm_amdgpu_gem_svm args = {
-		.start = start,
-		.size = size,
-		.op = op,
-		.nattr = nattr,
-		.attrs = (uintptr_t)attrs,
-	};
-
-	if (drmIoctl(fd, DRM_IOCTL_AMDGPU_GEM_SVM, &args))
-		return -errno;
-	return 0;
+	return svm_gem_ioctl(fd, op, start, size, attrs, nattr, true);
 }
 
 /**
@@ -72,17 +86,8 @@ int __svm_set_attr_once(int fd, uint64_t start, uint64_t size,
 			const struct drm_amdgpu_svm_attribute *attrs,
 			uint32_t nattr)
 {
-	struct drm_amdgpu_gem_svm args = {
-		.start = start,
-		.size = size,
-		.op = AMDGPU_SVM_OP_SET_ATTR,
-		.nattr = nattr,
-		.attrs = (uintptr_t)attrs,
-	};
-
-	if (ioctl(fd, DRM_IOCTL_AMDGPU_GEM_SVM, &args))
-		return -errno;
-	return 0;
+	return svm_gem_ioctl(fd, AMDGPU_SVM_OP_SET_ATTR, start, size, attrs,
+			     nattr, false);
 }
 
 /**
