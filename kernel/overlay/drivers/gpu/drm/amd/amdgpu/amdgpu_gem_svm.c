@@ -261,6 +261,11 @@ static int amdgpu_gem_svm_reserve_ptes(struct amdgpu_svm *svm,
 			       NULL);
 	if (r)
 		goto out_unreserve;
+	/* amdgpu_vm_ready() wants the reservation: here, not in update. */
+	if (!amdgpu_vm_ready(vm)) {
+		r = -EBUSY;
+		goto out_unreserve;
+	}
 	r = amdgpu_vm_pt_reserve(adev, vm, amdgpu_gem_svm_gpu_page(start),
 				 amdgpu_gem_svm_gpu_page(end));
 	if (r)
@@ -269,6 +274,32 @@ static int amdgpu_gem_svm_reserve_ptes(struct amdgpu_svm *svm,
 out_unreserve:
 	amdgpu_bo_unreserve(root);
 	return r;
+}
+
+/*
+ * Write the initial (invalid) PTE value over [start, end), unlocked, and
+ * wait for it. The caller holds no reclaim (memalloc_noreclaim_save()).
+ */
+static void amdgpu_gem_svm_clear_range(struct amdgpu_gem_svm *gsvm,
+				       unsigned long start, unsigned long end)
+{
+	struct amdgpu_device *adev = gsvm->adev;
+	struct dma_fence *fence = NULL;
+	int r;
+
+	r = amdgpu_vm_update_range(adev, gsvm->vm, false, true, false, false,
+				   NULL, amdgpu_gem_svm_gpu_page(start),
+				   amdgpu_gem_svm_gpu_page(end) - 1,
+				   adev->gmc.init_pte_flags, 0, 0, NULL, NULL,
+				   &fence);
+	if (fence) {
+		dma_fence_wait(fence, false);
+		dma_fence_put(fence);
+	}
+	if (r)
+		dev_warn_ratelimited(adev->dev,
+				     "svm: clearing PTEs 0x%lx-0x%lx failed (%d)\n",
+				     start, end, r);
 }
 
 /*
@@ -303,11 +334,16 @@ static int amdgpu_gem_svm_map_run(struct amdgpu_gem_svm *gsvm,
  * become MC addresses by adding the VRAM base, as KFD does) and writes one
  * amdgpu_vm_update_range() per run of pages in the same memory domain.
  * The update is unlocked (no root reservation): @reserve_ptes made the
- * page tables. Waits for the update to land.
+ * page tables and checked the VM is ready; amdgpu_vm_update_range()
+ * refuses an unlocked update with -EBUSY once an eviction started. Waits
+ * for the update to land. When a run fails, the whole span is cleared
+ * again: the core records it unmapped, and nothing would ever clear PTEs
+ * the runs before left behind.
  *
  * Context: process context; the SVM lock and the notifier lock (read)
  * held.
- * Return: 0 or a negative errno (-EBUSY while the VM is being evicted).
+ * Return: 0 or a negative errno (-EBUSY while the VM is being evicted);
+ * on error no PTE of the span is valid.
  */
 static int amdgpu_gem_svm_update_ptes(struct amdgpu_svm *svm,
 				      const struct amdgpu_svm_pte_update *update)
@@ -322,8 +358,6 @@ static int amdgpu_gem_svm_update_ptes(struct amdgpu_svm *svm,
 
 	if (WARN_ON_ONCE(npages > gsvm->npages))
 		return -ENOMEM;
-	if (!amdgpu_vm_ready(gsvm->vm))
-		return -EBUSY;
 
 	noreclaim = memalloc_noreclaim_save();
 	for (j = 0; i < npages; j++) {
@@ -342,7 +376,7 @@ static int amdgpu_gem_svm_update_ptes(struct amdgpu_svm *svm,
 									    update->pte_flags,
 									    run_vram));
 			if (r)
-				goto out;
+				goto out_unwind;
 			run = i;
 		}
 		run_vram = vram;
@@ -356,7 +390,10 @@ static int amdgpu_gem_svm_update_ptes(struct amdgpu_svm *svm,
 					   amdgpu_gem_svm_pte_flags(adev, gsvm->vm,
 								    update->pte_flags,
 								    run_vram));
-out:
+out_unwind:
+	/* The runs before the failed one are written, maybe part of it. */
+	if (r)
+		amdgpu_gem_svm_clear_range(gsvm, update->start, update->end);
 	memalloc_noreclaim_restore(noreclaim);
 	return r;
 }
@@ -376,27 +413,10 @@ out:
 static void amdgpu_gem_svm_clear_ptes(struct amdgpu_svm *svm,
 				      unsigned long start, unsigned long end)
 {
-	struct amdgpu_gem_svm *gsvm = to_gem_svm(svm);
-	struct amdgpu_device *adev = gsvm->adev;
-	struct dma_fence *fence = NULL;
-	unsigned int noreclaim;
-	int r;
+	unsigned int noreclaim = memalloc_noreclaim_save();
 
-	noreclaim = memalloc_noreclaim_save();
-	r = amdgpu_vm_update_range(adev, gsvm->vm, false, true, false, false,
-				   NULL, amdgpu_gem_svm_gpu_page(start),
-				   amdgpu_gem_svm_gpu_page(end) - 1,
-				   adev->gmc.init_pte_flags, 0, 0, NULL, NULL,
-				   &fence);
-	if (fence) {
-		dma_fence_wait(fence, false);
-		dma_fence_put(fence);
-	}
+	amdgpu_gem_svm_clear_range(to_gem_svm(svm), start, end);
 	memalloc_noreclaim_restore(noreclaim);
-	if (r)
-		dev_warn_ratelimited(adev->dev,
-				     "svm: clearing PTEs 0x%lx-0x%lx failed (%d)\n",
-				     start, end, r);
 }
 
 /*
@@ -721,8 +741,22 @@ bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev, u32 pasid,
 		ctx = READ_ONCE(gsvm->ctx);
 	xa_unlock_irqrestore(&adev->vm_manager.pasids, irqflags);
 
-	if (ctx && amdgpu_svm_xnack_enabled(ctx))
-		handled = !amdgpu_svm_handle_fault(ctx, addr, write_fault);
+	if (ctx && amdgpu_svm_xnack_enabled(ctx)) {
+		int r = amdgpu_svm_handle_fault(ctx, addr, write_fault);
+
+		/*
+		 * A transient failure (an invalidation kept racing, no memory
+		 * for now) is not a VM fault: leave the PTE invalid and let
+		 * the GPU retry, taking the address out of the fault filter so
+		 * the retry is seen, as KFD does. Only -EFAULT is the
+		 * program's fault.
+		 */
+		if (r == -EAGAIN || r == -EBUSY || r == -ENOMEM) {
+			amdgpu_gmc_filter_faults_remove(adev, addr, pasid);
+			r = 0;
+		}
+		handled = !r;
+	}
 	srcu_read_unlock(&amdgpu_gem_svm_srcu, idx);
 	return handled;
 }
