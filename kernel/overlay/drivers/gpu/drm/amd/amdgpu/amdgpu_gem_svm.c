@@ -437,10 +437,18 @@ static void amdgpu_gem_svm_wait_cs(struct amdgpu_gem_svm *gsvm)
  * amdgpu_gem_svm_flush_tlb() - &amdgpu_svm_gpu_ops.flush_tlb
  * @svm: the context
  *
- * Waits for the VM's command submissions in flight, then a heavyweight
- * flush of the VM's PASID on every XCC of the device (and on every hub on
- * gfx9) waits for accesses through the old translations, like KFD's
- * kfd_flush_tlb() after an unmap.
+ * XNACK off: waits for the VM's command submissions in flight. Then a
+ * heavyweight flush of the VM's PASID on every XCC of the device (and on
+ * every hub on gfx9) waits for accesses through the old translations,
+ * like KFD's kfd_flush_tlb() after an unmap.
+ *
+ * XNACK on, the notifier never waits for a job's fence: a job may itself
+ * be stalled on a retry fault that amdgpu_svm_handle_fault() serves only
+ * once it gets the mmap_lock, which the caller of the notifier (an
+ * mprotect(), a munmap()) may hold, the deadlock the dma-buf
+ * documentation forbids for recoverable page faults. The flush alone is
+ * enough there: an access after it misses and faults again, as xe does
+ * for its fault-mode VMs.
  *
  * Context: as @clear_ptes.
  */
@@ -453,7 +461,8 @@ static void amdgpu_gem_svm_flush_tlb(struct amdgpu_svm *svm)
 	u32 xcc_mask = GENMASK(max(NUM_XCC(adev->gfx.xcc_mask), 1) - 1, 0);
 	int xcc, r;
 
-	amdgpu_gem_svm_wait_cs(gsvm);
+	if (!amdgpu_svm_xnack_enabled(svm))
+		amdgpu_gem_svm_wait_cs(gsvm);
 	for_each_inst(xcc, xcc_mask) {
 		r = amdgpu_gmc_flush_gpu_tlb_pasid(adev, gsvm->vm->pasid,
 						   TLB_FLUSH_HEAVYWEIGHT,
