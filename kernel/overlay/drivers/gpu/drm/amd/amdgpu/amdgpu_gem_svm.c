@@ -545,19 +545,32 @@ static const struct amdgpu_svm_gpu_ops amdgpu_gem_svm_ops = {
 };
 
 /*
- * The id userspace names the GPU by: KFD's topology gpu_id when KFD runs
- * on the device (the same attribute vocabulary as KFD's SVM ioctl), else
- * one made of the PCI location, never 0 nor 0xffffffff.
+ * The id userspace names the GPU by: KFD's topology gpu_id of the node the
+ * file's partition is when KFD runs on the device (the same attribute
+ * vocabulary as KFD's SVM ioctl; a partitioned MI300, CPX or DPX, has one
+ * KFD node and one render node per partition, each with its own id), else
+ * one made of the PCI location and the partition, never 0 nor 0xffffffff.
  */
-static u32 amdgpu_gem_svm_gpu_id(struct amdgpu_device *adev)
+static u32 amdgpu_gem_svm_gpu_id(struct amdgpu_device *adev, u32 xcp_id)
 {
 	struct pci_dev *pdev = adev->pdev;
+	unsigned int i;
 
-	if (adev->kfd.init_complete && adev->kfd.dev->nodes[0] &&
-	    adev->kfd.dev->nodes[0]->id)
-		return adev->kfd.dev->nodes[0]->id;
-	return BIT(31) | (pci_domain_nr(pdev->bus) & 0x7fff) << 16 |
-	       pci_dev_id(pdev);
+	if (adev->kfd.init_complete) {
+		for (i = 0; i < adev->kfd.dev->num_nodes; i++) {
+			struct kfd_node *node = adev->kfd.dev->nodes[i];
+
+			if (!node || !node->id)
+				continue;
+			if (xcp_id == AMDGPU_XCP_NO_PARTITION ||
+			    (node->xcp && node->xcp->id == xcp_id))
+				return node->id;
+		}
+	}
+	if (xcp_id == AMDGPU_XCP_NO_PARTITION)
+		xcp_id = 0;
+	return BIT(31) | (xcp_id & 0x7f) << 24 |
+	       (pci_domain_nr(pdev->bus) & 0xff) << 16 | pci_dev_id(pdev);
 }
 
 /*
@@ -594,10 +607,11 @@ static bool amdgpu_gem_svm_xnack_mode(struct amdgpu_gem_svm *gsvm)
 	return xnack;
 }
 
-/* The SVM state of a VM, allocated at its first use. */
+/* The SVM state of a file's VM, allocated at its first use. */
 static struct amdgpu_gem_svm *amdgpu_gem_svm_of(struct amdgpu_device *adev,
-						struct amdgpu_vm *vm)
+						struct amdgpu_fpriv *fpriv)
 {
+	struct amdgpu_vm *vm = &fpriv->vm;
 	struct amdgpu_gem_svm *gsvm = READ_ONCE(vm->svm), *old;
 
 	if (gsvm)
@@ -611,7 +625,7 @@ static struct amdgpu_gem_svm *amdgpu_gem_svm_of(struct amdgpu_device *adev,
 	gsvm->gpu = (struct amdgpu_svm_gpu) {
 		.drm = adev_to_drm(adev),
 		.ops = &amdgpu_gem_svm_ops,
-		.gpu_id = amdgpu_gem_svm_gpu_id(adev),
+		.gpu_id = amdgpu_gem_svm_gpu_id(adev, fpriv->xcp_id),
 		.xnack_capable = amdgpu_gem_svm_xnack_capable(adev),
 	};
 	old = cmpxchg(&vm->svm, NULL, gsvm);
@@ -688,7 +702,7 @@ int amdgpu_gem_svm_ioctl(struct drm_device *dev, void *data,
 	struct amdgpu_gem_svm *gsvm;
 	struct amdgpu_svm *ctx;
 
-	gsvm = amdgpu_gem_svm_of(drm_to_adev(dev), &fpriv->vm);
+	gsvm = amdgpu_gem_svm_of(drm_to_adev(dev), fpriv);
 	if (IS_ERR(gsvm))
 		return PTR_ERR(gsvm);
 	ctx = amdgpu_gem_svm_get(gsvm);
