@@ -175,6 +175,10 @@ struct drm_amdgpu_svm_attribute {
  *   PREFETCH_LOC not SYSMEM, UNDEFINED or such a gpu_id: -EINVAL
  * - a page of the span not backed by a VMA, or backed by a VM_IO /
  *   VM_PFNMAP VMA: -EFAULT (SET_ATTR and GET_ATTR alike)
+ * - SET_ATTR on amdgpu: the span reaches beyond the GPU VM of a GPU of
+ *   the process: -EINVAL; it overlaps a buffer mapped into such a VM
+ *   with DRM_IOCTL_AMDGPU_GEM_VA (libdrm's VA manager hands those out
+ *   from the same addresses): -EADDRINUSE, as KFD refuses it
  *
  * With XNACK off, mapping failures after the attributes are set return
  * their errno (-ENOMEM, -EFAULT for memory that cannot be faulted in,

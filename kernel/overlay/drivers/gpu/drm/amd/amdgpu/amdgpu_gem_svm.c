@@ -522,6 +522,49 @@ static void amdgpu_gem_svm_resume(struct amdgpu_svm *svm)
 }
 
 /**
+ * amdgpu_gem_svm_check_span() - &amdgpu_svm_gpu_ops.check_span
+ * @svm: the context
+ * @start: first virtual address, page aligned
+ * @end: one past the last, page aligned
+ *
+ * SVM maps the CPU's addresses into the render node's VM, where libdrm's
+ * VA manager also places GEM buffers (DRM_IOCTL_AMDGPU_GEM_VA): a span
+ * over one of them would have each overwrite the other's PTEs. Walks the
+ * VM's mappings with the root reservation held.
+ *
+ * Context: process context; the SVM lock and the mmap_lock (read) held.
+ * Return: 0; -EINVAL beyond the VM (max_pfn); -EADDRINUSE over a GEM
+ * mapping; or the reservation's error.
+ */
+static int amdgpu_gem_svm_check_span(struct amdgpu_svm *svm,
+				     unsigned long start, unsigned long end)
+{
+	struct amdgpu_gem_svm *gsvm = to_gem_svm(svm);
+	u64 first = amdgpu_gem_svm_gpu_page(start);
+	u64 last = amdgpu_gem_svm_gpu_page(end) - 1;
+	struct amdgpu_vm *vm = gsvm->vm;
+	struct rb_node *node;
+	int r;
+
+	if (last >= gsvm->adev->vm_manager.max_pfn)
+		return -EINVAL;
+	r = amdgpu_bo_reserve(vm->root.bo, true);
+	if (r)
+		return r;
+	for (node = rb_first_cached(&vm->va); node; node = rb_next(node)) {
+		struct amdgpu_bo_va_mapping *m =
+			rb_entry(node, struct amdgpu_bo_va_mapping, rb);
+
+		if (m->start <= last && m->last >= first) {
+			r = -EADDRINUSE;
+			break;
+		}
+	}
+	amdgpu_bo_unreserve(vm->root.bo);
+	return r;
+}
+
+/**
  * amdgpu_gem_svm_pagemap() - &amdgpu_svm_gpu_ops.pagemap
  * @svm: the context
  *
@@ -542,6 +585,7 @@ static const struct amdgpu_svm_gpu_ops amdgpu_gem_svm_ops = {
 	.quiesce = amdgpu_gem_svm_quiesce,
 	.resume = amdgpu_gem_svm_resume,
 	.pagemap = amdgpu_gem_svm_pagemap,
+	.check_span = amdgpu_gem_svm_check_span,
 };
 
 /*

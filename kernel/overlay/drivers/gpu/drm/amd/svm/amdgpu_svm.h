@@ -185,6 +185,24 @@ struct amdgpu_svm_gpu_ops {
 	 * Context: process context, may sleep; the process SVM lock held.
 	 */
 	struct drm_pagemap *(*pagemap)(struct amdgpu_svm *svm);
+
+	/**
+	 * @check_span: may SET_ATTR give this GPU [start, end) (optional)
+	 * @svm: the context
+	 * @start: first virtual address, page aligned
+	 * @end: one past the last, page aligned
+	 *
+	 * The GPU's own claims on its virtual address space: a span beyond
+	 * its VM, or one that overlaps memory the driver maps there by
+	 * other means (amdgpu's GEM VA mappings), is refused before any
+	 * attribute changes. Called for every GPU of the process.
+	 *
+	 * Context: process context, may sleep; the process SVM lock and the
+	 * mmap_lock (read) held.
+	 * Return: 0; -EINVAL beyond the VM; -EADDRINUSE over other mappings.
+	 */
+	int (*check_span)(struct amdgpu_svm *svm, unsigned long start,
+			  unsigned long end);
 };
 
 /**

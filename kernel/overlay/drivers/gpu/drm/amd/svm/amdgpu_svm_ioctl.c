@@ -173,6 +173,12 @@ static int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 
 	mmap_read_lock(mm);
 	ret = amdgpu_svm_check_vmas(mm, start, end);
+	list_for_each_entry(gpu, &proc->gpus, link) {
+		if (ret)
+			break;
+		if (gpu->gpu->ops->check_span)
+			ret = gpu->gpu->ops->check_span(gpu, start, end);
+	}
 	if (!ret)
 		ret = amdgpu_svm_attr_set(&proc->attrs, start, end, ops, nattr);
 	mmap_read_unlock(mm);
