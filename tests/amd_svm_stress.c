@@ -288,19 +288,26 @@ static bool sync_gpu(struct worker *w)
 	if (ret) {
 		bool counters = q->ctx->gpu->backend->counters(q, &c) == 0;
 
-		if (ret == -EIO && counters)
+		if (ret == -EIO && counters) {
 			fail(w, "VM FAULT on %s at 0x%" PRIx64 " (%s)",
 			     gpu_name(w, w->busy_queue), c.fault_addr,
 			     c.fault_write ? "write" : "read");
-		else if (counters)
-			fail(w, "%s on %s: %s; queue %s, quiesced %u times, resumed %u times",
+		} else if (counters) {
+			struct svm_queue_counters later = c;
+
+			/* Stuck, or faulting over and over (a livelock)? */
+			sleep(2);
+			q->ctx->gpu->backend->counters(q, &later);
+			fail(w, "%s on %s: %s; queue %s, quiesced %u times, resumed %u times, %u retry faults (%u more in the next 2 s)",
 			     ret == -ETIME ? "TIMEOUT" : "WAIT FAILED",
 			     gpu_name(w, w->busy_queue), strerror(-ret),
 			     c.failed ? "failed" : c.quiesced ? "quiesced" : "active",
-			     c.quiesce_count, c.resume_count);
-		else
+			     c.quiesce_count, c.resume_count, c.retry_faults,
+			     later.retry_faults - c.retry_faults);
+		} else {
 			fail(w, "%s on %s: %s", ret == -ETIME ? "TIMEOUT" : "WAIT FAILED",
 			     gpu_name(w, w->busy_queue), strerror(-ret));
+		}
 		return false;
 	}
 	w->busy_queue = -1;
