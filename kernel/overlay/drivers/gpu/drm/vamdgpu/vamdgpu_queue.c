@@ -267,6 +267,9 @@ static bool vamdgpu_queue_retry(struct vamdgpu_queue *q, u64 *last_addr,
 
 	spin_lock(&q->lock);
 	q->retry_faults++;
+	q->retry_addr = fault->addr;
+	q->retry_flags = fault->flags;
+	q->retry_ret = ret;
 	spin_unlock(&q->lock);
 	return true;
 }
@@ -769,11 +772,12 @@ void vamdgpu_vm_show_queues(struct vamdgpu_vm *vm, struct seq_file *m)
 		   vm->quiesce_depth, vm->tlb_flushes);
 	list_for_each_entry(q, &vm->queues, link) {
 		spin_lock(&q->lock);
-		seq_printf(m, "  queue %u state %s submitted %llu completed %llu quiesce %u resume %u retry_faults %u vm_faults %u fault_addr 0x%llx tlb_misses %llu\n",
+		seq_printf(m, "  queue %u state %s submitted %llu completed %llu quiesce %u resume %u retry_faults %u (last 0x%llx %s, %d) vm_faults %u fault_addr 0x%llx tlb_misses %llu\n",
 			   q->id, q->error ? "error" : q->quiesced ? "quiesced" : "active",
 			   q->submitted, q->completed, q->quiesce_count,
-			   q->resume_count, q->retry_faults, q->vm_faults,
-			   q->fault_addr, q->tlb_misses);
+			   q->resume_count, q->retry_faults, q->retry_addr,
+			   q->retry_flags & VAMDGPU_FAULT_WRITE ? "write" : "read",
+			   q->retry_ret, q->vm_faults, q->fault_addr, q->tlb_misses);
 		spin_unlock(&q->lock);
 	}
 	spin_unlock(&vm->queue_lock);

@@ -67,6 +67,12 @@ struct vamdgpu_queue {
 	u32 resume_count;
 	/** @retry_faults: faults resolved by the fault handler. */
 	u32 retry_faults;
+	/** @retry_addr: address of the last of them. */
+	u64 retry_addr;
+	/** @retry_flags: its VAMDGPU_FAULT_* bits. */
+	u32 retry_flags;
+	/** @retry_ret: what the fault handler answered (0 or -EAGAIN). */
+	int retry_ret;
 	/** @vm_faults: VM faults. */
 	u32 vm_faults;
 	/** @tlb_misses: page-table walks. */
