@@ -123,6 +123,23 @@ static void exec_cmds(int fd, uint32_t q, const struct drm_vamdgpu_cmd *cmds,
 		     (uint64_t)st.fault_addr, st.fault_flags);
 }
 
+/* A GPU write to @buf stops queue @q with a write fault at @buf. */
+static void expect_write_fault(int fd, uint32_t q, const struct mode *m,
+			       uint32_t *buf)
+{
+	struct drm_vamdgpu_cmd cmd = vamdgpu_cmd_write((uintptr_t)buf, 9, 4);
+	struct drm_vamdgpu_queue_status st;
+	uint64_t seqno = vamdgpu_submit(fd, q, &cmd, 1);
+
+	igt_assert_eq(__vamdgpu_wait(fd, q, seqno, VAMDGPU_WAIT_TIMEOUT_NS), -EIO);
+	vamdgpu_queue_status(fd, q, &st);
+	igt_assert_f(st.fault_addr == (uintptr_t)buf &&
+		     (st.fault_flags & VAMDGPU_FAULT_WRITE),
+		     "%s: expected a write fault at %p, got 0x%" PRIx64 " flags 0x%x\n",
+		     m->gpu->name, (void *)buf, (uint64_t)st.fault_addr,
+		     st.fault_flags);
+}
+
 static void test_fill(const struct mode *m)
 {
 	size_t size = 64 * page_size;
@@ -172,9 +189,7 @@ static void test_mprotect(const struct mode *m)
 	size_t size = 8 * page_size;
 	int fd = open_mode(m);
 	uint32_t *buf = svm_map(size), *dst = svm_map(size), q;
-	struct drm_vamdgpu_queue_status st;
 	struct drm_vamdgpu_cmd cmd;
-	uint64_t seqno;
 
 	for (size_t i = 0; i < size / 4; i++)
 		buf[i] = 3;
@@ -187,15 +202,7 @@ static void test_mprotect(const struct mode *m)
 	exec_cmds(fd, q, &cmd, 1, "GPU read of read-only memory");
 	svm_check_fill(dst, size, 3, "GPU copy of read-only memory");
 
-	cmd = vamdgpu_cmd_write((uintptr_t)buf, 9, 4);
-	seqno = vamdgpu_submit(fd, q, &cmd, 1);
-	igt_assert_eq(__vamdgpu_wait(fd, q, seqno, VAMDGPU_WAIT_TIMEOUT_NS), -EIO);
-	vamdgpu_queue_status(fd, q, &st);
-	igt_assert_f(st.fault_addr == (uintptr_t)buf &&
-		     (st.fault_flags & VAMDGPU_FAULT_WRITE),
-		     "%s: expected a write fault at %p, got 0x%" PRIx64 " flags 0x%x\n",
-		     m->gpu->name, (void *)buf, (uint64_t)st.fault_addr,
-		     st.fault_flags);
+	expect_write_fault(fd, q, m, buf);
 	igt_assert_eq_u32(buf[0], 3);
 	vamdgpu_queue_destroy(fd, q);
 	munmap(buf, size);
@@ -216,9 +223,7 @@ static void test_mprotect_head(const struct mode *m)
 	char *map = svm_map(3 * chunk);
 	uint32_t *buf = (uint32_t *)(((uintptr_t)map + chunk - 1) & ~(chunk - 1)), q;
 	uint32_t *tail = buf + chunk / 8;
-	struct drm_vamdgpu_queue_status st;
 	struct drm_vamdgpu_cmd cmd;
-	uint64_t seqno;
 
 	for (size_t i = 0; i < chunk / 4; i++)
 		buf[i] = 3;
@@ -234,15 +239,7 @@ static void test_mprotect_head(const struct mode *m)
 		  "GPU write to the writable tail of a range whose head was made read-only");
 	igt_assert_eq_u32(*tail, 9);
 
-	cmd = vamdgpu_cmd_write((uintptr_t)buf, 9, 4);
-	seqno = vamdgpu_submit(fd, q, &cmd, 1);
-	igt_assert_eq(__vamdgpu_wait(fd, q, seqno, VAMDGPU_WAIT_TIMEOUT_NS), -EIO);
-	vamdgpu_queue_status(fd, q, &st);
-	igt_assert_f(st.fault_addr == (uintptr_t)buf &&
-		     (st.fault_flags & VAMDGPU_FAULT_WRITE),
-		     "%s: expected a write fault at %p, got 0x%" PRIx64 " flags 0x%x\n",
-		     m->gpu->name, (void *)buf, (uint64_t)st.fault_addr,
-		     st.fault_flags);
+	expect_write_fault(fd, q, m, buf);
 	igt_assert_eq_u32(buf[0], 3);
 	vamdgpu_queue_destroy(fd, q);
 	munmap(map, 3 * chunk);

@@ -165,6 +165,17 @@ static struct amdgpu_svm_range *range_test_find(struct amdgpu_svm *svm,
 	return r ? to_amdgpu_svm_range(r) : NULL;
 }
 
+/* Whether @svm has ranges queued for the workers. */
+static bool range_test_work_pending(struct amdgpu_svm *svm)
+{
+	bool pending;
+
+	spin_lock(&svm->work_lock);
+	pending = !list_empty(&svm->work_list);
+	spin_unlock(&svm->work_lock);
+	return pending;
+}
+
 /* SET_ATTR ACCESS for the context's GPU over [addr, addr + len), as userspace. */
 static int range_test_give_access(struct kunit *test, struct amdgpu_svm *svm,
 				  unsigned long addr, unsigned long len)
@@ -324,9 +335,7 @@ static void range_test_restore_after_exit(struct kunit *test)
 	mmput(mm);
 	enable_delayed_work(&proc->restore_work);
 
-	spin_lock(&svm->work_lock);
-	queued = !list_empty(&svm->work_list);
-	spin_unlock(&svm->work_lock);
+	queued = range_test_work_pending(svm);
 	KUNIT_ASSERT_TRUE_MSG(test, queued, "the exit queued no range to restore");
 
 	range_test_syncs = 0;
@@ -334,9 +343,7 @@ static void range_test_restore_after_exit(struct kunit *test)
 	amdgpu_svm_restore_work(&proc->restore_work.work);
 	kunit_deactivate_static_stub(test, amdgpu_svm_sync);
 
-	spin_lock(&svm->work_lock);
-	queued = !list_empty(&svm->work_list);
-	spin_unlock(&svm->work_lock);
+	queued = range_test_work_pending(svm);
 	KUNIT_EXPECT_EQ_MSG(test, range_test_syncs, 0U,
 			    "the restore worker mapped spans of an mm that is gone");
 	KUNIT_EXPECT_FALSE(test, queued);
@@ -420,9 +427,7 @@ static void range_test_join_during_last_destroy(struct kunit *test)
 	flush_delayed_work(&proc->restore_work);
 
 	mutex_lock(&proc->lock);
-	spin_lock(&jt->svm->work_lock);
-	queued = !list_empty(&jt->svm->work_list);
-	spin_unlock(&jt->svm->work_lock);
+	queued = range_test_work_pending(jt->svm);
 	head = range_test_find(jt->svm, jt->addr);
 	tail = range_test_find(jt->svm, jt->addr + 2 * PAGE_SIZE);
 	KUNIT_EXPECT_FALSE_MSG(test, queued,
