@@ -34,6 +34,12 @@
  *	range is rebuilt inside each VMA, never mapped read-only over
  *	writable memory), and a write to the read-only head faults.
  *
+ * SUBTEST: mprotect-fragments-refault
+ * Description: XNACK on: the GPU reads a buffer while mprotect() has cut
+ *	it into single-page VMAs, and the mprotect() is undone; the GPU's
+ *	next pass over the 2 MiB buffer faults it in by chunks (at most two
+ *	retry faults), not page by page.
+ *
  * SUBTEST: always-mapped-no-fault
  * Description: XNACK on: a span with GPU_ALWAYS_MAPPED is mapped by
  *	SET_ATTR, so the GPU accesses it without a single retry fault; the
@@ -246,6 +252,53 @@ static void test_mprotect_head(const struct mode *m)
 	close(fd);
 }
 
+/*
+ * The reads make one 4 KiB range per page while the VMAs are single pages;
+ * once they merge again, those ranges must not keep the next pass at one
+ * retry fault per page (the 2 MiB fill took 60 faults, and a stress run on
+ * a KASAN kernel timed out on this).
+ */
+static void test_mprotect_fragments(const struct mode *m)
+{
+	size_t chunk = 2 << 20, pieces = 64, span = pieces * page_size;
+	struct drm_vamdgpu_queue_status before, after;
+	struct drm_vamdgpu_cmd cmd;
+	uint32_t *buf, *dst, q;
+	char *map;
+	int fd;
+
+	igt_require_f(m->xnack, "XNACK off maps from SET_ATTR: no retry fault to count\n");
+	fd = open_mode(m);
+	map = svm_map(2 * chunk);
+	buf = (uint32_t *)(((uintptr_t)map + chunk - 1) & ~(chunk - 1));
+	dst = svm_map(span);
+	memset(buf, 0, chunk);
+	for (size_t i = 0; i < pieces; i += 2)
+		igt_assert_eq(mprotect((char *)buf + i * page_size, page_size,
+				       PROT_READ), 0);
+
+	q = vamdgpu_queue_create(fd);
+	cmd = vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)buf, span);
+	exec_cmds(fd, q, &cmd, 1, "GPU read of a buffer cut into single-page VMAs");
+	igt_assert_eq(mprotect(buf, span, PROT_READ | PROT_WRITE), 0);
+
+	vamdgpu_queue_status(fd, q, &before);
+	cmd = vamdgpu_cmd_fill((uintptr_t)buf, chunk, PATTERN);
+	exec_cmds(fd, q, &cmd, 1, "GPU fill after the mprotect() was undone");
+	vamdgpu_queue_status(fd, q, &after);
+	svm_check_fill(buf, chunk, PATTERN, m->gpu->name);
+	igt_info("%s: fill of 2 MiB after %zu single-page VMAs merged: %u retry faults\n",
+		 m->gpu->name, pieces, after.retry_fault_count - before.retry_fault_count);
+	igt_assert_f(after.retry_fault_count - before.retry_fault_count <= 2,
+		     "%s: the fill took %u retry faults: the ranges made while the VMAs were single pages were not merged\n",
+		     m->gpu->name, after.retry_fault_count - before.retry_fault_count);
+
+	vamdgpu_queue_destroy(fd, q);
+	munmap(dst, span);
+	munmap(map, 2 * chunk);
+	close(fd);
+}
+
 static void test_always_mapped(const struct mode *m)
 {
 	size_t size = 16 * page_size;
@@ -435,6 +488,8 @@ static const struct {
 	  "After mprotect(PROT_READ) the GPU still reads the buffer but a GPU write is a fault: the mapping follows the CPU permission." },
 	{ "mprotect-head-read-only", test_mprotect_head,
 	  "mprotect(PROT_READ) of the first pages of a mapped 64 KiB range: the GPU still writes the rest of it without a fault (the range is rebuilt inside each VMA, never mapped read-only over writable memory), and a write to the read-only head faults." },
+	{ "mprotect-fragments-refault", test_mprotect_fragments,
+	  "XNACK on: the GPU reads a buffer while mprotect() has cut it into single-page VMAs, and the mprotect() is undone; the GPU's next pass over the 2 MiB buffer faults it in by chunks (at most two retry faults), not page by page." },
 	{ "always-mapped-no-fault", test_always_mapped,
 	  "XNACK on: a span with GPU_ALWAYS_MAPPED is mapped by SET_ATTR, so the GPU accesses it without a single retry fault; the same span without the flag is mapped by faults." },
 	{ "no-access-vm-fault", test_no_access,

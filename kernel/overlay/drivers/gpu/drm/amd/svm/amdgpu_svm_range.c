@@ -880,6 +880,89 @@ void amdgpu_svm_restore_work(struct work_struct *work)
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_restore_work);
 
+/* Is the range at @addr, if any, at least @size bytes? */
+static bool amdgpu_svm_range_at_least(struct amdgpu_svm *svm,
+				      unsigned long addr, unsigned long size)
+{
+	struct drm_gpusvm_notifier *notifier;
+
+	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, addr, addr + 1) {
+		struct drm_gpusvm_range *r = NULL;
+
+		drm_gpusvm_for_each_range(r, notifier, addr, addr + 1)
+			return drm_gpusvm_range_end(r) -
+			       drm_gpusvm_range_start(r) >= size;
+	}
+	return false;
+}
+
+/*
+ * XNACK on: ranges made while an mprotect() had cut the VMA into small
+ * pieces stay small after the pieces merge again, and drm_gpusvm makes no
+ * chunk over an existing range, so every page of such a span would cost
+ * the GPU a retry fault of its own. Find the largest chunk around @addr
+ * that fits its VMA and the fault window [@ws, @we) (one VMA and one
+ * attribute interval: one range can map it all); if the range at @addr is
+ * smaller, drop every range inside the chunk, so that find_or_insert makes
+ * the whole chunk. Mapped ones are zapped first, with one TLB flush: with
+ * XNACK on a GPU access meanwhile just faults again.
+ */
+static void amdgpu_svm_merge_fragments(struct amdgpu_svm *svm,
+				       unsigned long addr, unsigned long ws,
+				       unsigned long we)
+{
+	const struct amdgpu_svm_gpu_ops *ops = svm->gpu->ops;
+	const struct drm_gpusvm *gpusvm = &svm->gpusvm;
+	struct drm_gpusvm_notifier *notifier, *next_notifier;
+	unsigned long vm_start = 0, vm_end = 0, start, end;
+	struct drm_gpusvm_range *r, *next;
+	struct vm_area_struct *vma;
+	bool zapped = false;
+	int i;
+
+	lockdep_assert_held(&svm->proc->lock);
+
+	mmap_read_lock(gpusvm->mm);
+	vma = vma_lookup(gpusvm->mm, addr);
+	if (vma) {
+		vm_start = max(vma->vm_start, ws);
+		vm_end = min(vma->vm_end, we);
+	}
+	mmap_read_unlock(gpusvm->mm);
+
+	for (i = 0; i < gpusvm->num_chunks; i++) {
+		start = ALIGN_DOWN(addr, gpusvm->chunk_sizes[i]);
+		end = start + gpusvm->chunk_sizes[i];
+		if (start >= vm_start && end <= vm_end)
+			break;
+	}
+	if (i == gpusvm->num_chunks ||
+	    amdgpu_svm_range_at_least(svm, addr, end - start))
+		return;
+
+	drm_gpusvm_notifier_lock(&svm->gpusvm);
+	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, start, end) {
+		r = NULL;
+		drm_gpusvm_for_each_range(r, notifier, start, end) {
+			struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
+
+			if (!range->mapped)
+				continue;
+			ops->clear_ptes(svm, range_start(range), range_end(range));
+			range->mapped = false;
+			zapped = true;
+		}
+	}
+	if (zapped)
+		ops->flush_tlb(svm);
+	drm_gpusvm_notifier_unlock(&svm->gpusvm);
+
+	drm_gpusvm_for_each_notifier_safe(notifier, next_notifier, &svm->gpusvm,
+					  start, end)
+		drm_gpusvm_for_each_range_safe(r, next, notifier, start, end)
+			amdgpu_svm_range_remove(svm, to_amdgpu_svm_range(r));
+}
+
 /**
  * amdgpu_svm_handle_fault() - map a GPU fault (XNACK on)
  * @svm: the context of the faulting GPU
@@ -888,7 +971,10 @@ EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_restore_work);
  *
  * Processes pending unmaps first, then maps the chunk around @addr that
  * the attribute granularity allows, inside the attribute interval of
- * @addr. Retries a bounded number of times when an invalidation races.
+ * @addr; ranges smaller than the chunk that now fits there are dropped
+ * first, so that an mprotect() that cut a buffer into pages and
+ * was undone costs one fault per chunk, not one per page. Retries a
+ * bounded number of times when an invalidation races.
  *
  * Context: process context, may sleep; no SVM lock held. Never called for
  * a process with XNACK off.
@@ -936,6 +1022,8 @@ retry:
 	gran = PAGE_SIZE << min_t(u32, attrs.granularity, 30);
 	ws = max(ALIGN_DOWN(addr, gran), ps);
 	we = min3(ALIGN_DOWN(addr, gran) + gran, pe, TASK_SIZE);
+
+	amdgpu_svm_merge_fragments(svm, addr, ws, we);
 
 	ctx.read_only = !(pte_flags & AMDGPU_SVM_PTE_WRITE);
 	r = drm_gpusvm_range_find_or_insert(&svm->gpusvm, addr, ws, we, &ctx);
