@@ -89,9 +89,10 @@ fi
 
 # The objects: every C file of the overlay under drivers/gpu/drm/amd/ and every
 # C file a patch edits there (the virtual GPU is built by the guest kernel).
+# KFD's files are objects of amdgpu.ko, named from amdgpu's directory.
 objs=$( { (cd "$OVERLAY" && find drivers/gpu/drm/amd -name '*.c')
 	  sed -n 's|^+++ b/\(drivers/gpu/drm/amd/.*\.c\)$|\1|p' "$PATCHES"/*.patch; } |
-	sort -u | sed 's|\.c$|.o|')
+	sort -u | sed 's|\.c$|.o|; s|^drivers/gpu/drm/amd/amdkfd/|drivers/gpu/drm/amd/amdgpu/../amdkfd/|')
 # Objects the configuration does not build (a KUnit suite turned off) are
 # skipped by kbuild; list what is really there afterwards.
 log "compile check: make -j$JOBS W=1 $(echo "$objs" | wc -l) objects ($kver, tree $key)"

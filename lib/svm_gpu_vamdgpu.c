@@ -42,13 +42,21 @@ static int vamdgpu_backend_ctx_open(struct svm_ctx *ctx)
 		.type = AMDGPU_SVM_ATTR_GRANULARITY,
 	};
 	char path[64];
-	int mode = ctx->xnack, ret;
+	int mode = -1, ret;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", ctx->gpu->fd);
 	ctx->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (ctx->fd < 0)
 		return -errno;
+	/*
+	 * The mode is the process's, and SET_XNACK is refused while it has
+	 * a queue, even to the mode in force (as KFD): ask only for a change.
+	 */
 	ret = __vamdgpu_set_xnack(ctx->fd, &mode);
+	if (!ret && mode != ctx->xnack) {
+		mode = ctx->xnack;
+		ret = __vamdgpu_set_xnack(ctx->fd, &mode);
+	}
 	/*
 	 * vamdgpu creates the SVM context at the file's first SVM call, and
 	 * only while it has no queue: make that call now, so that queues may

@@ -55,14 +55,21 @@ int __vamdgpu_set_xnack(int fd, int *xnack_enabled)
 }
 
 /**
- * vamdgpu_set_xnack() - set the XNACK mode, failing the test on error
+ * vamdgpu_set_xnack() - put the process in an XNACK mode, failing the test
+ * on error
  * @fd: an open vamdgpu render node
  * @enable: XNACK on
+ *
+ * Asks for the mode only when it differs from the one in force: like KFD,
+ * the driver refuses any SET_XNACK while the process has a queue, even to
+ * the mode in force.
  */
 void vamdgpu_set_xnack(int fd, bool enable)
 {
 	int mode = enable;
 
+	if (vamdgpu_xnack_enabled(fd) == enable)
+		return;
 	igt_assert_eq(__vamdgpu_set_xnack(fd, &mode), 0);
 	igt_assert_eq(mode, enable);
 }

@@ -39,8 +39,9 @@
  *
  * SUBTEST: xnack-mode
  * Description: gfx1100 refuses XNACK on with EOPNOTSUPP; gfx943 switches
- *	per process, reports the mode in INFO, and refuses a change with
- *	EBUSY, through any of its files, while the process has a queue.
+ *	per process, reports the mode in INFO, and refuses SET_XNACK with
+ *	EBUSY, through any of its files, while the process has a queue, even
+ *	to the mode in force (as KFD).
  */
 
 #include <errno.h>
@@ -265,8 +266,12 @@ static void test_xnack_mode(const struct vamdgpu_gpu *gpu)
 	igt_assert_f(ret == -EBUSY,
 		     "%s: XNACK off through another file while a queue runs XNACK on: %d, expected %d\n",
 		     gpu->name, ret, -EBUSY);
-	mode = 1;	/* setting the mode in force is fine */
-	igt_assert_eq(__vamdgpu_set_xnack(fd, &mode), 0);
+	/* Not even to the mode in force, as KFD's SET_XNACK_MODE. */
+	mode = 1;
+	ret = __vamdgpu_set_xnack(fd, &mode);
+	igt_assert_f(ret == -EBUSY,
+		     "%s: setting the mode in force while a queue runs: %d, expected %d\n",
+		     gpu->name, ret, -EBUSY);
 	vamdgpu_queue_destroy(fd, q);
 	vamdgpu_set_xnack(fd, false);
 	vamdgpu_info(fd, &info);
@@ -327,7 +332,7 @@ int igt_main()
 				test_xnack_off_lazy(&gpus[g]);
 	}
 
-	igt_describe("gfx1100 refuses XNACK on with EOPNOTSUPP; gfx943 switches per process, reports the mode in INFO, and refuses a change with EBUSY while the process has a queue.");
+	igt_describe("gfx1100 refuses XNACK on with EOPNOTSUPP; gfx943 switches per process, reports the mode in INFO, and refuses SET_XNACK with EBUSY while the process has a queue, even to the mode in force (as KFD).");
 	igt_subtest_with_dynamic("xnack-mode") {
 		for (int g = 0; g < ngpus; g++)
 			igt_dynamic_f("%s", gpus[g].name)

@@ -106,8 +106,8 @@ struct drm_vamdgpu_info {
  *
  * Errors: -EBADF from another process; -EINVAL for @xnack_enabled > 1 or
  * a non-zero @pad; -EOPNOTSUPP to enable XNACK while the process has a
- * GPU that cannot retry faults open (gfx1100); -EBUSY to change the mode
- * while the process has a queue on any GPU.
+ * GPU that cannot retry faults open (gfx1100); -EBUSY while the process
+ * has a queue on any GPU, even to set the mode in force (as KFD).
  */
 struct drm_vamdgpu_set_xnack {
 	/**

@@ -489,7 +489,7 @@ int vamdgpu_vm_set_xnack(struct vamdgpu_vm *vm, bool enable)
 	mutex_lock(&vm->lock);
 	if (vm->svm)
 		ret = vamdgpu_svm_set_xnack(vm, enable);
-	else if (vm->xnack_enabled != enable && vm->num_queues)
+	else if (vm->num_queues)
 		ret = -EBUSY;
 	if (!ret)
 		vm->xnack_enabled = enable;

@@ -17,7 +17,13 @@
  *   gfx9.4.3 and gfx11, as in KFD's svm_range_get_pte_flags());
  * - the TLB flush is a heavyweight flush of the VM's PASID on every XCC;
  * - quiesce and resume stop and restart the KFD queues of the process
- *   with kgd2kfd_quiesce_mm() and kgd2kfd_resume_mm();
+ *   with kgd2kfd_quiesce_mm() and kgd2kfd_resume_mm(), and hold back
+ *   command submission on the render node in between;
+ * - AMDKFD_IOC_SET_XNACK_MODE switches the SVM core's process-wide mode
+ *   too (amdgpu_gem_svm_kfd_set_xnack());
+ * - a VM with SVM state keeps its page tables resident
+ *   (amdgpu_vm_evictable()): PTEs are cleared from MMU notifiers, where an
+ *   update refused for an evicting VM would leave them behind;
  * - GPU retry faults (XNACK on, gfx9 with amdgpu.noretry=0) reach
  *   amdgpu_svm_handle_fault() from amdgpu_vm_handle_fault() through
  *   amdgpu_gem_svm_handle_fault();
@@ -46,6 +52,14 @@
  *   @update_ptes and @clear_ptes can write PTEs *unlocked*
  *   (amdgpu_vm_update_range() with @unlocked, as KFD does from its MMU
  *   notifier) without taking the reservation under the notifier lock.
+ * - &amdgpu_device.notifier_lock (amdgpu's userptr notifier lock): taken
+ *   by @quiesce and @resume, under the core's locks and maybe in the
+ *   notifier, to close and open the command submission gate;
+ *   amdgpu_cs_submit() holds it from its last check to the fence it adds.
+ *   Nothing allocates under it.
+ * - The KFD process mutex: AMDKFD_IOC_SET_XNACK_MODE holds it around
+ *   amdgpu_gem_svm_kfd_set_xnack(), which takes the SVM lock; never
+ *   taken under the SVM lock.
  * - &amdgpu_gem_svm_srcu: the GPU fault path finds the file's context by
  *   PASID under the VM manager's xarray lock and uses it inside an SRCU
  *   read section; amdgpu_gem_svm_fini() unpublishes the context and
@@ -115,6 +129,15 @@ struct amdgpu_gem_svm {
 	unsigned int quiesce_depth;
 	/** @kfd_quiesced: of those, the ones KFD accepted. */
 	unsigned int kfd_quiesced;
+	/**
+	 * @cs_blocked: the core quiesced the process (XNACK off): command
+	 * submission on @vm waits until it resumes. Written under
+	 * &amdgpu_device.notifier_lock, which amdgpu_cs_submit() holds from
+	 * its check to the fence it adds to the root page directory.
+	 */
+	bool cs_blocked;
+	/** @cs_wait: submitters waiting for @cs_blocked to clear. */
+	wait_queue_head_t cs_wait;
 };
 
 static struct amdgpu_gem_svm *to_gem_svm(struct amdgpu_svm *svm)
@@ -481,9 +504,13 @@ static void amdgpu_gem_svm_flush_tlb(struct amdgpu_svm *svm)
  * per process, and its eviction counts nest, so the core calling this
  * once per GPU is balanced by as many resumes). A process without KFD
  * queues has nothing to stop; that is remembered so the matching
- * @resume does not restore what was never evicted. Command submissions
- * of the render node in flight are waited for; new ones are not held
- * back (amdgpu has no per-VM submission gate).
+ * @resume does not restore what was never evicted.
+ *
+ * Command submission (the CS ioctl) on the render node is gated as well:
+ * @cs_blocked is set under the device's notifier lock, so a submission
+ * either added its fence to the root page directory before (and is
+ * waited for here) or sees the gate in amdgpu_gem_svm_cs_blocked() and
+ * returns -EAGAIN, to wait in amdgpu_gem_svm_cs_wait() until @resume.
  *
  * Context: may be called in the notifier; may sleep for the preemption.
  * The core's queue lock serializes the counters.
@@ -492,7 +519,11 @@ static void amdgpu_gem_svm_quiesce(struct amdgpu_svm *svm)
 {
 	struct amdgpu_gem_svm *gsvm = to_gem_svm(svm);
 
-	gsvm->quiesce_depth++;
+	if (!gsvm->quiesce_depth++) {
+		mutex_lock(&gsvm->adev->notifier_lock);
+		WRITE_ONCE(gsvm->cs_blocked, true);
+		mutex_unlock(&gsvm->adev->notifier_lock);
+	}
 	if (!kgd2kfd_quiesce_mm(gsvm->mm, KFD_QUEUE_EVICTION_TRIGGER_SVM))
 		gsvm->kfd_quiesced++;
 	amdgpu_gem_svm_wait_cs(gsvm);
@@ -511,7 +542,12 @@ static void amdgpu_gem_svm_resume(struct amdgpu_svm *svm)
 
 	if (WARN_ON_ONCE(!gsvm->quiesce_depth))
 		return;
-	gsvm->quiesce_depth--;
+	if (!--gsvm->quiesce_depth) {
+		mutex_lock(&gsvm->adev->notifier_lock);
+		WRITE_ONCE(gsvm->cs_blocked, false);
+		mutex_unlock(&gsvm->adev->notifier_lock);
+		wake_up_all(&gsvm->cs_wait);
+	}
 	if (gsvm->kfd_quiesced <= gsvm->quiesce_depth)
 		return;
 	gsvm->kfd_quiesced--;
@@ -666,6 +702,7 @@ static struct amdgpu_gem_svm *amdgpu_gem_svm_of(struct amdgpu_device *adev,
 	gsvm->adev = adev;
 	gsvm->vm = vm;
 	mutex_init(&gsvm->lock);
+	init_waitqueue_head(&gsvm->cs_wait);
 	gsvm->gpu = (struct amdgpu_svm_gpu) {
 		.drm = adev_to_drm(adev),
 		.ops = &amdgpu_gem_svm_ops,
@@ -773,6 +810,89 @@ int amdgpu_gem_svm_check_caller(struct amdgpu_vm *vm)
 	struct mm_struct *mm = gsvm ? READ_ONCE(gsvm->mm) : NULL;
 
 	return mm && mm != current->mm ? -EBADF : 0;
+}
+
+/**
+ * amdgpu_gem_svm_cs_wait() - wait until command submission may run
+ * @vm: the VM of a render node file
+ *
+ * The SVM core quiesced the process (XNACK off: an eviction is being
+ * restored), and the submission would run against PTEs being rebuilt:
+ * wait for the resume. Called before the CS ioctl takes any lock, so the
+ * restore it waits for never waits for it.
+ *
+ * Context: process context (an ioctl of the file, which keeps @vm alive).
+ * Return: 0, or -ERESTARTSYS when a signal came first.
+ */
+int amdgpu_gem_svm_cs_wait(struct amdgpu_vm *vm)
+{
+	struct amdgpu_gem_svm *gsvm = READ_ONCE(vm->svm);
+
+	if (!gsvm)
+		return 0;
+	return wait_event_interruptible(gsvm->cs_wait,
+					!READ_ONCE(gsvm->cs_blocked));
+}
+
+/**
+ * amdgpu_gem_svm_cs_blocked() - is command submission on a VM held back
+ * @vm: the VM of a render node file
+ *
+ * The last check of amdgpu_cs_submit(), made under the device's notifier
+ * lock so that it cannot race with amdgpu_gem_svm_quiesce(): true means
+ * return -EAGAIN (libdrm restarts the ioctl, which then waits in
+ * amdgpu_gem_svm_cs_wait()).
+ *
+ * Context: &amdgpu_device.notifier_lock held.
+ * Return: true while the SVM core has the process quiesced.
+ */
+bool amdgpu_gem_svm_cs_blocked(struct amdgpu_vm *vm)
+{
+	struct amdgpu_gem_svm *gsvm = READ_ONCE(vm->svm);
+
+	if (!gsvm)
+		return false;
+	lockdep_assert_held(&gsvm->adev->notifier_lock);
+	return gsvm->cs_blocked;
+}
+
+/**
+ * amdgpu_gem_svm_kfd_set_xnack() - AMDKFD_IOC_SET_XNACK_MODE for SVM
+ * @p: the KFD process
+ * @xnack: the new mode
+ *
+ * The XNACK mode is the process's, on KFD and in the SVM core alike: KFD
+ * calls this before it switches its own ranges, and switches back with it
+ * if that fails. One context of the process is enough
+ * (amdgpu_svm_set_xnack() switches them all).
+ *
+ * Context: process context; the KFD process's mutex held (taken before
+ * the SVM lock, never under it).
+ * Return: 0 (also for a process without SVM contexts, and when only
+ * mapping again failed: the mode changed, the restore reports the spans);
+ * -EBUSY if the process has SVM user queues; -EOPNOTSUPP if @xnack and a
+ * GPU of the process cannot retry faults.
+ */
+int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p, bool xnack)
+{
+	int i, r;
+
+	lockdep_assert_held(&p->mutex);
+
+	for (i = 0; i < p->n_pdds; i++) {
+		struct amdgpu_gem_svm *gsvm;
+		struct amdgpu_svm *ctx;
+
+		if (!p->pdds[i]->drm_priv)
+			continue;
+		gsvm = READ_ONCE(drm_priv_to_vm(p->pdds[i]->drm_priv)->svm);
+		ctx = gsvm ? READ_ONCE(gsvm->ctx) : NULL;
+		if (!ctx || READ_ONCE(gsvm->mm) != p->mm)
+			continue;
+		r = amdgpu_svm_set_xnack(ctx, xnack);
+		return r == -EBUSY || r == -EOPNOTSUPP ? r : 0;
+	}
+	return 0;
 }
 
 /**

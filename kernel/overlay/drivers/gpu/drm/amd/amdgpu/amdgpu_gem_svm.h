@@ -17,6 +17,7 @@ struct dma_fence;
 struct drm_device;
 struct drm_file;
 struct drm_pagemap;
+struct kfd_process;
 
 /* Inside the backend (amdgpu_gem_svm_migrate.c, amdgpu_gem_svm_vram.c). */
 int amdgpu_gem_svm_copy(struct amdgpu_device *adev, const dma_addr_t *sys,
@@ -33,6 +34,9 @@ void amdgpu_gem_svm_fini(struct amdgpu_device *adev, struct amdgpu_vm *vm);
 bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev, u32 pasid,
 				 u64 addr, bool write_fault);
 int amdgpu_gem_svm_check_caller(struct amdgpu_vm *vm);
+int amdgpu_gem_svm_cs_wait(struct amdgpu_vm *vm);
+bool amdgpu_gem_svm_cs_blocked(struct amdgpu_vm *vm);
+int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p, bool xnack);
 
 #else
 
@@ -55,6 +59,22 @@ static inline bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev,
 }
 
 static inline int amdgpu_gem_svm_check_caller(struct amdgpu_vm *vm)
+{
+	return 0;
+}
+
+static inline int amdgpu_gem_svm_cs_wait(struct amdgpu_vm *vm)
+{
+	return 0;
+}
+
+static inline bool amdgpu_gem_svm_cs_blocked(struct amdgpu_vm *vm)
+{
+	return false;
+}
+
+static inline int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p,
+					       bool xnack)
 {
 	return 0;
 }

@@ -605,7 +605,8 @@ EXPORT_SYMBOL_GPL(amdgpu_svm_destroy);
  * @xnack: the new mode
  *
  * As KFD's AMDKFD_IOC_SET_XNACK_MODE, for the whole process: refused
- * while the process has a queue on any GPU (see amdgpu_svm_queue_created()).
+ * while the process has a queue on any GPU (see amdgpu_svm_queue_created()),
+ * even to the mode in force, as KFD refuses it.
  * Every range of every context is dropped; with XNACK off what the
  * attributes make accessible is then mapped again, with XNACK on faults
  * map on demand.
@@ -623,12 +624,12 @@ int amdgpu_svm_set_xnack(struct amdgpu_svm *svm, bool xnack)
 	int ret = 0;
 
 	mutex_lock(&proc->lock);
-	if (proc->xnack == xnack)
-		goto out_unlock;
 	if (proc->nqueues) {
 		ret = -EBUSY;
 		goto out_unlock;
 	}
+	if (proc->xnack == xnack)
+		goto out_unlock;
 	list_for_each_entry(gpu, &proc->gpus, link) {
 		if (xnack && !gpu->gpu->xnack_capable) {
 			ret = -EOPNOTSUPP;
