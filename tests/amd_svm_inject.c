@@ -16,9 +16,12 @@
  *	while it fails, disarms it, and then checks the buffer against a
  *	shadow copy and that the GPU works on it again. The points: the
  *	core's own fail_get_pages, fail_update_ptes and fail_migrate
- *	(/sys/kernel/debug/amdgpu_svm/), and the kernel's failslab and
+ *	(/sys/kernel/debug/amdgpu_svm/), the kernel's failslab and
  *	fail_page_alloc confined by their stack filter to call chains
- *	through the amdgpu_svm module. The guest scans kmemleak after the
+ *	through the amdgpu_svm module, and the virtual GPU's hardware steps
+ *	(/sys/kernel/debug/vamdgpu/: a PTE update failing half-way through
+ *	its span, a copy to VRAM failing half-way, a VRAM allocation
+ *	failing; skipped on other GPUs). The guest scans kmemleak after the
  *	run, so a leak on a failure path fails it too.
  *
  * SUBTEST: core-cases
@@ -81,6 +84,10 @@ static const struct inject_point points[] = {
 	{ "migrate", "/sys/kernel/debug/amdgpu_svm/fail_migrate", 50 },
 	{ "failslab", "/sys/kernel/debug/failslab", 10, true, true },
 	{ "fail-page-alloc", "/sys/kernel/debug/fail_page_alloc", 25, true, true },
+	/* The virtual GPU's hardware steps, as they fail on amdgpu. */
+	{ "gpu-pte-update-midway", "/sys/kernel/debug/vamdgpu/fail_pte_update_midway", 25 },
+	{ "gpu-copy-to-vram", "/sys/kernel/debug/vamdgpu/fail_copy_to_vram", 50 },
+	{ "gpu-vram-alloc", "/sys/kernel/debug/vamdgpu/fail_vram_alloc", 50 },
 };
 
 /**
@@ -372,7 +379,7 @@ static void test_inject(struct svm_gpu *gpu, bool xnack,
 	uint8_t *dst;
 
 	igt_require_f(access(p->dir, W_OK) == 0,
-		      "%s: no %s (a kernel without CONFIG_FAULT_INJECTION_DEBUG_FS, or not root)\n",
+		      "%s: no %s (a kernel without CONFIG_FAULT_INJECTION_DEBUG_FS, not root, or a GPU other than vamdgpu)\n",
 		      p->name, p->dir);
 	disarm_all(0);
 	srandom(seed);
@@ -439,7 +446,7 @@ int igt_main()
 		igt_install_exit_handler(disarm_all);
 	}
 
-	igt_describe("Rounds of the core cases (SET_ATTR with a prefetch location, GPU fill and copy, CPU writes, DONTNEED, munmap and mmap) while one failure point fails: the core's get_pages, PTE update or migration, or failslab / fail_page_alloc in its call chains. Every failure is a documented errno or a VM fault, nothing hangs, no data is lost, and the GPU works again once disarmed.");
+	igt_describe("Rounds of the core cases (SET_ATTR with a prefetch location, GPU fill and copy, CPU writes, DONTNEED, munmap and mmap) while one failure point fails: the core's get_pages, PTE update or migration, failslab / fail_page_alloc in its call chains, or the virtual GPU's half-way PTE update, half-way copy to VRAM or VRAM allocation. Every failure is a documented errno or a VM fault, nothing hangs, no data is lost, and the GPU works again once disarmed.");
 	igt_subtest_with_dynamic("core-cases")
 		run_points(gpus, ngpus, 12);
 

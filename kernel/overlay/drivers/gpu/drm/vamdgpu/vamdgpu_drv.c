@@ -61,6 +61,7 @@
 #include "vamdgpu_configfs.h"
 #include "vamdgpu_debugfs.h"
 #include "vamdgpu_drv.h"
+#include "vamdgpu_inject.h"
 #include "vamdgpu_personality.h"
 #include "vamdgpu_queue.h"
 #include "vamdgpu_svm.h"
@@ -319,6 +320,7 @@ static int __init vamdgpu_init(void)
 	list = kstrdup(devices, GFP_KERNEL);
 	if (!list)
 		return -ENOMEM;
+	vamdgpu_inject_init();
 
 	cursor = list;
 	while ((name = strsep(&cursor, ",")) != NULL) {
@@ -351,11 +353,13 @@ static int __init vamdgpu_init(void)
 	if (ret) {
 		pr_err(DRIVER_NAME ": cannot register /config/vamdgpu: %d\n", ret);
 		vamdgpu_destroy_all();
+		vamdgpu_inject_fini();
 	}
 	return ret;
 
 err_destroy:
 	vamdgpu_destroy_all();
+	vamdgpu_inject_fini();
 	kfree(list);
 	return ret;
 }
@@ -364,6 +368,7 @@ static void __exit vamdgpu_exit(void)
 {
 	vamdgpu_configfs_unregister();
 	vamdgpu_destroy_all();
+	vamdgpu_inject_fini();
 }
 
 module_init(vamdgpu_init);

@@ -40,6 +40,7 @@
 #include <drm/drm_print.h>
 
 #include "vamdgpu_drv.h"
+#include "vamdgpu_inject.h"
 #include "vamdgpu_pagemap.h"
 #include "vamdgpu_vram.h"
 
@@ -171,6 +172,8 @@ vamdgpu_pagemap_alloc(struct vamdgpu_vram *vram, unsigned long npages)
 {
 	struct vamdgpu_vram_block *block;
 
+	if (vamdgpu_should_fail(VAMDGPU_FAIL_VRAM_ALLOC))
+		return ERR_PTR(-ENOMEM);
 	for (;;) {
 		block = vamdgpu_vram_alloc(vram, npages, NULL, NULL);
 		if (PTR_ERR_OR_ZERO(block) != -ENOSPC ||

@@ -16,8 +16,9 @@
  *
  * - XNACK on: the VM's fault handler (a lazy mapping of the hand-mapping
  *   path, else the SVM core) is called and the access retries, up to
- *   VAMDGPU_FAULT_RETRIES times for the same address; a handler error or
- *   too many retries become a VM fault.
+ *   VAMDGPU_FAULT_RETRIES times for the same address. A transient handler
+ *   error (-EAGAIN, -EBUSY, -ENOMEM) retries too, as amdgpu's fault path
+ *   does; any other error, or too many retries, becomes a VM fault.
  * - XNACK off: a VM fault. The queue stops for good, in the error state,
  *   with the faulting address and access type logged as amdgpu logs its
  *   VM faults (at notice level: tests provoke them on purpose) and
@@ -260,7 +261,7 @@ static bool vamdgpu_queue_retry(struct vamdgpu_queue *q, u64 *last_addr,
 
 	ret = vamdgpu_vm_handle_fault(vm, fault->addr,
 				      fault->flags & VAMDGPU_FAULT_WRITE);
-	if (ret && ret != -EAGAIN) {
+	if (ret && ret != -EAGAIN && ret != -EBUSY && ret != -ENOMEM) {
 		fault->flags |= VAMDGPU_FAULT_RETRY_FAILED;
 		return false;
 	}

@@ -50,6 +50,7 @@
 #include <drm/vamdgpu_drm.h>
 
 #include "vamdgpu_drv.h"
+#include "vamdgpu_inject.h"
 #include "vamdgpu_personality.h"
 #include "vamdgpu_queue.h"
 #include "vamdgpu_svm.h"
@@ -197,18 +198,22 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_read_pte);
  * Replaces whatever the PTEs held; the TLB is not flushed.
  *
  * Context: may not sleep; call vamdgpu_vm_reserve_range() first (outside
- * any notifier lock) or the update may fail with -ENOMEM.
+ * any notifier lock) or the update may fail with -ENOMEM, as it does
+ * half-way through when fail_pte_update_midway fires (DOC: Backend fault
+ * injection).
  * Return: 0 or a negative errno; on error the span is left invalid.
  */
 int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
 			    const struct drm_pagemap_addr *addrs, u64 flags)
 {
-	u64 va = start, pte, base, i, n;
+	u64 va = start, pte, base, i, n, fail_at = U64_MAX;
 	int ret;
 
 	if (start >= end || end > VAMDGPU_VA_LIMIT ||
 	    !PAGE_ALIGNED(start) || !PAGE_ALIGNED(end))
 		return -EINVAL;
+	if (vamdgpu_should_fail(VAMDGPU_FAIL_PTE_UPDATE_MIDWAY))
+		fail_at = start + PAGE_ALIGN_DOWN((end - start) / 2);
 
 	flags &= VAMDGPU_PTE_READ | VAMDGPU_PTE_WRITE | VAMDGPU_PTE_EXEC |
 		 VAMDGPU_PTE_SNOOPED;
@@ -227,6 +232,10 @@ int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
 			pte = 0;
 		}
 		for (i = 0; i < n && va < end; i++, va += PAGE_SIZE) {
+			if (va == fail_at) {
+				ret = -ENOMEM;
+				goto err_clear;
+			}
 			ret = vamdgpu_vm_set_pte(vm, va,
 						 ((base + i * PAGE_SIZE) &
 						  VAMDGPU_PTE_ADDR_MASK) |

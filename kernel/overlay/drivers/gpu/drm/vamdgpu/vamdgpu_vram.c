@@ -59,6 +59,7 @@
 #include <drm/drm_print.h>
 
 #include "vamdgpu_drv.h"
+#include "vamdgpu_inject.h"
 #include "vamdgpu_personality.h"
 #include "vamdgpu_vram.h"
 
@@ -387,11 +388,16 @@ static int vamdgpu_vram_copy(struct vamdgpu_vram *vram, struct page **pages,
 {
 	unsigned long i, sys_first = 0, sys_pages = 0, dev_first = 0;
 	unsigned long dev_pages = 0, copied = 0, zeroed = 0, batches = 0;
+	unsigned long fail_at = ULONG_MAX;
 	u64 offset, next_offset = U64_MAX;
 	struct page *dev_head = NULL, *sys, *dev;
 	dma_addr_t sys_addr = 0;
 
+	if (to_vram && vamdgpu_should_fail(VAMDGPU_FAIL_COPY_TO_VRAM))
+		fail_at = npages / 2;
 	for (i = 0; i < npages; i++) {
+		if (i == fail_at)
+			return -EIO;
 		if (addrs[i].addr) {
 			sys_addr = addrs[i].addr;
 			sys_first = i;
@@ -456,7 +462,9 @@ static int vamdgpu_vram_copy(struct vamdgpu_vram *vram, struct page **pages,
  * Shaped as &drm_pagemap_devmem_ops.copy_to_devmem; synchronous.
  *
  * Context: process context.
- * Return: 0, or -EINVAL for a page not of this VRAM or a bad address.
+ * Return: 0, -EINVAL for a page not of this VRAM or a bad address, or
+ * -EIO half-way through when fail_copy_to_vram fires (DOC: Backend fault
+ * injection).
  */
 int vamdgpu_vram_copy_to_vram(struct vamdgpu_vram *vram, struct page **pages,
 			      const struct drm_pagemap_addr *addrs,

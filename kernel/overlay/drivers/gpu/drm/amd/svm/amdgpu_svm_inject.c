@@ -25,8 +25,9 @@
  *
  * Each injected failure takes the path a real one takes: SET_ATTR returns
  * the errno with the attributes set, the restore worker retries and in the
- * end gives up on the span (XNACK off), a GPU fault becomes a VM fault
- * (XNACK on), and a failed migration leaves the pages where they were.
+ * end gives up on the span (XNACK off), a GPU fault returns the errno,
+ * which the GPU driver retries as transient (XNACK on), and a failed
+ * migration leaves the pages where they were.
  * The kernel's failslab and fail_page_alloc reach the core's allocations
  * and those of drm_gpusvm and the mm below it; their stack filter
  * (require-start / require-end) can confine them to this module.
