@@ -37,6 +37,15 @@
  *
  * SUBTEST: core-cases-short
  * Description: core-cases with 3 rounds per failure point and mode.
+ *
+ * SUBTEST: failed-pte-update-unwound
+ * Description: XNACK off, on the virtual GPU: the first PTE update of a
+ *	SET_ATTR, and every one after it, fails half-way through its span
+ *	(fail_pte_update_midway). SET_ATTR returns -ENOMEM, and a GPU write
+ *	to the first page, whose PTE each update had written before failing,
+ *	is a VM fault that leaves the page untouched: a failed update leaves
+ *	no valid PTE behind. Once disarmed, SET_ATTR maps the buffer and the
+ *	GPU writes it.
  */
 
 #include <errno.h>
@@ -416,6 +425,75 @@ static void test_inject(struct svm_gpu *gpu, bool xnack,
 	svm_ctx_close(&r.ctx);
 }
 
+static const struct inject_point *find_point(const char *name)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(points); i++)
+		if (!strcmp(points[i].name, name))
+			return &points[i];
+	igt_assert_f(0, "no failure point %s\n", name);
+	return NULL;
+}
+
+/*
+ * The PTE update that fails half-way must take back what it wrote: the core
+ * records the span unmapped, and would never clear a PTE left valid, which
+ * then keeps pointing at the pages after the CPU frees them.
+ */
+static void test_failed_update(struct svm_gpu *gpu)
+{
+	const struct inject_point *p = find_point("gpu-pte-update-midway");
+	struct drm_amdgpu_svm_attribute attr = {
+		AMDGPU_SVM_ATTR_ACCESS, gpu->gpu_id
+	};
+	size_t size = INJECT_PIECE;
+	struct svm_gpu_cmd cmd;
+	struct svm_queue q;
+	struct svm_ctx ctx;
+	uint32_t *buf;
+	int ret;
+
+	igt_require_f(svm_xnack_wanted(false),
+		      "XNACK off only: with XNACK on a GPU fault maps the page\n");
+	igt_require_f(access(p->dir, W_OK) == 0,
+		      "no %s (a GPU other than vamdgpu, or no CONFIG_FAULT_INJECTION_DEBUG_FS)\n",
+		      p->dir);
+	disarm_all(0);
+	svm_ctx_open(gpu, false, &ctx);
+	svm_queue_create(&ctx, &q);
+	buf = svm_map_aligned(size, size);
+	memset(buf, 0, size);
+
+	/*
+	 * Every update fails, SET_ATTR's and those of the restore worker,
+	 * which retries the span and then gives up on it.
+	 */
+	arm(p);
+	write_knob(p->dir, "probability", "100");
+	ret = __svm_set_attr(ctx.fd, (uintptr_t)buf, size, &attr, 1);
+	igt_assert_f(ret == -ENOMEM,
+		     "%s: SET_ATTR whose PTE update failed half-way returned %d (%s), expected -ENOMEM\n",
+		     gpu->name, ret, strerror(-ret));
+
+	cmd = svm_cmd_write((uintptr_t)buf, 0xbad, 4);
+	ret = __svm_queue_wait(&q, svm_queue_submit(&q, &cmd, 1),
+			       SVM_GPU_TIMEOUT_NS);
+	igt_info("%s: %lu updates failed half-way\n", p->name, disarm(p));
+	igt_assert_f(ret == -EIO && buf[0] == 0,
+		     "%s: after the failed update a GPU write to its first page returned %d and the page holds 0x%x: the update left a valid PTE behind\n",
+		     gpu->name, ret, buf[0]);
+
+	svm_queue_destroy(&q);
+	svm_queue_create(&ctx, &q);
+	svm_give_access(&ctx, buf, size);
+	cmd = svm_cmd_fill((uintptr_t)buf, size, 0x600d);
+	svm_queue_exec(&q, &cmd, 1, "GPU fill once disarmed");
+	svm_check_fill(buf, size, 0x600d, gpu->name);
+
+	munmap(buf, size);
+	svm_queue_destroy(&q);
+	svm_ctx_close(&ctx);
+}
+
 static unsigned int env_uint(const char *name, unsigned int dflt)
 {
 	const char *v = getenv(name);
@@ -453,6 +531,12 @@ int igt_main()
 	igt_describe("core-cases with 3 rounds per failure point and XNACK mode.");
 	igt_subtest_with_dynamic("core-cases-short")
 		run_points(gpus, ngpus, 3);
+
+	igt_describe("XNACK off, on the virtual GPU: a PTE update that fails half-way through its span leaves no valid PTE behind: SET_ATTR returns -ENOMEM and a GPU write to the first page is a VM fault; once disarmed the buffer maps and the GPU writes it.");
+	igt_subtest_with_dynamic("failed-pte-update-unwound")
+		for (int g = 0; g < ngpus; g++)
+			igt_dynamic_f("%s", gpus[g].name)
+				test_failed_update(&gpus[g]);
 
 	igt_fixture() {
 		disarm_all(0);
