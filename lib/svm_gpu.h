@@ -82,6 +82,9 @@ struct svm_gpu_cmd {
  * @failed: a VM fault stopped the queue
  * @fault_addr: address of that VM fault
  * @fault_write: the faulting access was a write
+ * @fault_permission: the page was mapped, without the access's permission
+ * @fault_unresolved: XNACK on: the fault handler was asked and could not
+ *	map the page
  * @quiesce_count: times the queue was quiesced
  * @resume_count: times it was resumed
  * @retry_faults: faults resolved by the fault handler (XNACK on)
@@ -90,7 +93,7 @@ struct svm_gpu_cmd {
 struct svm_queue_counters {
 	bool quiesced, failed;
 	uint64_t fault_addr;
-	bool fault_write;
+	bool fault_write, fault_permission, fault_unresolved;
 	uint32_t quiesce_count, resume_count, retry_faults, vm_faults;
 };
 
