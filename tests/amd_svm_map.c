@@ -40,6 +40,13 @@
  *	next pass over the 2 MiB buffer faults it in by chunks (at most two
  *	retry faults), not page by page.
  *
+ * SUBTEST: userptr-svm-exclusive
+ * Description: One owner per GPU virtual address: MAP_USERPTR (the
+ *	virtual GPU's own buffer mapping, as a GEM VA on amdgpu) over memory
+ *	with SVM attributes fails with EADDRINUSE, SET_ATTR over a
+ *	MAP_USERPTR mapping fails with EADDRINUSE, and succeeds once it is
+ *	unmapped.
+ *
  * SUBTEST: always-mapped-no-fault
  * Description: XNACK on: a span with GPU_ALWAYS_MAPPED is mapped by
  *	SET_ATTR, so the GPU accesses it without a single retry fault; the
@@ -299,6 +306,46 @@ static void test_mprotect_fragments(const struct mode *m)
 	close(fd);
 }
 
+/*
+ * Each would overwrite the other's PTEs, and an invalidation of one would
+ * clear the other's: amdgpu refuses a GEM VA over SVM memory and SVM over
+ * a GEM VA, and the virtual GPU's MAP_USERPTR stands in for the GEM VA.
+ */
+static void test_userptr_exclusive(const struct mode *m)
+{
+	size_t size = 16 * page_size;
+	struct drm_amdgpu_svm_attribute attr = {
+		AMDGPU_SVM_ATTR_ACCESS, m->gpu->info.gpu_id
+	};
+	char *svm = svm_map(size), *mapped = svm_map(size), *mem = svm_map(size);
+	int fd = open_mode(m), ret;
+
+	memset(mem, 1, size);
+	give_access(fd, m, svm, size);
+	ret = __vamdgpu_map_userptr(fd, (uintptr_t)svm + page_size, page_size,
+				    mem, 0);
+	igt_assert_f(ret == -EADDRINUSE,
+		     "%s: MAP_USERPTR over memory with SVM attributes returned %d, expected %d\n",
+		     m->gpu->name, ret, -EADDRINUSE);
+
+	vamdgpu_map_userptr(fd, (uintptr_t)mapped, size, mem, 0);
+	ret = __svm_set_attr(fd, (uintptr_t)mapped + size / 2, page_size,
+			     &attr, 1);
+	igt_assert_f(ret == -EADDRINUSE,
+		     "%s: SET_ATTR over a MAP_USERPTR mapping returned %d, expected %d\n",
+		     m->gpu->name, ret, -EADDRINUSE);
+	vamdgpu_unmap(fd, (uintptr_t)mapped, size, 0);
+	ret = __svm_set_attr(fd, (uintptr_t)mapped, size, &attr, 1);
+	igt_assert_f(ret == 0,
+		     "%s: SET_ATTR once the MAP_USERPTR mapping is gone returned %d\n",
+		     m->gpu->name, ret);
+
+	close(fd);
+	munmap(svm, size);
+	munmap(mapped, size);
+	munmap(mem, size);
+}
+
 static void test_always_mapped(const struct mode *m)
 {
 	size_t size = 16 * page_size;
@@ -490,6 +537,8 @@ static const struct {
 	  "mprotect(PROT_READ) of the first pages of a mapped 64 KiB range: the GPU still writes the rest of it without a fault (the range is rebuilt inside each VMA, never mapped read-only over writable memory), and a write to the read-only head faults." },
 	{ "mprotect-fragments-refault", test_mprotect_fragments,
 	  "XNACK on: the GPU reads a buffer while mprotect() has cut it into single-page VMAs, and the mprotect() is undone; the GPU's next pass over the 2 MiB buffer faults it in by chunks (at most two retry faults), not page by page." },
+	{ "userptr-svm-exclusive", test_userptr_exclusive,
+	  "One owner per GPU virtual address: MAP_USERPTR (the virtual GPU's own buffer mapping, as a GEM VA on amdgpu) over memory with SVM attributes fails with EADDRINUSE, SET_ATTR over a MAP_USERPTR mapping fails with EADDRINUSE, and succeeds once it is unmapped." },
 	{ "always-mapped-no-fault", test_always_mapped,
 	  "XNACK on: a span with GPU_ALWAYS_MAPPED is mapped by SET_ATTR, so the GPU accesses it without a single retry fault; the same span without the flag is mapped by faults." },
 	{ "no-access-vm-fault", test_no_access,

@@ -162,7 +162,7 @@ static bool documented(unsigned int nr, int err)
 		return err == EINVAL || err == EOPNOTSUPP || err == EBUSY;
 	case DRM_VAMDGPU_VM_OP:
 		return err == EINVAL || err == E2BIG || err == EEXIST ||
-		       err == EFAULT || err == ENOENT;
+		       err == EADDRINUSE || err == EFAULT || err == ENOENT;
 	case DRM_VAMDGPU_QUEUE_CREATE:
 		return err == EINVAL || err == ENOSPC;
 	case DRM_VAMDGPU_QUEUE_DESTROY:

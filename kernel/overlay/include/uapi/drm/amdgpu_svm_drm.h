@@ -178,7 +178,10 @@ struct drm_amdgpu_svm_attribute {
  * - SET_ATTR on amdgpu: the span reaches beyond the GPU VM of a GPU of
  *   the process: -EINVAL; it overlaps a buffer mapped into such a VM
  *   with DRM_IOCTL_AMDGPU_GEM_VA (libdrm's VA manager hands those out
- *   from the same addresses): -EADDRINUSE, as KFD refuses it
+ *   from the same addresses): -EADDRINUSE, as KFD refuses it (on vamdgpu:
+ *   a MAP_USERPTR mapping). The other way round, DRM_IOCTL_AMDGPU_GEM_VA
+ *   refuses to map a buffer over SVM memory (attributes set there, or
+ *   pages GPU faults mapped) with -EADDRINUSE
  *
  * With XNACK off, mapping failures after the attributes are set return
  * their errno (-ENOMEM, -EFAULT for memory that cannot be faulted in,

@@ -128,7 +128,10 @@ struct drm_vamdgpu_set_xnack {
  * @VAMDGPU_VM_OP_MAP_USERPTR: pin [userptr, userptr + size) and map it at
  *	GPU VA [va, va + size). Flags: VAMDGPU_VM_MAP_READ_ONLY,
  *	VAMDGPU_VM_MAP_LAZY, VAMDGPU_VM_SKIP_TLB_FLUSH. -EEXIST if the span
- *	overlaps a mapping, -EFAULT if the user memory cannot be pinned.
+ *	overlaps a mapping, -EADDRINUSE if it overlaps SVM memory (SVM
+ *	attributes set or SVM ranges, as amdgpu refuses a GEM VA there; SVM
+ *	SET_ATTR refuses such a mapping's span the same way), -EFAULT if the
+ *	user memory cannot be pinned.
  * @VAMDGPU_VM_OP_UNMAP: clear and unpin the mapping that starts at @va
  *	and is @size long (-ENOENT if there is none). Flags:
  *	VAMDGPU_VM_SKIP_TLB_FLUSH.

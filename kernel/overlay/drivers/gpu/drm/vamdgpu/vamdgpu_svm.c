@@ -30,6 +30,7 @@
 #include "vamdgpu_personality.h"
 #include "vamdgpu_queue.h"
 #include "vamdgpu_svm.h"
+#include "vamdgpu_userptr.h"
 #include "vamdgpu_vm.h"
 #include "vamdgpu_vram.h"
 
@@ -92,6 +93,13 @@ static struct drm_pagemap *vamdgpu_svm_pagemap(struct amdgpu_svm *svm)
 	return svm_vm(svm)->dpagemap;
 }
 
+/* A span with MAP_USERPTR mappings is not SVM's, as GEM VA spans on amdgpu. */
+static int vamdgpu_svm_check_span(struct amdgpu_svm *svm, unsigned long start,
+				  unsigned long end)
+{
+	return vamdgpu_userptr_in_span(svm_vm(svm), start, end) ? -EADDRINUSE : 0;
+}
+
 static const struct amdgpu_svm_gpu_ops vamdgpu_svm_ops = {
 	.reserve_ptes = vamdgpu_svm_reserve_ptes,
 	.update_ptes = vamdgpu_svm_update_ptes,
@@ -100,6 +108,7 @@ static const struct amdgpu_svm_gpu_ops vamdgpu_svm_ops = {
 	.quiesce = vamdgpu_svm_quiesce,
 	.resume = vamdgpu_svm_resume,
 	.pagemap = vamdgpu_svm_pagemap,
+	.check_span = vamdgpu_svm_check_span,
 };
 
 /**
@@ -185,6 +194,24 @@ int vamdgpu_svm_handle_fault(struct vamdgpu_vm *vm, u64 addr, bool write)
 	struct amdgpu_svm *svm = smp_load_acquire(&vm->svm);
 
 	return svm ? amdgpu_svm_handle_fault(svm, addr, write) : -ENOENT;
+}
+
+/**
+ * vamdgpu_svm_span_in_use() - does SVM own part of a GPU VA span of the VM
+ * @vm: the VM
+ * @start: first GPU VA
+ * @end: one past the last
+ *
+ * Context: process context, may sleep; no vamdgpu lock held (takes the
+ * SVM lock).
+ * Return: amdgpu_svm_span_in_use()'s, false without an SVM context.
+ */
+bool vamdgpu_svm_span_in_use(struct vamdgpu_vm *vm, u64 start, u64 end)
+{
+	/* Pairs with smp_store_release() in vamdgpu_svm_get(). */
+	struct amdgpu_svm *svm = smp_load_acquire(&vm->svm);
+
+	return svm && amdgpu_svm_span_in_use(svm, start, end);
 }
 
 /**

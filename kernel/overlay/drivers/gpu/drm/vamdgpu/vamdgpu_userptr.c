@@ -32,6 +32,7 @@
 #include <drm/vamdgpu_drm.h>
 
 #include "vamdgpu_drv.h"
+#include "vamdgpu_svm.h"
 #include "vamdgpu_userptr.h"
 #include "vamdgpu_vm.h"
 
@@ -78,6 +79,26 @@ vamdgpu_userptr_find(struct vamdgpu_vm *vm, u64 start, u64 end)
 	return NULL;
 }
 
+/**
+ * vamdgpu_userptr_in_span() - does a hand-made mapping overlap a VA span
+ * @vm: the VM
+ * @start: first GPU VA
+ * @end: one past the last
+ *
+ * Context: process context; takes &vamdgpu_vm.userptr_lock (inside the
+ * SVM lock and the mmap_lock when the SVM core asks, in check_span).
+ * Return: true if a MAP_USERPTR mapping overlaps [@start, @end).
+ */
+bool vamdgpu_userptr_in_span(struct vamdgpu_vm *vm, u64 start, u64 end)
+{
+	bool found;
+
+	mutex_lock(&vm->userptr_lock);
+	found = vamdgpu_userptr_find(vm, start, end);
+	mutex_unlock(&vm->userptr_lock);
+	return found;
+}
+
 /* DMA-unmap and unpin; the PTEs must already be cleared and flushed. */
 static void vamdgpu_userptr_free(struct vamdgpu_vm *vm,
 				 struct vamdgpu_userptr *up, unsigned long mapped,
@@ -116,9 +137,15 @@ static int vamdgpu_vm_op_check(const struct drm_vamdgpu_vm_op *args, u32 flags)
  * @vm: the VM
  * @args: the ioctl arguments
  *
+ * The SVM core owns the spans where SVM attributes are set or SVM ranges
+ * exist; a mapping there is refused, as amdgpu refuses a GEM VA over them
+ * (checked before &vamdgpu_vm.userptr_lock, which nests inside the SVM
+ * lock).
+ *
  * Context: process context of the owner of the memory, may sleep.
- * Return: 0, -EINVAL / -E2BIG for bad arguments, -EEXIST if the span is
- * mapped, -EFAULT if the memory cannot be pinned, -ENOMEM.
+ * Return: 0, -EINVAL / -E2BIG for bad arguments, -EADDRINUSE over SVM
+ * memory, -EEXIST if the span is mapped, -EFAULT if the memory cannot be
+ * pinned, -ENOMEM.
  */
 int vamdgpu_userptr_map(struct vamdgpu_vm *vm,
 			const struct drm_vamdgpu_vm_op *args)
@@ -134,6 +161,8 @@ int vamdgpu_userptr_map(struct vamdgpu_vm *vm,
 		return ret;
 	if (!PAGE_ALIGNED(args->userptr) || !args->userptr)
 		return -EINVAL;
+	if (vamdgpu_svm_span_in_use(vm, args->va, args->va + args->size))
+		return -EADDRINUSE;
 
 	up = kzalloc_obj(*up);
 	if (!up)

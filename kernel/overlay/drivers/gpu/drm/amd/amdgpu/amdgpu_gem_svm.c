@@ -813,6 +813,32 @@ int amdgpu_gem_svm_check_caller(struct amdgpu_vm *vm)
 }
 
 /**
+ * amdgpu_gem_svm_check_gem_va() - may a GEM buffer be mapped at a VA span
+ * @vm: the VM of a render node file
+ * @start: first GPU virtual address, in bytes
+ * @size: bytes
+ *
+ * DRM_IOCTL_AMDGPU_GEM_VA calls this before it maps a buffer: a span SVM
+ * owns (attributes set, or pages GPU faults mapped) would have each
+ * overwrite the other's PTEs. The other direction is check_span.
+ *
+ * Context: process context (the ioctl), no amdgpu lock held; takes the
+ * SVM lock.
+ * Return: 0, or -EADDRINUSE over SVM memory.
+ */
+int amdgpu_gem_svm_check_gem_va(struct amdgpu_vm *vm, u64 start, u64 size)
+{
+	struct amdgpu_gem_svm *gsvm = READ_ONCE(vm->svm);
+	struct amdgpu_svm *ctx = gsvm ? READ_ONCE(gsvm->ctx) : NULL;
+
+	if (!ctx || start >= TASK_SIZE)
+		return 0;
+	return amdgpu_svm_span_in_use(ctx, start,
+				      min_t(u64, start + size, TASK_SIZE)) ?
+	       -EADDRINUSE : 0;
+}
+
+/**
  * amdgpu_gem_svm_cs_wait() - wait until command submission may run
  * @vm: the VM of a render node file
  *

@@ -34,6 +34,7 @@ void amdgpu_gem_svm_fini(struct amdgpu_device *adev, struct amdgpu_vm *vm);
 bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev, u32 pasid,
 				 u64 addr, bool write_fault);
 int amdgpu_gem_svm_check_caller(struct amdgpu_vm *vm);
+int amdgpu_gem_svm_check_gem_va(struct amdgpu_vm *vm, u64 start, u64 size);
 int amdgpu_gem_svm_cs_wait(struct amdgpu_vm *vm);
 bool amdgpu_gem_svm_cs_blocked(struct amdgpu_vm *vm);
 int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p, bool xnack);
@@ -59,6 +60,12 @@ static inline bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev,
 }
 
 static inline int amdgpu_gem_svm_check_caller(struct amdgpu_vm *vm)
+{
+	return 0;
+}
+
+static inline int amdgpu_gem_svm_check_gem_va(struct amdgpu_vm *vm, u64 start,
+					      u64 size)
 {
 	return 0;
 }

@@ -253,6 +253,8 @@ struct amdgpu_svm_gpu {
  * amdgpu_svm_queue_created() / amdgpu_svm_queue_destroyed() - the driver's
  *   user queues of the process, counted so the mode cannot change under
  *   one.
+ * amdgpu_svm_span_in_use() - before the driver maps a buffer of its own
+ *   into the VM: SVM owns part of the span (refuse with -EADDRINUSE).
  */
 #if IS_ENABLED(CONFIG_DRM_AMDGPU_SVM)
 
@@ -267,6 +269,8 @@ int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 int amdgpu_svm_set_xnack(struct amdgpu_svm *svm, bool xnack);
 void amdgpu_svm_queue_created(struct amdgpu_svm *svm);
 void amdgpu_svm_queue_destroyed(struct amdgpu_svm *svm);
+bool amdgpu_svm_span_in_use(struct amdgpu_svm *svm, unsigned long start,
+			    unsigned long end);
 
 #else
 
@@ -312,6 +316,13 @@ static inline void amdgpu_svm_queue_created(struct amdgpu_svm *svm)
 
 static inline void amdgpu_svm_queue_destroyed(struct amdgpu_svm *svm)
 {
+}
+
+static inline bool amdgpu_svm_span_in_use(struct amdgpu_svm *svm,
+					  unsigned long start,
+					  unsigned long end)
+{
+	return false;
 }
 
 #endif /* CONFIG_DRM_AMDGPU_SVM */

@@ -607,6 +607,26 @@ void amdgpu_svm_attr_forget_gpu(struct amdgpu_svm_attr_tree *tree,
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_forget_gpu);
 
 /**
+ * amdgpu_svm_attr_any() - whether SET_ATTR set attributes in a span
+ * @tree: the tree
+ * @start: first byte
+ * @end: one past the last byte, > @start
+ *
+ * Context: process context, may sleep; takes the tree lock.
+ * Return: true if an interval overlaps [@start, @end).
+ */
+bool amdgpu_svm_attr_any(struct amdgpu_svm_attr_tree *tree,
+			 unsigned long start, unsigned long end)
+{
+	bool any;
+
+	mutex_lock(&tree->lock);
+	any = attr_first(tree, start, end - 1);
+	mutex_unlock(&tree->lock);
+	return any;
+}
+
+/**
  * amdgpu_svm_attr_count() - number of intervals (for tests and debugfs)
  * @tree: the tree
  *

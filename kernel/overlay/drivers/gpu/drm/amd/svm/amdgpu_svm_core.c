@@ -657,6 +657,41 @@ out_unlock:
 EXPORT_SYMBOL_GPL(amdgpu_svm_set_xnack);
 
 /**
+ * amdgpu_svm_span_in_use() - does SVM own part of a GPU VA span
+ * @svm: the context of the VM
+ * @start: first byte
+ * @end: one past the last byte, > @start
+ *
+ * For a GPU driver that also maps buffers of its own into the VM at
+ * addresses the process chooses (amdgpu's GEM VA ioctl, vamdgpu's
+ * MAP_USERPTR): SVM owns the span where SET_ATTR set attributes and where
+ * the context has ranges (XNACK on: pages GPU faults mapped). The driver
+ * refuses its own mapping there with -EADDRINUSE; the other direction is
+ * &amdgpu_svm_gpu_ops.check_span. Neither check holds the other's lock
+ * until its mapping is made: a SET_ATTR and a buffer mapping racing over
+ * the same span from two threads can both pass.
+ *
+ * Context: process context, may sleep; takes the SVM lock (call it with
+ * none of the driver's VM locks held).
+ * Return: true if [@start, @end) holds attributes or ranges.
+ */
+bool amdgpu_svm_span_in_use(struct amdgpu_svm *svm, unsigned long start,
+			    unsigned long end)
+{
+	struct amdgpu_svm_process *proc = svm->proc;
+	struct drm_gpusvm_notifier *notifier;
+	bool used;
+
+	mutex_lock(&proc->lock);
+	used = amdgpu_svm_attr_any(&proc->attrs, start, end);
+	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, start, end)
+		used |= !!drm_gpusvm_range_find(notifier, start, end);
+	mutex_unlock(&proc->lock);
+	return used;
+}
+EXPORT_SYMBOL_GPL(amdgpu_svm_span_in_use);
+
+/**
  * amdgpu_svm_queue_created() - a queue of the context's process now exists
  * @svm: the context the queue runs in
  *
