@@ -222,13 +222,12 @@ static void amdgpu_svm_range_collect(struct amdgpu_svm *svm,
 	mod_delayed_work(amdgpu_svm_wq, &svm->proc->restore_work, 1);
 }
 
-/**
- * amdgpu_svm_unmap_all() - remove every range of a context
- * @svm: the context, already off the process's GPU list
- *
- * Context: the SVM lock held.
+/*
+ * Remove every range of [start, end): the PTEs of the mapped ones first,
+ * then one TLB flush, then the ranges go.
  */
-void amdgpu_svm_unmap_all(struct amdgpu_svm *svm)
+static void amdgpu_svm_remove_span(struct amdgpu_svm *svm, unsigned long start,
+				   unsigned long end)
 {
 	const struct amdgpu_svm_gpu_ops *ops = svm->gpu->ops;
 	struct drm_gpusvm_notifier *notifier, *next_notifier;
@@ -237,11 +236,10 @@ void amdgpu_svm_unmap_all(struct amdgpu_svm *svm)
 
 	lockdep_assert_held(&svm->proc->lock);
 
-	/* Every PTE first, then one TLB flush, then the ranges go. */
 	drm_gpusvm_notifier_lock(&svm->gpusvm);
-	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, 0, ULONG_MAX) {
+	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, start, end) {
 		r = NULL;
-		drm_gpusvm_for_each_range(r, notifier, 0, ULONG_MAX) {
+		drm_gpusvm_for_each_range(r, notifier, start, end) {
 			struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
 
 			if (!range->mapped)
@@ -256,9 +254,20 @@ void amdgpu_svm_unmap_all(struct amdgpu_svm *svm)
 	drm_gpusvm_notifier_unlock(&svm->gpusvm);
 
 	drm_gpusvm_for_each_notifier_safe(notifier, next_notifier, &svm->gpusvm,
-					  0, ULONG_MAX)
-		drm_gpusvm_for_each_range_safe(r, next, notifier, 0, ULONG_MAX)
+					  start, end)
+		drm_gpusvm_for_each_range_safe(r, next, notifier, start, end)
 			amdgpu_svm_range_remove(svm, to_amdgpu_svm_range(r));
+}
+
+/**
+ * amdgpu_svm_unmap_all() - remove every range of a context
+ * @svm: the context, already off the process's GPU list
+ *
+ * Context: the SVM lock held.
+ */
+void amdgpu_svm_unmap_all(struct amdgpu_svm *svm)
+{
+	amdgpu_svm_remove_span(svm, 0, ULONG_MAX);
 }
 
 static u32 amdgpu_svm_pte_flags(const struct amdgpu_svm_attrs *attrs)
@@ -887,11 +896,11 @@ static bool amdgpu_svm_range_at_least(struct amdgpu_svm *svm,
 	struct drm_gpusvm_notifier *notifier;
 
 	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, addr, addr + 1) {
-		struct drm_gpusvm_range *r = NULL;
+		struct drm_gpusvm_range *r;
 
-		drm_gpusvm_for_each_range(r, notifier, addr, addr + 1)
-			return drm_gpusvm_range_end(r) -
-			       drm_gpusvm_range_start(r) >= size;
+		r = drm_gpusvm_range_find(notifier, addr, addr + 1);
+		return r && drm_gpusvm_range_end(r) -
+			    drm_gpusvm_range_start(r) >= size;
 	}
 	return false;
 }
@@ -904,20 +913,16 @@ static bool amdgpu_svm_range_at_least(struct amdgpu_svm *svm,
  * that fits its VMA and the fault window [@ws, @we) (one VMA and one
  * attribute interval: one range can map it all); if the range at @addr is
  * smaller, drop every range inside the chunk, so that find_or_insert makes
- * the whole chunk. Mapped ones are zapped first, with one TLB flush: with
- * XNACK on a GPU access meanwhile just faults again.
+ * the whole chunk. Mapped ones are zapped too: with XNACK on a GPU access
+ * meanwhile just faults again.
  */
 static void amdgpu_svm_merge_fragments(struct amdgpu_svm *svm,
 				       unsigned long addr, unsigned long ws,
 				       unsigned long we)
 {
-	const struct amdgpu_svm_gpu_ops *ops = svm->gpu->ops;
 	const struct drm_gpusvm *gpusvm = &svm->gpusvm;
-	struct drm_gpusvm_notifier *notifier, *next_notifier;
 	unsigned long vm_start = 0, vm_end = 0, start, end;
-	struct drm_gpusvm_range *r, *next;
 	struct vm_area_struct *vma;
-	bool zapped = false;
 	int i;
 
 	lockdep_assert_held(&svm->proc->lock);
@@ -940,27 +945,7 @@ static void amdgpu_svm_merge_fragments(struct amdgpu_svm *svm,
 	    amdgpu_svm_range_at_least(svm, addr, end - start))
 		return;
 
-	drm_gpusvm_notifier_lock(&svm->gpusvm);
-	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, start, end) {
-		r = NULL;
-		drm_gpusvm_for_each_range(r, notifier, start, end) {
-			struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
-
-			if (!range->mapped)
-				continue;
-			ops->clear_ptes(svm, range_start(range), range_end(range));
-			range->mapped = false;
-			zapped = true;
-		}
-	}
-	if (zapped)
-		ops->flush_tlb(svm);
-	drm_gpusvm_notifier_unlock(&svm->gpusvm);
-
-	drm_gpusvm_for_each_notifier_safe(notifier, next_notifier, &svm->gpusvm,
-					  start, end)
-		drm_gpusvm_for_each_range_safe(r, next, notifier, start, end)
-			amdgpu_svm_range_remove(svm, to_amdgpu_svm_range(r));
+	amdgpu_svm_remove_span(svm, start, end);
 }
 
 /**
