@@ -18,7 +18,8 @@
  *	core's own fail_get_pages, fail_update_ptes and fail_migrate
  *	(/sys/kernel/debug/amdgpu_svm/), the kernel's failslab and
  *	fail_page_alloc confined by their stack filter to call chains
- *	through the amdgpu_svm module, and the virtual GPU's hardware steps
+ *	through the amdgpu_svm module (but not inside vmalloc, which warns
+ *	of every failure by design), and the virtual GPU's hardware steps
  *	(/sys/kernel/debug/vamdgpu/: a PTE update failing half-way through
  *	its span, a copy to VRAM failing half-way, a VRAM allocation
  *	failing; skipped on other GPUs). The guest scans kmemleak after the
@@ -67,6 +68,8 @@
 #define INJECT_PIECE	(64u << 10)
 /* Countdown armed in "times": the injections are what it lost. */
 #define INJECT_TIMES	1000000
+/* Where vmalloc() does its work, and warns when an allocation fails. */
+#define VMALLOC_FUNCTION "__vmalloc_node_range_noprof"
 
 /**
  * struct inject_point - a failure point and what its failures may surface as
@@ -173,6 +176,36 @@ static bool svm_module_text(unsigned long *start, unsigned long *end)
 	return hi != 0;
 }
 
+/*
+ * The text of one kernel function, from /proc/kallsyms: [*start, *end),
+ * where *end is the next text symbol's address.
+ */
+static bool kernel_function_text(const char *function, unsigned long *start,
+				 unsigned long *end)
+{
+	unsigned long addr, next = ULONG_MAX;
+	char line[512], type, name[256];
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return false;
+	*start = 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx %c %255s", &addr, &type, name) == 3 &&
+		    addr && (type == 't' || type == 'T') &&
+		    !strcmp(name, function))
+			*start = addr;
+	rewind(f);
+	while (*start && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx %c %255s", &addr, &type, name) == 3 &&
+		    (type == 't' || type == 'T') && addr > *start &&
+		    addr < next)
+			next = addr;
+	fclose(f);
+	*end = next;
+	return *start && next != ULONG_MAX;
+}
+
 static void arm(const struct inject_point *p)
 {
 	char v[32];
@@ -191,6 +224,20 @@ static void arm(const struct inject_point *p)
 		write_knob(p->dir, "require-start", v);
 		snprintf(v, sizeof(v), "%lu", end);
 		write_knob(p->dir, "require-end", v);
+		/*
+		 * vmalloc reports a failure of its own bookkeeping or pages
+		 * with a warning, by design: kvmalloc() of a large array
+		 * (drm_gpusvm's pages) falls back to it. Leave it alone, so
+		 * the kernel log holds only what the driver says.
+		 */
+		igt_require_f(kernel_function_text(VMALLOC_FUNCTION, &start,
+						   &end),
+			      "no %s in /proc/kallsyms to exempt from %s\n",
+			      VMALLOC_FUNCTION, p->name);
+		snprintf(v, sizeof(v), "%lu", start);
+		write_knob(p->dir, "reject-start", v);
+		snprintf(v, sizeof(v), "%lu", end);
+		write_knob(p->dir, "reject-end", v);
 		write_knob(p->dir, "stacktrace-depth", "32");
 		write_knob(p->dir, "ignore-gfp-wait", "N");
 		/* fail_page_alloc leaves order-0 pages alone by default. */
@@ -213,6 +260,8 @@ static unsigned long disarm(const struct inject_point *p)
 	if (p->filtered) {
 		write_knob(p->dir, "require-start", "0");
 		write_knob(p->dir, "require-end", "18446744073709551615");
+		write_knob(p->dir, "reject-start", "0");
+		write_knob(p->dir, "reject-end", "0");
 	}
 	return INJECT_TIMES - left;
 }
