@@ -214,19 +214,49 @@ void svm_give_access(struct svm_ctx *ctx, void *p, uint64_t size)
 		    ctx->gpu->gpu_id);
 }
 
+/*
+ * SVM_QUEUES=fenced: every queue of an XNACK-off context is fenced, so the
+ * suite runs on the virtual GPU's model of command submission, the path
+ * real amdgpu takes.
+ */
+static bool svm_fenced_queues_wanted(const struct svm_ctx *ctx)
+{
+	const char *env = getenv("SVM_QUEUES");
+
+	return env && !strcmp(env, "fenced") && !ctx->xnack;
+}
+
 /**
  * svm_queue_create() - create a queue, failing the test on error
  * @ctx: the context
  * @q: filled in
+ *
+ * A user queue, or a fenced one when SVM_QUEUES=fenced and @ctx runs with
+ * XNACK off.
  */
 void svm_queue_create(struct svm_ctx *ctx, struct svm_queue *q)
 {
 	int ret;
 
-	*q = (struct svm_queue){ .ctx = ctx };
+	*q = (struct svm_queue){ .ctx = ctx,
+				 .fenced = svm_fenced_queues_wanted(ctx) };
 	ret = ctx->gpu->backend->queue_create(q);
 	igt_assert_f(ret == 0, "%s: creating a queue: %s\n", ctx->gpu->name,
 		     strerror(-ret));
+}
+
+/**
+ * __svm_queue_create_fenced() - create a queue whose submissions have
+ * dma-fences (&svm_queue.fenced)
+ * @ctx: the context
+ * @q: filled in
+ *
+ * Return: 0, or -errno: -EOPNOTSUPP on the virtual GPU with XNACK on.
+ */
+int __svm_queue_create_fenced(struct svm_ctx *ctx, struct svm_queue *q)
+{
+	*q = (struct svm_queue){ .ctx = ctx, .fenced = true };
+	return ctx->gpu->backend->queue_create(q);
 }
 
 /**

@@ -55,10 +55,21 @@ struct svm_ctx {
 };
 
 /** struct svm_queue - a queue of a context that runs struct svm_gpu_cmd */
+/**
+ * struct svm_queue - a queue of a context
+ * @ctx: the context
+ * @id: the backend's queue id
+ * @priv: the backend's state
+ * @fenced: every submission has a dma-fence, as the kernel's command
+ *	submission gives (amdgpu's CS: always; vamdgpu: a queue created
+ *	VAMDGPU_QUEUE_FENCED, for XNACK off only); a quiesce then waits for
+ *	the whole submission in flight
+ */
 struct svm_queue {
 	struct svm_ctx *ctx;
 	uint32_t id;
 	void *priv;
+	bool fenced;
 };
 
 /** enum svm_gpu_op - what a command does, on GPU virtual = CPU addresses */
@@ -172,6 +183,7 @@ void svm_ctxs_close_leaked(void);
 void svm_give_access(struct svm_ctx *ctx, void *p, uint64_t size);
 
 void svm_queue_create(struct svm_ctx *ctx, struct svm_queue *q);
+int __svm_queue_create_fenced(struct svm_ctx *ctx, struct svm_queue *q);
 void svm_queue_destroy(struct svm_queue *q);
 uint64_t svm_queue_submit(struct svm_queue *q, const struct svm_gpu_cmd *cmds,
 			  unsigned int n);

@@ -211,6 +211,8 @@ static int amdgpu_backend_queue_create(struct svm_queue *q)
 	void *cpu;
 	int ret;
 
+	/* Command submission: every submission has a dma-fence. */
+	q->fenced = true;
 	if (!priv)
 		return -ENOMEM;
 	ret = amdgpu_cs_ctx_create(ctx->dev, &priv->cs);

@@ -79,7 +79,9 @@ static void vamdgpu_backend_ctx_close(struct svm_ctx *ctx)
 
 static int vamdgpu_backend_queue_create(struct svm_queue *q)
 {
-	return __vamdgpu_queue_create(q->ctx->fd, &q->id);
+	return __vamdgpu_queue_create(q->ctx->fd,
+				      q->fenced ? VAMDGPU_QUEUE_FENCED : 0,
+				      &q->id);
 }
 
 static void vamdgpu_backend_queue_destroy(struct svm_queue *q)

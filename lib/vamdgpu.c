@@ -186,13 +186,14 @@ void vamdgpu_resume(int fd)
 /**
  * __vamdgpu_queue_create() - create a queue
  * @fd: an open vamdgpu render node
+ * @flags: VAMDGPU_QUEUE_FENCED or 0
  * @queue_id: out: its id
  *
  * Return: 0 or -errno.
  */
-int __vamdgpu_queue_create(int fd, uint32_t *queue_id)
+int __vamdgpu_queue_create(int fd, uint32_t flags, uint32_t *queue_id)
 {
-	struct drm_vamdgpu_queue_create args = {};
+	struct drm_vamdgpu_queue_create args = { .flags = flags };
 
 	if (drmIoctl(fd, DRM_IOCTL_VAMDGPU_QUEUE_CREATE, &args))
 		return -errno;
@@ -204,7 +205,7 @@ uint32_t vamdgpu_queue_create(int fd)
 {
 	uint32_t id = 0;
 
-	igt_assert_eq(__vamdgpu_queue_create(fd, &id), 0);
+	igt_assert_eq(__vamdgpu_queue_create(fd, 0, &id), 0);
 	return id;
 }
 

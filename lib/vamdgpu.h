@@ -31,7 +31,7 @@ void vamdgpu_flush_tlb(int fd);
 void vamdgpu_quiesce(int fd);
 void vamdgpu_resume(int fd);
 
-int __vamdgpu_queue_create(int fd, uint32_t *queue_id);
+int __vamdgpu_queue_create(int fd, uint32_t flags, uint32_t *queue_id);
 uint32_t vamdgpu_queue_create(int fd);
 int __vamdgpu_queue_destroy(int fd, uint32_t queue_id);
 void vamdgpu_queue_destroy(int fd, uint32_t queue_id);

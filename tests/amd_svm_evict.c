@@ -43,6 +43,15 @@
  *	and over while the GPU keeps copying it: no VM fault, no lost
  *	restore, and the last copy equals the last CPU write.
  *
+ * SUBTEST: evict-race-fenced
+ * Description: evict-race on a queue whose submissions have dma-fences
+ *	(the kernel's command submission: amdgpu's CS, the virtual GPU's
+ *	fenced queue), XNACK off: each invalidation's quiesce waits for the
+ *	whole submission in flight, which therefore never runs into the
+ *	cleared page table (no VM fault), and the data is right. With XNACK
+ *	on the virtual GPU refuses a fenced queue (-EOPNOTSUPP): its jobs
+ *	must not wait for page faults.
+ *
  * SUBTEST: restore-refused-briefly
  * Description: XNACK off: the page-table updates of the restore after an
  *	invalidation fail a few times (as amdgpu's do while its page tables
@@ -247,7 +256,7 @@ static void test_evict(struct svm_gpu *gpu, bool xnack, const struct trigger *t)
 	svm_ctx_close(&ctx);
 }
 
-static void test_evict_race(struct svm_gpu *gpu, bool xnack)
+static void test_evict_race(struct svm_gpu *gpu, bool xnack, bool fenced)
 {
 	size_t page = svm_page_size(), size = 64 * page;
 	uint32_t *src = (uint32_t *)svm_map(size), *dst = (uint32_t *)svm_map(size);
@@ -256,18 +265,39 @@ static void test_evict_race(struct svm_gpu *gpu, bool xnack)
 	uint64_t seqno = 0;
 	struct svm_ctx ctx;
 	struct svm_queue q;
+	int ret;
 
 	svm_ctx_open(gpu, xnack, &ctx);
 	svm_give_access(&ctx, src, size);
 	svm_give_access(&ctx, dst, size);
-	svm_queue_create(&ctx, &q);
+	if (fenced) {
+		ret = __svm_queue_create_fenced(&ctx, &q);
+		if (xnack && gpu->is_virtual) {
+			igt_assert_f(ret == -EOPNOTSUPP,
+				     "%s: a fenced queue with XNACK on: %d (%s), not -EOPNOTSUPP: its jobs would wait for page faults\n",
+				     gpu->name, ret, strerror(-ret));
+			goto out;
+		}
+		igt_assert_f(ret == 0, "%s: creating a fenced queue: %s\n",
+			     gpu->name, strerror(-ret));
+	} else {
+		svm_queue_create(&ctx, &q);
+	}
 	for (int j = 0; j < 16; j++)
 		cmds[j] = svm_cmd_copy((uintptr_t)dst, (uintptr_t)src, size);
 	for (int i = 1; i <= 100; i++) {
 		seqno = svm_queue_submit(&q, cmds, 16);
+		/*
+		 * A fenced queue: let the submission start, and have each
+		 * invalidation's quiesce meet it in flight.
+		 */
+		if (fenced)
+			usleep(1000);
 		madvise(src + (i % 64) * (page / 4), size / 2, MADV_DONTNEED);
 		for (size_t k = 0; k < size / 4; k += page / 4)
 			src[k] = i;
+		if (fenced)
+			svm_queue_wait(&q, seqno, "a fenced submission racing with an eviction");
 	}
 	svm_queue_wait(&q, seqno, "copies racing with evictions");
 	for (size_t k = 0; k < size / 4; k++)
@@ -284,6 +314,7 @@ static void test_evict_race(struct svm_gpu *gpu, bool xnack)
 			 c.retry_faults);
 	}
 	svm_queue_destroy(&q);
+out:
 	munmap(src, size);
 	munmap(dst, size);
 	svm_ctx_close(&ctx);
@@ -387,7 +418,13 @@ int igt_main()
 	igt_describe("The CPU evicts (MADV_DONTNEED) and rewrites a buffer over and over while the GPU keeps copying it: no VM fault, no lost restore, and the last copy equals the last CPU write.");
 	igt_subtest_with_dynamic("evict-race") {
 		igt_dynamic_svm_modes(gpus, ngpus, g, x)
-			test_evict_race(&gpus[g], x);
+			test_evict_race(&gpus[g], x, false);
+	}
+
+	igt_describe("evict-race on a queue whose submissions have dma-fences (amdgpu's CS, the virtual GPU's fenced queue), XNACK off: each quiesce waits for the whole submission in flight, so it never meets the cleared page table. With XNACK on the virtual GPU refuses a fenced queue.");
+	igt_subtest_with_dynamic("evict-race-fenced") {
+		igt_dynamic_svm_modes(gpus, ngpus, g, x)
+			test_evict_race(&gpus[g], x, true);
 	}
 
 	igt_describe("XNACK off: the page-table updates of the restore after an invalidation fail a few times: the restore is retried, the queue resumes and runs the work queued meanwhile on the right data.");

@@ -22,7 +22,7 @@
  *	resume without quiesce, each with its documented errno.
  *
  * SUBTEST: queue-create-destroy
- * Description: QUEUE_CREATE refuses flags and a queue beyond the
+ * Description: QUEUE_CREATE refuses unknown flags and a queue beyond the
  *	per-process limit (ENOSPC); QUEUE_DESTROY refuses unknown or already
  *	destroyed queues (ENOENT) and a non-zero pad.
  *
@@ -154,17 +154,17 @@ static void test_vm_op(const struct vamdgpu_gpu *gpu)
 static void test_queues(const struct vamdgpu_gpu *gpu)
 {
 	int fd = vamdgpu_reopen(gpu->fd);
-	struct drm_vamdgpu_queue_create create = { .flags = 1 };
+	struct drm_vamdgpu_queue_create create = { .flags = ~VAMDGPU_QUEUE_FENCED };
 	struct drm_vamdgpu_queue_destroy destroy = { .queue_id = 12345 };
 	uint32_t ids[VAMDGPU_MAX_QUEUES_LIMIT];
 	uint32_t n = gpu->info.max_queues, id;
 
 	igt_assert(n > 0 && n <= VAMDGPU_MAX_QUEUES_LIMIT);
-	assert_errno(gpu, "create with flags",
+	assert_errno(gpu, "create with unknown flags",
 		     ioctl_errno(fd, DRM_IOCTL_VAMDGPU_QUEUE_CREATE, &create), -EINVAL);
 	for (uint32_t i = 0; i < n; i++)
 		ids[i] = vamdgpu_queue_create(fd);
-	assert_errno(gpu, "one queue too many", __vamdgpu_queue_create(fd, &id), -ENOSPC);
+	assert_errno(gpu, "one queue too many", __vamdgpu_queue_create(fd, 0, &id), -ENOSPC);
 
 	assert_errno(gpu, "destroy of an unknown queue",
 		     ioctl_errno(fd, DRM_IOCTL_VAMDGPU_QUEUE_DESTROY, &destroy), -ENOENT);
@@ -304,7 +304,7 @@ static const struct {
 	  test_set_xnack },
 	{ "vm-op", "VM_OP refuses unknown ops and flags, unaligned, empty, wrapping, out-of-range and oversized spans, unpinnable memory, overlapping mappings, unmaps of spans that are not a mapping and a resume without quiesce, each with its documented errno.",
 	  test_vm_op },
-	{ "queue-create-destroy", "QUEUE_CREATE refuses flags and a queue beyond the per-process limit (ENOSPC); QUEUE_DESTROY refuses unknown or already destroyed queues (ENOENT) and a non-zero pad.",
+	{ "queue-create-destroy", "QUEUE_CREATE refuses unknown flags and a queue beyond the per-process limit (ENOSPC); QUEUE_DESTROY refuses unknown or already destroyed queues (ENOENT) and a non-zero pad.",
 	  test_queues },
 	{ "submit", "SUBMIT refuses an unknown queue (ENOENT), no or too many commands and each malformed command (EINVAL), an unreadable command array (EFAULT), a non-zero pad, and a submission beyond the queue's pending limit (EBUSY, accepted again once work completes).",
 	  test_submit },

@@ -164,7 +164,7 @@ static bool documented(unsigned int nr, int err)
 		return err == EINVAL || err == E2BIG || err == EEXIST ||
 		       err == EADDRINUSE || err == EFAULT || err == ENOENT;
 	case DRM_VAMDGPU_QUEUE_CREATE:
-		return err == EINVAL || err == ENOSPC;
+		return err == EINVAL || err == ENOSPC || err == EOPNOTSUPP;
 	case DRM_VAMDGPU_QUEUE_DESTROY:
 	case DRM_VAMDGPU_QUEUE_STATUS:
 		return err == EINVAL || err == ENOENT;

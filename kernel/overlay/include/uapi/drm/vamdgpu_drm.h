@@ -193,14 +193,29 @@ struct drm_vamdgpu_vm_op {
 };
 
 /**
+ * VAMDGPU_QUEUE_FENCED - &drm_vamdgpu_queue_create.flags: a fenced queue
+ *
+ * The kernel's command submission (amdgpu's CS) rather than a user queue:
+ * every submission carries a dma_fence, signalled when its last command
+ * completed, and a quiesce waits for the submission in flight to complete
+ * (not only its current command), holding back the ones after it. Jobs
+ * with dma-fences must not wait for page faults (the kernel's dma-buf
+ * rules), so a translation miss or permission fault of a fenced queue is a
+ * VM fault in either XNACK mode, and creating one while the process runs
+ * with XNACK on fails with -EOPNOTSUPP.
+ */
+#define VAMDGPU_QUEUE_FENCED	(1u << 0)
+
+/**
  * struct drm_vamdgpu_queue_create - create a compute queue
  * (DRM_IOCTL_VAMDGPU_QUEUE_CREATE)
  *
- * Errors: -EINVAL for non-zero @flags or @pad, -ENOSPC when the process
- * already has &drm_vamdgpu_info.max_queues queues on this GPU.
+ * Errors: -EINVAL for unknown @flags or a non-zero @queue_id, -ENOSPC when
+ * the process already has &drm_vamdgpu_info.max_queues queues on this GPU,
+ * -EOPNOTSUPP for VAMDGPU_QUEUE_FENCED with XNACK on.
  */
 struct drm_vamdgpu_queue_create {
-	/** @flags: must be zero. */
+	/** @flags: VAMDGPU_QUEUE_FENCED or zero. */
 	__u32 flags;
 	/** @queue_id: out: the new queue. */
 	__u32 queue_id;

@@ -33,11 +33,26 @@
  * where it stopped after resume. Commands record their progress, so a
  * retried or resumed copy never repeats work it already did.
  *
+ * A fenced queue (VAMDGPU_QUEUE_FENCED) models the kernel's command
+ * submission instead (amdgpu's CS): each submission has a dma_fence that
+ * signals when its last command completed, with an error if a VM fault or
+ * the queue's destruction cut it short. A quiesce waits on the fence of
+ * the submission in flight, as amdgpu waits for the CS fences of the VM,
+ * and holds back the submissions after it. A job's execution is a
+ * dma-fence signalling critical section (dma_fence_begin_signalling()):
+ * with lockdep, anything on that path that takes a lock held around a
+ * fence wait, or allocates memory that reclaim could need the fence for,
+ * is reported, as is a fence wait under the MMU notifier that such a path
+ * could block. Fenced jobs never wait for the fault handler, whose work
+ * (the mmap_lock, page allocation) would break that rule: a fault is a
+ * VM fault, and fenced queues are refused with XNACK on.
+ *
  * What it does not model: doorbells and ring buffers (submission is an
  * ioctl), priorities, several engines, or preemption inside an access.
  */
 
 #include <kunit/visibility.h>
+#include <linux/dma-fence.h>
 #include <linux/jiffies.h>
 #include <linux/lockdep.h>
 #include <linux/overflow.h>
@@ -68,6 +83,8 @@ struct vamdgpu_job {
 	struct list_head link;
 	/** @seqno: completion sequence number. */
 	u64 seqno;
+	/** @fence: signalled when the job is freed (fenced queues only). */
+	struct dma_fence *fence;
 	/** @next: index of the command executing or next to execute. */
 	u32 next;
 	/** @offset: bytes of cmds[next] already done. */
@@ -130,6 +147,36 @@ int vamdgpu_cmd_validate(const struct drm_vamdgpu_cmd *cmd)
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_cmd_validate);
+
+static const char *vamdgpu_fence_driver_name(struct dma_fence *fence)
+{
+	return "vamdgpu";
+}
+
+static const char *vamdgpu_fence_timeline_name(struct dma_fence *fence)
+{
+	return "fenced-queue";
+}
+
+static const struct dma_fence_ops vamdgpu_fence_ops = {
+	.get_driver_name = vamdgpu_fence_driver_name,
+	.get_timeline_name = vamdgpu_fence_timeline_name,
+};
+
+/*
+ * Free @job, signalling its fence: with @error unless the job completed
+ * (@error 0).
+ */
+static void vamdgpu_job_free(struct vamdgpu_job *job, int error)
+{
+	if (job->fence) {
+		if (error)
+			dma_fence_set_error(job->fence, error);
+		dma_fence_signal(job->fence);
+		dma_fence_put(job->fence);
+	}
+	kvfree(job);
+}
 
 /* Bytes from @addr to the end of its page. */
 static u64 vamdgpu_page_left(u64 addr)
@@ -231,11 +278,12 @@ static void vamdgpu_queue_advance(struct vamdgpu_queue *q, struct vamdgpu_job *j
 	if (done) {
 		list_del(&job->link);
 		q->completed = job->seqno;
+		q->running = NULL;
 	}
 	spin_unlock(&q->lock);
 
 	if (done) {
-		kvfree(job);
+		vamdgpu_job_free(job, 0);
 		wake_up_all(&q->wq);
 	}
 }
@@ -290,13 +338,21 @@ static void vamdgpu_queue_vm_fault(struct vamdgpu_queue *q,
 					   RATELIMIT_MSG_ON_RELEASE);
 	struct vamdgpu_vm *vm = q->vm;
 	struct drm_device *drm = &vm->vdev->drm;
+	struct vamdgpu_job *job, *next;
+	LIST_HEAD(jobs);
 
 	spin_lock(&q->lock);
 	q->error = true;
 	q->fault_addr = fault->addr;
 	q->fault_flags = fault->flags;
 	q->vm_faults++;
+	/* Nothing runs again: every fence signals, with the error. */
+	list_splice_init(&q->jobs, &jobs);
+	q->running = NULL;
+	q->busy = false;
 	spin_unlock(&q->lock);
+	list_for_each_entry_safe(job, next, &jobs, link)
+		vamdgpu_job_free(job, -EIO);
 	wake_up_all(&q->wq);
 
 	if (!__ratelimit(&rs))
@@ -315,6 +371,26 @@ static void vamdgpu_queue_vm_fault(struct vamdgpu_queue *q,
 		   fault->flags & VAMDGPU_FAULT_RETRY_FAILED ? ", retry failed" : "");
 }
 
+/*
+ * One command of a fenced queue's job, inside the fence's signalling
+ * critical section; a fault is a VM fault. False when the queue stopped.
+ */
+static bool vamdgpu_queue_exec_fenced(struct vamdgpu_queue *q,
+				      struct vamdgpu_job *job)
+{
+	struct vamdgpu_fault fault;
+	bool cookie = dma_fence_begin_signalling();
+	int ret;
+
+	ret = vamdgpu_queue_exec(q, job, &fault);
+	if (!ret)
+		vamdgpu_queue_advance(q, job);
+	else
+		vamdgpu_queue_vm_fault(q, &fault);
+	dma_fence_end_signalling(cookie);
+	return !ret;
+}
+
 static void vamdgpu_queue_work(struct work_struct *work)
 {
 	struct vamdgpu_queue *q = container_of(work, struct vamdgpu_queue, work);
@@ -325,15 +401,24 @@ static void vamdgpu_queue_work(struct work_struct *work)
 	for (;;) {
 		spin_lock(&q->lock);
 		job = list_first_entry_or_null(&q->jobs, struct vamdgpu_job, link);
-		if (!job || q->quiesced || q->error || q->dying) {
+		/* A fenced job that started runs to its end: see quiesce. */
+		if (!job || q->error || q->dying ||
+		    (q->quiesced && !(q->fenced && job->next))) {
 			q->busy = false;
+			q->running = NULL;
 			spin_unlock(&q->lock);
 			wake_up_all(&q->wq);
 			return;
 		}
 		q->busy = true;
+		q->running = job;
 		spin_unlock(&q->lock);
 
+		if (q->fenced) {
+			if (!vamdgpu_queue_exec_fenced(q, job))
+				return;
+			continue;
+		}
 		if (!vamdgpu_queue_exec(q, job, &fault)) {
 			vamdgpu_queue_advance(q, job);
 			continue;
@@ -401,14 +486,16 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_queue_get);
 /**
  * vamdgpu_queue_create() - create a queue
  * @vm: the VM
+ * @flags: VAMDGPU_QUEUE_FENCED or 0
  * @id: out: the queue id
  *
  * A queue created while the VM is quiesced starts quiesced.
  *
  * Context: process context, may sleep; takes &vamdgpu_vm.lock.
- * Return: 0, -ENOMEM, or -ENOSPC when the VM has VAMDGPU_MAX_QUEUES queues.
+ * Return: 0, -ENOMEM, -ENOSPC when the VM has VAMDGPU_MAX_QUEUES queues,
+ * or -EOPNOTSUPP for a fenced queue while the process runs with XNACK on.
  */
-int vamdgpu_queue_create(struct vamdgpu_vm *vm, u32 *id)
+int vamdgpu_queue_create(struct vamdgpu_vm *vm, u32 flags, u32 *id)
 {
 	struct vamdgpu_queue *q;
 	int ret;
@@ -422,6 +509,10 @@ int vamdgpu_queue_create(struct vamdgpu_vm *vm, u32 *id)
 		goto err_free_queue;
 	}
 	q->vm = vm;
+	q->fenced = flags & VAMDGPU_QUEUE_FENCED;
+	if (q->fenced)
+		q->fence_context = dma_fence_context_alloc(1);
+	spin_lock_init(&q->fence_lock);
 	kref_init(&q->ref);
 	INIT_WORK(&q->work, vamdgpu_queue_work);
 	init_waitqueue_head(&q->wq);
@@ -434,7 +525,14 @@ int vamdgpu_queue_create(struct vamdgpu_vm *vm, u32 *id)
 		goto err_unlock;
 	}
 	vm->num_queues++;
+	/* Counted first: the process's XNACK mode cannot change from here. */
 	vamdgpu_svm_queue_created(vm);
+	if (q->fenced && vamdgpu_vm_xnack(vm)) {
+		vm->num_queues--;
+		vamdgpu_svm_queue_destroyed(vm);
+		ret = -EOPNOTSUPP;
+		goto err_unlock;
+	}
 	q->id = ++vm->next_queue_id;
 	spin_lock(&vm->queue_lock);
 	q->quiesced = vm->quiesce_depth > 0;
@@ -470,11 +568,12 @@ static void vamdgpu_queue_stop(struct vamdgpu_queue *q)
 	spin_lock(&q->lock);
 	list_splice_init(&q->jobs, &jobs);
 	q->busy = false;
+	q->running = NULL;
 	spin_unlock(&q->lock);
 	wake_up_all(&q->wq);
 
 	list_for_each_entry_safe(job, next, &jobs, link)
-		kvfree(job);
+		vamdgpu_job_free(job, -ENOENT);
 	q->vm->num_queues--;
 	vamdgpu_svm_queue_destroyed(q->vm);
 	vamdgpu_queue_put(q);
@@ -555,15 +654,26 @@ static int vamdgpu_queue_push(struct vamdgpu_queue *q, struct vamdgpu_job *job,
 		if (ret)
 			return ret;
 	}
+	if (q->fenced) {
+		job->fence = kzalloc_obj(*job->fence);
+		if (!job->fence)
+			return -ENOMEM;
+	}
 
 	spin_lock(&q->lock);
 	if (q->error || q->dying ||
 	    q->submitted - q->completed >= VAMDGPU_QUEUE_MAX_PENDING) {
 		ret = q->error ? -EIO : q->dying ? -ENOENT : -EBUSY;
 		spin_unlock(&q->lock);
+		/* Not initialized: a plain free. */
+		kfree(job->fence);
+		job->fence = NULL;
 		return ret;
 	}
 	job->seqno = ++q->submitted;
+	if (job->fence)
+		dma_fence_init(job->fence, &vamdgpu_fence_ops, &q->fence_lock,
+			       q->fence_context, job->seqno);
 	list_add_tail(&job->link, &q->jobs);
 	if (!q->quiesced)
 		queue_work(q->vm->vdev->wq, &q->work);
@@ -689,16 +799,41 @@ static bool vamdgpu_queue_idle(struct vamdgpu_queue *q)
 	return idle;
 }
 
+/*
+ * After q->quiesced was set: wait until nothing of @q is in flight. A user
+ * queue stops after its current command; a fenced queue finishes the job
+ * in flight, whose fence is waited on.
+ */
+static void vamdgpu_queue_wait_stopped(struct vamdgpu_queue *q)
+{
+	struct dma_fence *fence = NULL;
+
+	if (!q->fenced) {
+		wait_event(q->wq, vamdgpu_queue_idle(q));
+		return;
+	}
+	spin_lock(&q->lock);
+	if (q->running)
+		fence = dma_fence_get(q->running->fence);
+	spin_unlock(&q->lock);
+	if (fence) {
+		dma_fence_wait(fence, false);
+		dma_fence_put(fence);
+	}
+}
+
 /**
  * vamdgpu_vm_quiesce() - stop every queue of a VM (the quiesce op)
  * @vm: the VM
  *
  * Nests: the queues run again after as many vamdgpu_vm_resume(). Returns
- * once no command is in flight; queues created meanwhile start quiesced.
+ * once no command is in flight (for a fenced queue: no submission);
+ * queues created meanwhile start quiesced.
  *
  * Context: process context, may sleep waiting for the command in flight
- * (which never waits for the SVM core with XNACK off); allocates nothing,
- * so it may be called from an MMU notifier.
+ * (which never waits for the SVM core with XNACK off) or on the fence of
+ * a fenced queue's submission; allocates nothing, so it may be called from
+ * an MMU notifier.
  */
 void vamdgpu_vm_quiesce(struct vamdgpu_vm *vm)
 {
@@ -720,7 +855,7 @@ void vamdgpu_vm_quiesce(struct vamdgpu_vm *vm)
 	spin_unlock(&vm->queue_lock);
 
 	for (i = 0; i < n; i++) {
-		wait_event(qs[i]->wq, vamdgpu_queue_idle(qs[i]));
+		vamdgpu_queue_wait_stopped(qs[i]);
 		vamdgpu_queue_put(qs[i]);
 	}
 }
@@ -792,9 +927,9 @@ int vamdgpu_queue_create_ioctl(struct drm_device *drm, void *data,
 
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
-	if (args->flags || args->queue_id)
+	if ((args->flags & ~VAMDGPU_QUEUE_FENCED) || args->queue_id)
 		return -EINVAL;
-	return vamdgpu_queue_create(vm, &args->queue_id);
+	return vamdgpu_queue_create(vm, args->flags, &args->queue_id);
 }
 
 int vamdgpu_queue_destroy_ioctl(struct drm_device *drm, void *data,

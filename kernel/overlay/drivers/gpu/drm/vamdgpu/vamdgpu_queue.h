@@ -14,6 +14,7 @@ struct drm_device;
 struct drm_file;
 struct drm_vamdgpu_cmd;
 struct seq_file;
+struct vamdgpu_job;
 struct vamdgpu_vm;
 
 /**
@@ -38,6 +39,12 @@ struct vamdgpu_queue {
 	wait_queue_head_t wq;
 	/** @fault_retries: consecutive retries of the same faulting access. */
 	unsigned int fault_retries;
+	/** @fenced: a fenced queue (VAMDGPU_QUEUE_FENCED). */
+	bool fenced;
+	/** @fence_context: the dma_fence context of its submissions. */
+	u64 fence_context;
+	/** @fence_lock: the lock of those fences. */
+	spinlock_t fence_lock;
 
 	/** @lock: see above. */
 	spinlock_t lock;
@@ -45,6 +52,8 @@ struct vamdgpu_queue {
 	struct list_head jobs;
 	/** @busy: a command is executing (not faulting). */
 	bool busy;
+	/** @running: the job the command processor executes, or NULL. */
+	struct vamdgpu_job *running;
 	/** @quiesced: nothing new may start. */
 	bool quiesced;
 	/** @error: a VM fault stopped the queue for good. */
@@ -81,7 +90,7 @@ struct vamdgpu_queue {
 
 int vamdgpu_cmd_validate(const struct drm_vamdgpu_cmd *cmd);
 
-int vamdgpu_queue_create(struct vamdgpu_vm *vm, u32 *id);
+int vamdgpu_queue_create(struct vamdgpu_vm *vm, u32 flags, u32 *id);
 int vamdgpu_queue_destroy(struct vamdgpu_vm *vm, u32 id);
 void vamdgpu_queue_destroy_all(struct vamdgpu_vm *vm);
 struct vamdgpu_queue *vamdgpu_queue_get(struct vamdgpu_vm *vm, u32 id);

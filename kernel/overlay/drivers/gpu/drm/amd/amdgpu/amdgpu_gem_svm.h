@@ -8,9 +8,18 @@
 #ifndef __AMDGPU_GEM_SVM_H__
 #define __AMDGPU_GEM_SVM_H__
 
+#include <linux/bits.h>
 #include <linux/errno.h>
 #include <linux/types.h>
 
+/*
+ * &amdgpu_bo.flags of a BO holding SVM VRAM (amdgpu_gem_svm_vram.c), which
+ * TTM evicts through amdgpu_gem_svm_vram_evict(); beside KFD's internal
+ * AMDGPU_AMDKFD_CREATE_USERPTR_BO, bit 63.
+ */
+#define AMDGPU_GEM_SVM_CREATE_DEVMEM	BIT_ULL(62)
+
+struct amdgpu_bo;
 struct amdgpu_device;
 struct amdgpu_vm;
 struct dma_fence;
@@ -38,6 +47,7 @@ int amdgpu_gem_svm_check_gem_va(struct amdgpu_vm *vm, u64 start, u64 size);
 int amdgpu_gem_svm_cs_wait(struct amdgpu_vm *vm);
 bool amdgpu_gem_svm_cs_blocked(struct amdgpu_vm *vm);
 int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p, bool xnack);
+int amdgpu_gem_svm_vram_evict(struct amdgpu_bo *bo);
 
 #else
 
@@ -84,6 +94,11 @@ static inline int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p,
 					       bool xnack)
 {
 	return 0;
+}
+
+static inline int amdgpu_gem_svm_vram_evict(struct amdgpu_bo *bo)
+{
+	return -EINVAL;
 }
 
 #endif /* CONFIG_DRM_AMDGPU_GEM_SVM */

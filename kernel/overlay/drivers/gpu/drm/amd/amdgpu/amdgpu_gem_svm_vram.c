@@ -12,18 +12,27 @@
  * - a device-private &dev_pagemap as large as the device's VRAM, over a
  *   free physical address range (devm_request_free_mem_region()): page i
  *   of it stands for the VRAM page at offset i * PAGE_SIZE;
- * - populate_mm: one migration unit gets one amdgpu BO in VRAM, cleared
- *   and pinned (&struct amdgpu_gem_svm_devmem), whose pages
- *   populate_devmem_pfn hands out; drm_pagemap migrates the data with the
- *   SDMA copy of amdgpu_gem_svm_copy() (copy_to_devmem, copy_to_ram);
- *   devmem_release unpins and frees the BO when its last page left VRAM;
+ * - populate_mm: one migration unit gets one cleared amdgpu BO in VRAM
+ *   (&struct amdgpu_gem_svm_devmem), whose pages populate_devmem_pfn hands
+ *   out; drm_pagemap migrates the data with the SDMA copy of
+ *   amdgpu_gem_svm_copy() (copy_to_devmem, copy_to_ram); devmem_release
+ *   drops the BO when its last page left VRAM;
  * - device_map gives the device itself the VRAM offset of a page
  *   (DRM_INTERCONNECT_DRIVER), which amdgpu_gem_svm_update_ptes() turns
  *   into a VRAM PTE. Other devices get an error: no peer-to-peer yet, so
  *   hmm_range_fault() migrates other owners' pages to system memory first.
  *
- * The BO is pinned: TTM does not evict SVM VRAM. Under VRAM pressure the
- * allocation fails and the core keeps the range in system memory.
+ * The BO is not pinned: SVM VRAM competes with every other VRAM user.
+ * It is marked %AMDGPU_GEM_SVM_CREATE_DEVMEM, for which amdgpu_evict_flags()
+ * names system memory as the only place and amdgpu_bo_move() calls
+ * amdgpu_gem_svm_vram_evict(): drm_pagemap_evict_to_ram() copies the
+ * unit's pages back into the process's memory, and the BO, which then
+ * holds nothing anyone reads, moves out empty. A unit whose pages are
+ * still being migrated in cannot be evicted (-EBUSY) and TTM picks
+ * another BO. TTM charges the BO to the dmem cgroup of the task that
+ * migrates (amdgpu registers its VRAM as a dmem region): the process for
+ * a SET_ATTR prefetch, the kernel worker for a migration on a GPU fault
+ * or in the restore worker (see "Known limits" in docs/lab.md).
  *
  * Lifetime: one drm_pagemap per device at a time, made at first use and
  * shared; every SVM context of the device holds a reference, and so does
@@ -70,14 +79,23 @@ struct amdgpu_gem_svm_vram {
 
 /**
  * struct amdgpu_gem_svm_devmem - one migration unit in VRAM
+ *
+ * amdgpu_bo_create() allocates the whole structure (&amdgpu_bo_param
+ * bo_ptr_size), and the BO's last reference frees it.
  */
 struct amdgpu_gem_svm_devmem {
+	/** @bo: the VRAM BO holding the unit; first member. */
+	struct amdgpu_bo bo;
 	/** @base: what drm_pagemap tracks the pages by. */
 	struct drm_pagemap_devmem base;
-	/** @bo: the pinned VRAM BO holding the unit. */
-	struct amdgpu_bo *bo;
-	/** @release_work: unpin and free in process context. */
+	/** @release_work: drops the BO in process context. */
 	struct work_struct release_work;
+	/**
+	 * @ready: @base is initialized (set with release semantics): until
+	 * then TTM, which may pick the BO as soon as amdgpu_bo_create()
+	 * returns, must leave it alone.
+	 */
+	bool ready;
 };
 
 static LIST_HEAD(amdgpu_gem_svm_vrams);
@@ -103,14 +121,10 @@ static void amdgpu_gem_svm_devmem_release_work(struct work_struct *work)
 {
 	struct amdgpu_gem_svm_devmem *devmem =
 		container_of(work, struct amdgpu_gem_svm_devmem, release_work);
-	struct amdgpu_bo *bo = devmem->bo;
+	struct amdgpu_bo *bo = &devmem->bo;
 
-	if (!amdgpu_bo_reserve(bo, true)) {
-		amdgpu_bo_unpin(bo);
-		amdgpu_bo_unreserve(bo);
-	}
+	/* Frees devmem, work item included, which the workqueue allows. */
 	amdgpu_bo_unref(&bo);
-	kfree(devmem);
 }
 
 /* May run in atomic context (the last device page freed): defer. */
@@ -132,9 +146,9 @@ static int amdgpu_gem_svm_populate_devmem_pfn(struct drm_pagemap_devmem *base,
 	unsigned long i = 0;
 	u64 off;
 
-	if ((u64)npages << PAGE_SHIFT > amdgpu_bo_size(devmem->bo))
+	if ((u64)npages << PAGE_SHIFT > amdgpu_bo_size(&devmem->bo))
 		return -EINVAL;
-	amdgpu_res_first(devmem->bo->tbo.resource, 0, (u64)npages << PAGE_SHIFT,
+	amdgpu_res_first(devmem->bo.tbo.resource, 0, (u64)npages << PAGE_SHIFT,
 			 &cursor);
 	while (cursor.remaining) {
 		for (off = 0; off < cursor.size; off += PAGE_SIZE)
@@ -216,18 +230,19 @@ static const struct drm_pagemap_devmem_ops amdgpu_gem_svm_devmem_ops = {
 	.copy_to_ram = amdgpu_gem_svm_copy_to_ram,
 };
 
-/* A cleared, pinned VRAM BO of @size bytes. */
-static struct amdgpu_bo *amdgpu_gem_svm_vram_bo(struct amdgpu_device *adev,
-						unsigned long size)
+/* A migration unit of @size bytes in a cleared, evictable VRAM BO. */
+static struct amdgpu_gem_svm_devmem *
+amdgpu_gem_svm_devmem_create(struct amdgpu_device *adev, unsigned long size)
 {
 	struct amdgpu_bo_param bp = {
 		.size = size,
 		.byte_align = PAGE_SIZE,
 		.domain = AMDGPU_GEM_DOMAIN_VRAM,
 		.flags = AMDGPU_GEM_CREATE_NO_CPU_ACCESS |
-			 AMDGPU_GEM_CREATE_VRAM_CLEARED,
+			 AMDGPU_GEM_CREATE_VRAM_CLEARED |
+			 AMDGPU_GEM_SVM_CREATE_DEVMEM,
 		.type = ttm_bo_type_device,
-		.bo_ptr_size = sizeof(struct amdgpu_bo),
+		.bo_ptr_size = sizeof(struct amdgpu_gem_svm_devmem),
 	};
 	struct amdgpu_bo *bo;
 	int r;
@@ -235,21 +250,42 @@ static struct amdgpu_bo *amdgpu_gem_svm_vram_bo(struct amdgpu_device *adev,
 	r = amdgpu_bo_create(adev, &bp, &bo);
 	if (r)
 		return ERR_PTR(r);
-	r = amdgpu_bo_reserve(bo, true);
-	if (r)
-		goto err_unref;
-	r = amdgpu_bo_pin(bo, AMDGPU_GEM_DOMAIN_VRAM);
-	amdgpu_bo_unreserve(bo);
-	if (r)
-		goto err_unref;
 	/* The clear must land before a copy writes the pages. */
 	dma_resv_wait_timeout(bo->tbo.base.resv, DMA_RESV_USAGE_KERNEL, false,
 			      MAX_SCHEDULE_TIMEOUT);
-	return bo;
+	return container_of(bo, struct amdgpu_gem_svm_devmem, bo);
+}
 
-err_unref:
-	amdgpu_bo_unref(&bo);
-	return ERR_PTR(r);
+/**
+ * amdgpu_gem_svm_vram_evict() - evict a migration unit from VRAM
+ * @bo: a BO created %AMDGPU_GEM_SVM_CREATE_DEVMEM, in VRAM
+ *
+ * amdgpu_bo_move() evicts SVM VRAM through here: the unit's pages go back
+ * to system memory with drm_pagemap_evict_to_ram() (the MMU notifiers of
+ * the process invalidate the GPU mappings on the way), after which the BO
+ * holds nothing anyone reads and the caller moves it out empty.
+ *
+ * Context: process context; @bo reserved by TTM; waits for the SDMA copy.
+ * Return: 0 when no page of the unit is left in VRAM; -EBUSY, which
+ * makes TTM's eviction walk go on to the next BO, while the unit is being
+ * set up or its pages migrated in, or when the process that migrated it is
+ * gone but its pages are still mapped (a child after fork()); -ENOMEM.
+ * On error the BO stays where it is.
+ */
+int amdgpu_gem_svm_vram_evict(struct amdgpu_bo *bo)
+{
+	struct amdgpu_gem_svm_devmem *devmem =
+		container_of(bo, struct amdgpu_gem_svm_devmem, bo);
+	int r;
+
+	dma_resv_assert_held(bo->tbo.base.resv);
+	if (WARN_ON_ONCE(!(bo->flags & AMDGPU_GEM_SVM_CREATE_DEVMEM)))
+		return -EINVAL;
+	/* Pairs with the release in amdgpu_gem_svm_populate_mm(). */
+	if (!smp_load_acquire(&devmem->ready))
+		return -EBUSY;
+	r = drm_pagemap_evict_to_ram(&devmem->base);
+	return r == -EFAULT ? -EBUSY : r;
 }
 
 /**
@@ -275,30 +311,24 @@ static int amdgpu_gem_svm_populate_mm(struct drm_pagemap *dpagemap,
 		.timeslice_ms = timeslice_ms,
 	};
 	struct amdgpu_gem_svm_devmem *devmem;
-	struct amdgpu_bo *bo;
 	int idx, r;
 
 	mmap_assert_locked(mm);
 	if (!drm_dev_enter(dpagemap->drm, &idx))
 		return -ENODEV;
 
-	devmem = kzalloc_obj(*devmem);
-	if (!devmem) {
-		r = -ENOMEM;
+	devmem = amdgpu_gem_svm_devmem_create(vram->adev, end - start);
+	if (IS_ERR(devmem)) {
+		r = PTR_ERR(devmem);
 		goto out_exit;
 	}
-	bo = amdgpu_gem_svm_vram_bo(vram->adev, end - start);
-	if (IS_ERR(bo)) {
-		r = PTR_ERR(bo);
-		kfree(devmem);
-		goto out_exit;
-	}
-	devmem->bo = bo;
 	INIT_WORK(&devmem->release_work, amdgpu_gem_svm_devmem_release_work);
 	drm_pagemap_devmem_init(&devmem->base, dpagemap->drm->dev, mm,
 				&amdgpu_gem_svm_devmem_ops, dpagemap, end - start,
 				NULL);
-	/* Consumes devmem: devmem_release frees it, on error too. */
+	/* @base before @ready: pairs with amdgpu_gem_svm_vram_evict(). */
+	smp_store_release(&devmem->ready, true);
+	/* Consumes devmem: devmem_release drops it, on error too. */
 	r = drm_pagemap_migrate_to_devmem(&devmem->base, mm, start, end,
 					  &details);
 out_exit:

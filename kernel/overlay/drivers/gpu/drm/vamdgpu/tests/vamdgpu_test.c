@@ -577,7 +577,7 @@ static struct vamdgpu_queue *new_queue(struct kunit *test, struct vamdgpu_vm *vm
 	struct vamdgpu_queue *q;
 	u32 id;
 
-	KUNIT_ASSERT_EQ(test, vamdgpu_queue_create(vm, &id), 0);
+	KUNIT_ASSERT_EQ(test, vamdgpu_queue_create(vm, 0, &id), 0);
 	q = vamdgpu_queue_get(vm, id);
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	/* The VM's reference keeps it; tests use it until the VM dies. */
