@@ -24,8 +24,9 @@ static int compare_ints(const void *a, const void *b)
  * @fds: where the open file descriptors go, in render-minor order
  * @max_fds: room in @fds
  *
- * Return: the number of nodes opened (0 when none), or -errno when /dev/dri
- * cannot be read.
+ * Return: the number of nodes opened (0 when none, /dev/dri missing
+ * included: a machine without a GPU), or -errno when /dev/dri cannot be
+ * read.
  */
 int drm_render_nodes_open_all(const char *driver, int *fds, int max_fds)
 {
@@ -36,7 +37,7 @@ int drm_render_nodes_open_all(const char *driver, int *fds, int max_fds)
 
 	dir = opendir("/dev/dri");
 	if (!dir)
-		return -errno;
+		return errno == ENOENT ? 0 : -errno;
 	while ((entry = readdir(dir)) && nminors < DRM_RENDER_NODES_MAX) {
 		int minor;
 

@@ -10,9 +10,6 @@
 #include "igt.h"
 #include "svm_buf.h"
 
-#define SZ_64K	(64ul << 10)
-#define SZ_2M	(2ul << 20)
-
 /*
  * A region aligned only to 4 KiB (but not 64 KiB) maps in 4 KiB chunks, one
  * aligned to 64 KiB (but not 2 MiB) in 64 KiB chunks, one aligned to 2 MiB

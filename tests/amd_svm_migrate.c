@@ -117,7 +117,6 @@
 #include "vamdgpu.h"
 
 #define MAX_GPUS	8
-#define SZ_2M		(2ul << 20)
 #define PING_PONG_ROUNDS	16
 /* Far beyond a round's time even under TCG: only a livelock exceeds it. */
 #define ROUND_BOUND_S	30.0

@@ -59,12 +59,11 @@
 #include "svm_buf.h"
 #include "svm_gpu.h"
 
-#define SZ_1M_		(1ul << 20)
 #define WORKERS_MAX	8
 /* GPU commands a worker keeps in flight before it waits for them. */
 #define INFLIGHT_MAX	8
 #define PROBE_SIZE	(256ul << 10)
-#define GPU_SPAN_MAX	SZ_1M_
+#define GPU_SPAN_MAX	SZ_1M
 /* Pages of one mm operation at most. */
 #define MM_PAGES_MAX	512
 #define LOG_LEN		16
@@ -737,7 +736,7 @@ static bool op_prefetch(struct worker *w)
 
 	/* Whole huge pages too: VRAM then holds them as one device PMD. */
 	if (w->thp && rnd_below(&w->rng, 2)) {
-		p.len = 2 * SZ_1M_;
+		p.len = 2 * SZ_1M;
 		p.off = p.len * rnd_below(&w->rng, w->size / p.len);
 	}
 	note(w, "prefetch +0x%zx len 0x%zx to %s", p.off, p.len,
@@ -747,7 +746,7 @@ static bool op_prefetch(struct worker *w)
 		fail(w, "BAD ERRNO: SET_ATTR PREFETCH_LOC: %s", strerror(-ret));
 		return false;
 	}
-	if (p.len == 2 * SZ_1M_ && g < w->st->ngpus && rnd_below(&w->rng, 2))
+	if (p.len == 2 * SZ_1M && g < w->st->ngpus && rnd_below(&w->rng, 2))
 		return split_and_read(w, p);
 	return true;
 }
@@ -1275,7 +1274,7 @@ static uint64_t env_u64(const char *name, uint64_t def)
 
 static void worker_setup(struct stress *st, struct worker *w, int id)
 {
-	size_t region_max = 8 * SZ_1M_;
+	size_t region_max = 8 * SZ_1M;
 
 	memset(w, 0, sizeof(*w));
 	w->st = st;
@@ -1283,9 +1282,9 @@ static void worker_setup(struct stress *st, struct worker *w, int id)
 	w->rng = st->seed ^ (0x9e3779b97f4a7c15ull * (id + 1));
 	w->rng = w->rng ?: 1;
 	w->busy_queue = -1;
-	w->size = 2 * SZ_1M_ * (1 + rnd_below(&w->rng, region_max / (2 * SZ_1M_)));
+	w->size = 2 * SZ_1M * (1 + rnd_below(&w->rng, region_max / (2 * SZ_1M)));
 	w->thp = rnd_below(&w->rng, 2);
-	w->base = svm_map_aligned(w->size, 2 * SZ_1M_);
+	w->base = svm_map_aligned(w->size, 2 * SZ_1M);
 	madvise(w->base, w->size, w->thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	w->shadow = malloc(w->size);
 	igt_assert(w->shadow);

@@ -11,5 +11,6 @@
 
 #include "igt_core.h"
 #include "igt_aux.h"
+#include "igt_sizes.h"
 
 #endif /* IGT_H */
