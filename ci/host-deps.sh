@@ -14,6 +14,8 @@ PKGS=(
 	# userspace build
 	meson ninja-build pkg-config libdrm-dev libkmod-dev libpciaccess-dev
 	libsqlite3-dev sqlite3
+	# what the -Digt_src glue adds for a real IGT tree (its meson test)
+	libcairo2-dev libpixman-1-dev libglib2.0-dev libudev-dev libdw-dev
 )
 
 missing=()
