@@ -36,7 +36,9 @@ ninja -C "$work/build" > "$work/build.log" 2>&1 ||
 checked=0
 for t in "$compat_build"/tests/*; do
 	name=$(basename "$t")
-	[ -f "$t" ] && [ -x "$t" ] && [ -x "$work/build/tests/$name" ] || continue
+	if [ ! -f "$t" ] || [ ! -x "$t" ] || [ ! -x "$work/build/tests/$name" ]; then
+		continue
+	fi
 	diff <("$t" --list-subtests 2>&1) <("$work/build/tests/$name" --list-subtests 2>&1) > /dev/null ||
 		fail "$name lists other subtests against the IGT tree than against igt-compat"
 	checked=$((checked + 1))
