@@ -123,6 +123,21 @@
  * attribute granularity around the address. An invalidation clears the
  * PTEs and flushes; the next access faults again. Queues are never
  * quiesced.
+ *
+ * DOC: Tracepoints
+ *
+ * The trace system ``amdgpu_svm`` (``/sys/kernel/tracing/events/amdgpu_svm``)
+ * records what a bug report needs, as xe's and KFD's events do:
+ *
+ * - ``amdgpu_svm_migrate``: a range moved (or failed to move) to VRAM
+ *   (``to`` = the gpu_id) or to system memory (``to`` = 0), asked by
+ *   SET_ATTR or by a GPU fault, with the result;
+ * - ``amdgpu_svm_fault``: a GPU retry fault served (XNACK on), with the
+ *   result amdgpu_svm_handle_fault() returned;
+ * - ``amdgpu_svm_invalidate``: an MMU notifier invalidation of a GPU's
+ *   ranges, its &enum mmu_notifier_event and whether anything was mapped;
+ * - ``amdgpu_svm_restore``: a run of the restore worker (XNACK off): its
+ *   result, whether work is left, and the failures in a row.
  */
 
 #include <kunit/static_stub.h>
@@ -133,6 +148,9 @@
 #include <drm/drm_print.h>
 
 #include "amdgpu_svm_priv.h"
+
+#define CREATE_TRACE_POINTS
+#include "amdgpu_svm_trace.h"
 
 /** Chunk sizes of drm_gpusvm ranges, largest first. */
 static const unsigned long amdgpu_svm_chunk_sizes[] = { SZ_2M, SZ_64K, SZ_4K };

@@ -54,6 +54,7 @@
 #include <drm/drm_pagemap.h>
 
 #include "amdgpu_svm_priv.h"
+#include "amdgpu_svm_trace.h"
 
 /* Minimum time a migration unit stays in VRAM. */
 #define AMDGPU_SVM_MIN_RESIDENCY_MS	2
@@ -154,6 +155,8 @@ int amdgpu_svm_range_migrate(struct amdgpu_svm *svm,
 {
 	const struct amdgpu_svm_gpu_ops *ops = svm->gpu->ops;
 	u32 loc = amdgpu_svm_best_location(svm->proc, attrs);
+	unsigned long start = drm_gpusvm_range_start(&range->base);
+	unsigned long end = drm_gpusvm_range_end(&range->base);
 	struct drm_pagemap *dpagemap;
 	int ret;
 
@@ -161,9 +164,20 @@ int amdgpu_svm_range_migrate(struct amdgpu_svm *svm,
 
 	if (loc == AMDGPU_SVM_LOCATION_UNDEFINED)
 		return 0;
-	if (loc == AMDGPU_SVM_LOCATION_SYSMEM)
-		return amdgpu_svm_should_fail(AMDGPU_SVM_FAIL_MIGRATE) ? -ENOMEM :
-		       drm_gpusvm_range_evict(&svm->gpusvm, &range->base);
+	if (loc == AMDGPU_SVM_LOCATION_SYSMEM) {
+		/*
+		 * Already there (compared with no pagemap, all-system pages
+		 * scan as EQUAL): nothing to move, nothing to trace.
+		 */
+		if (drm_gpusvm_scan_mm(&range->base, svm->gpu->page_owner,
+				       NULL) == DRM_GPUSVM_SCAN_EQUAL)
+			return 0;
+		ret = amdgpu_svm_should_fail(AMDGPU_SVM_FAIL_MIGRATE) ? -ENOMEM :
+		      drm_gpusvm_range_evict(&svm->gpusvm, &range->base);
+		trace_amdgpu_svm_migrate(svm->gpu->gpu_id, start, end, loc,
+					 fault, ret);
+		return ret;
+	}
 	if (loc != svm->gpu->gpu_id || !ops->pagemap)
 		return 0;
 
@@ -175,22 +189,26 @@ int amdgpu_svm_range_migrate(struct amdgpu_svm *svm,
 		return 0;
 	if (fault && amdgpu_svm_range_bounced(range))
 		return 0;
-	if (amdgpu_svm_should_fail(AMDGPU_SVM_FAIL_MIGRATE))
-		return -ENOMEM;
+	if (amdgpu_svm_should_fail(AMDGPU_SVM_FAIL_MIGRATE)) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	ret = amdgpu_svm_range_to_vram(svm, range, dpagemap,
 				       attrs->granularity);
 	if (ret != -EBUSY)
-		return ret;
+		goto out;
 	/*
 	 * migrate_vma only takes system pages and our own device pages:
 	 * pages in another GPU's VRAM (or a race with the CPU) go through
 	 * system memory, once.
 	 */
 	ret = drm_gpusvm_range_evict(&svm->gpusvm, &range->base);
-	if (ret)
-		return ret;
-	return amdgpu_svm_range_to_vram(svm, range, dpagemap,
-					attrs->granularity);
+	if (!ret)
+		ret = amdgpu_svm_range_to_vram(svm, range, dpagemap,
+					       attrs->granularity);
+out:
+	trace_amdgpu_svm_migrate(svm->gpu->gpu_id, start, end, loc, fault, ret);
+	return ret;
 }
 
 /**

@@ -17,6 +17,7 @@
 #include <drm/drm_print.h>
 
 #include "amdgpu_svm_priv.h"
+#include "amdgpu_svm_trace.h"
 
 /* get_pages / PTE commit raced with an invalidation: how often to retry. */
 #define AMDGPU_SVM_MAP_RETRIES	4
@@ -130,6 +131,8 @@ static void amdgpu_svm_invalidate(struct drm_gpusvm *gpusvm,
 			queued = true;
 		}
 	}
+	trace_amdgpu_svm_invalidate(svm->gpu->gpu_id, start, end,
+				    mmu_range->event, any_mapped);
 	if (any_mapped && !release && !xnack)
 		amdgpu_svm_process_evict(proc);
 
@@ -872,6 +875,8 @@ void amdgpu_svm_restore_work(struct work_struct *work)
 		pending |= !list_empty(&svm->work_list);
 		spin_unlock(&svm->work_lock);
 	}
+	trace_amdgpu_svm_restore(proc->tgid, ret, pending,
+				 proc->restore_failures + !!ret);
 	if (ret && ++proc->restore_failures >= AMDGPU_SVM_RESTORE_ATTEMPTS) {
 		amdgpu_svm_process_give_up(proc, ret);
 		ret = 0;
@@ -1051,6 +1056,7 @@ out_unlock:
 	if (quiesced)
 		amdgpu_svm_process_resume(proc);
 	mutex_unlock(&proc->lock);
+	trace_amdgpu_svm_fault(svm->gpu->gpu_id, addr, write, ret);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(amdgpu_svm_handle_fault);
