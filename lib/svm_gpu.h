@@ -54,9 +54,8 @@ struct svm_ctx {
 	void *priv;
 };
 
-/** struct svm_queue - a queue of a context that runs struct svm_gpu_cmd */
 /**
- * struct svm_queue - a queue of a context
+ * struct svm_queue - a queue of a context, which runs struct svm_gpu_cmd
  * @ctx: the context
  * @id: the backend's queue id
  * @priv: the backend's state

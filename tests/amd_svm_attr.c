@@ -10,14 +10,26 @@
  * Description: The attribute half of the SVM ioctl: KFD's attribute
  *	vocabulary round-trips, spans split at head and tail, GET over mixed
  *	spans follows KFD's rules, munmap forgets attributes, and every
- *	documented validation rule rejects bad input with its errno.
+ *	documented validation rule rejects bad input with its errno. Every
+ *	subtest runs per GPU and XNACK mode (a context opened in that mode),
+ *	its dynamic subtests named gpuN-TARGET-xnack-on/off.
  *
  * SUBTEST: defaults
- * Description: Memory never given attributes reads back KFD's defaults.
+ * Description: Memory never given attributes reads back KFD's defaults,
+ *	its ACCESS included: ACCESS with XNACK on, NO_ACCESS with it off.
  *
  * SUBTEST: set-get
  * Description: Each attribute type set on a span reads back as set, one
- *	dynamic subtest per attribute.
+ *	dynamic subtest per attribute and mode (PREFETCH_LOC to the GPU
+ *	reads back as its gpu_id).
+ *
+ * SUBTEST: prefetch-half
+ * Description: PREFETCH_LOC set to the GPU on half a span reads back as the
+ *	GPU's id on that half, and UNDEFINED over the whole span.
+ *
+ * SUBTEST: all-types-at-once
+ * Description: One SET_ATTR carrying every attribute type, and one GET_ATTR
+ *	asking for every type, read back what was set.
  *
  * SUBTEST: split-head-tail
  * Description: Setting the middle of a span leaves its head and tail as
@@ -69,8 +81,7 @@
 
 #include "igt.h"
 #include "amdgpu_svm.h"
-#include "drm_render_nodes.h"
-#include "vamdgpu.h"
+#include "svm_gpu.h"
 
 #define NPAGES		16
 #define DEF_FLAGS	(AMDGPU_SVM_FLAG_HOST_ACCESS | AMDGPU_SVM_FLAG_COHERENT)
@@ -108,9 +119,16 @@ static void expect_one(int fd, const char *buf, unsigned int first,
 		     (unsigned long long)pg(buf, first), expected, got);
 }
 
-static void test_defaults(int fd)
+static void test_defaults(int fd, uint32_t gpu_id, bool xnack)
 {
 	char *buf = map_pages(NPAGES);
+	uint32_t access = svm_get_access(fd, pg(buf, 0), npg(NPAGES), gpu_id);
+
+	igt_assert_f(access == (xnack ? AMDGPU_SVM_ATTR_ACCESS :
+				AMDGPU_SVM_ATTR_NO_ACCESS),
+		     "untouched memory with XNACK %s: access type %u, expected %s\n",
+		     xnack ? "on" : "off", access,
+		     xnack ? "ACCESS" : "NO_ACCESS");
 
 	expect_one(fd, buf, 0, NPAGES, AMDGPU_SVM_ATTR_PREFERRED_LOC, UNDEF);
 	expect_one(fd, buf, 0, NPAGES, AMDGPU_SVM_ATTR_PREFETCH_LOC, UNDEF);
@@ -142,6 +160,8 @@ static const struct set_get_case set_get_cases[] = {
 	{ "prefetch-loc-sysmem", AMDGPU_SVM_ATTR_PREFETCH_LOC,
 	  AMDGPU_SVM_LOCATION_SYSMEM, AMDGPU_SVM_ATTR_PREFETCH_LOC,
 	  AMDGPU_SVM_LOCATION_SYSMEM },
+	{ "prefetch-loc-gpu", AMDGPU_SVM_ATTR_PREFETCH_LOC, SVM_GPU_ID,
+	  AMDGPU_SVM_ATTR_PREFETCH_LOC, SVM_GPU_ID },
 	{ "set-flags-gpu-ro", AMDGPU_SVM_ATTR_SET_FLAGS,
 	  AMDGPU_SVM_FLAG_GPU_RO, AMDGPU_SVM_ATTR_SET_FLAGS,
 	  DEF_FLAGS | AMDGPU_SVM_FLAG_GPU_RO },
@@ -169,23 +189,67 @@ static uint32_t resolve(uint32_t v, uint32_t gpu_id)
 	return v == SVM_GPU_ID ? gpu_id : v;
 }
 
-static void test_set_get(int fd, uint32_t gpu_id)
+static void test_set_get_one(int fd, uint32_t gpu_id,
+			     const struct set_get_case *c)
 {
-	for (unsigned int i = 0; i < ARRAY_SIZE(set_get_cases); i++) {
-		const struct set_get_case *c = &set_get_cases[i];
+	char *buf = map_pages(NPAGES);
 
-		igt_dynamic_f("%s", c->name) {
-			char *buf = map_pages(NPAGES);
+	svm_set_one(fd, pg(buf, 0), npg(NPAGES), c->type,
+		    resolve(c->value, gpu_id));
+	expect_one(fd, buf, 0, NPAGES, c->get_type,
+		   resolve(c->expected, gpu_id));
+	expect_one(fd, buf, 3, 2, c->get_type, resolve(c->expected, gpu_id));
+	munmap(buf, npg(NPAGES));
+}
 
-			svm_set_one(fd, pg(buf, 0), npg(NPAGES), c->type,
-				    resolve(c->value, gpu_id));
-			expect_one(fd, buf, 0, NPAGES, c->get_type,
-				   resolve(c->expected, gpu_id));
-			expect_one(fd, buf, 3, 2, c->get_type,
-				   resolve(c->expected, gpu_id));
-			munmap(buf, npg(NPAGES));
-		}
-	}
+static void test_prefetch_half(int fd, uint32_t gpu_id)
+{
+	char *buf = map_pages(NPAGES);
+
+	svm_set_one(fd, pg(buf, 0), npg(NPAGES / 2),
+		    AMDGPU_SVM_ATTR_PREFETCH_LOC, gpu_id);
+	expect_one(fd, buf, 0, NPAGES / 2, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+		   gpu_id);
+	expect_one(fd, buf, NPAGES / 2, NPAGES / 2,
+		   AMDGPU_SVM_ATTR_PREFETCH_LOC, UNDEF);
+	expect_one(fd, buf, 0, NPAGES, AMDGPU_SVM_ATTR_PREFETCH_LOC, UNDEF);
+	munmap(buf, npg(NPAGES));
+}
+
+static void test_all_types(int fd, uint32_t gpu_id)
+{
+	const struct drm_amdgpu_svm_attribute set[] = {
+		{ AMDGPU_SVM_ATTR_PREFERRED_LOC, AMDGPU_SVM_LOCATION_SYSMEM },
+		{ AMDGPU_SVM_ATTR_PREFETCH_LOC, gpu_id },
+		{ AMDGPU_SVM_ATTR_ACCESS_IN_PLACE, gpu_id },
+		{ AMDGPU_SVM_ATTR_SET_FLAGS, AMDGPU_SVM_FLAG_GPU_RO },
+		{ AMDGPU_SVM_ATTR_CLR_FLAGS, AMDGPU_SVM_FLAG_COHERENT },
+		{ AMDGPU_SVM_ATTR_GRANULARITY, 5 },
+	};
+	struct drm_amdgpu_svm_attribute get[] = {
+		{ AMDGPU_SVM_ATTR_PREFERRED_LOC },
+		{ AMDGPU_SVM_ATTR_PREFETCH_LOC },
+		{ AMDGPU_SVM_ATTR_ACCESS, gpu_id },
+		{ AMDGPU_SVM_ATTR_SET_FLAGS },
+		{ AMDGPU_SVM_ATTR_CLR_FLAGS },
+		{ AMDGPU_SVM_ATTR_GRANULARITY },
+	};
+	const uint32_t flags = AMDGPU_SVM_FLAG_HOST_ACCESS |
+			       AMDGPU_SVM_FLAG_GPU_RO;
+	char *buf = map_pages(NPAGES);
+
+	svm_set_attr(fd, pg(buf, 0), npg(NPAGES), set, ARRAY_SIZE(set));
+	svm_get_attr(fd, pg(buf, 0), npg(NPAGES), get, ARRAY_SIZE(get));
+	igt_assert_eq_u32(get[0].value, AMDGPU_SVM_LOCATION_SYSMEM);
+	igt_assert_eq_u32(get[1].value, gpu_id);
+	igt_assert_f(get[2].type == AMDGPU_SVM_ATTR_ACCESS_IN_PLACE &&
+		     get[2].value == gpu_id,
+		     "the access entry reads type %u for gpu_id %u, expected ACCESS_IN_PLACE for %u\n",
+		     get[2].type, get[2].value, gpu_id);
+	igt_assert_eq_u32(get[3].value, flags);
+	igt_assert_eq_u32(get[4].value, AMDGPU_SVM_FLAGS_ALL & ~flags);
+	igt_assert_eq_u32(get[5].value, 5);
+	munmap(buf, npg(NPAGES));
 }
 
 static void test_split_head_tail(int fd)
@@ -414,12 +478,6 @@ static void test_bad_input_one(int fd, const struct bad_case *c)
 	munmap(buf, npg(NPAGES));
 }
 
-static void test_bad_input(int fd)
-{
-	for (unsigned int i = 0; i < ARRAY_SIZE(bad_cases); i++)
-		igt_dynamic_f("%s", bad_cases[i].name)
-			test_bad_input_one(fd, &bad_cases[i]);
-}
 
 static void test_fork_child(int fd)
 {
@@ -513,75 +571,98 @@ static void test_threads(int fd)
 	munmap(buf, npg(THREADS * THREAD_PAGES));
 }
 
+/*
+ * One dynamic subtest per GPU and XNACK mode (and case, when @cases is not
+ * NULL), each on a context of its own opened in that mode.
+ */
+#define attr_dynamic(gpus, ngpus, ctx, cases, ncases, c) \
+	for_each_svm_mode(gpus, ngpus, g_, x_) \
+		for (unsigned int c = 0; c < ((ncases) ? (ncases) : 1); c++) \
+			igt_dynamic_f("%s-xnack-%s%s%s", (gpus)[g_].name, \
+				      x_ ? "on" : "off", (ncases) ? "-" : "", \
+				      (ncases) ? (cases)[c].name : "") \
+				for (int once_ = (svm_ctx_open(&(gpus)[g_], x_, &(ctx)), 1); \
+				     once_; once_ = 0, svm_ctx_close(&(ctx)))
+
 int igt_main()
 {
-	static int fds[DRM_RENDER_NODES_MAX];
-	static int nfds, fd = -1;
-	static uint32_t gpu_id;
+	static struct svm_gpu gpus[SVM_GPUS_MAX];
+	static int ngpus;
+	struct svm_ctx ctx;
+	static const struct set_get_case *no_cases;
 
 	igt_fixture() {
-		struct drm_vamdgpu_info info;
-		struct drm_amdgpu_svm_attribute attr = {
-			.type = AMDGPU_SVM_ATTR_GRANULARITY,
-		};
-
 		page_size = sysconf(_SC_PAGESIZE);
-		nfds = drm_render_nodes_open_all("vamdgpu", fds, DRM_RENDER_NODES_MAX);
-		igt_require_f(nfds > 0, "no vamdgpu render node\n");
-		fd = fds[0];
-		vamdgpu_info(fd, &info);
-		gpu_id = info.gpu_id;
-		igt_require_f(gpu_id, "vamdgpu reports no gpu_id\n");
-		/* The ioctl exists: a GET on the stack's page succeeds. */
-		igt_require_f(__svm_get_attr(fd, (uintptr_t)&attr & ~(uint64_t)(page_size - 1),
-					     page_size, &attr, 1) == 0,
-			      "DRM_IOCTL_AMDGPU_GEM_SVM not supported\n");
+		ngpus = svm_gpus_require(gpus);
 	}
 
-	igt_describe("Memory never given attributes reads back KFD's defaults.");
-	igt_subtest("defaults")
-		test_defaults(fd);
+	igt_describe("Memory never given attributes reads back KFD's defaults, ACCESS included: ACCESS with XNACK on, NO_ACCESS with it off.");
+	igt_subtest_with_dynamic("defaults")
+		attr_dynamic(gpus, ngpus, ctx, no_cases, 0, c)
+			test_defaults(ctx.fd, ctx.gpu->gpu_id, ctx.xnack);
 
-	igt_describe("Each attribute type set on a span reads back as set, one dynamic subtest per attribute.");
+	igt_describe("Each attribute type set on a span reads back as set, one dynamic subtest per attribute and mode.");
 	igt_subtest_with_dynamic("set-get")
-		test_set_get(fd, gpu_id);
+		attr_dynamic(gpus, ngpus, ctx, set_get_cases,
+			     ARRAY_SIZE(set_get_cases), c)
+			test_set_get_one(ctx.fd, ctx.gpu->gpu_id,
+					 &set_get_cases[c]);
+
+	igt_describe("PREFETCH_LOC set to the GPU on half a span reads back as the GPU's id on that half, and UNDEFINED over the whole span.");
+	igt_subtest_with_dynamic("prefetch-half")
+		attr_dynamic(gpus, ngpus, ctx, no_cases, 0, c)
+			test_prefetch_half(ctx.fd, ctx.gpu->gpu_id);
+
+	igt_describe("One SET_ATTR carrying every attribute type, and one GET_ATTR asking for every type, read back what was set.");
+	igt_subtest_with_dynamic("all-types-at-once")
+		attr_dynamic(gpus, ngpus, ctx, no_cases, 0, c)
+			test_all_types(ctx.fd, ctx.gpu->gpu_id);
 
 	igt_describe("Setting the middle of a span leaves its head and tail as they were; GET over all of it reports the mix as undefined.");
-	igt_subtest("split-head-tail")
-		test_split_head_tail(fd);
+	igt_subtest_with_dynamic("split-head-tail")
+		attr_dynamic(gpus, ngpus, ctx, no_cases, 0, c)
+			test_split_head_tail(ctx.fd);
 
 	igt_describe("GET over pages with different flags returns the AND of the set flags and the NOR for the cleared ones.");
-	igt_subtest("mixed-flags")
-		test_mixed_flags(fd);
+	igt_subtest_with_dynamic("mixed-flags")
+		attr_dynamic(gpus, ngpus, ctx, no_cases, 0, c)
+			test_mixed_flags(ctx.fd);
 
 	igt_describe("GET over pages with different granularities returns the smallest.");
-	igt_subtest("granularity-min")
-		test_granularity_min(fd);
+	igt_subtest_with_dynamic("granularity-min")
+		attr_dynamic(gpus, ngpus, ctx, no_cases, 0, c)
+			test_granularity_min(ctx.fd);
 
 	igt_describe("ACCESS, ACCESS_IN_PLACE and NO_ACCESS round-trip per GPU; a span with mixed access reads as NO_ACCESS.");
-	igt_subtest("access")
-		test_access(fd, gpu_id);
+	igt_subtest_with_dynamic("access")
+		attr_dynamic(gpus, ngpus, ctx, no_cases, 0, c)
+			test_access(ctx.fd, ctx.gpu->gpu_id);
 
 	igt_describe("After munmap and a new mmap at the same address the span has the default attributes again.");
-	igt_subtest("munmap-clears")
-		test_munmap_clears(fd);
+	igt_subtest_with_dynamic("munmap-clears")
+		attr_dynamic(gpus, ngpus, ctx, no_cases, 0, c)
+			test_munmap_clears(ctx.fd);
 
 	igt_describe("Unmapping the middle of a span with attributes keeps the attributes of the pages still mapped.");
-	igt_subtest("partial-munmap-keeps-rest")
-		test_partial_munmap(fd);
+	igt_subtest_with_dynamic("partial-munmap-keeps-rest")
+		attr_dynamic(gpus, ngpus, ctx, no_cases, 0, c)
+			test_partial_munmap(ctx.fd);
 
-	igt_describe("Every validation rule of the UAPI header fails with its documented errno, one dynamic subtest per rule, and changes nothing.");
+	igt_describe("Every validation rule of the UAPI header fails with its documented errno, one dynamic subtest per rule and mode, and changes nothing.");
 	igt_subtest_with_dynamic("bad-input")
-		test_bad_input(fd);
+		attr_dynamic(gpus, ngpus, ctx, bad_cases, ARRAY_SIZE(bad_cases), c)
+			test_bad_input_one(ctx.fd, &bad_cases[c]);
 
 	igt_describe("A forked child using its parent's file descriptor gets EBADF: it does not act on the parent's SVM state.");
-	igt_subtest("fork-child-ebadf")
-		test_fork_child(fd);
+	igt_subtest_with_dynamic("fork-child-ebadf")
+		attr_dynamic(gpus, ngpus, ctx, no_cases, 0, c)
+			test_fork_child(ctx.fd);
 
 	igt_describe("Threads of one process SET_ATTR their own neighbouring spans over and over (splitting and merging the same intervals) while they GET across all of them: every call succeeds and each span ends with its own thread's last values.");
-	igt_subtest("set-attr-threads")
-		test_threads(fd);
+	igt_subtest_with_dynamic("set-attr-threads")
+		attr_dynamic(gpus, ngpus, ctx, no_cases, 0, c)
+			test_threads(ctx.fd);
 
 	igt_fixture()
-		drm_render_nodes_close_all(fds, nfds);
+		svm_gpus_close(gpus, ngpus);
 }
