@@ -214,33 +214,50 @@ void svm_give_access(struct svm_ctx *ctx, void *p, uint64_t size)
 		    ctx->gpu->gpu_id);
 }
 
-/*
+/**
+ * svm_fenced_queues_wanted() - do queues of a context in this mode get
+ * created fenced
+ * @xnack: the context's XNACK mode
+ *
  * SVM_QUEUES=fenced: every queue of an XNACK-off context is fenced, so the
  * suite runs on the virtual GPU's model of command submission, the path
  * real amdgpu takes.
+ *
+ * Return: true if __svm_queue_create() makes fenced queues.
  */
-static bool svm_fenced_queues_wanted(const struct svm_ctx *ctx)
+bool svm_fenced_queues_wanted(bool xnack)
 {
 	const char *env = getenv("SVM_QUEUES");
 
-	return env && !strcmp(env, "fenced") && !ctx->xnack;
+	return env && !strcmp(env, "fenced") && !xnack;
 }
 
 /**
- * svm_queue_create() - create a queue, failing the test on error
+ * __svm_queue_create() - create a queue
  * @ctx: the context
  * @q: filled in
  *
  * A user queue, or a fenced one when SVM_QUEUES=fenced and @ctx runs with
  * XNACK off.
+ *
+ * Return: 0 or -errno.
+ */
+int __svm_queue_create(struct svm_ctx *ctx, struct svm_queue *q)
+{
+	*q = (struct svm_queue){ .ctx = ctx,
+				 .fenced = svm_fenced_queues_wanted(ctx->xnack) };
+	return ctx->gpu->backend->queue_create(q);
+}
+
+/**
+ * svm_queue_create() - __svm_queue_create(), failing the test on error
+ * @ctx: the context
+ * @q: filled in
  */
 void svm_queue_create(struct svm_ctx *ctx, struct svm_queue *q)
 {
-	int ret;
+	int ret = __svm_queue_create(ctx, q);
 
-	*q = (struct svm_queue){ .ctx = ctx,
-				 .fenced = svm_fenced_queues_wanted(ctx) };
-	ret = ctx->gpu->backend->queue_create(q);
 	igt_assert_f(ret == 0, "%s: creating a queue: %s\n", ctx->gpu->name,
 		     strerror(-ret));
 }

@@ -181,6 +181,8 @@ void svm_ctx_close(struct svm_ctx *ctx);
 void svm_ctxs_close_leaked(void);
 void svm_give_access(struct svm_ctx *ctx, void *p, uint64_t size);
 
+bool svm_fenced_queues_wanted(bool xnack);
+int __svm_queue_create(struct svm_ctx *ctx, struct svm_queue *q);
 void svm_queue_create(struct svm_ctx *ctx, struct svm_queue *q);
 int __svm_queue_create_fenced(struct svm_ctx *ctx, struct svm_queue *q);
 void svm_queue_destroy(struct svm_queue *q);

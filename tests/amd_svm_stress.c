@@ -1056,8 +1056,7 @@ static int ctx_queue_open(struct worker *w, int g)
 	ret = ctx->gpu->backend->ctx_open(ctx);
 	if (ret)
 		return ret;
-	w->q[g].ctx = ctx;
-	ret = ctx->gpu->backend->queue_create(&w->q[g]);
+	ret = __svm_queue_create(ctx, &w->q[g]);
 	if (ret)
 		ctx->gpu->backend->ctx_close(ctx);
 	return ret;
@@ -1362,9 +1361,10 @@ static void run_stress(struct svm_gpu *gpus, int ngpus, bool xnack,
 	igt_assert_f(st.nworkers >= 1 && st.nworkers <= WORKERS_MAX,
 		     "SVM_STRESS_THREADS must be 1..%d\n", WORKERS_MAX);
 	seconds = env_u64("SVM_STRESS_SECONDS", seconds);
-	igt_info("stress: XNACK %s, %d GPUs, %d workers, %u s, seed 0x%" PRIx64 " (SVM_STRESS_SEED=0x%" PRIx64 " replays it)\n",
-		 xnack ? "on" : "off", st.ngpus, st.nworkers, seconds, st.seed,
-		 st.seed);
+	igt_info("stress: XNACK %s, %d GPUs, %d workers, %s queues, %u s, seed 0x%" PRIx64 " (SVM_STRESS_SEED=0x%" PRIx64 " replays it)\n",
+		 xnack ? "on" : "off", st.ngpus, st.nworkers,
+		 svm_fenced_queues_wanted(xnack) ? "fenced" : "user", seconds,
+		 st.seed, st.seed);
 
 	/* The process keeps every GPU open while workers reopen theirs. */
 	for (int g = 0; g < st.ngpus; g++)
