@@ -26,6 +26,12 @@
  *	buffer just freed, reads as zeros on the GPU: no stale VRAM contents
  *	leak.
  *
+ * SUBTEST: prefetch-partial
+ * Description: A 2 MiB buffer whose CPU wrote every other 64 KiB piece and
+ *	never touched the rest is prefetched into VRAM: every page moves,
+ *	the GPU fills the untouched pieces in VRAM, and then every page reads
+ *	right on the CPU (written pieces their data, the others the fill).
+ *
  * SUBTEST: preferred-loc
  * Description: PREFERRED_LOC=GPU places pages in VRAM where the mode
  *	maps them: at SET_ATTR with XNACK off, at the first GPU fault with
@@ -306,6 +312,47 @@ static void test_prefetch_untouched(const struct mode *m)
 	munmap(dst, size);
 	vamdgpu_queue_destroy(fd, q);
 	munmap(fresh, size);
+	close(fd);
+}
+
+/*
+ * A prefetch of a buffer only half populated: the pages the CPU wrote move
+ * with their data, the never-touched ones move too (as zeros); the GPU
+ * fills the latter in VRAM and every page then reads right.
+ */
+static void test_prefetch_partial(const struct mode *m)
+{
+	uint32_t id = m->gpu->info.gpu_id;
+	size_t size = SZ_2M, npages = size / page_size, piece = SZ_64K;
+	int fd = open_mode(m);
+	uint8_t *buf = svm_map_aligned(size, SZ_2M);
+	uint32_t q;
+
+	/* No THP: a first touch would populate the whole 2 MiB. */
+	igt_assert_eq(madvise(buf, size, MADV_NOHUGEPAGE), 0);
+	for (size_t off = 0; off < size; off += 2 * piece)
+		svm_pattern_fill(buf + off, piece, 5 + off / piece);
+	/* Prefetch before ACCESS: mapping first would fault in zero pages. */
+	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	give_access(fd, id, buf, size);
+	assert_in_vram(buf, size, npages, "after prefetching a half-written buffer");
+
+	q = vamdgpu_queue_create(fd);
+	for (size_t off = piece; off < size; off += 2 * piece)
+		exec_cmd(fd, q, vamdgpu_cmd_fill((uintptr_t)buf + off, piece,
+						 0x5e5e5e5e),
+			 "GPU fill of a never-touched piece");
+	assert_in_vram(buf, size, npages, "after the GPU filled the untouched pieces");
+	gpu_check(fd, q, id, buf, piece, 5, "GPU read of the first written piece");
+
+	for (size_t off = 0; off < size; off += 2 * piece) {
+		svm_pattern_check(buf + off, piece, 5 + off / piece, 0,
+				  "a piece the CPU wrote, back from VRAM");
+		svm_check_fill(buf + off + piece, piece, 0x5e5e5e5e,
+			       "a never-touched piece the GPU filled");
+	}
+	vamdgpu_queue_destroy(fd, q);
+	munmap(buf, size);
 	close(fd);
 }
 
@@ -922,6 +969,8 @@ static const struct {
 	  "PREFETCH_LOC=GPU moves a buffer into VRAM, the GPU reads and writes it there in place, PREFETCH_LOC=SYSMEM brings it back; the data is exact at every step." },
 	{ "prefetch-untouched", test_prefetch_untouched,
 	  "Memory never touched, prefetched into VRAM blocks another buffer just freed, reads as zeros on the GPU: no stale VRAM contents leak." },
+	{ "prefetch-partial", test_prefetch_partial,
+	  "A 2 MiB buffer whose CPU wrote every other 64 KiB piece and never touched the rest is prefetched into VRAM: every page moves, the GPU fills the untouched pieces in VRAM, then every page reads right on the CPU." },
 	{ "preferred-loc", test_preferred_loc,
 	  "PREFERRED_LOC=GPU places pages in VRAM where the mode maps them: at SET_ATTR with XNACK off, at the first GPU fault with XNACK on (not before)." },
 	{ "oversubscribe", test_oversubscribe,
