@@ -50,6 +50,13 @@
  *	stays). Run with the first and with the last GPU failing, so that a
  *	healthy GPU comes after the failing one in the process's list.
  *
+ * SUBTEST: xnack-change-refused
+ * Description: A queue on any one GPU of the process makes every XNACK
+ *	change fail with EBUSY, through every GPU's file, in both directions
+ *	and even to the mode in force (as KFD); with no queue left the change
+ *	goes through and back. Virtual GPUs only: on amdgpu the mode changes
+ *	through KFD.
+ *
  * SUBTEST: map-cost
  * Description: Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ...
  *	GPUs of one process, and of a CPU eviction of it: the per-GPU cost
@@ -69,6 +76,7 @@
 #include "svm_evict.h"
 #include "svm_gpu.h"
 #include "svm_kmod.h"
+#include "vamdgpu.h"
 
 struct topology {
 	const char *name;
@@ -421,6 +429,50 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * A queue on any one GPU of the process refuses every XNACK change, through
+ * every GPU's file, in both directions and even to the mode in force (as
+ * KFD); with no queue left the change goes through.
+ */
+static void test_xnack_change_refused(bool xnack)
+{
+	struct svm_ctx ctx[SVM_GPUS_MAX];
+	struct svm_queue q;
+	int mode, ret;
+
+	igt_require_f(virtual_gpus,
+		      "on amdgpu the mode changes through KFD's AMDKFD_IOC_SET_XNACK_MODE, which this test does not drive\n");
+	for (int g = 0; g < ngpus; g++)
+		svm_ctx_open(&gpus[g], xnack, &ctx[g]);
+
+	for (int g = 0; g < ngpus; g++) {
+		svm_queue_create(&ctx[g], &q);
+		for (int h = 0; h < ngpus; h++) {
+			for (int to = 0; to <= 1; to++) {
+				/* A GPU that cannot retry faults refuses "on" first. */
+				if (to && !gpus[h].xnack_capable)
+					continue;
+				mode = to;
+				ret = __vamdgpu_set_xnack(ctx[h].fd, &mode);
+				igt_assert_f(ret == -EBUSY,
+					     "XNACK %s -> %s through %s while %s has a queue: %d (%s), expected -EBUSY\n",
+					     xnack ? "on" : "off", to ? "on" : "off",
+					     gpus[h].name, gpus[g].name, ret,
+					     strerror(-ret));
+			}
+		}
+		svm_queue_destroy(&q);
+	}
+
+	/* No queue left: the change goes through, and back. */
+	if (xnack || all_xnack_capable()) {
+		vamdgpu_set_xnack(ctx[ngpus - 1].fd, !xnack);
+		vamdgpu_set_xnack(ctx[0].fd, xnack);
+	}
+	for (int g = 0; g < ngpus; g++)
+		svm_ctx_close(&ctx[g]);
+}
+
 static void test_map_cost(bool xnack)
 {
 	size_t size = 64ul << 20;
@@ -474,6 +526,8 @@ static const struct {
 	  "XNACK on: a GPU the process opens after attributes were set on a buffer (without naming that GPU) can access the buffer, as it can any memory without attributes: the default access is not frozen at SET_ATTR time." },
 	{ "set-attr-one-gpu-fails", test_set_attr_one_gpu_fails,
 	  "SET_ATTR making a buffer GPU read-only while one GPU's PTE updates are refused: the call returns the error, and every other GPU has still lost write access (a write there is a VM fault, the data stays); the first and then the last GPU fail." },
+	{ "xnack-change-refused", test_xnack_change_refused,
+	  "A queue on any one GPU of the process makes every XNACK change fail with EBUSY, through every GPU's file, in both directions and even to the mode in force (as KFD); with no queue left the change goes through and back." },
 	{ "map-cost", test_map_cost,
 	  "Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ... GPUs of one process, and of a CPU eviction of it: the per-GPU cost of one drm_gpusvm instance per GPU, printed as a table." },
 };
