@@ -32,6 +32,13 @@
  *	the GPU fills the untouched pieces in VRAM, and then every page reads
  *	right on the CPU (written pieces their data, the others the fill).
  *
+ * SUBTEST: access-in-place
+ * Description: A buffer the GPU may access in place (ACCESS_IN_PLACE) is
+ *	prefetched into VRAM, the CPU touches every page (they come back to
+ *	system memory), and the GPU fills it: the GPU works on the pages
+ *	where they are, none moves back to VRAM (KFD's rule for in-place
+ *	access), and the CPU reads the fill.
+ *
  * SUBTEST: preferred-loc
  * Description: PREFERRED_LOC=GPU places pages in VRAM where the mode
  *	maps them: at SET_ATTR with XNACK off, at the first GPU fault with
@@ -351,6 +358,40 @@ static void test_prefetch_partial(const struct mode *m)
 		svm_check_fill(buf + off + piece, piece, 0x5e5e5e5e,
 			       "a never-touched piece the GPU filled");
 	}
+	vamdgpu_queue_destroy(fd, q);
+	munmap(buf, size);
+	close(fd);
+}
+
+/*
+ * ACCESS_IN_PLACE: the GPU maps pages where they are; its accesses never
+ * migrate them (only a prefetch does).
+ */
+static void test_access_in_place(const struct mode *m)
+{
+	uint32_t id = m->gpu->info.gpu_id;
+	size_t size = SZ_2M, npages = size / page_size;
+	int fd = open_mode(m);
+	uint32_t *buf = svm_map_aligned(size, SZ_2M);
+	uint32_t q;
+
+	svm_pattern_fill(buf, size, 9);
+	svm_set_one(fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_ACCESS_IN_PLACE,
+		    id);
+	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	assert_in_vram(buf, size, npages, "after PREFETCH_LOC=GPU");
+
+	/* The CPU touches every page: they come back to system memory. */
+	for (size_t i = 0; i < size / 4; i += page_size / 4)
+		buf[i] = 0xc0de0000u | i;
+	assert_in_vram(buf, size, 0, "after the CPU touched every page");
+
+	q = vamdgpu_queue_create(fd);
+	exec_cmd(fd, q, vamdgpu_cmd_fill((uintptr_t)buf, size, 0x1234abcd),
+		 "GPU fill of memory it accesses in place");
+	assert_in_vram(buf, size, 0,
+		       "after a GPU fill with ACCESS_IN_PLACE (the GPU's access must not migrate)");
+	svm_check_fill(buf, size, 0x1234abcd, "the GPU's in-place fill");
 	vamdgpu_queue_destroy(fd, q);
 	munmap(buf, size);
 	close(fd);
@@ -971,6 +1012,8 @@ static const struct {
 	  "Memory never touched, prefetched into VRAM blocks another buffer just freed, reads as zeros on the GPU: no stale VRAM contents leak." },
 	{ "prefetch-partial", test_prefetch_partial,
 	  "A 2 MiB buffer whose CPU wrote every other 64 KiB piece and never touched the rest is prefetched into VRAM: every page moves, the GPU fills the untouched pieces in VRAM, then every page reads right on the CPU." },
+	{ "access-in-place", test_access_in_place,
+	  "A buffer the GPU accesses in place (ACCESS_IN_PLACE) is prefetched into VRAM, the CPU touches every page, and the GPU fills it: no page moves back to VRAM for the GPU's access (KFD's rule), and the CPU reads the fill." },
 	{ "preferred-loc", test_preferred_loc,
 	  "PREFERRED_LOC=GPU places pages in VRAM where the mode maps them: at SET_ATTR with XNACK off, at the first GPU fault with XNACK on (not before)." },
 	{ "oversubscribe", test_oversubscribe,

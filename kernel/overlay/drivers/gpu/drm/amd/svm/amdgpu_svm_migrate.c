@@ -23,7 +23,9 @@
  *   with XNACK off the mapping that follows places pages at the
  *   location (so PREFERRED_LOC steers ioctl mapping).
  * - GPU fault (XNACK on): the faulting GPU migrates the range to its own
- *   VRAM when that is the location, then maps it.
+ *   VRAM when that is the location, then maps it; a GPU with
+ *   ACCESS_IN_PLACE maps the pages where they are instead (KFD's best
+ *   restore location: in-place access never migrates).
  * - CPU fault on a VRAM page: drm_pagemap migrates that migration unit
  *   back (the pagemap's migrate_to_ram); the notifier clears the GPU
  *   mappings, and the GPUs map system memory in place afterwards: the
@@ -163,6 +165,9 @@ int amdgpu_svm_range_migrate(struct amdgpu_svm *svm,
 	lockdep_assert_held(&svm->proc->lock);
 
 	if (loc == AMDGPU_SVM_LOCATION_UNDEFINED)
+		return 0;
+	/* In-place access: the GPU's own faults never move the pages. */
+	if (fault && (attrs->access_in_place & BIT_ULL(svm->idx)))
 		return 0;
 	if (loc == AMDGPU_SVM_LOCATION_SYSMEM) {
 		/*
