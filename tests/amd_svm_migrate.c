@@ -39,6 +39,12 @@
  *	where they are, none moves back to VRAM (KFD's rule for in-place
  *	access), and the CPU reads the fill.
  *
+ * SUBTEST: migration-race
+ * Description: A thread prefetches a buffer to VRAM and back while the GPU
+ *	copies it (faulting it in with XNACK on) and the CPU reads it
+ *	(faulting VRAM pages back), for several rounds: every copy and every
+ *	read sees the buffer's data, and every prefetch succeeds.
+ *
  * SUBTEST: preferred-loc
  * Description: PREFERRED_LOC=GPU places pages in VRAM where the mode
  *	maps them: at SET_ATTR with XNACK off, at the first GPU fault with
@@ -131,6 +137,7 @@
 
 #define MAX_GPUS	8
 #define PING_PONG_ROUNDS	16
+#define MIGRATION_RACE_ROUNDS	8
 /* Far beyond a round's time even under TCG: only a livelock exceeds it. */
 #define ROUND_BOUND_S	30.0
 
@@ -820,6 +827,49 @@ static void test_munmap_race(const struct mode *m)
 	close(fd);
 }
 
+/*
+ * Migrations racing migrations: a thread prefetches a buffer to VRAM and
+ * back while the GPU copies it (faulting it in with XNACK on) and the CPU
+ * reads it (faulting VRAM pages back): every copy and every read sees the
+ * buffer's data, and every prefetch succeeds.
+ */
+static void test_migration_race(const struct mode *m)
+{
+	uint32_t id = m->gpu->info.gpu_id;
+	size_t size = 2 * SZ_2M;
+	int fd = open_mode(m);
+	struct prefetch_race r = { .fd = fd, .gpu_id = id, .size = size };
+	uint8_t *dst = svm_map_aligned(size, SZ_2M);
+	pthread_t thread;
+	uint32_t q;
+
+	r.buf = svm_map_aligned(size, SZ_2M);
+	svm_pattern_fill(r.buf, size, 21);
+	give_access(fd, id, r.buf, size);
+	give_access(fd, id, dst, size);
+	q = vamdgpu_queue_create(fd);
+	igt_assert_eq(pthread_create(&thread, NULL, prefetch_loop, &r), 0);
+	for (unsigned int i = 0; i < MIGRATION_RACE_ROUNDS; i++) {
+		memset(dst, 0, size);
+		exec_cmd(fd, q, vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)r.buf,
+						 size),
+			 "GPU copy racing migrations");
+		svm_pattern_check(dst, size, 21, 0, "GPU copy racing migrations");
+		svm_pattern_check(r.buf, size, 21, 0, "CPU read racing migrations");
+	}
+	atomic_store(&r.stop, true);
+	igt_assert_eq(pthread_join(thread, NULL), 0);
+	igt_assert_f(!r.bad_errno,
+		     "a prefetch racing the GPU and the CPU failed with %s\n",
+		     strerror(r.bad_errno));
+	igt_info("%s: %u prefetches raced %d GPU copies and CPU reads\n",
+		 m->gpu->name, r.rounds, MIGRATION_RACE_ROUNDS);
+	vamdgpu_queue_destroy(fd, q);
+	munmap(r.buf, size);
+	munmap(dst, size);
+	close(fd);
+}
+
 /* GB/s of moving @size bytes in @s seconds. */
 static double gbps(size_t size, double s)
 {
@@ -1024,6 +1074,8 @@ static const struct {
 	  "A child forked while a buffer is in VRAM reads the parent's data and its writes stay its own; the parent's GPU and CPU still see the parent's data." },
 	{ "munmap-during-migration", test_munmap,
 	  "munmap of half of a buffer in VRAM frees that half's VRAM and leaves the other half in VRAM with its data." },
+	{ "migration-race", test_migration_race,
+	  "A thread prefetches a buffer to VRAM and back while the GPU copies it (faulting it in with XNACK on) and the CPU reads it (faulting VRAM pages back): every copy and every read sees the buffer's data, and every prefetch succeeds." },
 	{ "munmap-races-migration", test_munmap_race,
 	  "munmap of half a buffer while another thread migrates it to VRAM and back: the other half keeps its data, the thread gets only EFAULT, and no VRAM stays allocated once everything is unmapped." },
 	{ "cpu-touch-split-device-thp", test_cpu_touch_split_device_thp,
