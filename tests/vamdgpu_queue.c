@@ -31,6 +31,12 @@
  * Description: Quiescing while a long command executes returns once that
  *	command finished; the next submission does not start until resume.
  *
+ * SUBTEST: fenced-queue
+ * Description: A fenced queue (the model of command submission): a
+ *	quiesce returns only once the whole submission in flight completed,
+ *	not just its current command; a VM fault fails the wait with EIO, a
+ *	quiesce after it does not hang, and a new fenced queue works.
+ *
  * SUBTEST: destroy-with-work-in-flight
  * Description: Destroying a queue with long work queued returns promptly,
  *	waiters see ENOENT, and the device keeps working.
@@ -351,6 +357,61 @@ static uint64_t queue_long_work(struct mapped *m, int submissions)
 	return seqno;
 }
 
+/*
+ * A fenced queue: a quiesce waits for the whole submission in flight (its
+ * fence), not only its current command; a VM fault signals the fence with
+ * an error, and a quiesce afterwards does not wait for it.
+ */
+static void test_fenced(const char *gpu, struct mapped *m)
+{
+	uint8_t *big = aligned_alloc(PAGE, BIG_SIZE);
+	struct drm_vamdgpu_cmd job[] = {
+		vamdgpu_cmd_fill(VA_SRC + BUF_SIZE, BIG_SIZE, 0x66666666),
+		vamdgpu_cmd_write(VA_DST, 0x4321, 8),
+	};
+	struct drm_vamdgpu_cmd bad = vamdgpu_cmd_write(0x700000000ull, 1, 8);
+	struct drm_vamdgpu_queue_status st;
+	uint32_t q, q2;
+	uint64_t seqno;
+	int ret;
+
+	igt_require_f(!vamdgpu_xnack_enabled(m->fd),
+		      "%s runs with XNACK on, where fenced queues are refused: their jobs must not wait for page faults\n",
+		      gpu);
+	igt_assert(big);
+	memset(big, 0, BIG_SIZE);
+	vamdgpu_map_userptr(m->fd, VA_SRC + BUF_SIZE, BIG_SIZE, big, 0);
+	igt_assert_eq(__vamdgpu_queue_create(m->fd, VAMDGPU_QUEUE_FENCED, &q), 0);
+
+	seqno = vamdgpu_submit(m->fd, q, job, 2);
+	do {
+		vamdgpu_queue_status(m->fd, q, &st);
+	} while (!st.tlb_miss_count && st.completed_seqno < seqno);
+	vamdgpu_quiesce(m->fd);
+	vamdgpu_queue_status(m->fd, q, &st);
+	igt_assert_f(st.completed_seqno == seqno &&
+		     *(uint64_t *)m->dst == 0x4321,
+		     "%s: quiesce of a fenced queue returned before the submission in flight completed (completed seqno %llu of %llu, mark 0x%llx)\n",
+		     gpu, (unsigned long long)st.completed_seqno,
+		     (unsigned long long)seqno,
+		     (unsigned long long)*(uint64_t *)m->dst);
+	vamdgpu_resume(m->fd);
+
+	/* A VM fault: the fence signals with an error, nothing hangs. */
+	seqno = vamdgpu_submit(m->fd, q, &bad, 1);
+	ret = __vamdgpu_wait(m->fd, q, seqno, VAMDGPU_WAIT_TIMEOUT_NS);
+	igt_assert_f(ret == -EIO, "%s: a fenced job's VM fault: wait returned %d (%s), expected -EIO\n",
+		     gpu, ret, strerror(-ret));
+	vamdgpu_quiesce(m->fd);
+	vamdgpu_resume(m->fd);
+	igt_assert_eq(__vamdgpu_queue_create(m->fd, VAMDGPU_QUEUE_FENCED, &q2), 0);
+	vamdgpu_exec(m->fd, q2, &job[1], 1);
+	vamdgpu_queue_destroy(m->fd, q2);
+	vamdgpu_queue_destroy(m->fd, q);
+	vamdgpu_unmap(m->fd, VA_SRC + BUF_SIZE, BIG_SIZE, 0);
+	free(big);
+}
+
 static void test_destroy_in_flight(const char *gpu, struct mapped *m)
 {
 	uint64_t seqno = queue_long_work(m, 16);
@@ -496,6 +557,19 @@ int igt_main()
 
 				setup(&m, &gpus[g]);
 				test_quiesce_in_flight(gpus[g].name, &m);
+				teardown(&m);
+			}
+		}
+	}
+
+	igt_describe("A fenced queue: a quiesce returns only once the whole submission in flight completed, not just its current command; a VM fault fails the wait with EIO, a quiesce after it does not hang, and a new fenced queue works.");
+	igt_subtest_with_dynamic("fenced-queue") {
+		for (int g = 0; g < ngpus; g++) {
+			igt_dynamic_f("%s", gpus[g].name) {
+				struct mapped m;
+
+				setup(&m, &gpus[g]);
+				test_fenced(gpus[g].name, &m);
 				teardown(&m);
 			}
 		}
