@@ -105,6 +105,25 @@ bool svm_xnack_wanted(bool xnack)
 	return (atoi(env) != 0) == xnack;
 }
 
+/**
+ * svm_gpu_vram_used() - bytes of a GPU's VRAM allocated now
+ * @gpu: the GPU
+ *
+ * Device-wide: other processes' VRAM counts too (on a lab machine, run
+ * nothing else on the GPU). Skips the test when the GPU does not say.
+ *
+ * Return: the bytes in use.
+ */
+uint64_t svm_gpu_vram_used(const struct svm_gpu *gpu)
+{
+	uint64_t bytes = 0;
+	int ret = gpu->backend->vram_used(gpu, &bytes);
+
+	igt_require_f(ret == 0, "%s: VRAM use unknown: %s\n", gpu->name,
+		      strerror(-ret));
+	return bytes;
+}
+
 /*
  * Contexts open now, by value: a failed subtest leaves its contexts open
  * (its stack is gone), and the process's SVM state with them, which would

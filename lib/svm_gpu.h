@@ -30,6 +30,7 @@ struct svm_gpu_backend;
  * @xnack_capable: the GPU can retry faulting accesses (XNACK on)
  * @is_virtual: a vamdgpu, with queue counters and debugfs hooks
  * @instance: vamdgpu instance, or the render minor on real hardware
+ * @vram_size: bytes of VRAM SVM ranges can migrate to (0: none)
  * @name: "gpuN-TARGET", the name of its dynamic subtests
  */
 struct svm_gpu {
@@ -37,6 +38,7 @@ struct svm_gpu {
 	const struct svm_gpu_backend *backend;
 	char gfx_target[16];
 	uint32_t gpu_id;
+	uint64_t vram_size;
 	bool xnack_capable;
 	bool is_virtual;
 	int instance;
@@ -122,6 +124,9 @@ struct svm_queue_counters {
  * @read_result: the value of the queue's last READ
  * @counters: queue state and counters; -EOPNOTSUPP where the hardware
  *	does not expose them (real amdgpu)
+ * @vram_used: bytes of the GPU's VRAM allocated now, by every process
+ *	(the virtual GPU: its debugfs vamdgpu_vram; amdgpu: the
+ *	AMDGPU_INFO_VRAM_USAGE query, SVM migration BOs included)
  */
 struct svm_gpu_backend {
 	const char *driver;
@@ -135,6 +140,7 @@ struct svm_gpu_backend {
 	int (*wait)(struct svm_queue *q, uint64_t seqno, int64_t timeout_ns);
 	int (*read_result)(struct svm_queue *q, uint64_t *value);
 	int (*counters)(struct svm_queue *q, struct svm_queue_counters *c);
+	int (*vram_used)(const struct svm_gpu *gpu, uint64_t *bytes);
 };
 
 extern const struct svm_gpu_backend svm_gpu_backend_vamdgpu;
@@ -174,6 +180,7 @@ int svm_gpus_open(struct svm_gpu *gpus, int max);
 int svm_gpus_require(struct svm_gpu *gpus);
 void svm_gpus_close(struct svm_gpu *gpus, int count);
 bool svm_xnack_wanted(bool xnack);
+uint64_t svm_gpu_vram_used(const struct svm_gpu *gpu);
 
 int __svm_ctx_open(struct svm_gpu *gpu, bool xnack, struct svm_ctx *ctx);
 void svm_ctx_open(struct svm_gpu *gpu, bool xnack, struct svm_ctx *ctx);

@@ -10,7 +10,8 @@
  * gfx1100), whose counts are "bytes - 1" / "dwords - 1".
  *
  * What the hardware does not tell: quiesce and fault counters (counters
- * returns -EOPNOTSUPP, tests needing them skip). The XNACK mode is the
+ * returns -EOPNOTSUPP, tests needing them skip). VRAM size and use come
+ * from AMDGPU_INFO_VRAM_GTT and AMDGPU_INFO_VRAM_USAGE. The XNACK mode is the
  * amdgpu module's, not the process's: a context opens only in the mode the
  * kernel runs (amdgpu.noretry=0: XNACK on; anything else: off).
  *
@@ -32,6 +33,7 @@
 
 #include <amdgpu.h>
 #include <amdgpu_drm.h>
+#include <xf86drm.h>
 
 #include "igt.h"
 #include "amdgpu_svm.h"
@@ -105,6 +107,18 @@ static int kfd_node_of_minor(int minor, uint32_t *gpu_id, unsigned int *gfx)
 	return -ENODEV;
 }
 
+/* One AMDGPU_INFO query into @out (@size bytes). */
+static int amdgpu_info_query(int fd, uint32_t query, void *out, uint32_t size)
+{
+	struct drm_amdgpu_info request = {
+		.return_pointer = (uintptr_t)out,
+		.return_size = size,
+		.query = query,
+	};
+
+	return drmIoctl(fd, DRM_IOCTL_AMDGPU_INFO, &request) ? -errno : 0;
+}
+
 /* The XNACK mode amdgpu runs: its noretry parameter, 0 meaning on. */
 static bool amdgpu_xnack_on(void)
 {
@@ -125,6 +139,7 @@ static int amdgpu_backend_probe(struct svm_gpu *gpu)
 	struct drm_amdgpu_svm_attribute attr = {
 		.type = AMDGPU_SVM_ATTR_GRANULARITY,
 	};
+	struct drm_amdgpu_info_vram_gtt vram_gtt;
 	unsigned int gfx = 0, major, minor, step;
 	struct stat st;
 	void *probe;
@@ -155,6 +170,11 @@ static int amdgpu_backend_probe(struct svm_gpu *gpu)
 	gpu->xnack_capable = major == 9 && (minor >= 4 || step == 0xa);
 	gpu->is_virtual = false;
 	gpu->instance = minor(st.st_rdev);
+	ret = amdgpu_info_query(gpu->fd, AMDGPU_INFO_VRAM_GTT, &vram_gtt,
+				sizeof(vram_gtt));
+	if (ret)
+		return ret;
+	gpu->vram_size = vram_gtt.vram_size;
 	return 0;
 }
 
@@ -425,6 +445,12 @@ static int amdgpu_backend_counters(struct svm_queue *q,
 	return -EOPNOTSUPP;
 }
 
+static int amdgpu_backend_vram_used(const struct svm_gpu *gpu, uint64_t *bytes)
+{
+	return amdgpu_info_query(gpu->fd, AMDGPU_INFO_VRAM_USAGE, bytes,
+				 sizeof(*bytes));
+}
+
 const struct svm_gpu_backend svm_gpu_backend_amdgpu = {
 	.driver = "amdgpu",
 	.probe = amdgpu_backend_probe,
@@ -436,4 +462,5 @@ const struct svm_gpu_backend svm_gpu_backend_amdgpu = {
 	.wait = amdgpu_backend_wait,
 	.read_result = amdgpu_backend_read_result,
 	.counters = amdgpu_backend_counters,
+	.vram_used = amdgpu_backend_vram_used,
 };

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ static int vamdgpu_backend_probe(struct svm_gpu *gpu)
 	gpu->xnack_capable = info.flags & VAMDGPU_INFO_XNACK_CAPABLE;
 	gpu->is_virtual = true;
 	gpu->instance = info.instance;
+	gpu->vram_size = info.vram_size;
 	return 0;
 }
 
@@ -164,6 +166,28 @@ static int vamdgpu_backend_counters(struct svm_queue *q,
 	return 0;
 }
 
+/* The "used" line of the GPU's debugfs file vamdgpu_vram. */
+static int vamdgpu_backend_vram_used(const struct svm_gpu *gpu,
+				     uint64_t *bytes)
+{
+	char path[128], line[128];
+	int ret = -ENODATA;
+	FILE *f;
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/dri/vamdgpu.%d/vamdgpu_vram", gpu->instance);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "used %" SCNu64, bytes) == 1) {
+			ret = 0;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
 const struct svm_gpu_backend svm_gpu_backend_vamdgpu = {
 	.driver = "vamdgpu",
 	.probe = vamdgpu_backend_probe,
@@ -175,4 +199,5 @@ const struct svm_gpu_backend svm_gpu_backend_vamdgpu = {
 	.wait = vamdgpu_backend_wait,
 	.read_result = vamdgpu_backend_read_result,
 	.counters = vamdgpu_backend_counters,
+	.vram_used = vamdgpu_backend_vram_used,
 };

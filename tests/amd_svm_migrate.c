@@ -12,9 +12,13 @@
  *	CPU touch brings one granule back; VRAM pressure evicts; CPU and GPU
  *	alternating on the same pages keep making progress. Where pages are
  *	is read from /proc/self/pagemap (a device-private page is a
- *	non-present swap-type entry; the guest has no swap) and from the
- *	virtual GPU's debugfs VRAM counters. Every subtest runs once per GPU
- *	and XNACK mode (dynamic subtests gpuN-TARGET-xnack-on/off).
+ *	non-present swap-type entry; the guest has no swap), and how much
+ *	VRAM is in use from the GPU (amdgpu's AMDGPU_INFO_VRAM_USAGE, the
+ *	virtual GPU's debugfs). Commands go through lib/svm_gpu, so every
+ *	subtest runs on the virtual GPU and on real amdgpu; quiesce counts
+ *	are checked where the GPU counts them (the virtual GPU). Every
+ *	subtest runs once per GPU and XNACK mode (dynamic subtests
+ *	gpuN-TARGET-xnack-on/off).
  *
  * SUBTEST: prefetch
  * Description: PREFETCH_LOC=GPU moves a buffer into VRAM, the GPU reads
@@ -133,9 +137,7 @@
 #include "svm_buf.h"
 #include "svm_evict.h"
 #include "svm_gpu.h"
-#include "vamdgpu.h"
 
-#define MAX_GPUS	8
 #define PING_PONG_ROUNDS	16
 #define MIGRATION_RACE_ROUNDS	8
 /* Far beyond a round's time even under TCG: only a livelock exceeds it. */
@@ -144,7 +146,7 @@
 static size_t page_size;
 
 struct mode {
-	struct vamdgpu_gpu *gpu;
+	struct svm_gpu *gpu;
 	bool xnack;
 };
 
@@ -170,113 +172,82 @@ static void assert_in_vram(const void *buf, size_t size, size_t expected,
 		     what, got, size / page_size, expected);
 }
 
-/* A counter from the GPU's debugfs file vamdgpu_vram. */
-static unsigned long long vram_stat(const struct vamdgpu_gpu *gpu,
-				    const char *key)
+/*
+ * Wait up to 5 s for the GPU's VRAM use to drop to @limit bytes: buffers
+ * return their VRAM once their last page is freed, which may lag behind
+ * an munmap (deferred BO destruction on amdgpu).
+ */
+static uint64_t vram_used_settled(const struct svm_gpu *gpu, uint64_t limit)
 {
-	char path[256], line[256];
-	unsigned long long value;
-	size_t len = strlen(key);
-	FILE *f;
+	double deadline = now_s() + 5;
+	uint64_t used;
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/vamdgpu.%u/vamdgpu_vram",
-		 gpu->info.instance);
-	f = fopen(path, "r");
-	igt_require_f(f, "no %s: debugfs not mounted? (%m)\n", path);
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, len) && line[len] == ' ') {
-			value = strtoull(line + len + 1, NULL, 0);
-			fclose(f);
-			return value;
-		}
-	}
-	fclose(f);
-	igt_assert_f(0, "no '%s' in %s\n", key, path);
-	return 0;
+	while ((used = svm_gpu_vram_used(gpu)) > limit && now_s() < deadline)
+		usleep(10000);
+	return used;
 }
 
-static int open_mode(const struct mode *m)
+static void set_loc(struct svm_ctx *ctx, void *buf, size_t size,
+		    uint32_t type, uint32_t loc)
 {
-	int fd = vamdgpu_reopen(m->gpu->fd);
-
-	vamdgpu_set_xnack(fd, m->xnack);
-	return fd;
+	svm_set_one(ctx->fd, (uintptr_t)buf, size, type, loc);
 }
 
-/* XNACK off needs ACCESS to map; with XNACK on it is the default. */
-static void give_access(int fd, uint32_t gpu_id, void *buf, size_t size)
-{
-	svm_set_one(fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_ACCESS, gpu_id);
-}
-
-static void set_loc(int fd, void *buf, size_t size, uint32_t type,
-		    uint32_t loc)
-{
-	svm_set_one(fd, (uintptr_t)buf, size, type, loc);
-}
-
-static void exec_cmd(int fd, uint32_t q, struct drm_vamdgpu_cmd cmd,
+static void exec_cmd(struct svm_queue *q, struct svm_gpu_cmd cmd,
 		     const char *what)
 {
-	struct drm_vamdgpu_queue_status st;
-	uint64_t seqno = vamdgpu_submit(fd, q, &cmd, 1);
-	int ret = __vamdgpu_wait(fd, q, seqno, VAMDGPU_WAIT_TIMEOUT_NS);
-
-	if (ret == 0)
-		return;
-	vamdgpu_queue_status(fd, q, &st);
-	igt_assert_f(0, "%s: queue %u: %s; state %s, fault at 0x%" PRIx64 " flags 0x%x\n",
-		     what, q, strerror(-ret), vamdgpu_queue_state_name(st.state),
-		     (uint64_t)st.fault_addr, st.fault_flags);
+	svm_queue_exec(q, &cmd, 1, what);
 }
 
 /* The GPU copies @src to a fresh system buffer; check it holds @seed. */
-static void gpu_check(int fd, uint32_t q, uint32_t gpu_id, const void *src,
-		      size_t size, uint32_t seed, const char *what)
+static void gpu_check(struct svm_queue *q, const void *src, size_t size,
+		      uint32_t seed, const char *what)
 {
 	void *dst = svm_map_aligned(size, SZ_2M);
 
 	memset(dst, 0, size);
-	give_access(fd, gpu_id, dst, size);
-	exec_cmd(fd, q, vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)src, size),
-		 what);
+	svm_give_access(q->ctx, dst, size);
+	exec_cmd(q, svm_cmd_copy((uintptr_t)dst, (uintptr_t)src, size), what);
 	svm_pattern_check(dst, size, seed, 0, what);
 	munmap(dst, size);
 }
 
 static void test_prefetch(const struct mode *m)
 {
-	uint32_t id = m->gpu->info.gpu_id;
+	uint32_t id = m->gpu->gpu_id;
 	size_t size = 2 * SZ_2M, npages = size / page_size;
-	int fd = open_mode(m);
+	struct svm_ctx ctx;
 	void *buf = svm_map_aligned(size, SZ_2M);
-	struct drm_vamdgpu_queue_status st;
-	unsigned long long used;
-	uint32_t q;
+	struct svm_queue_counters c;
+	struct svm_queue q;
+	uint64_t used;
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	svm_pattern_fill(buf, size, 1);
-	give_access(fd, id, buf, size);
-	q = vamdgpu_queue_create(fd);
+	svm_give_access(&ctx, buf, size);
+	svm_queue_create(&ctx, &q);
 
-	used = vram_stat(m->gpu, "used");
-	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	used = svm_gpu_vram_used(m->gpu);
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
 	assert_in_vram(buf, size, npages, "after PREFETCH_LOC=GPU");
-	vamdgpu_queue_status(fd, q, &st);
-	if (!m->xnack)
-		igt_assert_f(st.quiesce_count == 1 && st.resume_count == 1,
+	/* Quiesces are counted on the virtual GPU only. */
+	if (!m->xnack && svm_queue_has_counters(&q)) {
+		svm_queue_counters(&q, &c);
+		igt_assert_f(c.quiesce_count == 1 && c.resume_count == 1,
 			     "XNACK off: moving mapped pages must quiesce and resume the queues once, got %u quiesces, %u resumes\n",
-			     st.quiesce_count, st.resume_count);
-	igt_assert_f(vram_stat(m->gpu, "used") >= used + size,
+			     c.quiesce_count, c.resume_count);
+	}
+	igt_assert_f(svm_gpu_vram_used(m->gpu) >= used + size,
 		     "VRAM use grew by less than the buffer\n");
 
-	gpu_check(fd, q, id, buf, size, 1, "GPU read of VRAM");
+	gpu_check(&q, buf, size, 1, "GPU read of VRAM");
 	assert_in_vram(buf, size, npages, "after the GPU read it in place");
 
 	/* The GPU writes VRAM in place; SYSMEM brings the writes back. */
-	exec_cmd(fd, q, vamdgpu_cmd_fill((uintptr_t)buf, size, 0x2a2a2a2a),
+	exec_cmd(&q, svm_cmd_fill((uintptr_t)buf, size, 0x2a2a2a2a),
 		 "GPU fill of VRAM");
 	assert_in_vram(buf, size, npages, "after the GPU wrote it in place");
-	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
 		AMDGPU_SVM_LOCATION_SYSMEM);
 	assert_in_vram(buf, size, 0, "after PREFETCH_LOC=SYSMEM");
 	for (size_t i = 0; i < size / 4; i++)
@@ -284,9 +255,9 @@ static void test_prefetch(const struct mode *m)
 			     "GPU write lost at offset 0x%zx: 0x%08x\n", i * 4,
 			     ((uint32_t *)buf)[i]);
 
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(buf, size);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 /*
@@ -295,38 +266,40 @@ static void test_prefetch(const struct mode *m)
  */
 static void test_prefetch_untouched(const struct mode *m)
 {
-	uint32_t id = m->gpu->info.gpu_id;
+	uint32_t id = m->gpu->gpu_id;
 	size_t size = SZ_2M, npages = size / page_size;
-	int fd = open_mode(m);
+	struct svm_ctx ctx;
 	void *old = svm_map_aligned(size, SZ_2M), *fresh;
-	uint32_t q, *dst;
+	struct svm_queue q;
+	uint32_t *dst;
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	svm_pattern_fill(old, size, 4);
-	give_access(fd, id, old, size);
-	set_loc(fd, old, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	svm_give_access(&ctx, old, size);
+	set_loc(&ctx, old, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
 	assert_in_vram(old, size, npages, "the old buffer");
 	munmap(old, size);
 
 	/* First fit: the fresh buffer gets the blocks the old one freed. */
 	fresh = svm_map_aligned(size, SZ_2M);
 	/* Prefetch before ACCESS: mapping first would fault in zero pages. */
-	set_loc(fd, fresh, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
-	give_access(fd, id, fresh, size);
+	set_loc(&ctx, fresh, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	svm_give_access(&ctx, fresh, size);
 	assert_in_vram(fresh, size, npages, "the never-touched buffer");
 	dst = svm_map_aligned(size, SZ_2M);
 	memset(dst, 0xff, size);
-	give_access(fd, id, dst, size);
-	q = vamdgpu_queue_create(fd);
-	exec_cmd(fd, q, vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)fresh, size),
+	svm_give_access(&ctx, dst, size);
+	svm_queue_create(&ctx, &q);
+	exec_cmd(&q, svm_cmd_copy((uintptr_t)dst, (uintptr_t)fresh, size),
 		 "GPU read of never-touched pages");
 	for (size_t i = 0; i < size / 4; i++)
 		igt_assert_f(dst[i] == 0,
 			     "never-touched memory at offset 0x%zx reads 0x%08x on the GPU: stale VRAM\n",
 			     i * 4, dst[i]);
 	munmap(dst, size);
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(fresh, size);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 /*
@@ -336,28 +309,28 @@ static void test_prefetch_untouched(const struct mode *m)
  */
 static void test_prefetch_partial(const struct mode *m)
 {
-	uint32_t id = m->gpu->info.gpu_id;
+	uint32_t id = m->gpu->gpu_id;
 	size_t size = SZ_2M, npages = size / page_size, piece = SZ_64K;
-	int fd = open_mode(m);
+	struct svm_ctx ctx;
 	uint8_t *buf = svm_map_aligned(size, SZ_2M);
-	uint32_t q;
+	struct svm_queue q;
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	/* No THP: a first touch would populate the whole 2 MiB. */
 	igt_assert_eq(madvise(buf, size, MADV_NOHUGEPAGE), 0);
 	for (size_t off = 0; off < size; off += 2 * piece)
 		svm_pattern_fill(buf + off, piece, 5 + off / piece);
 	/* Prefetch before ACCESS: mapping first would fault in zero pages. */
-	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
-	give_access(fd, id, buf, size);
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	svm_give_access(&ctx, buf, size);
 	assert_in_vram(buf, size, npages, "after prefetching a half-written buffer");
 
-	q = vamdgpu_queue_create(fd);
+	svm_queue_create(&ctx, &q);
 	for (size_t off = piece; off < size; off += 2 * piece)
-		exec_cmd(fd, q, vamdgpu_cmd_fill((uintptr_t)buf + off, piece,
-						 0x5e5e5e5e),
+		exec_cmd(&q, svm_cmd_fill((uintptr_t)buf + off, piece, 0x5e5e5e5e),
 			 "GPU fill of a never-touched piece");
 	assert_in_vram(buf, size, npages, "after the GPU filled the untouched pieces");
-	gpu_check(fd, q, id, buf, piece, 5, "GPU read of the first written piece");
+	gpu_check(&q, buf, piece, 5, "GPU read of the first written piece");
 
 	for (size_t off = 0; off < size; off += 2 * piece) {
 		svm_pattern_check(buf + off, piece, 5 + off / piece, 0,
@@ -365,9 +338,9 @@ static void test_prefetch_partial(const struct mode *m)
 		svm_check_fill(buf + off + piece, piece, 0x5e5e5e5e,
 			       "a never-touched piece the GPU filled");
 	}
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(buf, size);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 /*
@@ -376,16 +349,17 @@ static void test_prefetch_partial(const struct mode *m)
  */
 static void test_access_in_place(const struct mode *m)
 {
-	uint32_t id = m->gpu->info.gpu_id;
+	uint32_t id = m->gpu->gpu_id;
 	size_t size = SZ_2M, npages = size / page_size;
-	int fd = open_mode(m);
+	struct svm_ctx ctx;
 	uint32_t *buf = svm_map_aligned(size, SZ_2M);
-	uint32_t q;
+	struct svm_queue q;
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	svm_pattern_fill(buf, size, 9);
-	svm_set_one(fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_ACCESS_IN_PLACE,
+	svm_set_one(ctx.fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_ACCESS_IN_PLACE,
 		    id);
-	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
 	assert_in_vram(buf, size, npages, "after PREFETCH_LOC=GPU");
 
 	/* The CPU touches every page: they come back to system memory. */
@@ -393,44 +367,45 @@ static void test_access_in_place(const struct mode *m)
 		buf[i] = 0xc0de0000u | i;
 	assert_in_vram(buf, size, 0, "after the CPU touched every page");
 
-	q = vamdgpu_queue_create(fd);
-	exec_cmd(fd, q, vamdgpu_cmd_fill((uintptr_t)buf, size, 0x1234abcd),
+	svm_queue_create(&ctx, &q);
+	exec_cmd(&q, svm_cmd_fill((uintptr_t)buf, size, 0x1234abcd),
 		 "GPU fill of memory it accesses in place");
 	assert_in_vram(buf, size, 0,
 		       "after a GPU fill with ACCESS_IN_PLACE (the GPU's access must not migrate)");
 	svm_check_fill(buf, size, 0x1234abcd, "the GPU's in-place fill");
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(buf, size);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 static void test_preferred_loc(const struct mode *m)
 {
-	uint32_t id = m->gpu->info.gpu_id;
+	uint32_t id = m->gpu->gpu_id;
 	size_t size = SZ_2M, npages = size / page_size;
-	int fd = open_mode(m);
+	struct svm_ctx ctx;
 	void *buf = svm_map_aligned(size, SZ_2M);
-	uint32_t q;
+	struct svm_queue q;
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	svm_pattern_fill(buf, size, 2);
-	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFERRED_LOC, id);
-	give_access(fd, id, buf, size);
-	q = vamdgpu_queue_create(fd);
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFERRED_LOC, id);
+	svm_give_access(&ctx, buf, size);
+	svm_queue_create(&ctx, &q);
 	if (m->xnack) {
 		assert_in_vram(buf, size, 0,
 			       "XNACK on: before any GPU fault");
-		gpu_check(fd, q, id, buf, size, 2, "GPU read by faults");
+		gpu_check(&q, buf, size, 2, "GPU read by faults");
 		assert_in_vram(buf, size, npages,
 			       "XNACK on: after the GPU faulted it in");
 	} else {
 		assert_in_vram(buf, size, npages,
 			       "XNACK off: after SET_ATTR mapped it");
-		gpu_check(fd, q, id, buf, size, 2, "GPU read of VRAM");
+		gpu_check(&q, buf, size, 2, "GPU read of VRAM");
 	}
 	svm_pattern_check(buf, size, 2, 0, "CPU read back");
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(buf, size);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 static const struct {
@@ -445,20 +420,22 @@ static const struct {
 static void test_cpu_fault_granule(const struct mode *m, unsigned int gran,
 				   size_t offset)
 {
-	uint32_t id = m->gpu->info.gpu_id;
+	uint32_t id = m->gpu->gpu_id;
 	size_t size = SZ_2M, npages = size / page_size;
 	size_t granule = page_size << gran;
-	int fd = open_mode(m);
+	struct svm_ctx ctx;
 	char *buf = svm_map_aligned(size, SZ_2M), *g;
-	uint32_t q, v;
+	struct svm_queue q;
+	uint32_t v;
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	if (offset == (size_t)-1)
 		offset = size - page_size;
 	svm_pattern_fill(buf, size, 3);
-	give_access(fd, id, buf, size);
-	q = vamdgpu_queue_create(fd);
-	svm_set_one(fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_GRANULARITY, gran);
-	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	svm_give_access(&ctx, buf, size);
+	svm_queue_create(&ctx, &q);
+	svm_set_one(ctx.fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_GRANULARITY, gran);
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
 	assert_in_vram(buf, size, npages, "after the prefetch");
 
 	v = *(volatile uint32_t *)(buf + offset);
@@ -471,156 +448,167 @@ static void test_cpu_fault_granule(const struct mode *m, unsigned int gran,
 	assert_in_vram(buf, size, npages - granule / page_size,
 		       "the whole range after one CPU touch");
 
-	gpu_check(fd, q, id, buf, size, 3, "GPU read of the mixed range");
+	gpu_check(&q, buf, size, 3, "GPU read of the mixed range");
 	svm_pattern_check(buf, size, 3, 0, "CPU read of everything");
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(buf, size);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 static void test_oversubscribe(const struct mode *m)
 {
-	uint32_t id = m->gpu->info.gpu_id;
-	size_t chunk = 4 * SZ_2M, vram = m->gpu->info.vram_size;
-	unsigned int n = 2 * vram / chunk;
-	unsigned long long evicted;
-	int fd = open_mode(m);
+	uint32_t id = m->gpu->gpu_id;
+	size_t chunk = 4 * SZ_2M, vram = m->gpu->vram_size;
+	unsigned int n = 2 * vram / chunk, resident = 0;
+	struct svm_ctx ctx;
 	char **bufs;
-	uint32_t q;
+	struct svm_queue q;
 
+	/* A lab GPU's VRAM can exceed what the machine can spare twice over. */
+	igt_require_f(2 * vram <= (uint64_t)sysconf(_SC_AVPHYS_PAGES) * page_size / 2,
+		      "%s: twice its %zu MiB of VRAM is more than half the free memory\n",
+		      m->gpu->name, vram >> 20);
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	bufs = calloc(n, sizeof(*bufs));
 	igt_assert(bufs);
-	evicted = vram_stat(m->gpu, "pressure_evicted_blocks");
 	for (unsigned int i = 0; i < n; i++) {
 		bufs[i] = svm_map_aligned(chunk, SZ_2M);
 		svm_pattern_fill(bufs[i], chunk, 100 + i);
-		give_access(fd, id, bufs[i], chunk);
-		set_loc(fd, bufs[i], chunk, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+		svm_give_access(&ctx, bufs[i], chunk);
+		set_loc(&ctx, bufs[i], chunk, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
 	}
-	q = vamdgpu_queue_create(fd);
-	igt_info("%u buffers of %zu MiB prefetched into %zu MiB of VRAM: %llu blocks evicted\n",
-		 n, chunk >> 20, vram >> 20,
-		 vram_stat(m->gpu, "pressure_evicted_blocks") - evicted);
-	igt_assert_f(vram_stat(m->gpu, "pressure_evicted_blocks") > evicted,
-		     "twice the VRAM prefetched without one eviction\n");
+	svm_queue_create(&ctx, &q);
+	for (unsigned int i = 0; i < n; i++)
+		resident += svm_vram_pages(bufs[i], chunk) == chunk / page_size;
+	igt_info("%u buffers of %zu MiB prefetched into %zu MiB of VRAM: %u still wholly in VRAM\n",
+		 n, chunk >> 20, vram >> 20, resident);
 	assert_in_vram(bufs[0], chunk, 0, "the oldest buffer");
 	assert_in_vram(bufs[n - 1], chunk, chunk / page_size,
 		       "the newest buffer");
 
-	gpu_check(fd, q, id, bufs[0], chunk, 100, "GPU read of an evicted buffer");
-	gpu_check(fd, q, id, bufs[n - 1], chunk, 100 + n - 1,
+	gpu_check(&q, bufs[0], chunk, 100, "GPU read of an evicted buffer");
+	gpu_check(&q, bufs[n - 1], chunk, 100 + n - 1,
 		  "GPU read of a resident buffer");
 	for (unsigned int i = 0; i < n; i++) {
 		svm_pattern_check(bufs[i], chunk, 100 + i, 0, "CPU read after pressure");
 		munmap(bufs[i], chunk);
 	}
 	free(bufs);
-	vamdgpu_queue_destroy(fd, q);
-	close(fd);
+	svm_queue_destroy(&q);
+	svm_ctx_close(&ctx);
 }
 
 /*
  * One ping-pong round on @buf: the GPU writes seed 2r (migrating it to
  * VRAM first with XNACK off, by fault with XNACK on), the CPU checks and
  * writes seed 2r + 1, the GPU copies it out and the copy is checked.
+ *
+ * Return: true if the GPU's write left the buffer in VRAM. With XNACK off
+ * the prefetch puts it there every round; with XNACK on the first fault
+ * does, and the ping-pong policy may keep later rounds in system memory.
  */
-static void ping_pong_round(int fd, uint32_t q, const struct mode *m,
-			    void *buf, void *src, size_t size, unsigned int r)
+static bool ping_pong_round(struct svm_queue *q, void *buf, void *src,
+			    size_t size, unsigned int r)
 {
-	uint32_t id = m->gpu->info.gpu_id;
+	struct svm_ctx *ctx = q->ctx;
+	size_t in_vram;
 
-	if (!m->xnack)
-		set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	if (!ctx->xnack)
+		set_loc(ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+			ctx->gpu->gpu_id);
 	svm_pattern_fill(src, size, 2 * r);
-	exec_cmd(fd, q, vamdgpu_cmd_copy((uintptr_t)buf, (uintptr_t)src, size),
+	exec_cmd(q, svm_cmd_copy((uintptr_t)buf, (uintptr_t)src, size),
 		 "GPU write");
+	in_vram = svm_vram_pages(buf, size);
+	if (!ctx->xnack || r == 0)
+		assert_in_vram(buf, size, size / page_size,
+			       "after the GPU wrote the buffer it prefers");
 	svm_pattern_check(buf, size, 2 * r, 0, "CPU check of the GPU's write");
 	svm_pattern_fill(buf, size, 2 * r + 1);
-	gpu_check(fd, q, id, buf, size, 2 * r + 1,
-		  "GPU check of the CPU's write");
+	gpu_check(q, buf, size, 2 * r + 1, "GPU check of the CPU's write");
+	return in_vram == size / page_size;
 }
 
 static void test_ping_pong(const struct mode *m)
 {
-	uint32_t id = m->gpu->info.gpu_id;
+	uint32_t id = m->gpu->gpu_id;
 	size_t size = SZ_2M;
-	unsigned long long to_vram, to_ram;
-	int fd = open_mode(m);
+	struct svm_ctx ctx;
 	void *buf = svm_map_aligned(size, SZ_2M), *src = svm_map_aligned(size, SZ_2M);
 	double start, t, worst = 0;
-	uint32_t q;
+	unsigned int in_vram = 0;
+	struct svm_queue q;
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	memset(buf, 0, size);
-	give_access(fd, id, buf, size);
-	give_access(fd, id, src, size);
-	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFERRED_LOC, id);
-	q = vamdgpu_queue_create(fd);
-	to_vram = vram_stat(m->gpu, "copied_to_vram");
-	to_ram = vram_stat(m->gpu, "copied_to_ram");
+	svm_give_access(&ctx, buf, size);
+	svm_give_access(&ctx, src, size);
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFERRED_LOC, id);
+	svm_queue_create(&ctx, &q);
 
 	start = now_s();
 	for (unsigned int r = 0; r < PING_PONG_ROUNDS; r++) {
 		t = now_s();
-		ping_pong_round(fd, q, m, buf, src, size, r);
+		in_vram += ping_pong_round(&q, buf, src, size, r);
 		t = now_s() - t;
 		worst = t > worst ? t : worst;
 		igt_assert_f(t < ROUND_BOUND_S,
 			     "round %u took %.1f s: livelock?\n", r, t);
 	}
 	t = now_s() - start;
-	igt_info("%u rounds of 2 MiB in %.2f s: %.1f rounds/s, slowest %.3f s; pages copied to VRAM %llu, to RAM %llu\n",
-		 PING_PONG_ROUNDS, t, PING_PONG_ROUNDS / t, worst,
-		 vram_stat(m->gpu, "copied_to_vram") - to_vram,
-		 vram_stat(m->gpu, "copied_to_ram") - to_ram);
-	igt_assert_f(vram_stat(m->gpu, "copied_to_vram") > to_vram,
-		     "the buffer never moved to VRAM\n");
+	igt_info("%u rounds of 2 MiB in %.2f s: %.1f rounds/s, slowest %.3f s; the GPU wrote it in VRAM in %u rounds\n",
+		 PING_PONG_ROUNDS, t, PING_PONG_ROUNDS / t, worst, in_vram);
 
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(buf, size);
 	munmap(src, size);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
-static uint32_t quiesces(int fd, uint32_t q)
+/* Quiesces of @q so far, or 0 where the GPU does not count them. */
+static uint32_t quiesces(struct svm_queue *q)
 {
-	struct drm_vamdgpu_queue_status st;
+	struct svm_queue_counters c;
 
-	vamdgpu_queue_status(fd, q, &st);
-	return st.quiesce_count;
+	if (!svm_queue_has_counters(q))
+		return 0;
+	svm_queue_counters(q, &c);
+	return c.quiesce_count;
 }
 
-static void test_ping_pong_two_gpus(struct vamdgpu_gpu *a, struct vamdgpu_gpu *b)
+static void test_ping_pong_two_gpus(struct svm_gpu *a, struct svm_gpu *b)
 {
-	struct mode ma = { a, false }, mb = { b, false };
-	int fa = open_mode(&ma), fb = open_mode(&mb);
 	size_t size = SZ_2M;
 	void *buf = svm_map_aligned(size, SZ_2M), *src = svm_map_aligned(size, SZ_2M);
 	void *own = svm_map_aligned(size, SZ_2M);
-	uint32_t qa, qb, before_a, before_b;
+	uint32_t before_a, before_b;
+	struct svm_ctx ca, cb;
+	struct svm_queue qa, qb;
 
+	svm_ctx_open(a, false, &ca);
+	svm_ctx_open(b, false, &cb);
 	memset(buf, 0, size);
 	svm_pattern_fill(own, size, 7);
-	give_access(fa, a->info.gpu_id, src, size);
-	give_access(fa, a->info.gpu_id, buf, size);
-	give_access(fb, b->info.gpu_id, buf, size);
-	give_access(fa, a->info.gpu_id, own, size);
-	set_loc(fa, buf, size, AMDGPU_SVM_ATTR_PREFERRED_LOC, a->info.gpu_id);
-	qa = vamdgpu_queue_create(fa);
-	qb = vamdgpu_queue_create(fb);
+	svm_give_access(&ca, src, size);
+	svm_give_access(&ca, buf, size);
+	svm_give_access(&cb, buf, size);
+	svm_give_access(&ca, own, size);
+	set_loc(&ca, buf, size, AMDGPU_SVM_ATTR_PREFERRED_LOC, a->gpu_id);
+	svm_queue_create(&ca, &qa);
+	svm_queue_create(&cb, &qb);
 
 	for (unsigned int r = 0; r < PING_PONG_ROUNDS; r++) {
-		set_loc(fa, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
-			a->info.gpu_id);
+		set_loc(&ca, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, a->gpu_id);
 		assert_in_vram(buf, size, 0,
 			       "a buffer two GPUs use, prefetched to one");
 		svm_pattern_fill(src, size, 2 * r);
-		exec_cmd(fa, qa, vamdgpu_cmd_copy((uintptr_t)buf, (uintptr_t)src,
-						  size), "first GPU's write");
-		gpu_check(fb, qb, b->info.gpu_id, buf, size, 2 * r,
+		exec_cmd(&qa, svm_cmd_copy((uintptr_t)buf, (uintptr_t)src, size),
+			 "first GPU's write");
+		gpu_check(&qb, buf, size, 2 * r,
 			  "second GPU's read of the first GPU's write");
 		svm_pattern_check(buf, size, 2 * r, 0, "CPU read");
 		svm_pattern_fill(buf, size, 2 * r + 1);
-		gpu_check(fa, qa, a->info.gpu_id, buf, size, 2 * r + 1,
+		gpu_check(&qa, buf, size, 2 * r + 1,
 			  "first GPU's read of the CPU's write");
 	}
 
@@ -629,76 +617,80 @@ static void test_ping_pong_two_gpus(struct vamdgpu_gpu *a, struct vamdgpu_gpu *b
 	 * restore of the last check's munmap finish: a command completes only
 	 * once the queues run again.
 	 */
-	exec_cmd(fa, qa, vamdgpu_cmd_read((uintptr_t)src, 4), "first GPU sync");
-	exec_cmd(fb, qb, vamdgpu_cmd_read((uintptr_t)buf, 4), "second GPU sync");
-	before_a = quiesces(fa, qa);
-	before_b = quiesces(fb, qb);
-	set_loc(fa, own, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, a->info.gpu_id);
+	exec_cmd(&qa, svm_cmd_read((uintptr_t)src), "first GPU sync");
+	exec_cmd(&qb, svm_cmd_read((uintptr_t)buf), "second GPU sync");
+	before_a = quiesces(&qa);
+	before_b = quiesces(&qb);
+	set_loc(&ca, own, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, a->gpu_id);
 	assert_in_vram(own, size, size / page_size,
 		       "memory one GPU uses, prefetched to it");
 	/* Evictions quiesce the whole process (as KFD's): measured, not asserted. */
-	igt_info("prefetch of memory only the first GPU maps: queues quiesced %u times on it, %u on the other GPU\n",
-		 quiesces(fa, qa) - before_a, quiesces(fb, qb) - before_b);
-	gpu_check(fa, qa, a->info.gpu_id, own, size, 7, "GPU read of its VRAM");
+	if (svm_queue_has_counters(&qa))
+		igt_info("prefetch of memory only the first GPU maps: queues quiesced %u times on it, %u on the other GPU\n",
+			 quiesces(&qa) - before_a, quiesces(&qb) - before_b);
+	gpu_check(&qa, own, size, 7, "GPU read of its VRAM");
 
-	vamdgpu_queue_destroy(fa, qa);
-	vamdgpu_queue_destroy(fb, qb);
+	svm_queue_destroy(&qa);
+	svm_queue_destroy(&qb);
 	munmap(buf, size);
 	munmap(src, size);
 	munmap(own, size);
-	close(fa);
-	close(fb);
+	svm_ctx_close(&ca);
+	svm_ctx_close(&cb);
 }
 
-static void test_vram_to_vram(struct vamdgpu_gpu *a, struct vamdgpu_gpu *b)
+static void test_vram_to_vram(struct svm_gpu *a, struct svm_gpu *b)
 {
-	struct mode ma = { a, false }, mb = { b, false };
-	int fa = open_mode(&ma), fb = open_mode(&mb);
 	size_t size = SZ_2M, npages = size / page_size;
-	unsigned long long used_a, used_b;
 	void *buf = svm_map_aligned(size, SZ_2M);
-	uint32_t qb;
+	uint64_t used_a, used_b, now_a, now_b;
+	struct svm_ctx ca, cb;
+	struct svm_queue qb;
 
+	svm_ctx_open(a, false, &ca);
+	svm_ctx_open(b, false, &cb);
 	svm_pattern_fill(buf, size, 10);
-	used_a = vram_stat(a, "used");
-	used_b = vram_stat(b, "used");
+	used_a = svm_gpu_vram_used(a);
+	used_b = svm_gpu_vram_used(b);
 	/* No GPU has ACCESS: nothing stops either VRAM being the location. */
-	set_loc(fa, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, a->info.gpu_id);
+	set_loc(&ca, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, a->gpu_id);
 	assert_in_vram(buf, size, npages, "after the prefetch to the first GPU");
-	igt_assert_f(vram_stat(a, "used") >= used_a + size,
+	igt_assert_f(svm_gpu_vram_used(a) >= used_a + size,
 		     "the first GPU's VRAM did not take the buffer\n");
 
-	set_loc(fb, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, b->info.gpu_id);
+	set_loc(&cb, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, b->gpu_id);
 	assert_in_vram(buf, size, npages, "after the prefetch to the second GPU");
-	igt_assert_f(vram_stat(b, "used") >= used_b + size &&
-		     vram_stat(a, "used") < used_a + size,
-		     "the buffer did not move from the first GPU's VRAM to the second's: used %llu -> %llu and %llu -> %llu\n",
-		     used_a, vram_stat(a, "used"), used_b, vram_stat(b, "used"));
+	now_a = vram_used_settled(a, used_a + size - 1);
+	now_b = svm_gpu_vram_used(b);
+	igt_assert_f(now_b >= used_b + size && now_a < used_a + size,
+		     "the buffer did not move from the first GPU's VRAM to the second's: used %" PRIu64 " -> %" PRIu64 " and %" PRIu64 " -> %" PRIu64 "\n",
+		     used_a, now_a, used_b, now_b);
 
-	give_access(fb, b->info.gpu_id, buf, size);
-	qb = vamdgpu_queue_create(fb);
-	gpu_check(fb, qb, b->info.gpu_id, buf, size, 10,
-		  "second GPU's read of its VRAM");
+	svm_give_access(&cb, buf, size);
+	svm_queue_create(&cb, &qb);
+	gpu_check(&qb, buf, size, 10, "second GPU's read of its VRAM");
 	svm_pattern_check(buf, size, 10, 0, "CPU read after two migrations");
-	vamdgpu_queue_destroy(fb, qb);
+	svm_queue_destroy(&qb);
 	munmap(buf, size);
-	close(fa);
-	close(fb);
+	svm_ctx_close(&ca);
+	svm_ctx_close(&cb);
 }
 
 static void test_fork(const struct mode *m)
 {
-	uint32_t id = m->gpu->info.gpu_id;
+	uint32_t id = m->gpu->gpu_id;
 	size_t size = SZ_2M, npages = size / page_size;
-	int fd = open_mode(m), status;
+	struct svm_ctx ctx;
+	int status;
 	void *buf = svm_map_aligned(size, SZ_2M);
-	uint32_t q;
+	struct svm_queue q;
 	pid_t pid;
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	svm_pattern_fill(buf, size, 5);
-	give_access(fd, id, buf, size);
-	q = vamdgpu_queue_create(fd);
-	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	svm_give_access(&ctx, buf, size);
+	svm_queue_create(&ctx, &q);
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
 	assert_in_vram(buf, size, npages, "before fork");
 
 	pid = fork();
@@ -716,39 +708,41 @@ static void test_fork(const struct mode *m)
 	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		     "the child did not read the parent's data from VRAM\n");
 
-	gpu_check(fd, q, id, buf, size, 5, "parent's GPU after the child wrote");
+	gpu_check(&q, buf, size, 5, "parent's GPU after the child wrote");
 	svm_pattern_check(buf, size, 5, 0, "parent's CPU after the child wrote");
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(buf, size);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 static void test_munmap(const struct mode *m)
 {
-	uint32_t id = m->gpu->info.gpu_id;
+	uint32_t id = m->gpu->gpu_id;
 	size_t size = 2 * SZ_2M, half = SZ_2M;
-	int fd = open_mode(m);
+	struct svm_ctx ctx;
 	char *buf = svm_map_aligned(size, SZ_2M);
-	unsigned long long used;
-	uint32_t q;
+	uint64_t used, now;
+	struct svm_queue q;
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	svm_pattern_fill(buf, size, 8);
-	give_access(fd, id, buf, size);
-	q = vamdgpu_queue_create(fd);
-	set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	svm_give_access(&ctx, buf, size);
+	svm_queue_create(&ctx, &q);
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
 	assert_in_vram(buf, size, size / page_size, "after the prefetch");
 
-	used = vram_stat(m->gpu, "used");
+	used = svm_gpu_vram_used(m->gpu);
 	igt_assert_eq(munmap(buf + half, half), 0);
-	igt_assert_f(vram_stat(m->gpu, "used") + half <= used,
-		     "munmap of %zu KiB in VRAM freed only %llu KiB of it\n",
-		     half >> 10, (used - vram_stat(m->gpu, "used")) >> 10);
+	now = vram_used_settled(m->gpu, used - half);
+	igt_assert_f(now + half <= used,
+		     "munmap of %zu KiB in VRAM freed only %" PRId64 " KiB of it\n",
+		     half >> 10, (int64_t)(used - now) >> 10);
 	assert_in_vram(buf, half, half / page_size, "the half left");
-	gpu_check(fd, q, id, buf, half, 8, "GPU read of the half left");
+	gpu_check(&q, buf, half, 8, "GPU read of the half left");
 	svm_pattern_check(buf, half, 8, 0, "CPU read of the half left");
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(buf, half);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 struct prefetch_race {
@@ -789,14 +783,14 @@ static void *prefetch_loop(void *arg)
 static void test_munmap_race(const struct mode *m)
 {
 	size_t size = 4 * SZ_2M, half = size / 2;
-	unsigned long long used = vram_stat(m->gpu, "used");
-	int fd = open_mode(m);
-	double deadline;
+	uint64_t used = svm_gpu_vram_used(m->gpu), now;
+	struct svm_ctx ctx;
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	for (unsigned int i = 0; i < 8; i++) {
 		struct prefetch_race r = {
-			.fd = fd,
-			.gpu_id = m->gpu->info.gpu_id,
+			.fd = ctx.fd,
+			.gpu_id = m->gpu->gpu_id,
 			.size = size,
 		};
 		pthread_t thread;
@@ -818,13 +812,11 @@ static void test_munmap_race(const struct mode *m)
 	}
 
 	/* Freed VRAM returns once the last page of each block is gone. */
-	deadline = now_s() + 5;
-	while (vram_stat(m->gpu, "used") > used && now_s() < deadline)
-		usleep(10000);
-	igt_assert_f(vram_stat(m->gpu, "used") <= used,
-		     "VRAM still used after everything was unmapped: %llu KiB more than before\n",
-		     (vram_stat(m->gpu, "used") - used) >> 10);
-	close(fd);
+	now = vram_used_settled(m->gpu, used);
+	igt_assert_f(now <= used,
+		     "VRAM still used after everything was unmapped: %" PRIu64 " KiB more than before\n",
+		     (now - used) >> 10);
+	svm_ctx_close(&ctx);
 }
 
 /*
@@ -835,24 +827,25 @@ static void test_munmap_race(const struct mode *m)
  */
 static void test_migration_race(const struct mode *m)
 {
-	uint32_t id = m->gpu->info.gpu_id;
+	uint32_t id = m->gpu->gpu_id;
 	size_t size = 2 * SZ_2M;
-	int fd = open_mode(m);
-	struct prefetch_race r = { .fd = fd, .gpu_id = id, .size = size };
+	struct svm_ctx ctx;
+	struct prefetch_race r = { .gpu_id = id, .size = size };
 	uint8_t *dst = svm_map_aligned(size, SZ_2M);
 	pthread_t thread;
-	uint32_t q;
+	struct svm_queue q;
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
+	r.fd = ctx.fd;
 	r.buf = svm_map_aligned(size, SZ_2M);
 	svm_pattern_fill(r.buf, size, 21);
-	give_access(fd, id, r.buf, size);
-	give_access(fd, id, dst, size);
-	q = vamdgpu_queue_create(fd);
+	svm_give_access(&ctx, r.buf, size);
+	svm_give_access(&ctx, dst, size);
+	svm_queue_create(&ctx, &q);
 	igt_assert_eq(pthread_create(&thread, NULL, prefetch_loop, &r), 0);
 	for (unsigned int i = 0; i < MIGRATION_RACE_ROUNDS; i++) {
 		memset(dst, 0, size);
-		exec_cmd(fd, q, vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)r.buf,
-						 size),
+		exec_cmd(&q, svm_cmd_copy((uintptr_t)dst, (uintptr_t)r.buf, size),
 			 "GPU copy racing migrations");
 		svm_pattern_check(dst, size, 21, 0, "GPU copy racing migrations");
 		svm_pattern_check(r.buf, size, 21, 0, "CPU read racing migrations");
@@ -864,10 +857,10 @@ static void test_migration_race(const struct mode *m)
 		     strerror(r.bad_errno));
 	igt_info("%s: %u prefetches raced %d GPU copies and CPU reads\n",
 		 m->gpu->name, r.rounds, MIGRATION_RACE_ROUNDS);
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(r.buf, size);
 	munmap(dst, size);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 /* GB/s of moving @size bytes in @s seconds. */
@@ -877,17 +870,17 @@ static double gbps(size_t size, double s)
 }
 
 /* Average seconds of @iters calls of the SVM prefetch to @loc. */
-static double time_prefetch(int fd, void *buf, size_t size, uint32_t loc,
-			    uint32_t back, int iters)
+static double time_prefetch(struct svm_ctx *ctx, void *buf, size_t size,
+			    uint32_t loc, uint32_t back, int iters)
 {
 	double total = 0, t;
 
 	for (int i = 0; i < iters; i++) {
 		t = now_s();
-		set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, loc);
+		set_loc(ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, loc);
 		total += now_s() - t;
 		if (back != loc)
-			set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, back);
+			set_loc(ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, back);
 	}
 	return total / iters;
 }
@@ -922,15 +915,17 @@ static double time_memcpy(void *dst, const void *src, size_t size, int iters)
 	return (now_s() - t) / iters;
 }
 
-static void test_benchmark(struct vamdgpu_gpu *gpu)
+static void test_benchmark(struct svm_gpu *gpu)
 {
 	static const size_t sizes_mib[] = { 2, 8, 32, 128, 256 };
-	struct mode m = { gpu, false };
-	uint32_t id = gpu->info.gpu_id;
-	int fd = open_mode(&m), hmm = hmm_dmirror_open(0);
+	uint32_t id = gpu->gpu_id;
+	int hmm = hmm_dmirror_open(0);
+	struct svm_ctx ctx;
+
+	svm_ctx_open(gpu, false, &ctx);
 
 	igt_info("%s, VRAM %" PRIu64 " MiB; test_hmm: %s; GB/s, average of 3 runs below 8 MiB, 1 above\n",
-		 gpu->name, (uint64_t)gpu->info.vram_size >> 20,
+		 gpu->name, (uint64_t)gpu->vram_size >> 20,
 		 hmm >= 0 ? "/dev/hmm_dmirror0" : strerror(-hmm));
 	igt_info("%-8s %-4s %10s %10s %10s %10s %10s\n", "MiB", "THP",
 		 "svm s->v", "svm v->s", "hmm s->d", "hmm d->s", "memcpy");
@@ -946,12 +941,12 @@ static void test_benchmark(struct vamdgpu_gpu *gpu)
 					      MADV_NOHUGEPAGE), 0);
 			svm_pattern_fill(buf, size, 9);
 			memset(other, 0, size);
-			s2v = time_prefetch(fd, buf, size, id,
+			s2v = time_prefetch(&ctx, buf, size, id,
 					    AMDGPU_SVM_LOCATION_SYSMEM, iters);
-			set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
-			v2s = time_prefetch(fd, buf, size,
+			set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+			v2s = time_prefetch(&ctx, buf, size,
 					    AMDGPU_SVM_LOCATION_SYSMEM, id, iters);
-			set_loc(fd, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+			set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
 				AMDGPU_SVM_LOCATION_SYSMEM);
 			svm_pattern_check(buf, size, 9, 0, "data after the SVM runs");
 			if (hmm >= 0) {
@@ -966,7 +961,7 @@ static void test_benchmark(struct vamdgpu_gpu *gpu)
 				 sizes_mib[i], thp ? "yes" : "no",
 				 gbps(size, s2v), gbps(size, v2s), h2d, h2s,
 				 gbps(size, mc),
-				 size > gpu->info.vram_size ?
+				 size > gpu->vram_size ?
 				 "  (exceeds VRAM: includes evictions)" : "");
 			munmap(buf, size);
 			munmap(other, size);
@@ -974,7 +969,7 @@ static void test_benchmark(struct vamdgpu_gpu *gpu)
 	}
 	if (hmm >= 0)
 		close(hmm);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 /*
@@ -983,34 +978,34 @@ static void test_benchmark(struct vamdgpu_gpu *gpu)
  */
 static void test_thp_small_ranges(const struct mode *m)
 {
-	uint32_t id = m->gpu->info.gpu_id;
+	uint32_t id = m->gpu->gpu_id;
 	size_t npages = SZ_2M / page_size;
 	/* Off every 64 KiB boundary: 64 KiB and 4 KiB ranges around it. */
 	size_t mid = 0x11000, mid_size = 0x22000;
-	int fd = open_mode(m);
+	struct svm_ctx ctx;
 	char *buf = svm_map_aligned(SZ_2M, SZ_2M);
-	uint32_t q;
+	struct svm_queue q;
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	igt_assert_eq(madvise(buf, SZ_2M, MADV_HUGEPAGE), 0);
 	svm_pattern_fill(buf, SZ_2M, 31);
-	give_access(fd, id, buf, SZ_2M);
-	q = vamdgpu_queue_create(fd);
-	set_loc(fd, buf, SZ_2M, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	svm_give_access(&ctx, buf, SZ_2M);
+	svm_queue_create(&ctx, &q);
+	set_loc(&ctx, buf, SZ_2M, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
 	assert_in_vram(buf, SZ_2M, npages, "after the prefetch");
-	gpu_check(fd, q, id, buf, SZ_2M, 31, "GPU read of the 2 MiB range");
+	gpu_check(&q, buf, SZ_2M, 31, "GPU read of the 2 MiB range");
 
 	/* Splits the attribute interval: the 2 MiB range is rebuilt small. */
-	svm_set_one(fd, (uintptr_t)buf + mid, mid_size,
+	svm_set_one(ctx.fd, (uintptr_t)buf + mid, mid_size,
 		    AMDGPU_SVM_ATTR_GRANULARITY, 0);
 	assert_in_vram(buf, SZ_2M, npages, "after the granularity change");
-	gpu_check(fd, q, id, buf, SZ_2M, 31,
+	gpu_check(&q, buf, SZ_2M, 31,
 		  "GPU read of the small ranges inside the device THP");
 
 	/* A GPU write through a small range lands in that range's page. */
-	exec_cmd(fd, q, vamdgpu_cmd_fill((uintptr_t)buf + mid, mid_size,
-					 0x5a5a5a5a),
+	exec_cmd(&q, svm_cmd_fill((uintptr_t)buf + mid, mid_size, 0x5a5a5a5a),
 		 "GPU fill of the small ranges");
-	set_loc(fd, buf, SZ_2M, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+	set_loc(&ctx, buf, SZ_2M, AMDGPU_SVM_ATTR_PREFETCH_LOC,
 		AMDGPU_SVM_LOCATION_SYSMEM);
 	svm_pattern_check(buf, mid, 31, 0, "the head after the GPU fill");
 	svm_check_fill(buf + mid, mid_size, 0x5a5a5a5a,
@@ -1018,22 +1013,23 @@ static void test_thp_small_ranges(const struct mode *m)
 	svm_pattern_check(buf + mid + mid_size, SZ_2M - mid - mid_size, 31,
 			  mid + mid_size, "the tail after the GPU fill");
 
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(buf, SZ_2M);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 static void test_cpu_touch_split_device_thp(const struct mode *m)
 {
-	uint32_t id = m->gpu->info.gpu_id;
+	uint32_t id = m->gpu->gpu_id;
 	size_t npages = SZ_2M / page_size, mid = 0x11000;
-	int fd = open_mode(m);
+	struct svm_ctx ctx;
 	char *buf = svm_map_aligned(SZ_2M, SZ_2M);
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	igt_assert_eq(madvise(buf, SZ_2M, MADV_HUGEPAGE), 0);
 	svm_pattern_fill(buf, SZ_2M, 37);
-	give_access(fd, id, buf, SZ_2M);
-	set_loc(fd, buf, SZ_2M, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	svm_give_access(&ctx, buf, SZ_2M);
+	set_loc(&ctx, buf, SZ_2M, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
 	assert_in_vram(buf, SZ_2M, npages, "after the prefetch");
 
 	/* The VMA splits and joins again: 4 KiB entries of one device THP. */
@@ -1046,7 +1042,7 @@ static void test_cpu_touch_split_device_thp(const struct mode *m)
 			  "the page the CPU touched first");
 	svm_pattern_check(buf, SZ_2M, 37, 0, "the whole buffer back from VRAM");
 	munmap(buf, SZ_2M);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 typedef void (*mode_test_fn)(const struct mode *m);
@@ -1084,25 +1080,17 @@ static const struct {
 	  "A THP-backed 2 MiB buffer moves into VRAM whole, then an attribute change inside it makes the GPU map it in 64 KiB and 4 KiB ranges that start inside the 2 MiB device page: every range maps its own pages, and the GPU reads and writes exactly the buffer's data." },
 };
 
-static bool mode_runs(const struct vamdgpu_gpu *gpu, bool xnack)
-{
-	if (xnack && !vamdgpu_gpu_xnack_capable(gpu))
-		return false;
-	return svm_xnack_wanted(xnack);
-}
-
 int igt_main()
 {
 	static const unsigned int granularities[] = { 0, 4, 9 };
-	static struct vamdgpu_gpu gpus[MAX_GPUS];
+	static struct svm_gpu gpus[SVM_GPUS_MAX];
 	static int ngpus;
 
 	igt_fixture() {
 		page_size = sysconf(_SC_PAGESIZE);
-		ngpus = vamdgpu_gpus_open(gpus, MAX_GPUS);
-		igt_require_f(ngpus > 0, "no vamdgpu render node\n");
+		ngpus = svm_gpus_require(gpus);
 		for (int g = 0; g < ngpus; g++)
-			igt_require_f(gpus[g].info.vram_size,
+			igt_require_f(gpus[g].vram_size,
 				      "%s has no VRAM to migrate to\n",
 				      gpus[g].name);
 	}
@@ -1110,44 +1098,36 @@ int igt_main()
 	for (unsigned int t = 0; t < ARRAY_SIZE(mode_tests); t++) {
 		igt_describe(mode_tests[t].desc);
 		igt_subtest_with_dynamic(mode_tests[t].name) {
-			for (int g = 0; g < ngpus; g++)
-				for (int x = 0; x <= 1; x++) {
-					struct mode m = { &gpus[g], x };
+			igt_dynamic_svm_modes(gpus, ngpus, g, x) {
+				struct mode m = { &gpus[g], x };
 
-					if (!mode_runs(&gpus[g], x))
-						continue;
-					igt_dynamic_f("%s-xnack-%s", gpus[g].name,
-						      x ? "on" : "off")
-						mode_tests[t].fn(&m);
-				}
+				mode_tests[t].fn(&m);
+			}
 		}
 	}
 
 	igt_describe("After a prefetch, a CPU read at the head, middle or tail of a 2 MiB range brings back exactly the granule around it (4 KiB, 64 KiB or 2 MiB per GRANULARITY); the rest stays in VRAM and the GPU reads the mixed range exactly.");
 	igt_subtest_with_dynamic("cpu-fault-granule") {
-		for (int g = 0; g < ngpus; g++)
-			for (int x = 0; x <= 1; x++) {
-				struct mode m = { &gpus[g], x };
+		for_each_svm_mode(gpus, ngpus, g, x) {
+			struct mode m = { &gpus[g], x };
 
-				if (!mode_runs(&gpus[g], x))
-					continue;
-				for (unsigned int k = 0; k < ARRAY_SIZE(granularities); k++)
-					for (unsigned int p = 0; p < ARRAY_SIZE(positions); p++)
-						igt_dynamic_f("%s-xnack-%s-%zuk-%s",
-							      gpus[g].name,
-							      x ? "on" : "off",
-							      (page_size << granularities[k]) >> 10,
-							      positions[p].name)
-							test_cpu_fault_granule(&m, granularities[k],
-									       positions[p].offset);
-			}
+			for (unsigned int k = 0; k < ARRAY_SIZE(granularities); k++)
+				for (unsigned int p = 0; p < ARRAY_SIZE(positions); p++)
+					igt_dynamic_f("%s-xnack-%s-%zuk-%s",
+						      gpus[g].name,
+						      x ? "on" : "off",
+						      (page_size << granularities[k]) >> 10,
+						      positions[p].name)
+						test_cpu_fault_granule(&m, granularities[k],
+								       positions[p].offset);
+		}
 	}
 
 	igt_describe("Two GPUs and the CPU take turns on one buffer preferring one GPU: since both GPUs use it, it stays in system memory (no peer path), the data is exact every round. Prints how often a prefetch of memory only one GPU maps quiesced the other GPU's queues.");
 	igt_subtest_with_dynamic("ping-pong-two-gpus") {
-		igt_require_f(ngpus >= 2, "needs two virtual GPUs\n");
+		igt_require_f(ngpus >= 2, "needs two GPUs\n");
 		for (int g = 0; g < ngpus; g++) {
-			struct vamdgpu_gpu *other = &gpus[(g + 1) % ngpus];
+			struct svm_gpu *other = &gpus[(g + 1) % ngpus];
 
 			igt_dynamic_f("%s-and-%s", gpus[g].name, other->name)
 				test_ping_pong_two_gpus(&gpus[g], other);
@@ -1156,9 +1136,9 @@ int igt_main()
 
 	igt_describe("A buffer in one GPU's VRAM prefetched to another GPU moves into the second GPU's VRAM (through system memory where no peer path exists) with its data.");
 	igt_subtest_with_dynamic("vram-to-vram") {
-		igt_require_f(ngpus >= 2, "needs two virtual GPUs\n");
+		igt_require_f(ngpus >= 2, "needs two GPUs\n");
 		for (int g = 0; g < ngpus; g++) {
-			struct vamdgpu_gpu *other = &gpus[(g + 1) % ngpus];
+			struct svm_gpu *other = &gpus[(g + 1) % ngpus];
 
 			igt_dynamic_f("%s-to-%s", gpus[g].name, other->name)
 				test_vram_to_vram(&gpus[g], other);
@@ -1170,6 +1150,6 @@ int igt_main()
 		test_benchmark(&gpus[ngpus - 1]);
 
 	igt_fixture() {
-		vamdgpu_gpus_close(gpus, ngpus);
+		svm_gpus_close(gpus, ngpus);
 	}
 }
