@@ -265,8 +265,6 @@ static void cow_vram(struct svm_gpu *gpu, bool xnack, bool thp)
 	struct setup s;
 	int go[2];
 
-	igt_require_f(gpu->is_virtual, "%s: VRAM placement is not observable\n",
-		      gpu->name);
 	if (thp) {
 		s.size = 2u << 20;
 		svm_ctx_open(gpu, xnack, &s.ctx);

@@ -14,7 +14,11 @@
  *	of their own: amd_svm_munmap, _fork, _evict, _multi_gpu).
  *	Every subtest runs once per GPU and XNACK mode (dynamic subtests
  *	named gpuN-TARGET-xnack-on/off); HSA_XNACK=0 or 1 in the environment
- *	keeps only that mode, as ROCm's runtime does.
+ *	keeps only that mode, as ROCm's runtime does. Commands go through
+ *	lib/svm_gpu (the virtual GPU's queues, or SDMA on amdgpu); fault
+ *	addresses and retry-fault counts are checked where the GPU reports
+ *	them (the virtual GPU), and the subtests that need them skip
+ *	elsewhere.
  *
  * SUBTEST: gpu-fill-cpu-check
  * Description: The GPU fills a buffer the process mapped; the CPU sees
@@ -91,136 +95,132 @@
 #include "svm_gpu.h"
 #include "vamdgpu.h"
 
-#define MAX_GPUS	8
 #define PATTERN		0x5a5aa5a5u
 
 static size_t page_size;
 
 struct mode {
-	struct vamdgpu_gpu *gpu;
+	struct svm_gpu *gpu;
 	bool xnack;
 };
 
-/*
- * A fresh render node per case: the XNACK mode is set before the first SVM
- * call, and the SVM context dies with the fd.
- */
-static int open_mode(const struct mode *m)
-{
-	int fd = vamdgpu_reopen(m->gpu->fd);
-
-	vamdgpu_set_xnack(fd, m->xnack);
-	return fd;
-}
-
-static void give_access(int fd, const struct mode *m, void *buf, size_t size)
+static void give_access(struct svm_ctx *ctx, void *buf, size_t size)
 {
 	/* XNACK on: default access is enough; say it anyway, it must not map. */
-	svm_set_one(fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_ACCESS,
-		    m->gpu->info.gpu_id);
+	svm_give_access(ctx, buf, size);
 }
 
-/* Run commands; a VM fault fails the test naming the address and access. */
-static void exec_cmds(int fd, uint32_t q, const struct drm_vamdgpu_cmd *cmds,
-		      uint32_t n, const char *what)
+static void exec_cmd(struct svm_queue *q, struct svm_gpu_cmd cmd,
+		     const char *what)
 {
-	struct drm_vamdgpu_queue_status st;
-	uint64_t seqno = vamdgpu_submit(fd, q, cmds, n);
-	int ret = __vamdgpu_wait(fd, q, seqno, VAMDGPU_WAIT_TIMEOUT_NS);
+	svm_queue_exec(q, &cmd, 1, what);
+}
 
-	if (ret == 0)
+/*
+ * The GPU's access to @addr stops queue @q: its wait fails with EIO, and
+ * where the GPU reports faults, the fault is at @addr (a write if @write).
+ */
+static void expect_fault(struct svm_queue *q, struct svm_gpu_cmd cmd,
+			 uint64_t addr, bool write)
+{
+	const char *name = q->ctx->gpu->name;
+	struct svm_queue_counters c;
+	int ret;
+
+	ret = __svm_queue_wait(q, svm_queue_submit(q, &cmd, 1),
+			       SVM_GPU_TIMEOUT_NS);
+	igt_assert_f(ret == -EIO, "%s: expected a VM fault at 0x%" PRIx64 ", the wait returned %d\n",
+		     name, addr, ret);
+	if (!svm_queue_has_counters(q))
 		return;
-	vamdgpu_queue_status(fd, q, &st);
-	igt_assert_f(0, "%s: queue %u: %s; state %s, fault at 0x%" PRIx64 " flags 0x%x\n",
-		     what, q, strerror(-ret), vamdgpu_queue_state_name(st.state),
-		     (uint64_t)st.fault_addr, st.fault_flags);
+	svm_queue_counters(q, &c);
+	igt_assert_f(c.failed && c.fault_addr == addr &&
+		     (!write || c.fault_write),
+		     "%s: expected a %s fault at 0x%" PRIx64 ", got %s at 0x%" PRIx64 " (%s)\n",
+		     name, write ? "write" : "VM", addr,
+		     c.failed ? "a fault" : "no fault", c.fault_addr,
+		     c.fault_write ? "write" : "read");
 }
 
-/* A GPU write to @buf stops queue @q with a write fault at @buf. */
-static void expect_write_fault(int fd, uint32_t q, const struct mode *m,
-			       uint32_t *buf)
+/* Retry faults @q's GPU resolved so far. */
+static uint32_t retry_faults(struct svm_queue *q)
 {
-	struct drm_vamdgpu_cmd cmd = vamdgpu_cmd_write((uintptr_t)buf, 9, 4);
-	struct drm_vamdgpu_queue_status st;
-	uint64_t seqno = vamdgpu_submit(fd, q, &cmd, 1);
+	struct svm_queue_counters c;
 
-	igt_assert_eq(__vamdgpu_wait(fd, q, seqno, VAMDGPU_WAIT_TIMEOUT_NS), -EIO);
-	vamdgpu_queue_status(fd, q, &st);
-	igt_assert_f(st.fault_addr == (uintptr_t)buf &&
-		     (st.fault_flags & VAMDGPU_FAULT_WRITE),
-		     "%s: expected a write fault at %p, got 0x%" PRIx64 " flags 0x%x\n",
-		     m->gpu->name, (void *)buf, (uint64_t)st.fault_addr,
-		     st.fault_flags);
+	svm_queue_counters(q, &c);
+	return c.retry_faults;
 }
 
 static void test_fill(const struct mode *m)
 {
 	size_t size = 64 * page_size;
-	int fd = open_mode(m);
-	uint32_t *buf = svm_map(size), q;
-	struct drm_vamdgpu_cmd cmd;
+	uint32_t *buf = svm_map(size);
+	struct svm_queue q;
+	struct svm_ctx ctx;
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	memset(buf, 0, size);
-	give_access(fd, m, buf, size);
-	q = vamdgpu_queue_create(fd);
-	cmd = vamdgpu_cmd_fill((uintptr_t)buf, size, PATTERN);
-	exec_cmds(fd, q, &cmd, 1, m->gpu->name);
+	give_access(&ctx, buf, size);
+	svm_queue_create(&ctx, &q);
+	exec_cmd(&q, svm_cmd_fill((uintptr_t)buf, size, PATTERN), m->gpu->name);
 	svm_check_fill(buf, size, PATTERN, m->gpu->name);
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(buf, size);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 static void test_copy(const struct mode *m)
 {
 	size_t size = 32 * page_size;
-	int fd = open_mode(m);
 	uint8_t *src = svm_map(size), *dst = svm_map(size);
-	struct drm_vamdgpu_cmd cmd;
-	uint32_t q;
+	struct svm_queue q;
+	struct svm_ctx ctx;
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	for (size_t i = 0; i < size; i++)
 		src[i] = i * 7 + 3;
 	memset(dst, 0, size);
-	give_access(fd, m, src, size);
-	give_access(fd, m, dst, size);
-	q = vamdgpu_queue_create(fd);
-	cmd = vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)src, size);
-	vamdgpu_exec(fd, q, &cmd, 1);
+	give_access(&ctx, src, size);
+	give_access(&ctx, dst, size);
+	svm_queue_create(&ctx, &q);
+	exec_cmd(&q, svm_cmd_copy((uintptr_t)dst, (uintptr_t)src, size),
+		 "GPU copy");
 	for (size_t i = 0; i < size; i++)
 		igt_assert_f(dst[i] == src[i],
 			     "%s: copy at offset 0x%zx: expected 0x%02x, got 0x%02x\n",
 			     m->gpu->name, i, src[i], dst[i]);
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(src, size);
 	munmap(dst, size);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 static void test_mprotect(const struct mode *m)
 {
 	size_t size = 8 * page_size;
-	int fd = open_mode(m);
-	uint32_t *buf = svm_map(size), *dst = svm_map(size), q;
-	struct drm_vamdgpu_cmd cmd;
+	uint32_t *buf = svm_map(size), *dst = svm_map(size);
+	struct svm_queue q;
+	struct svm_ctx ctx;
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	for (size_t i = 0; i < size / 4; i++)
 		buf[i] = 3;
-	give_access(fd, m, buf, size);
-	give_access(fd, m, dst, size);
+	give_access(&ctx, buf, size);
+	give_access(&ctx, dst, size);
 	igt_assert_eq(mprotect(buf, size, PROT_READ), 0);
 
-	q = vamdgpu_queue_create(fd);
-	cmd = vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)buf, size);
-	exec_cmds(fd, q, &cmd, 1, "GPU read of read-only memory");
+	svm_queue_create(&ctx, &q);
+	exec_cmd(&q, svm_cmd_copy((uintptr_t)dst, (uintptr_t)buf, size),
+		 "GPU read of read-only memory");
 	svm_check_fill(dst, size, 3, "GPU copy of read-only memory");
 
-	expect_write_fault(fd, q, m, buf);
+	expect_fault(&q, svm_cmd_write((uintptr_t)buf, 9, 4), (uintptr_t)buf,
+		     true);
 	igt_assert_eq_u32(buf[0], 3);
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(buf, size);
 	munmap(dst, size);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 /*
@@ -232,31 +232,32 @@ static void test_mprotect(const struct mode *m)
 static void test_mprotect_head(const struct mode *m)
 {
 	size_t chunk = 65536, head = 4 * page_size;
-	int fd = open_mode(m);
 	char *map = svm_map(3 * chunk);
-	uint32_t *buf = (uint32_t *)(((uintptr_t)map + chunk - 1) & ~(chunk - 1)), q;
+	uint32_t *buf = (uint32_t *)(((uintptr_t)map + chunk - 1) & ~(chunk - 1));
 	uint32_t *tail = buf + chunk / 8;
-	struct drm_vamdgpu_cmd cmd;
+	struct svm_queue q;
+	struct svm_ctx ctx;
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	for (size_t i = 0; i < chunk / 4; i++)
 		buf[i] = 3;
-	give_access(fd, m, buf, chunk);
-	q = vamdgpu_queue_create(fd);
-	cmd = vamdgpu_cmd_write((uintptr_t)tail, 5, 4);
-	exec_cmds(fd, q, &cmd, 1, "GPU write before the mprotect");
+	give_access(&ctx, buf, chunk);
+	svm_queue_create(&ctx, &q);
+	exec_cmd(&q, svm_cmd_write((uintptr_t)tail, 5, 4),
+		 "GPU write before the mprotect");
 	igt_assert_eq_u32(*tail, 5);
 
 	igt_assert_eq(mprotect(buf, head, PROT_READ), 0);
-	cmd = vamdgpu_cmd_write((uintptr_t)tail, 9, 4);
-	exec_cmds(fd, q, &cmd, 1,
-		  "GPU write to the writable tail of a range whose head was made read-only");
+	exec_cmd(&q, svm_cmd_write((uintptr_t)tail, 9, 4),
+		 "GPU write to the writable tail of a range whose head was made read-only");
 	igt_assert_eq_u32(*tail, 9);
 
-	expect_write_fault(fd, q, m, buf);
+	expect_fault(&q, svm_cmd_write((uintptr_t)buf, 9, 4), (uintptr_t)buf,
+		     true);
 	igt_assert_eq_u32(buf[0], 3);
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(map, 3 * chunk);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 /*
@@ -268,14 +269,15 @@ static void test_mprotect_head(const struct mode *m)
 static void test_mprotect_fragments(const struct mode *m)
 {
 	size_t chunk = 2 << 20, pieces = 64, span = pieces * page_size;
-	struct drm_vamdgpu_queue_status before, after;
-	struct drm_vamdgpu_cmd cmd;
-	uint32_t *buf, *dst, q;
+	uint32_t *buf, *dst, before, faults;
+	struct svm_queue q;
+	struct svm_ctx ctx;
 	char *map;
-	int fd;
 
 	igt_require_f(m->xnack, "XNACK off maps from SET_ATTR: no retry fault to count\n");
-	fd = open_mode(m);
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
+	svm_queue_create(&ctx, &q);
+	svm_queue_require_counters(&q);
 	map = svm_map(2 * chunk);
 	buf = (uint32_t *)(((uintptr_t)map + chunk - 1) & ~(chunk - 1));
 	dst = svm_map(span);
@@ -284,26 +286,25 @@ static void test_mprotect_fragments(const struct mode *m)
 		igt_assert_eq(mprotect((char *)buf + i * page_size, page_size,
 				       PROT_READ), 0);
 
-	q = vamdgpu_queue_create(fd);
-	cmd = vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)buf, span);
-	exec_cmds(fd, q, &cmd, 1, "GPU read of a buffer cut into single-page VMAs");
+	exec_cmd(&q, svm_cmd_copy((uintptr_t)dst, (uintptr_t)buf, span),
+		 "GPU read of a buffer cut into single-page VMAs");
 	igt_assert_eq(mprotect(buf, span, PROT_READ | PROT_WRITE), 0);
 
-	vamdgpu_queue_status(fd, q, &before);
-	cmd = vamdgpu_cmd_fill((uintptr_t)buf, chunk, PATTERN);
-	exec_cmds(fd, q, &cmd, 1, "GPU fill after the mprotect() was undone");
-	vamdgpu_queue_status(fd, q, &after);
+	before = retry_faults(&q);
+	exec_cmd(&q, svm_cmd_fill((uintptr_t)buf, chunk, PATTERN),
+		 "GPU fill after the mprotect() was undone");
+	faults = retry_faults(&q) - before;
 	svm_check_fill(buf, chunk, PATTERN, m->gpu->name);
 	igt_info("%s: fill of 2 MiB after %zu single-page VMAs merged: %u retry faults\n",
-		 m->gpu->name, pieces, after.retry_fault_count - before.retry_fault_count);
-	igt_assert_f(after.retry_fault_count - before.retry_fault_count <= 2,
+		 m->gpu->name, pieces, faults);
+	igt_assert_f(faults <= 2,
 		     "%s: the fill took %u retry faults: the ranges made while the VMAs were single pages were not merged\n",
-		     m->gpu->name, after.retry_fault_count - before.retry_fault_count);
+		     m->gpu->name, faults);
 
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(dst, span);
 	munmap(map, 2 * chunk);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 /*
@@ -315,32 +316,40 @@ static void test_userptr_exclusive(const struct mode *m)
 {
 	size_t size = 16 * page_size;
 	struct drm_amdgpu_svm_attribute attr = {
-		AMDGPU_SVM_ATTR_ACCESS, m->gpu->info.gpu_id
+		AMDGPU_SVM_ATTR_ACCESS, m->gpu->gpu_id
 	};
-	char *svm = svm_map(size), *mapped = svm_map(size), *mem = svm_map(size);
-	int fd = open_mode(m), ret;
+	char *svm, *mapped, *mem;
+	struct svm_ctx ctx;
+	int ret;
 
+	igt_require_f(m->gpu->is_virtual,
+		      "%s: the subtest maps with the virtual GPU's MAP_USERPTR (amdgpu's GEM VA check is read by review)\n",
+		      m->gpu->name);
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
+	svm = svm_map(size);
+	mapped = svm_map(size);
+	mem = svm_map(size);
 	memset(mem, 1, size);
-	give_access(fd, m, svm, size);
-	ret = __vamdgpu_map_userptr(fd, (uintptr_t)svm + page_size, page_size,
-				    mem, 0);
+	give_access(&ctx, svm, size);
+	ret = __vamdgpu_map_userptr(ctx.fd, (uintptr_t)svm + page_size,
+				    page_size, mem, 0);
 	igt_assert_f(ret == -EADDRINUSE,
 		     "%s: MAP_USERPTR over memory with SVM attributes returned %d, expected %d\n",
 		     m->gpu->name, ret, -EADDRINUSE);
 
-	vamdgpu_map_userptr(fd, (uintptr_t)mapped, size, mem, 0);
-	ret = __svm_set_attr(fd, (uintptr_t)mapped + size / 2, page_size,
+	vamdgpu_map_userptr(ctx.fd, (uintptr_t)mapped, size, mem, 0);
+	ret = __svm_set_attr(ctx.fd, (uintptr_t)mapped + size / 2, page_size,
 			     &attr, 1);
 	igt_assert_f(ret == -EADDRINUSE,
 		     "%s: SET_ATTR over a MAP_USERPTR mapping returned %d, expected %d\n",
 		     m->gpu->name, ret, -EADDRINUSE);
-	vamdgpu_unmap(fd, (uintptr_t)mapped, size, 0);
-	ret = __svm_set_attr(fd, (uintptr_t)mapped, size, &attr, 1);
+	vamdgpu_unmap(ctx.fd, (uintptr_t)mapped, size, 0);
+	ret = __svm_set_attr(ctx.fd, (uintptr_t)mapped, size, &attr, 1);
 	igt_assert_f(ret == 0,
 		     "%s: SET_ATTR once the MAP_USERPTR mapping is gone returned %d\n",
 		     m->gpu->name, ret);
 
-	close(fd);
+	svm_ctx_close(&ctx);
 	munmap(svm, size);
 	munmap(mapped, size);
 	munmap(mem, size);
@@ -349,84 +358,84 @@ static void test_userptr_exclusive(const struct mode *m)
 static void test_always_mapped(const struct mode *m)
 {
 	size_t size = 16 * page_size;
-	int fd = open_mode(m);
-	uint32_t *buf = svm_map(size), q;
-	struct drm_vamdgpu_queue_status st;
-	struct drm_vamdgpu_cmd cmd;
+	uint32_t *buf, faults;
+	struct svm_gpu_cmd cmd;
+	struct svm_queue q;
+	struct svm_ctx ctx;
 
 	igt_require_f(m->xnack, "XNACK off maps everything from SET_ATTR\n");
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
+	svm_queue_create(&ctx, &q);
+	svm_queue_require_counters(&q);
+	buf = svm_map(size);
 	memset(buf, 0, size);
-	svm_set_one(fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_SET_FLAGS,
+	svm_set_one(ctx.fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_SET_FLAGS,
 		    AMDGPU_SVM_FLAG_GPU_ALWAYS_MAPPED);
-	q = vamdgpu_queue_create(fd);
-	cmd = vamdgpu_cmd_fill((uintptr_t)buf, size, PATTERN);
-	exec_cmds(fd, q, &cmd, 1, "fill of an always-mapped span");
+	cmd = svm_cmd_fill((uintptr_t)buf, size, PATTERN);
+	exec_cmd(&q, cmd, "fill of an always-mapped span");
 	svm_check_fill(buf, size, PATTERN, "always-mapped span");
-	vamdgpu_queue_status(fd, q, &st);
-	igt_assert_f(st.retry_fault_count == 0,
+	faults = retry_faults(&q);
+	igt_assert_f(faults == 0,
 		     "%s: always-mapped span: expected no retry fault, got %u\n",
-		     m->gpu->name, st.retry_fault_count);
+		     m->gpu->name, faults);
 
-	svm_set_one(fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_CLR_FLAGS,
+	svm_set_one(ctx.fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_CLR_FLAGS,
 		    AMDGPU_SVM_FLAG_GPU_ALWAYS_MAPPED);
 	igt_assert_eq(madvise(buf, size, MADV_DONTNEED), 0);
-	exec_cmds(fd, q, &cmd, 1, "fill after clearing the flag");
-	vamdgpu_queue_status(fd, q, &st);
-	igt_assert_f(st.retry_fault_count > 0,
+	exec_cmd(&q, cmd, "fill after clearing the flag");
+	igt_assert_f(retry_faults(&q) > 0,
 		     "%s: without GPU_ALWAYS_MAPPED the refill should fault\n",
 		     m->gpu->name);
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(buf, size);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 static void test_no_access(const struct mode *m)
 {
 	size_t size = 4 * page_size;
-	int fd = open_mode(m);
-	uint32_t *buf = svm_map(size), q;
-	struct drm_vamdgpu_queue_status st;
-	struct drm_vamdgpu_cmd cmd;
-	uint64_t seqno;
+	uint32_t *buf = svm_map(size);
+	uint64_t addr = (uintptr_t)buf + page_size;
+	struct svm_queue q;
+	struct svm_ctx ctx;
 
 	igt_require_f(!m->xnack, "XNACK on: default access for every GPU\n");
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	memset(buf, 0, size);
-	svm_set_one(fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_NO_ACCESS,
-		    m->gpu->info.gpu_id);
-	q = vamdgpu_queue_create(fd);
-	cmd = vamdgpu_cmd_write((uintptr_t)buf + page_size, 7, 4);
-	seqno = vamdgpu_submit(fd, q, &cmd, 1);
-	igt_assert_eq(__vamdgpu_wait(fd, q, seqno, VAMDGPU_WAIT_TIMEOUT_NS), -EIO);
-	vamdgpu_queue_status(fd, q, &st);
-	igt_assert_f(st.state == VAMDGPU_QUEUE_STATE_ERROR &&
-		     st.fault_addr == (uintptr_t)buf + page_size,
-		     "%s: expected a VM fault at %p, got state %s at 0x%" PRIx64 "\n",
-		     m->gpu->name, (void *)((char *)buf + page_size),
-		     vamdgpu_queue_state_name(st.state), (uint64_t)st.fault_addr);
+	svm_set_one(ctx.fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_NO_ACCESS,
+		    m->gpu->gpu_id);
+	svm_queue_create(&ctx, &q);
+	expect_fault(&q, svm_cmd_write(addr, 7, 4), addr, false);
 	igt_assert_eq_u32(buf[page_size / 4], 0);
-	vamdgpu_queue_destroy(fd, q);
+	svm_queue_destroy(&q);
 	munmap(buf, size);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
+/*
+ * The context closes with the queue's work in flight (its kernel objects
+ * go with the file; on amdgpu, libdrm's state of the queue is dropped
+ * unfreed, a few hundred bytes).
+ */
 static void busy_then_close(const struct mode *m)
 {
 	size_t size = 4ul << 20;
-	int fd = open_mode(m);
 	char *buf = svm_map_aligned(size, 2 << 20);
-	struct drm_vamdgpu_cmd cmds[8];
-	uint32_t q;
+	struct svm_gpu_cmd cmds[8];
+	struct svm_queue q;
+	struct svm_ctx ctx;
 
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	memset(buf, 0, size);
-	give_access(fd, m, buf, size);
-	q = vamdgpu_queue_create(fd);
+	give_access(&ctx, buf, size);
+	svm_queue_create(&ctx, &q);
 	for (int i = 0; i < 8; i++)
-		cmds[i] = vamdgpu_cmd_fill((uintptr_t)buf, size, i);
-	vamdgpu_submit(fd, q, cmds, 8);
+		cmds[i] = svm_cmd_fill((uintptr_t)buf, size, i);
+	svm_queue_submit(&q, cmds, 8);
 	/* Queue the GC (and with XNACK off a restore) and leave at once. */
 	munmap(buf + size / 2, page_size);
 	madvise(buf, size / 2, MADV_DONTNEED);
-	close(fd);
+	svm_ctx_close(&ctx);
 	munmap(buf, size);
 }
 
@@ -441,13 +450,15 @@ static void test_teardown(const struct mode *m)
 	igt_assert(pid >= 0);
 	if (pid == 0) {
 		size_t size = 2ul << 20;
-		int fd = open_mode(m);
 		char *buf = svm_map_aligned(size, 2 << 20);
-		struct drm_vamdgpu_cmd cmd;
+		struct svm_gpu_cmd cmd = svm_cmd_fill((uintptr_t)buf, size, 1);
+		struct svm_queue q;
+		struct svm_ctx ctx;
 
-		give_access(fd, m, buf, size);
-		cmd = vamdgpu_cmd_fill((uintptr_t)buf, size, 1);
-		vamdgpu_submit(fd, vamdgpu_queue_create(fd), &cmd, 1);
+		svm_ctx_open(m->gpu, m->xnack, &ctx);
+		give_access(&ctx, buf, size);
+		svm_queue_create(&ctx, &q);
+		svm_queue_submit(&q, &cmd, 1);
 		munmap(buf, page_size);
 		_exit(0);
 	}
@@ -455,71 +466,81 @@ static void test_teardown(const struct mode *m)
 	igt_assert(WIFEXITED(status));
 }
 
-static void fill_and_count(int fd, uint32_t *buf, size_t size, uint32_t v,
-			   uint32_t *faults)
+/* A fill through a new queue of @ctx, checked; its retry faults. */
+static uint32_t fill_and_count(struct svm_ctx *ctx, uint32_t *buf,
+			       size_t size, uint32_t v)
 {
-	struct drm_vamdgpu_queue_status st;
-	struct drm_vamdgpu_cmd cmd = vamdgpu_cmd_fill((uintptr_t)buf, size, v);
-	uint32_t q = vamdgpu_queue_create(fd);
+	struct svm_queue q;
+	uint32_t faults;
 
-	exec_cmds(fd, q, &cmd, 1, "fill");
+	svm_queue_create(ctx, &q);
+	exec_cmd(&q, svm_cmd_fill((uintptr_t)buf, size, v), "fill");
 	svm_check_fill(buf, size, v, "fill");
-	vamdgpu_queue_status(fd, q, &st);
-	*faults = st.retry_fault_count;
-	vamdgpu_queue_destroy(fd, q);
+	faults = retry_faults(&q);
+	svm_queue_destroy(&q);
+	return faults;
 }
 
-static void test_xnack_switch(struct vamdgpu_gpu *gpu)
+static void test_xnack_switch(struct svm_gpu *gpu)
 {
 	size_t size = 16 * page_size;
-	uint32_t *buf = svm_map(size), faults;
-	int fd;
+	struct svm_ctx ctx;
+	uint32_t *buf;
+	int mode, ret;
 
-	igt_require_f(gpu->info.flags & VAMDGPU_INFO_XNACK_CAPABLE,
-		      "%s cannot run with XNACK on\n", gpu->name);
-	fd = vamdgpu_reopen(gpu->fd);
-	vamdgpu_set_xnack(fd, false);
-	svm_set_one(fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_ACCESS,
-		    gpu->info.gpu_id);
-	fill_and_count(fd, buf, size, 1, &faults);
-	igt_assert_eq_u32(faults, 0);
+	igt_require_f(gpu->is_virtual,
+		      "%s: amdgpu's XNACK mode is the module's (noretry), a process cannot switch it\n",
+		      gpu->name);
+	svm_ctx_open(gpu, false, &ctx);
+	buf = svm_map(size);
+	svm_give_access(&ctx, buf, size);
+	igt_assert_eq_u32(fill_and_count(&ctx, buf, size, 1), 0);
 
-	vamdgpu_set_xnack(fd, true);
-	fill_and_count(fd, buf, size, 2, &faults);
-	igt_assert_f(faults > 0, "XNACK on: expected the GPU to fault the buffer in\n");
-	igt_assert_eq_u32(svm_get_access(fd, (uintptr_t)buf, size, gpu->info.gpu_id),
+	mode = true;
+	ret = __vamdgpu_set_xnack(ctx.fd, &mode);
+	igt_require_f(ret != -EOPNOTSUPP,
+		      "%s: another GPU of the process cannot retry faults\n",
+		      gpu->name);
+	igt_assert_eq(ret, 0);
+	ctx.xnack = true;
+	igt_assert_f(fill_and_count(&ctx, buf, size, 2) > 0,
+		     "XNACK on: expected the GPU to fault the buffer in\n");
+	igt_assert_eq_u32(svm_get_access(ctx.fd, (uintptr_t)buf, size, gpu->gpu_id),
 			  AMDGPU_SVM_ATTR_ACCESS);
 
-	vamdgpu_set_xnack(fd, false);
-	fill_and_count(fd, buf, size, 3, &faults);
-	igt_assert_eq_u32(faults, 0);
+	vamdgpu_set_xnack(ctx.fd, false);
+	ctx.xnack = false;
+	igt_assert_eq_u32(fill_and_count(&ctx, buf, size, 3), 0);
 	munmap(buf, size);
-	close(fd);
+	svm_ctx_close(&ctx);
 }
 
 static void test_second_fd(const struct mode *m)
 {
 	size_t size = 32 * page_size;
-	int first = open_mode(m), second;
 	uint8_t *src = svm_map(size), *dst = svm_map(size);
-	struct drm_vamdgpu_cmd cmd;
-	uint32_t q;
+	struct svm_ctx first, second;
+	struct svm_queue q;
 
+	igt_require_f(m->gpu->is_virtual,
+		      "%s: libdrm_amdgpu keeps one device per GPU and process: no second context to open\n",
+		      m->gpu->name);
+	svm_ctx_open(m->gpu, m->xnack, &first);
 	svm_pattern_fill(src, size, 17);
 	memset(dst, 0, size);
-	give_access(first, m, src, size);
-	give_access(first, m, dst, size);
+	give_access(&first, src, size);
+	give_access(&first, dst, size);
 	/* Joins the process's SVM after the attributes were set. */
-	second = open_mode(m);
-	q = vamdgpu_queue_create(second);
-	cmd = vamdgpu_cmd_copy((uintptr_t)dst, (uintptr_t)src, size);
-	exec_cmds(second, q, &cmd, 1, "copy by a queue of the second fd");
+	svm_ctx_open(m->gpu, m->xnack, &second);
+	svm_queue_create(&second, &q);
+	exec_cmd(&q, svm_cmd_copy((uintptr_t)dst, (uintptr_t)src, size),
+		 "copy by a queue of the second fd");
 	svm_pattern_check(dst, size, 17, 0, "copy by the second fd's queue");
-	vamdgpu_queue_destroy(second, q);
-	close(second);
+	svm_queue_destroy(&q);
+	svm_ctx_close(&second);
 	munmap(src, size);
 	munmap(dst, size);
-	close(first);
+	svm_ctx_close(&first);
 }
 
 static const struct {
@@ -551,30 +572,21 @@ static const struct {
 
 int igt_main()
 {
-	static struct vamdgpu_gpu gpus[MAX_GPUS];
+	static struct svm_gpu gpus[SVM_GPUS_MAX];
 	static int ngpus;
 
 	igt_fixture() {
 		page_size = sysconf(_SC_PAGESIZE);
-		ngpus = vamdgpu_gpus_open(gpus, MAX_GPUS);
-		igt_require_f(ngpus > 0, "no vamdgpu render node\n");
+		ngpus = svm_gpus_require(gpus);
 	}
 
 	for (unsigned int t = 0; t < ARRAY_SIZE(subtests); t++) {
 		igt_describe(subtests[t].desc);
 		igt_subtest_with_dynamic(subtests[t].name) {
-			for (int g = 0; g < ngpus; g++) {
-				for (int x = 0; x <= 1; x++) {
-					struct mode m = { &gpus[g], x };
+			igt_dynamic_svm_modes(gpus, ngpus, g, x) {
+				struct mode m = { &gpus[g], x };
 
-					if (x && !(gpus[g].info.flags & VAMDGPU_INFO_XNACK_CAPABLE))
-						continue;
-					if (!svm_xnack_wanted(x))
-						continue;
-					igt_dynamic_f("%s-xnack-%s", gpus[g].name,
-						      x ? "on" : "off")
-						subtests[t].fn(&m);
-				}
+				subtests[t].fn(&m);
 			}
 		}
 	}
@@ -582,11 +594,11 @@ int igt_main()
 	igt_describe("Switching XNACK off -> on -> off with SVM attributes in place (no queue alive): with XNACK on the GPU faults the buffer in, back to XNACK off everything accessible is mapped again without faults.");
 	igt_subtest_with_dynamic("xnack-switch") {
 		for (int g = 0; g < ngpus; g++)
-			if (gpus[g].info.flags & VAMDGPU_INFO_XNACK_CAPABLE)
+			if (gpus[g].xnack_capable)
 				igt_dynamic_f("%s", gpus[g].name)
 					test_xnack_switch(&gpus[g]);
 	}
 
 	igt_fixture()
-		vamdgpu_gpus_close(gpus, ngpus);
+		svm_gpus_close(gpus, ngpus);
 }
