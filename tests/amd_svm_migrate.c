@@ -49,6 +49,17 @@
  *	(faulting VRAM pages back), for several rounds: every copy and every
  *	read sees the buffer's data, and every prefetch succeeds.
  *
+ * SUBTEST: overlapping-layouts
+ * Description: A span with ACCESS and a prefetch location is overlapped
+ *	by a second SET_ATTR carrying ACCESS and the other location: inside
+ *	it, over its head, over its tail, past its end, exactly, or over two
+ *	disjoint earlier spans and the gap between them; the first span in
+ *	system memory, mapped by the GPU, or in VRAM. Every page then holds
+ *	the location of the last SET that covered it (GET_ATTR and
+ *	/proc/self/pagemap), and a GPU copy of the whole span and the CPU
+ *	read the data. The granularity is the layouts' 512 KiB unit: pages
+ *	migrate in whole granules.
+ *
  * SUBTEST: preferred-loc
  * Description: PREFERRED_LOC=GPU places pages in VRAM where the mode
  *	maps them: at SET_ATTR with XNACK off, at the first GPU fault with
@@ -199,17 +210,26 @@ static void exec_cmd(struct svm_queue *q, struct svm_gpu_cmd cmd,
 	svm_queue_exec(q, &cmd, 1, what);
 }
 
-/* The GPU copies @src to a fresh system buffer; check it holds @seed. */
-static void gpu_check(struct svm_queue *q, const void *src, size_t size,
-		      uint32_t seed, const char *what)
+/*
+ * The GPU copies @src to a fresh system buffer; check it holds pattern
+ * @seed from byte @offset of the pattern on.
+ */
+static void gpu_check_at(struct svm_queue *q, const void *src, size_t size,
+			 uint32_t seed, size_t offset, const char *what)
 {
 	void *dst = svm_map_aligned(size, SZ_2M);
 
 	memset(dst, 0, size);
 	svm_give_access(q->ctx, dst, size);
 	exec_cmd(q, svm_cmd_copy((uintptr_t)dst, (uintptr_t)src, size), what);
-	svm_pattern_check(dst, size, seed, 0, what);
+	svm_pattern_check(dst, size, seed, offset, what);
 	munmap(dst, size);
+}
+
+static void gpu_check(struct svm_queue *q, const void *src, size_t size,
+		      uint32_t seed, const char *what)
+{
+	gpu_check_at(q, src, size, seed, 0, what);
 }
 
 static void test_prefetch(const struct mode *m)
@@ -375,6 +395,115 @@ static void test_access_in_place(const struct mode *m)
 	svm_check_fill(buf, size, 0x1234abcd, "the GPU's in-place fill");
 	svm_queue_destroy(&q);
 	munmap(buf, size);
+	svm_ctx_close(&ctx);
+}
+
+/*
+ * Overlapping SET_ATTR layouts, in units of 512 KiB from a 2 MiB-aligned
+ * base: earlier spans (the second only for "superset") and the later span
+ * that overlaps them.
+ */
+static const struct layout {
+	const char *name;
+	unsigned int first[2][2];	/* [start, end) of earlier spans */
+	unsigned int later[2];		/* [start, end) of the later span */
+} layouts[] = {
+	{ "inside", { { 4, 8 } }, { 5, 7 } },
+	{ "head", { { 4, 8 } }, { 3, 5 } },
+	{ "tail", { { 4, 8 } }, { 7, 9 } },
+	{ "past-end", { { 4, 8 } }, { 6, 11 } },
+	{ "exact", { { 4, 8 } }, { 4, 8 } },
+	{ "superset", { { 4, 6 }, { 8, 10 } }, { 3, 11 } },
+};
+
+#define LAYOUT_UNIT	(512 * 1024)
+#define LAYOUT_UNITS	12
+/* log2 of LAYOUT_UNIT in 4 KiB pages */
+#define LAYOUT_GRANULARITY	7
+
+/* Where the earlier spans are when the later SET_ATTR comes. */
+enum layout_state { LAYOUT_SYSMEM, LAYOUT_GPU_MAPPED, LAYOUT_VRAM };
+
+static const char *const layout_states[] = {
+	[LAYOUT_SYSMEM] = "sysmem",
+	[LAYOUT_GPU_MAPPED] = "gpu-mapped",
+	[LAYOUT_VRAM] = "vram",
+};
+
+static void set_access_loc(struct svm_ctx *ctx, char *base, unsigned int from,
+			   unsigned int to, uint32_t loc)
+{
+	struct drm_amdgpu_svm_attribute attrs[] = {
+		{ AMDGPU_SVM_ATTR_ACCESS, ctx->gpu->gpu_id },
+		{ AMDGPU_SVM_ATTR_PREFETCH_LOC, loc },
+	};
+
+	svm_set_attr(ctx->fd, (uintptr_t)base + from * LAYOUT_UNIT,
+		     (to - from) * LAYOUT_UNIT, attrs, ARRAY_SIZE(attrs));
+}
+
+static void test_overlapping_layout(const struct mode *m,
+				    const struct layout *l,
+				    enum layout_state state)
+{
+	uint32_t id = m->gpu->gpu_id, loc[LAYOUT_UNITS];
+	bool set[LAYOUT_UNITS] = {};
+	size_t size = LAYOUT_UNITS * LAYOUT_UNIT, unit_pages = LAYOUT_UNIT / page_size;
+	uint32_t first = state == LAYOUT_VRAM ? id : AMDGPU_SVM_LOCATION_SYSMEM;
+	uint32_t later = state == LAYOUT_VRAM ? AMDGPU_SVM_LOCATION_SYSMEM : id;
+	char *base = svm_map_aligned(size, SZ_2M);
+	unsigned int lo = l->later[0], hi = l->later[1];
+	struct svm_queue q;
+	struct svm_ctx ctx;
+	char what[96];
+
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
+	svm_queue_create(&ctx, &q);
+	svm_pattern_fill(base, size, 41);
+	/* Migration units of one layout unit: whole granules move together. */
+	svm_set_one(ctx.fd, (uintptr_t)base, size, AMDGPU_SVM_ATTR_GRANULARITY,
+		    LAYOUT_GRANULARITY);
+	for (unsigned int s = 0; s < 2 && l->first[s][1]; s++) {
+		set_access_loc(&ctx, base, l->first[s][0], l->first[s][1], first);
+		for (unsigned int u = l->first[s][0]; u < l->first[s][1]; u++) {
+			loc[u] = first;
+			set[u] = true;
+		}
+		lo = l->first[s][0] < lo ? l->first[s][0] : lo;
+		hi = l->first[s][1] > hi ? l->first[s][1] : hi;
+	}
+	if (state == LAYOUT_GPU_MAPPED)
+		gpu_check_at(&q, base + l->first[0][0] * LAYOUT_UNIT,
+			     (l->first[0][1] - l->first[0][0]) * LAYOUT_UNIT,
+			     41, l->first[0][0] * LAYOUT_UNIT,
+			     "GPU read before the later SET_ATTR");
+	/* The gap of "superset" has no attributes yet: give it ACCESS too. */
+	set_access_loc(&ctx, base, l->later[0], l->later[1], later);
+	for (unsigned int u = l->later[0]; u < l->later[1]; u++) {
+		loc[u] = later;
+		set[u] = true;
+	}
+
+	for (unsigned int u = lo; u < hi; u++) {
+		char *p = base + u * LAYOUT_UNIT;
+		uint32_t want = set[u] ? loc[u] : AMDGPU_SVM_LOCATION_UNDEFINED;
+
+		snprintf(what, sizeof(what), "%s, %s: 512 KiB unit %u", l->name,
+			 layout_states[state], u);
+		igt_assert_f(svm_get_one(ctx.fd, (uintptr_t)p, LAYOUT_UNIT,
+					 AMDGPU_SVM_ATTR_PREFETCH_LOC) == want,
+			     "%s: PREFETCH_LOC reads 0x%x, expected 0x%x\n", what,
+			     svm_get_one(ctx.fd, (uintptr_t)p, LAYOUT_UNIT,
+					 AMDGPU_SVM_ATTR_PREFETCH_LOC), want);
+		assert_in_vram(p, LAYOUT_UNIT,
+			       set[u] && loc[u] == id ? unit_pages : 0, what);
+	}
+	gpu_check_at(&q, base + lo * LAYOUT_UNIT, (hi - lo) * LAYOUT_UNIT, 41,
+		     lo * LAYOUT_UNIT,
+		     "GPU copy of everything the SET_ATTRs covered");
+	svm_pattern_check(base, size, 41, 0, "CPU read of the whole buffer");
+	svm_queue_destroy(&q);
+	munmap(base, size);
 	svm_ctx_close(&ctx);
 }
 
@@ -1120,6 +1249,20 @@ int igt_main()
 						      positions[p].name)
 						test_cpu_fault_granule(&m, granularities[k],
 								       positions[p].offset);
+		}
+	}
+
+	igt_describe("A span with ACCESS and a prefetch location is overlapped by a second SET_ATTR carrying ACCESS and the other location (inside, head, tail, past the end, exact, superset of two spans), the first span in system memory, GPU-mapped or in VRAM: every page holds the location of the last SET covering it (GET_ATTR and pagemap), and a GPU copy and the CPU read the data.");
+	igt_subtest_with_dynamic("overlapping-layouts") {
+		for_each_svm_mode(gpus, ngpus, g, x) {
+			struct mode m = { &gpus[g], x };
+
+			for (unsigned int l = 0; l < ARRAY_SIZE(layouts); l++)
+				for (unsigned int st = 0; st < ARRAY_SIZE(layout_states); st++)
+					igt_dynamic_f("%s-xnack-%s-%s-%s", gpus[g].name,
+						      x ? "on" : "off", layouts[l].name,
+						      layout_states[st])
+						test_overlapping_layout(&m, &layouts[l], st);
 		}
 	}
 

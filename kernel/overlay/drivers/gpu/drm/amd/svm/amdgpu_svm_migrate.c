@@ -262,6 +262,10 @@ void amdgpu_svm_prefetch(struct amdgpu_svm *svm, unsigned long start,
 			addr = next > addr ? next : addr + PAGE_SIZE;
 			continue;
 		}
+		/* Made for earlier attributes: make one inside the piece. */
+		if (amdgpu_svm_range_drop_crossing(svm, to_amdgpu_svm_range(r),
+						   ps, pe))
+			continue;
 		amdgpu_svm_range_migrate(svm, to_amdgpu_svm_range(r), &attrs,
 					 false);
 		addr = drm_gpusvm_range_end(r);

@@ -181,6 +181,9 @@ void amdgpu_svm_process_drain(struct amdgpu_svm_process *proc);
 
 int amdgpu_svm_sync(struct amdgpu_svm *svm, unsigned long start,
 		    unsigned long end, unsigned int flags, bool *quiesced);
+bool amdgpu_svm_range_drop_crossing(struct amdgpu_svm *svm,
+				    struct amdgpu_svm_range *range,
+				    unsigned long ps, unsigned long pe);
 int amdgpu_svm_range_migrate(struct amdgpu_svm *svm,
 			     struct amdgpu_svm_range *range,
 			     const struct amdgpu_svm_attrs *attrs, bool fault);

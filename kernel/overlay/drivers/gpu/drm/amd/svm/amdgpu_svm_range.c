@@ -193,6 +193,39 @@ static void amdgpu_svm_range_remove(struct amdgpu_svm *svm,
 	drm_gpusvm_range_remove(&svm->gpusvm, &range->base);
 }
 
+/**
+ * amdgpu_svm_range_drop_crossing() - remove a range that reaches beyond
+ * the attribute piece it is about to be acted on for
+ * @svm: the context
+ * @range: a range over an address of [@ps, @pe)
+ * @ps: start of the piece
+ * @pe: end of the piece
+ *
+ * A range made for earlier attributes can reach beyond the piece that now
+ * covers it; a prefetch acting on it with this piece's attributes would
+ * move its pages outside the piece too, and with XNACK on nothing moves
+ * them back (no GPU maps them before it faults). It is removed there; the
+ * GPU faults its pages in again. With XNACK off it is left alone:
+ * amdgpu_svm_sync() drops it next, under a quiesce, and maps what it
+ * covered again piece by piece, moving each piece's pages where its
+ * attributes say.
+ *
+ * Context: process context, may sleep; the SVM lock held.
+ * Return: true if @range was removed (the caller finds or makes another).
+ */
+bool amdgpu_svm_range_drop_crossing(struct amdgpu_svm *svm,
+				    struct amdgpu_svm_range *range,
+				    unsigned long ps, unsigned long pe)
+{
+	lockdep_assert_held(&svm->proc->lock);
+
+	if (!svm->proc->xnack ||
+	    (range_start(range) >= ps && range_end(range) <= pe))
+		return false;
+	amdgpu_svm_range_remove(svm, range);
+	return true;
+}
+
 /* Remember a span the restore worker must map again (XNACK off). */
 static void amdgpu_svm_retry_add(struct amdgpu_svm *svm, unsigned long start,
 				 unsigned long end)
