@@ -71,6 +71,19 @@
  *	64 KiB or 2 MiB per GRANULARITY); the rest stays in VRAM and the GPU
  *	reads the mixed range exactly.
  *
+ * SUBTEST: granularity-large
+ * Description: GRANULARITY above 2 MiB (4 MiB, 8 MiB, the maximum) on an
+ *	8 MiB buffer reads back as set; the prefetch moves every page, and a
+ *	CPU read brings back the 2 MiB around it (a migration unit is cut at
+ *	the bounds of its range, at most 2 MiB): the rest stays in VRAM and
+ *	the GPU reads everything exactly.
+ *
+ * SUBTEST: granularity-change-in-vram
+ * Description: GRANULARITY lowered from 2 MiB to 64 KiB while the buffer
+ *	is in VRAM moves nothing and keeps the data; the units the pages
+ *	moved in stay (a CPU read brings back 2 MiB), and the next prefetch
+ *	moves them in 64 KiB units (a CPU read then brings back 64 KiB).
+ *
  * SUBTEST: oversubscribe
  * Description: Prefetching twice the GPU's VRAM evicts the oldest
  *	buffers to system memory; every byte survives, and the GPU reads
@@ -579,6 +592,83 @@ static void test_cpu_fault_granule(const struct mode *m, unsigned int gran,
 
 	gpu_check(&q, buf, size, 3, "GPU read of the mixed range");
 	svm_pattern_check(buf, size, 3, 0, "CPU read of everything");
+	svm_queue_destroy(&q);
+	munmap(buf, size);
+	svm_ctx_close(&ctx);
+}
+
+static void test_granularity_large(const struct mode *m, unsigned int gran)
+{
+	uint32_t id = m->gpu->gpu_id;
+	size_t size = 4 * SZ_2M, npages = size / page_size;
+	size_t offset = SZ_2M + SZ_2M / 2 + 3 * page_size;
+	char *buf = svm_map_aligned(size, SZ_2M);
+	struct svm_queue q;
+	struct svm_ctx ctx;
+	uint32_t v;
+
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
+	svm_pattern_fill(buf, size, 43);
+	svm_give_access(&ctx, buf, size);
+	svm_queue_create(&ctx, &q);
+	svm_set_one(ctx.fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_GRANULARITY,
+		    gran);
+	igt_assert_eq_u32(svm_get_one(ctx.fd, (uintptr_t)buf, size,
+				      AMDGPU_SVM_ATTR_GRANULARITY), gran);
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	assert_in_vram(buf, size, npages, "after the prefetch");
+
+	v = *(volatile uint32_t *)(buf + offset);
+	igt_assert_eq_u32(v, svm_pattern_at(43, offset));
+	assert_in_vram(buf + SZ_2M, SZ_2M, 0,
+		       "the 2 MiB range the CPU read from");
+	assert_in_vram(buf, size, npages - SZ_2M / page_size,
+		       "the buffer after one CPU read");
+
+	gpu_check(&q, buf, size, 43, "GPU read of the mixed buffer");
+	svm_pattern_check(buf, size, 43, 0, "CPU read of everything");
+	svm_queue_destroy(&q);
+	munmap(buf, size);
+	svm_ctx_close(&ctx);
+}
+
+static void test_granularity_change_in_vram(const struct mode *m)
+{
+	uint32_t id = m->gpu->gpu_id;
+	size_t size = SZ_2M, npages = size / page_size;
+	size_t first = 5 * SZ_64K + page_size, second = 20 * SZ_64K;
+	char *buf = svm_map_aligned(size, SZ_2M);
+	struct svm_queue q;
+	struct svm_ctx ctx;
+
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
+	svm_pattern_fill(buf, size, 47);
+	svm_give_access(&ctx, buf, size);
+	svm_queue_create(&ctx, &q);
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	assert_in_vram(buf, size, npages, "after the prefetch in 2 MiB units");
+
+	svm_set_one(ctx.fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_GRANULARITY, 4);
+	assert_in_vram(buf, size, npages, "after GRANULARITY=64 KiB");
+	gpu_check(&q, buf, size, 47, "GPU read after the granularity change");
+
+	/* The pages moved as one 2 MiB unit: they come back as one. */
+	svm_pattern_check(buf + first, page_size, 47, first,
+			  "a CPU read after the granularity change");
+	assert_in_vram(buf, size, 0,
+		       "the 2 MiB unit the pages moved in, after a CPU read");
+
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+		AMDGPU_SVM_LOCATION_SYSMEM);
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	assert_in_vram(buf, size, npages, "after a prefetch in 64 KiB units");
+	svm_pattern_check(buf + second, page_size, 47, second,
+			  "a CPU read of a page moved in a 64 KiB unit");
+	assert_in_vram(buf + second, SZ_64K, 0, "the 64 KiB unit the CPU read");
+	assert_in_vram(buf, size, npages - SZ_64K / page_size,
+		       "the buffer after a CPU read of one 64 KiB unit");
+	gpu_check(&q, buf, size, 47, "GPU read of the mixed buffer");
+	svm_pattern_check(buf, size, 47, 0, "CPU read of everything");
 	svm_queue_destroy(&q);
 	munmap(buf, size);
 	svm_ctx_close(&ctx);
@@ -1191,6 +1281,8 @@ static const struct {
 	  "A buffer the GPU accesses in place (ACCESS_IN_PLACE) is prefetched into VRAM, the CPU touches every page, and the GPU fills it: no page moves back to VRAM for the GPU's access (KFD's rule), and the CPU reads the fill." },
 	{ "preferred-loc", test_preferred_loc,
 	  "PREFERRED_LOC=GPU places pages in VRAM where the mode maps them: at SET_ATTR with XNACK off, at the first GPU fault with XNACK on (not before)." },
+	{ "granularity-change-in-vram", test_granularity_change_in_vram,
+	  "GRANULARITY lowered from 2 MiB to 64 KiB while the buffer is in VRAM moves nothing and keeps the data; the units the pages moved in stay (a CPU read brings back 2 MiB), and the next prefetch moves them in 64 KiB units (a CPU read then brings back 64 KiB)." },
 	{ "oversubscribe", test_oversubscribe,
 	  "Prefetching twice the GPU's VRAM evicts the oldest buffers to system memory; every byte survives, and the GPU reads evicted and resident buffers exactly." },
 	{ "ping-pong", test_ping_pong,
@@ -1249,6 +1341,21 @@ int igt_main()
 						      positions[p].name)
 						test_cpu_fault_granule(&m, granularities[k],
 								       positions[p].offset);
+		}
+	}
+
+	igt_describe("GRANULARITY above 2 MiB (4 MiB, 8 MiB, the maximum) on an 8 MiB buffer reads back as set; the prefetch moves every page, and a CPU read brings back the 2 MiB around it (a migration unit is cut at the bounds of its range): the rest stays in VRAM and the GPU reads everything exactly.");
+	igt_subtest_with_dynamic("granularity-large") {
+		static const unsigned int large[] = { 10, 11, AMDGPU_SVM_MAX_GRANULARITY };
+
+		for_each_svm_mode(gpus, ngpus, g, x) {
+			struct mode m = { &gpus[g], x };
+
+			for (unsigned int k = 0; k < ARRAY_SIZE(large); k++)
+				igt_dynamic_f("%s-xnack-%s-granularity-%u",
+					      gpus[g].name, x ? "on" : "off",
+					      large[k])
+					test_granularity_large(&m, large[k]);
 		}
 	}
 

@@ -35,7 +35,9 @@
  *
  * The migration unit is the attribute GRANULARITY (2^n pages), cut at the
  * range's bounds: each unit is one device allocation, and a CPU touch
- * brings back that unit only.
+ * brings back that unit only. Ranges are at most 2 MiB, so a larger
+ * GRANULARITY moves 2 MiB units. A GRANULARITY change moves nothing:
+ * pages in VRAM keep the unit they moved in until they move again.
  *
  * Ping-pong policy: a unit migrated to VRAM stays there at least
  * AMDGPU_SVM_MIN_RESIDENCY_MS (drm_pagemap's timeslice; a CPU fault in
