@@ -109,21 +109,56 @@ static struct drm_vamdgpu_cmd vamdgpu_backend_cmd(const struct svm_gpu_cmd *c)
 	return (struct drm_vamdgpu_cmd){};
 }
 
+/* Commands @c becomes: fills and copies above VAMDGPU_CMD_MAX_SIZE split. */
+static unsigned int vamdgpu_backend_pieces(const struct svm_gpu_cmd *c)
+{
+	if ((c->op != SVM_GPU_FILL && c->op != SVM_GPU_COPY) ||
+	    c->size <= VAMDGPU_CMD_MAX_SIZE)
+		return 1;
+	return (c->size + VAMDGPU_CMD_MAX_SIZE - 1) / VAMDGPU_CMD_MAX_SIZE;
+}
+
+/*
+ * A fill or copy above VAMDGPU_CMD_MAX_SIZE goes as several commands, as
+ * amdgpu's backend cuts one into SDMA packets: the queue runs them in
+ * order, to the effect of the one.
+ */
 static int vamdgpu_backend_submit(struct svm_queue *q,
 				  const struct svm_gpu_cmd *cmds,
 				  unsigned int n, uint64_t *seqno)
 {
 	struct drm_vamdgpu_cmd *vcmds;
+	unsigned int count = 0;
 	int ret;
 
-	if (n == 0 || n > VAMDGPU_SUBMIT_MAX_CMDS)
+	if (n == 0)
 		return -EINVAL;
-	vcmds = calloc(n, sizeof(*vcmds));
+	for (unsigned int i = 0; i < n; i++)
+		count += vamdgpu_backend_pieces(&cmds[i]);
+	if (count > VAMDGPU_SUBMIT_MAX_CMDS)
+		return -E2BIG;
+	vcmds = calloc(count, sizeof(*vcmds));
 	if (!vcmds)
 		return -ENOMEM;
-	for (unsigned int i = 0; i < n; i++)
-		vcmds[i] = vamdgpu_backend_cmd(&cmds[i]);
-	ret = __vamdgpu_submit(q->ctx->fd, q->id, vcmds, n, seqno);
+	count = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int pieces = vamdgpu_backend_pieces(&cmds[i]);
+
+		for (unsigned int p = 0; p < pieces; p++) {
+			struct svm_gpu_cmd piece = cmds[i];
+			uint64_t off = (uint64_t)p * VAMDGPU_CMD_MAX_SIZE;
+
+			if (pieces > 1) {
+				piece.size = cmds[i].size - off < VAMDGPU_CMD_MAX_SIZE ?
+					     cmds[i].size - off : VAMDGPU_CMD_MAX_SIZE;
+				piece.dst += off;
+				if (piece.op == SVM_GPU_COPY)
+					piece.src += off;
+			}
+			vcmds[count++] = vamdgpu_backend_cmd(&piece);
+		}
+	}
+	ret = __vamdgpu_submit(q->ctx->fd, q->id, vcmds, count, seqno);
 	free(vcmds);
 	return ret;
 }

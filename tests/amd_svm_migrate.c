@@ -84,6 +84,19 @@
  *	moved in stay (a CPU read brings back 2 MiB), and the next prefetch
  *	moves them in 64 KiB units (a CPU read then brings back 64 KiB).
  *
+ * SUBTEST: vram-three-quarters
+ * Description: A buffer of three quarters of the GPU's VRAM preferring
+ *	the GPU moves in whole into VRAM (a prefetch with XNACK off, the GPU's
+ *	own faults, one range at a time, with XNACK on), the GPU fills it in
+ *	place, and it comes back whole (a prefetch with XNACK off, CPU faults
+ *	with XNACK on) with the GPU's data.
+ *
+ * SUBTEST: larger-than-vram
+ * Description: One buffer a quarter larger than the GPU's VRAM,
+ *	prefetched to the GPU: SET_ATTR succeeds, at most the VRAM's worth of
+ *	pages is in VRAM, and the GPU fills the whole buffer (in VRAM and in
+ *	system memory alike) and the CPU reads the fill.
+ *
  * SUBTEST: oversubscribe
  * Description: Prefetching twice the GPU's VRAM evicts the oldest
  *	buffers to system memory; every byte survives, and the GPU reads
@@ -674,6 +687,100 @@ static void test_granularity_change_in_vram(const struct mode *m)
 	svm_ctx_close(&ctx);
 }
 
+/* Skip when @size bytes of buffers would take more than half the free RAM. */
+static void require_ram(const struct svm_gpu *gpu, uint64_t size)
+{
+	uint64_t avail = (uint64_t)sysconf(_SC_AVPHYS_PAGES) * page_size;
+
+	igt_require_f(size <= avail / 2,
+		      "%s: %" PRIu64 " MiB of buffers, more than half the free memory (%" PRIu64 " MiB)\n",
+		      gpu->name, size >> 20, avail >> 20);
+}
+
+static void test_vram_three_quarters(const struct mode *m)
+{
+	uint32_t id = m->gpu->gpu_id;
+	size_t size = m->gpu->vram_size / 4 * 3 / SZ_2M * SZ_2M;
+	size_t npages = size / page_size;
+	char *buf, *dst;
+	struct svm_queue q;
+	struct svm_ctx ctx;
+
+	require_ram(m->gpu, 2 * size);
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
+	buf = svm_map_aligned(size, SZ_2M);
+	dst = svm_map_aligned(size, SZ_2M);
+	svm_pattern_fill(buf, size, 53);
+	memset(dst, 0, size);
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFERRED_LOC, id);
+	svm_give_access(&ctx, buf, size);
+	svm_give_access(&ctx, dst, size);
+	svm_queue_create(&ctx, &q);
+	if (!m->xnack)
+		set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	/* With XNACK on, this copy's faults move it range by range. */
+	exec_cmd(&q, svm_cmd_copy((uintptr_t)dst, (uintptr_t)buf, size),
+		 "GPU copy out of the buffer");
+	assert_in_vram(buf, size, npages, "three quarters of VRAM, moved in");
+	svm_pattern_check(dst, size, 53, 0, "the GPU's copy of the buffer");
+
+	exec_cmd(&q, svm_cmd_fill((uintptr_t)buf, size, 0x3a3a3a3a),
+		 "GPU fill of the buffer in VRAM");
+	assert_in_vram(buf, size, npages, "after the GPU filled it in place");
+	if (!m->xnack)
+		set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+			AMDGPU_SVM_LOCATION_SYSMEM);
+	/* With XNACK on, the CPU's reads bring it back unit by unit. */
+	svm_check_fill(buf, size, 0x3a3a3a3a, "the GPU's fill, back from VRAM");
+	assert_in_vram(buf, size, 0, "three quarters of VRAM, moved back");
+	svm_queue_destroy(&q);
+	munmap(buf, size);
+	munmap(dst, size);
+	svm_ctx_close(&ctx);
+}
+
+static void test_larger_than_vram(const struct mode *m)
+{
+	uint32_t id = m->gpu->gpu_id;
+	size_t vram_pages = m->gpu->vram_size / page_size;
+	size_t size = (m->gpu->vram_size + m->gpu->vram_size / 4) / SZ_2M * SZ_2M;
+	size_t in_vram;
+	struct svm_queue q;
+	struct svm_ctx ctx;
+	char *buf;
+	int ret;
+
+	require_ram(m->gpu, size);
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
+	buf = svm_map_aligned(size, SZ_2M);
+	svm_pattern_fill(buf, size, 59);
+	svm_give_access(&ctx, buf, size);
+	ret = __svm_set_attr(ctx.fd, (uintptr_t)buf, size,
+			     &(struct drm_amdgpu_svm_attribute){
+				AMDGPU_SVM_ATTR_PREFETCH_LOC, id }, 1);
+	igt_assert_f(ret == 0, "%s: prefetching %zu MiB into %" PRIu64 " MiB of VRAM: %s\n",
+		     m->gpu->name, size >> 20, m->gpu->vram_size >> 20,
+		     strerror(-ret));
+	in_vram = svm_vram_pages(buf, size);
+	igt_info("%s: %zu MiB prefetched into %" PRIu64 " MiB of VRAM: %zu MiB of it there\n",
+		 m->gpu->name, size >> 20, m->gpu->vram_size >> 20,
+		 in_vram * page_size >> 20);
+	igt_assert_f(in_vram <= vram_pages,
+		     "%zu pages in VRAM, more than its %zu\n", in_vram,
+		     vram_pages);
+	svm_pattern_check(buf + size - SZ_2M, SZ_2M, 59, size - SZ_2M,
+			  "the buffer's last 2 MiB after the prefetch");
+
+	svm_queue_create(&ctx, &q);
+	exec_cmd(&q, svm_cmd_fill((uintptr_t)buf, size, 0x6b6b6b6b),
+		 "GPU fill of a buffer larger than VRAM");
+	svm_check_fill(buf, size, 0x6b6b6b6b,
+		       "the GPU's fill of a buffer larger than VRAM");
+	svm_queue_destroy(&q);
+	munmap(buf, size);
+	svm_ctx_close(&ctx);
+}
+
 static void test_oversubscribe(const struct mode *m)
 {
 	uint32_t id = m->gpu->gpu_id;
@@ -684,9 +791,7 @@ static void test_oversubscribe(const struct mode *m)
 	struct svm_queue q;
 
 	/* A lab GPU's VRAM can exceed what the machine can spare twice over. */
-	igt_require_f(2 * vram <= (uint64_t)sysconf(_SC_AVPHYS_PAGES) * page_size / 2,
-		      "%s: twice its %zu MiB of VRAM is more than half the free memory\n",
-		      m->gpu->name, vram >> 20);
+	require_ram(m->gpu, 2 * vram);
 	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	bufs = calloc(n, sizeof(*bufs));
 	igt_assert(bufs);
@@ -1283,6 +1388,10 @@ static const struct {
 	  "PREFERRED_LOC=GPU places pages in VRAM where the mode maps them: at SET_ATTR with XNACK off, at the first GPU fault with XNACK on (not before)." },
 	{ "granularity-change-in-vram", test_granularity_change_in_vram,
 	  "GRANULARITY lowered from 2 MiB to 64 KiB while the buffer is in VRAM moves nothing and keeps the data; the units the pages moved in stay (a CPU read brings back 2 MiB), and the next prefetch moves them in 64 KiB units (a CPU read then brings back 64 KiB)." },
+	{ "vram-three-quarters", test_vram_three_quarters,
+	  "A buffer of three quarters of the GPU's VRAM preferring the GPU moves in whole into VRAM (a prefetch with XNACK off, the GPU's own faults with XNACK on), the GPU fills it in place, and it comes back whole (a prefetch with XNACK off, CPU faults with XNACK on) with the GPU's data." },
+	{ "larger-than-vram", test_larger_than_vram,
+	  "One buffer a quarter larger than the GPU's VRAM, prefetched to the GPU: SET_ATTR succeeds, at most the VRAM's worth of pages is in VRAM, and the GPU fills the whole buffer (in VRAM and in system memory alike) and the CPU reads the fill." },
 	{ "oversubscribe", test_oversubscribe,
 	  "Prefetching twice the GPU's VRAM evicts the oldest buffers to system memory; every byte survives, and the GPU reads evicted and resident buffers exactly." },
 	{ "ping-pong", test_ping_pong,
