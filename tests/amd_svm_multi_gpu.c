@@ -57,6 +57,19 @@
  *	goes through and back. Virtual GPUs only: on amdgpu the mode changes
  *	through KFD.
  *
+ * SUBTEST: access-in-place-two-gpus
+ * Description: A buffer the first GPU may access in place is prefetched
+ *	into its VRAM, the CPU touches every page (they come back), the
+ *	second GPU gets in-place access too, and each GPU fills half of it:
+ *	no page moves back to VRAM for either GPU's access, the second GPU
+ *	and the CPU read both fills.
+ *
+ * SUBTEST: second-gpu-fault-migrates
+ * Description: XNACK on: a buffer preferring the first GPU moves into its
+ *	VRAM at that GPU's faults; once it prefers the second GPU, the second
+ *	GPU's faults move it into the second GPU's VRAM (through system
+ *	memory), with its data, and the first GPU's VRAM is freed.
+ *
  * SUBTEST: map-cost
  * Description: Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ...
  *	GPUs of one process, and of a CPU eviction of it: the per-GPU cost
@@ -69,6 +82,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "igt.h"
 #include "amdgpu_svm.h"
@@ -473,6 +487,125 @@ static void test_xnack_change_refused(bool xnack)
 		svm_ctx_close(&ctx[g]);
 }
 
+/* Pages of a 2 MiB buffer for the two-GPU migration subtests. */
+#define MIGRATE_SIZE	(2u << 20)
+
+static void require_vram(const struct svm_gpu *gpu)
+{
+	igt_require_f(gpu->vram_size, "%s has no VRAM to migrate to\n",
+		      gpu->name);
+}
+
+static void assert_vram_pages(const void *buf, size_t expected,
+			      const char *what)
+{
+	size_t got = svm_vram_pages(buf, MIGRATE_SIZE);
+
+	igt_assert_f(got == expected, "%s: %zu of %zu pages in VRAM, expected %zu\n",
+		     what, got, MIGRATE_SIZE / svm_page_size(), expected);
+}
+
+static void test_access_in_place_two(bool xnack)
+{
+	size_t npages = MIGRATE_SIZE / svm_page_size(), half = MIGRATE_SIZE / 2;
+	struct svm_ctx ctx[SVM_GPUS_MAX];
+	struct svm_queue q[SVM_GPUS_MAX];
+	uint32_t *buf = svm_map_aligned(MIGRATE_SIZE, MIGRATE_SIZE);
+	char *dst = svm_map(MIGRATE_SIZE);
+	struct svm_gpu_cmd cmd;
+
+	require_vram(&gpus[0]);
+	open_all(xnack, ctx, q);
+	svm_pattern_fill(buf, MIGRATE_SIZE, 61);
+	svm_set_one(ctx[0].fd, (uintptr_t)buf, MIGRATE_SIZE,
+		    AMDGPU_SVM_ATTR_ACCESS_IN_PLACE, gpus[0].gpu_id);
+	svm_set_one(ctx[0].fd, (uintptr_t)buf, MIGRATE_SIZE,
+		    AMDGPU_SVM_ATTR_PREFETCH_LOC, gpus[0].gpu_id);
+	assert_vram_pages(buf, npages, "after the prefetch to the first GPU");
+
+	/* The CPU touches every page: they come back to system memory. */
+	for (size_t i = 0; i < MIGRATE_SIZE / 4; i += svm_page_size() / 4)
+		buf[i] = 0xc0de0000u | i;
+	assert_vram_pages(buf, 0, "after the CPU touched every page");
+
+	svm_set_one(ctx[1].fd, (uintptr_t)buf, MIGRATE_SIZE,
+		    AMDGPU_SVM_ATTR_ACCESS_IN_PLACE, gpus[1].gpu_id);
+	cmd = svm_cmd_fill((uintptr_t)buf, half, 0x11111111);
+	svm_queue_exec(&q[0], &cmd, 1, "first GPU's in-place fill");
+	cmd = svm_cmd_fill((uintptr_t)buf + half, half, 0x22222222);
+	svm_queue_exec(&q[1], &cmd, 1, "second GPU's in-place fill");
+	assert_vram_pages(buf, 0,
+			  "after both GPUs filled it with ACCESS_IN_PLACE (their access must not migrate)");
+
+	memset(dst, 0, MIGRATE_SIZE);
+	svm_give_access(&ctx[1], dst, MIGRATE_SIZE);
+	cmd = svm_cmd_copy((uintptr_t)dst, (uintptr_t)buf, MIGRATE_SIZE);
+	svm_queue_exec(&q[1], &cmd, 1, "second GPU's copy of both fills");
+	svm_check_fill(dst, half, 0x11111111, "the first GPU's fill, on the second GPU");
+	svm_check_fill(dst + half, half, 0x22222222, "the second GPU's fill, on itself");
+	svm_check_fill(buf, half, 0x11111111, "the first GPU's fill, on the CPU");
+	svm_check_fill((char *)buf + half, half, 0x22222222,
+		       "the second GPU's fill, on the CPU");
+	munmap(buf, MIGRATE_SIZE);
+	munmap(dst, MIGRATE_SIZE);
+	close_all(ctx, q);
+}
+
+/* VRAM use of @gpu once it drops to @limit, or after 5 s. */
+static uint64_t vram_used_settled(const struct svm_gpu *gpu, uint64_t limit)
+{
+	uint64_t used;
+
+	for (int i = 0; (used = svm_gpu_vram_used(gpu)) > limit && i < 500; i++)
+		usleep(10000);
+	return used;
+}
+
+static void test_second_gpu_fault_migrates(bool xnack)
+{
+	size_t npages = MIGRATE_SIZE / svm_page_size();
+	struct svm_ctx ctx[SVM_GPUS_MAX];
+	struct svm_queue q[SVM_GPUS_MAX];
+	char *buf = svm_map_aligned(MIGRATE_SIZE, MIGRATE_SIZE);
+	char *dst = svm_map(MIGRATE_SIZE);
+	uint64_t used0, used1, now0, now1;
+	struct svm_gpu_cmd cmd;
+
+	igt_require_f(xnack, "XNACK off: SET_ATTR places the pages, no GPU fault moves them\n");
+	require_vram(&gpus[0]);
+	require_vram(&gpus[1]);
+	open_all(xnack, ctx, q);
+	svm_pattern_fill(buf, MIGRATE_SIZE, 67);
+	cmd = svm_cmd_copy((uintptr_t)dst, (uintptr_t)buf, MIGRATE_SIZE);
+
+	svm_set_one(ctx[0].fd, (uintptr_t)buf, MIGRATE_SIZE,
+		    AMDGPU_SVM_ATTR_PREFERRED_LOC, gpus[0].gpu_id);
+	used0 = svm_gpu_vram_used(&gpus[0]);
+	svm_queue_exec(&q[0], &cmd, 1, "first GPU's copy, faulting the buffer in");
+	svm_pattern_check(dst, MIGRATE_SIZE, 67, 0, "the first GPU's copy");
+	assert_vram_pages(buf, npages, "after the first GPU's faults");
+	igt_assert_f(svm_gpu_vram_used(&gpus[0]) >= used0 + MIGRATE_SIZE,
+		     "the first GPU's VRAM did not take the buffer\n");
+
+	svm_set_one(ctx[1].fd, (uintptr_t)buf, MIGRATE_SIZE,
+		    AMDGPU_SVM_ATTR_PREFERRED_LOC, gpus[1].gpu_id);
+	assert_vram_pages(buf, npages, "XNACK on: SET_ATTR moves nothing");
+	used1 = svm_gpu_vram_used(&gpus[1]);
+	memset(dst, 0, MIGRATE_SIZE);
+	svm_queue_exec(&q[1], &cmd, 1, "second GPU's copy, faulting the buffer in");
+	svm_pattern_check(dst, MIGRATE_SIZE, 67, 0, "the second GPU's copy");
+	assert_vram_pages(buf, npages, "after the second GPU's faults");
+	now1 = svm_gpu_vram_used(&gpus[1]);
+	now0 = vram_used_settled(&gpus[0], used0 + MIGRATE_SIZE - 1);
+	igt_assert_f(now1 >= used1 + MIGRATE_SIZE && now0 < used0 + MIGRATE_SIZE,
+		     "the second GPU's faults did not move the buffer from the first GPU's VRAM to its own: used %" PRIu64 " -> %" PRIu64 " and %" PRIu64 " -> %" PRIu64 "\n",
+		     used0, now0, used1, now1);
+	svm_pattern_check(buf, MIGRATE_SIZE, 67, 0, "the CPU's read after two migrations");
+	munmap(buf, MIGRATE_SIZE);
+	munmap(dst, MIGRATE_SIZE);
+	close_all(ctx, q);
+}
+
 static void test_map_cost(bool xnack)
 {
 	size_t size = 64ul << 20;
@@ -528,6 +661,10 @@ static const struct {
 	  "SET_ATTR making a buffer GPU read-only while one GPU's PTE updates are refused: the call returns the error, and every other GPU has still lost write access (a write there is a VM fault, the data stays); the first and then the last GPU fail." },
 	{ "xnack-change-refused", test_xnack_change_refused,
 	  "A queue on any one GPU of the process makes every XNACK change fail with EBUSY, through every GPU's file, in both directions and even to the mode in force (as KFD); with no queue left the change goes through and back." },
+	{ "access-in-place-two-gpus", test_access_in_place_two,
+	  "A buffer the first GPU may access in place is prefetched into its VRAM, the CPU touches every page (they come back), the second GPU gets in-place access too, and each GPU fills half of it: no page moves back to VRAM for either GPU's access, the second GPU and the CPU read both fills." },
+	{ "second-gpu-fault-migrates", test_second_gpu_fault_migrates,
+	  "XNACK on: a buffer preferring the first GPU moves into its VRAM at that GPU's faults; once it prefers the second GPU, the second GPU's faults move it into the second GPU's VRAM (through system memory), with its data, and the first GPU's VRAM is freed." },
 	{ "map-cost", test_map_cost,
 	  "Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ... GPUs of one process, and of a CPU eviction of it: the per-GPU cost of one drm_gpusvm instance per GPU, printed as a table." },
 };
