@@ -60,9 +60,10 @@
  * SUBTEST: access-in-place-two-gpus
  * Description: A buffer the first GPU may access in place is prefetched
  *	into its VRAM, the CPU touches every page (they come back), the
- *	second GPU gets in-place access too, and each GPU fills half of it:
- *	no page moves back to VRAM for either GPU's access, the second GPU
- *	and the CPU read both fills.
+ *	second GPU gets in-place access too (the pages stay in system memory,
+ *	which both reach), and each GPU fills half of it: no page moves back
+ *	to VRAM for either GPU's access, the second GPU and the CPU read both
+ *	fills.
  *
  * SUBTEST: second-gpu-fault-migrates
  * Description: XNACK on: a buffer preferring the first GPU moves into its
@@ -528,8 +529,11 @@ static void test_access_in_place_two(bool xnack)
 		buf[i] = 0xc0de0000u | i;
 	assert_vram_pages(buf, 0, "after the CPU touched every page");
 
+	/* PREFETCH_LOC still names the first GPU: VRAM the second cannot reach. */
 	svm_set_one(ctx[1].fd, (uintptr_t)buf, MIGRATE_SIZE,
 		    AMDGPU_SVM_ATTR_ACCESS_IN_PLACE, gpus[1].gpu_id);
+	assert_vram_pages(buf, 0,
+			  "after the second GPU got in-place access (no peer path to the first GPU's VRAM)");
 	cmd = svm_cmd_fill((uintptr_t)buf, half, 0x11111111);
 	svm_queue_exec(&q[0], &cmd, 1, "first GPU's in-place fill");
 	cmd = svm_cmd_fill((uintptr_t)buf + half, half, 0x22222222);
@@ -662,7 +666,7 @@ static const struct {
 	{ "xnack-change-refused", test_xnack_change_refused,
 	  "A queue on any one GPU of the process makes every XNACK change fail with EBUSY, through every GPU's file, in both directions and even to the mode in force (as KFD); with no queue left the change goes through and back." },
 	{ "access-in-place-two-gpus", test_access_in_place_two,
-	  "A buffer the first GPU may access in place is prefetched into its VRAM, the CPU touches every page (they come back), the second GPU gets in-place access too, and each GPU fills half of it: no page moves back to VRAM for either GPU's access, the second GPU and the CPU read both fills." },
+	  "A buffer the first GPU may access in place is prefetched into its VRAM, the CPU touches every page (they come back), the second GPU gets in-place access too (the pages stay in system memory, which both reach), and each GPU fills half of it: no page moves back to VRAM for either GPU's access, the second GPU and the CPU read both fills." },
 	{ "second-gpu-fault-migrates", test_second_gpu_fault_migrates,
 	  "XNACK on: a buffer preferring the first GPU moves into its VRAM at that GPU's faults; once it prefers the second GPU, the second GPU's faults move it into the second GPU's VRAM (through system memory), with its data, and the first GPU's VRAM is freed." },
 	{ "map-cost", test_map_cost,
