@@ -16,6 +16,8 @@ PKGS=(
 	libsqlite3-dev sqlite3
 	# what the -Digt_src glue adds for a real IGT tree (its meson test)
 	libcairo2-dev libpixman-1-dev libglib2.0-dev libudev-dev libdw-dev
+	# svm-results on a PostgreSQL server (runner/tests/test_postgres.py)
+	postgresql python3-psycopg
 )
 
 missing=()

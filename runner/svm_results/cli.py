@@ -2,12 +2,13 @@
 """svm-results: the command line, a short main over the stages."""
 
 import argparse
+import contextlib
 import os
 import re
-import sqlite3
 import sys
 
 from .compare import REGRESSION, compare_runs
+from .database import close_all, describe, engine_errors, is_url
 from .errors import InputError
 from .expectations import load_for_config, split_testlist
 from .history import history
@@ -43,10 +44,14 @@ def main(argv=None):
     except OSError as e:
         print(f"svm-results: error: {e.filename or ''}: {e.strerror}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except sqlite3.Error as e:
-        print(f"svm-results: error: database {args.db}: {e} (nothing was "
-              "changed)", file=sys.stderr)
+    except engine_errors() as e:
+        print(f"svm-results: error: {describe(args.db)}: {args.command_name} "
+              f"failed: {str(e).strip()} (nothing was changed)",
+              file=sys.stderr)
         return EXIT_BAD_INPUT
+    finally:
+        with contextlib.suppress(*engine_errors()):
+            close_all()
 
 
 def _identity_flags(args):
@@ -81,7 +86,8 @@ def _judge_folder(args):
     identity = resolve_identity(
         read_identity_file(identity_file) if identity_file else {},
         _identity_flags(args), results_run)
-    db = open_db(args.db) if os.path.exists(args.db) else None
+    db = (open_db(args.db) if is_url(args.db) or os.path.exists(args.db)
+          else None)
     return judge_results_dir(db, results_run, identity, args.expectations)
 
 
@@ -173,7 +179,9 @@ def _cmd_filter_testlist(args):
 def _parser():
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=default_db_path(),
-                        help="results database (default: $SVM_RESULTS_DB or "
+                        help="results database: an SQLite file, or a "
+                        "postgresql:// URL of a server several machines "
+                        "share (default: $SVM_RESULTS_DB or "
                         "~/.local/share/amdgpu-svm/results.sqlite)")
     common.add_argument("--expectations", default=DEFAULT_EXPECTATIONS,
                         metavar="DIR", help="folder of <gpu>-{fails,flakes,"
@@ -185,7 +193,9 @@ def _parser():
     subparsers = parser.add_subparsers(required=True, metavar="COMMAND")
 
     def command(name, help_text):
-        return subparsers.add_parser(name, help=help_text, parents=[common])
+        p = subparsers.add_parser(name, help=help_text, parents=[common])
+        p.set_defaults(command_name=name)
+        return p
 
     def add_identity_flags(p):
         p.add_argument("--identity", metavar="FILE", help="identity.json of "

@@ -51,7 +51,7 @@ def insert_run(db, identity, results_run):
         raise InputError(f"{results_run.path}: this run is already in the "
                          f"database as run {existing['id']} (same uname and "
                          "start time)")
-    cursor = db.execute(
+    run_id = db.insert(
         "INSERT INTO runs (run_key, config, gfx_target, xnack, virtual, kernel,"
         " driver_commit, igt_version, machine, date, label, elapsed,"
         " results_dir, ingested_at)"
@@ -61,7 +61,6 @@ def insert_run(db, identity, results_run):
          identity.igt_version, identity.machine, identity.date, identity.label,
          results_run.elapsed, results_run.path,
          datetime.now(timezone.utc).isoformat(timespec="seconds")))
-    run_id = cursor.lastrowid
     db.executemany(
         "INSERT INTO results (run_id, test, result, duration) VALUES (?, ?, ?, ?)",
         ((run_id, test, r.result, r.duration)
@@ -114,7 +113,7 @@ def run_by_id(db, run_id):
 
 def runs(db, config=None, label=None):
     """Runs, oldest first, optionally of one configuration or label."""
-    query = f"SELECT {_RUN_COLUMNS} FROM runs WHERE 1"
+    query = f"SELECT {_RUN_COLUMNS} FROM runs WHERE TRUE"
     params = []
     if config is not None:
         query += " AND config = ?"
@@ -152,7 +151,8 @@ def repeats_of_build(db, run):
 def results_of(db, run):
     """test -> igt result string of one run."""
     return {r["test"]: r["result"] for r in db.execute(
-        "SELECT test, result FROM results WHERE run_id = ?", (run.id,))}
+        "SELECT test, result FROM results WHERE run_id = ? ORDER BY test",
+        (run.id,))}
 
 
 def tests_matching(db, pattern):
