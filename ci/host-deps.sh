@@ -18,6 +18,8 @@ PKGS=(
 	libcairo2-dev libpixman-1-dev libglib2.0-dev libudev-dev libdw-dev
 	# svm-results on a PostgreSQL server (runner/tests/test_postgres.py)
 	postgresql python3-psycopg
+	# svm-results export-kcidb: its schema check (runner/tests/test_kcidb.py)
+	python3-jsonschema
 )
 
 missing=()

@@ -3,6 +3,7 @@
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import sys
@@ -16,6 +17,8 @@ from .identity import (IDENTITY_KEYS, XNACK_MODES, read_identity_file,
                        resolve_identity)
 from .ingest import IDENTITY_FILE, ingest
 from .judge import CATEGORIES, PASS, judge_results_dir, judge_run
+from .kcidb import (DEFAULT_ORIGIN, ORIGIN_PATTERN, SCHEMA_MAJOR, SCHEMA_MINOR,
+                    export_kcidb)
 from .report_html import write_html
 from .report_junit import junit_xml
 from .report_text import (comparison_report, history_report, new_tests_line,
@@ -143,6 +146,28 @@ def _cmd_history(args):
     return EXIT_OK
 
 
+def _cmd_export_kcidb(args):
+    db = open_db(args.db)
+    runs = {}
+    for spec in args.runs:
+        for run in select_runs(db, spec, args.config):
+            runs[run.id] = run
+    if not ORIGIN_PATTERN.match(args.origin):
+        raise InputError(f"bad KCIDB origin {args.origin!r}: lowercase "
+                         "letters, digits and _ only")
+    document = export_kcidb(db, [runs[i] for i in sorted(runs)], args.origin,
+                            args.log_url_base)
+    text = json.dumps(document, indent=1, sort_keys=True) + "\n"
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(f"KCIDB {SCHEMA_MAJOR}.{SCHEMA_MINOR}: {len(document['tests'])} "
+              f"tests of {len(runs)} runs in {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
 def _cmd_update_expectations(args):
     db = open_db(args.db)
     if args.runs:
@@ -259,6 +284,19 @@ def _parser():
     p.add_argument("--limit", type=int, default=40,
                    help="results shown per GPU (default 40)")
     p.set_defaults(command=_cmd_history)
+
+    p = command("export-kcidb", "write runs as KCIDB I/O JSON (schema "
+                "4.3) for KernelCI's common results database")
+    p.add_argument("runs", nargs="*", default=[LATEST], metavar="RUN",
+                   help="run ids or labels, or 'latest' (the default)")
+    p.add_argument("--config", metavar="GPU", help="only this GPU")
+    p.add_argument("--origin", default=DEFAULT_ORIGIN, help="the submitting "
+                   f"CI system's KCIDB origin (default: {DEFAULT_ORIGIN})")
+    p.add_argument("--log-url-base", metavar="URL", help="where the results "
+                   "folders are published (default: file:// URLs of the "
+                   "local log folders)")
+    p.add_argument("-o", "--output", metavar="FILE", help="default: stdout")
+    p.set_defaults(command=_cmd_export_kcidb)
 
     p = command("filter-testlist", "print an igt_runner testlist without "
                 "the tests a GPU's skips.txt names")
