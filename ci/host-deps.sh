@@ -20,6 +20,8 @@ PKGS=(
 	postgresql python3-psycopg
 	# svm-results export-kcidb: its schema check (runner/tests/test_kcidb.py)
 	python3-jsonschema
+	# LAVA job definitions and their schema check (lab/tests)
+	lava-common
 )
 
 missing=()
