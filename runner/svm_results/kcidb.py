@@ -11,7 +11,7 @@ one test per stored result.  The mapping is in runner/README.md, "KCIDB".
 import os
 import re
 
-from .results import status_of
+from .results import status_of, test_key
 from .store import log_of, results_of
 
 SCHEMA_MAJOR, SCHEMA_MINOR = 4, 3
@@ -33,24 +33,16 @@ KCIDB_STATUS = {
     "Missing": "MISS",
 }
 
-# The GPU and XNACK mode a dynamic subtest name starts with, e.g.
-# "gpu0-gfx943-xnack-on" or "gpu1-gfx1100-xnack-off-4k".
-_GPU_MODE = re.compile(r"^gpu\d+-gfx[0-9a-f]+-xnack-(?:on|off)(?:-|$)")
 ORIGIN_PATTERN = re.compile(r"^[a-z0-9_]+$")
 _SHA1 = re.compile(r"^[0-9a-f]{40}$")
 _PATH_UNSAFE = re.compile(r"[^a-zA-Z0-9_-]")
 
 
 def test_path(test):
-    """KCIDB path of BINARY@SUBTEST[@DYNAMIC]: igt.BINARY.SUBTEST[.DYNAMIC],
-    the dynamic subtest without the GPU and XNACK mode it starts with (they
-    are the run's environment), so one test reads the same on every GPU."""
-    parts = test.split("@")
-    if len(parts) == 3:
-        parts[2] = _GPU_MODE.sub("", parts[2])
-        if not parts[2]:
-            parts.pop()
-    return ".".join(["igt", *(_PATH_UNSAFE.sub("_", p) for p in parts)])
+    """KCIDB path of BINARY@SUBTEST[@DYNAMIC]: igt.BINARY.SUBTEST[.DYNAMIC]
+    of its results.test_key(), so one test reads the same on every GPU."""
+    return ".".join(["igt", *(_PATH_UNSAFE.sub("_", p)
+                               for p in test_key(test).split("@"))])
 
 
 def _checkout_id(origin, run):

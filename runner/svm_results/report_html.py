@@ -8,11 +8,12 @@ exists)."""
 import html
 import os
 import re
+from collections import Counter
 from datetime import datetime, timezone
 
 from .judge import CATEGORIES, EXPECTED_FAIL, FLAKE, PASS, SKIP
 from .report_text import summary_line
-from .results import status_of
+from .results import status_of, test_key
 from .store import log_of, results_of, runs
 
 HISTORY_LENGTH = 12
@@ -96,7 +97,7 @@ def _unexpected(judgements, pages):
 
 def _matrix(db, judgements, pages):
     columns = sorted(judgements, key=lambda j: j.run.config)
-    verdicts = [{v.test: v for v in j.verdicts} for j in columns]
+    verdicts = [_by_key(j.verdicts) for j in columns]
     histories = [_history(db, j.run) for j in columns]
     rank = {c: i for i, c in enumerate(CATEGORIES)}
     tests = sorted({t for column in verdicts for t in column},
@@ -113,14 +114,25 @@ def _matrix(db, judgements, pages):
             if verdict is None:
                 cells.append("<td></td>")
                 continue
-            text = _link(pages.href(j.run, test, verdict), verdict.result or "absent")
+            text = _link(pages.href(j.run, verdict.test, verdict),
+                         verdict.result or "absent")
             cells.append(f'<td class="{verdict.category}" title="{_e(verdict.note)}">'
-                         f"{text}{_strip(history, test, pages)}</td>")
+                         f"{text}{_strip(history, verdict.test, pages)}</td>")
         rows.append(f"<tr><td>{_e(test)}</td>{''.join(cells)}</tr>")
     legend = " ".join(f'<span class="{c}">{c}</span>' for c in CATEGORIES)
     return (f"<h2>Tests by GPU</h2><p class=\"legend\">{legend}<br>Under each "
             f"result: the test on that GPU over its last {HISTORY_LENGTH} runs, "
             "oldest first.</p>\n<table>" + head + "\n" + "\n".join(rows) + "</table>")
+
+
+def _by_key(verdicts):
+    """A run's verdicts by test_key(), one row per test on every GPU; names
+    that share a key within the run (two GPUs or both XNACK modes in one
+    run) keep their full names."""
+    keys = [test_key(v.test) for v in verdicts]
+    count = Counter(keys)
+    return {key if count[key] == 1 else v.test: v
+            for key, v in zip(keys, verdicts)}
 
 
 def _history(db, run):

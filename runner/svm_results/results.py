@@ -7,6 +7,8 @@ drm-ci's expectation files drop the "igt@" prefix.  igt_runner reports one of
 eleven results; drm-ci's files speak deqp-runner's statuses.
 """
 
+import re
+
 from .errors import InputError
 
 IGT_PREFIX = "igt@"
@@ -61,3 +63,22 @@ def parent_of(test):
     """BINARY@SUBTEST of a dynamic subtest BINARY@SUBTEST@DYNAMIC, else None."""
     parts = test.split("@", 2)
     return "@".join(parts[:2]) if len(parts) == 3 else None
+
+
+# The GPU and XNACK mode a dynamic subtest name starts with, e.g.
+# "gpu0-gfx943-xnack-on" or "gpu1-gfx1100-xnack-off-4k".
+_GPU_MODE = re.compile(r"^gpu\d+-gfx[0-9a-f]+-xnack-(?:on|off)(?:-|$)")
+
+
+def test_key(test):
+    """The name of test on every GPU: BINARY@SUBTEST[@DYNAMIC] with the GPU
+    and XNACK mode the dynamic subtest starts with dropped (they are the
+    run's configuration), e.g. amd_svm_map@fill@gpu0-gfx943-xnack-on-4k ->
+    amd_svm_map@fill@4k, amd_svm_map@fill@gpu1-gfx1100-xnack-off ->
+    amd_svm_map@fill."""
+    parts = test.split("@")
+    if len(parts) == 3:
+        parts[2] = _GPU_MODE.sub("", parts[2])
+        if not parts[2]:
+            parts.pop()
+    return "@".join(parts)

@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import xml.etree.ElementTree as ET
 
@@ -107,6 +108,30 @@ class CommandLineTest(TempDirTestCase):
         failed = [c.get("name") for c in suite.iter("testcase")
                   if c.find("failure") is not None]
         self.assertIn("partial-munmap", failed)
+
+    def test_html_matrix_has_one_row_per_test_on_every_gpu(self):
+        def on_gpu(prefix):
+            def edit(doc):
+                doc["tests"] = {
+                    name.replace("@migrate@", f"@migrate@{prefix}-"): r
+                    for name, r in doc["tests"].items()}
+                doc["time_elapsed"]["start"] += len(prefix)
+            return edit
+        for prefix, gpu, xnack in (("gpu0-gfx943-xnack-on", "gfx943", "on"),
+                                   ("gpu0-gfx1100-xnack-off", "gfx1100", "none")):
+            self.assertEqual(self.svm_results(
+                "ingest", self.edited_run_a(on_gpu(prefix), name=gpu),
+                "--gfx-target", gpu, "--xnack", xnack, "--virtual")[0], 0)
+        html_dir = os.path.join(self.tmp, "html")
+        self.svm_results("report", "--html", html_dir)
+        with open(os.path.join(html_dir, "index.html"), encoding="utf-8") as f:
+            matrix = f.read().split("<h2>Tests by GPU</h2>")[1]
+        rows = re.findall(r"<tr><td>([^<]*)</td>", matrix)
+        self.assertIn("svm_standin@migrate@vram-4k", rows)
+        self.assertEqual(rows.count("svm_standin@migrate@vram-4k"), 1)
+        self.assertFalse([r for r in rows if "-xnack-" in r], rows)
+        row = matrix.split("<tr><td>svm_standin@migrate@vram-4k</td>")[1].split("</tr>")[0]
+        self.assertEqual(row.count("<td class="), 2)
 
     def test_update_expectations_then_report_is_clean(self):
         self.ingest_both()
