@@ -11,6 +11,10 @@
 set -uo pipefail
 list=$1; shift
 rc=0
+# The long list outlasts the usual 120 s per test in the emulated guest.
+case $list in
+*/svm-long.testlist) export IGT_PER_TEST_TIMEOUT=${IGT_PER_TEST_TIMEOUT:-900} ;;
+esac
 for config in "$@"; do
 	gpus=$config xnack=
 	case $config in
