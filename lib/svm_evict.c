@@ -225,3 +225,33 @@ unsigned int svm_vamdgpu_pte_failures_left(const struct svm_gpu *gpu)
 	fclose(f);
 	return n;
 }
+
+/**
+ * svm_vamdgpu_tlb_flushes() - TLB flushes of each VM of this process on a
+ * virtual GPU so far (debugfs vamdgpu_vms)
+ * @gpu: a virtual GPU (the test skips on any other)
+ * @flushes: filled in, by VM id (indexes up to @max - 1; others zero)
+ * @max: entries at @flushes
+ *
+ * Every render node file of the process is a VM of its own.
+ */
+void svm_vamdgpu_tlb_flushes(const struct svm_gpu *gpu, uint64_t *flushes,
+			     unsigned int max)
+{
+	FILE *f = vamdgpu_debugfs_open(gpu, "vamdgpu_vms", "r");
+	unsigned long long n;
+	unsigned int vm;
+	char line[512];
+	int pid;
+
+	memset(flushes, 0, max * sizeof(*flushes));
+	while (fgets(line, sizeof(line), f)) {
+		const char *t = strstr(line, " tlb_flushes ");
+
+		if (sscanf(line, "vm %u pid %d", &vm, &pid) == 2 &&
+		    pid == getpid() && vm < max && t &&
+		    sscanf(t, " tlb_flushes %llu", &n) == 1)
+			flushes[vm] = n;
+	}
+	fclose(f);
+}

@@ -38,6 +38,12 @@
  *	debugfs amdgpu_svm/processes returns to where it was), and closing
  *	the context takes it off the count.
  *
+ * SUBTEST: tlb-flush-count
+ * Description: A GPU-mapped 128 MiB buffer (64 ranges of 2 MiB) made GPU
+ *	read-only by one SET_ATTR, then mapped again and unmapped by one
+ *	munmap: each event costs one TLB flush per GPU VM (file), not one
+ *	per range (flushes counted on the virtual GPU, printed for both).
+ *
  * SUBTEST: munmap-benchmark
  * Description: Time of munmap of 4 KiB inside mapped regions of growing
  *	size plus the next SVM call (which completes the rebuild), XNACK off:
@@ -55,6 +61,7 @@
 #include "igt.h"
 #include "amdgpu_svm.h"
 #include "svm_buf.h"
+#include "svm_evict.h"
 #include "svm_gpu.h"
 
 #define MARK_FLAG	AMDGPU_SVM_FLAG_GPU_READ_MOSTLY
@@ -206,6 +213,67 @@ static void test_munmap(struct svm_gpu *gpu, bool xnack,
 	svm_queue_destroy(&q);
 	munmap(buf, size);
 	munmap(dst, size);
+	svm_ctx_close(&ctx);
+}
+
+#define FLUSH_RANGES	64
+#define FLUSH_VMS	256
+
+/* The most TLB flushes any one VM (file) of this process made since @before. */
+static uint64_t most_flushes_since(struct svm_gpu *gpu, const uint64_t *before)
+{
+	uint64_t now[FLUSH_VMS], most = 0;
+
+	svm_vamdgpu_tlb_flushes(gpu, now, FLUSH_VMS);
+	for (int i = 0; i < FLUSH_VMS; i++)
+		if (now[i] - before[i] > most)
+			most = now[i] - before[i];
+	return most;
+}
+
+static void test_tlb_flush_count(struct svm_gpu *gpu, bool xnack)
+{
+	size_t size = FLUSH_RANGES * (2ul << 20);
+	uint64_t before[FLUSH_VMS], attr, unmap;
+	struct svm_gpu_cmd cmd;
+	struct svm_queue q;
+	struct svm_ctx ctx;
+	char *buf, *dst;
+
+	igt_require_f(gpu->is_virtual, "%s: TLB flushes are counted on the virtual GPU only\n",
+		      gpu->name);
+	svm_ctx_open(gpu, xnack, &ctx);
+	/* Inside one 512 MiB drm_gpusvm notifier: one callback per event. */
+	buf = svm_map_aligned(size, 256ul << 20);
+	dst = svm_map(4096);
+	memset(buf, 1, size);
+	svm_give_access(&ctx, buf, size);
+	svm_give_access(&ctx, dst, 4096);
+	svm_queue_create(&ctx, &q);
+	cmd = svm_cmd_fill((uintptr_t)buf, size, 0x17);
+	svm_queue_exec(&q, &cmd, 1, "GPU fill mapping every range");
+
+	svm_vamdgpu_tlb_flushes(gpu, before, FLUSH_VMS);
+	svm_set_one(ctx.fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_SET_FLAGS,
+		    AMDGPU_SVM_FLAG_GPU_RO);
+	attr = most_flushes_since(gpu, before);
+
+	/* Map every range again (XNACK on: by faults), read-only now. */
+	for (size_t off = 0; off < size; off += 2ul << 20) {
+		cmd = svm_cmd_copy((uintptr_t)dst, (uintptr_t)buf + off, 4096);
+		svm_queue_exec(&q, &cmd, 1, "GPU read of every read-only range");
+	}
+	svm_vamdgpu_tlb_flushes(gpu, before, FLUSH_VMS);
+	igt_assert_eq(munmap(buf, size), 0);
+	unmap = most_flushes_since(gpu, before);
+	igt_info("%s, XNACK %s: %d mapped ranges: SET_ATTR GPU_RO %" PRIu64 " TLB flushes, munmap %" PRIu64 " (the most of one VM)\n",
+		 gpu->name, xnack ? "on" : "off", FLUSH_RANGES, attr, unmap);
+	igt_assert_f(attr == 1, "SET_ATTR GPU_RO over %d mapped ranges: %" PRIu64 " TLB flushes of one VM, expected one\n",
+		     FLUSH_RANGES, attr);
+	igt_assert_f(unmap == 1, "munmap of %d mapped ranges: %" PRIu64 " TLB flushes of one VM, expected one\n",
+		     FLUSH_RANGES, unmap);
+	svm_queue_destroy(&q);
+	munmap(dst, 4096);
 	svm_ctx_close(&ctx);
 }
 
@@ -363,6 +431,12 @@ int igt_main()
 	igt_subtest_with_dynamic("memory-returned") {
 		igt_dynamic_svm_modes(gpus, ngpus, g, x)
 			test_memory_returned(&gpus[g], x);
+	}
+
+	igt_describe("A GPU-mapped 128 MiB buffer (64 ranges of 2 MiB) made GPU read-only by one SET_ATTR, then mapped again and unmapped by one munmap: each event costs one TLB flush per GPU VM (file), not one per range (flushes counted on the virtual GPU, printed for both events).");
+	igt_subtest_with_dynamic("tlb-flush-count") {
+		igt_dynamic_svm_modes(gpus, ngpus, g, x)
+			test_tlb_flush_count(&gpus[g], x);
 	}
 
 	igt_describe("Time of munmap of 4 KiB inside mapped regions of growing size plus the next SVM call (which completes the rebuild), XNACK off: it stays flat, proportional to one chunk, not to the region.");

@@ -434,12 +434,27 @@ static bool amdgpu_svm_drop_if_split(struct amdgpu_svm *svm,
 }
 
 /*
- * Drop the ranges over [start, end) that do not fit the attribute piece
- * [ps, pe), must not be mapped, carry other PTE flags or hold pages
- * faulted in read-only where writes are now allowed (their valid pages
- * would be reused as they are); widen *lo / *hi to what they covered so
- * the caller maps it again. Quiesce once (XNACK off) before zapping a
- * mapped range.
+ * Can @range stay, unmapped if need be, in the attribute piece [ps, pe)?
+ * Not when it reaches outside the piece, the GPU may no longer access it,
+ * or its pages were faulted in read-only where writes are now allowed
+ * (its valid pages would be reused as they are).
+ */
+static bool amdgpu_svm_range_keeps(struct amdgpu_svm_range *range,
+				   unsigned long ps, unsigned long pe,
+				   bool accessible, u32 pte_flags)
+{
+	return accessible && range_start(range) >= ps && range_end(range) <= pe &&
+	       !(range->read_only_pages && (pte_flags & AMDGPU_SVM_PTE_WRITE));
+}
+
+/*
+ * Make the ranges over [start, end) fit the attribute piece [ps, pe):
+ * clear the PTEs of every mapped range that cannot stay or carries other
+ * PTE flags, with one TLB flush for all of them (after one quiesce, XNACK
+ * off), then drop the ranges that cannot stay (amdgpu_svm_range_keeps());
+ * the others keep their pages for the caller to map with the new flags.
+ * Widen *lo / *hi to what the cleared and dropped ranges covered so the
+ * caller maps it again. Return true if any range was cleared or dropped.
  */
 static bool amdgpu_svm_drop_misfits(struct amdgpu_svm *svm, unsigned long start,
 				    unsigned long end, unsigned long ps,
@@ -447,33 +462,67 @@ static bool amdgpu_svm_drop_misfits(struct amdgpu_svm *svm, unsigned long start,
 				    unsigned long *lo, unsigned long *hi,
 				    bool *quiesced)
 {
+	const struct amdgpu_svm_gpu_ops *ops = svm->gpu->ops;
 	struct amdgpu_svm_process *proc = svm->proc;
 	struct drm_gpusvm_notifier *notifier, *next_notifier;
 	struct drm_gpusvm_range *r, *next;
-	bool dropped = false;
+	bool zap = false, changed = false;
+
+	lockdep_assert_held(&proc->lock);
+
+	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, start, end)
+		drm_gpusvm_for_each_range_safe(r, next, notifier, start, end) {
+			struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
+
+			zap |= range->mapped &&
+			       (range->pte_flags != pte_flags ||
+				!amdgpu_svm_range_keeps(range, ps, pe, accessible,
+							pte_flags));
+		}
+	if (zap) {
+		if (!proc->xnack && !*quiesced) {
+			amdgpu_svm_process_quiesce(proc);
+			*quiesced = true;
+		}
+		drm_gpusvm_notifier_lock(&svm->gpusvm);
+		drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, start, end)
+			drm_gpusvm_for_each_range_safe(r, next, notifier, start,
+						       end) {
+				struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
+
+				if (!range->mapped ||
+				    (range->pte_flags == pte_flags &&
+				     amdgpu_svm_range_keeps(range, ps, pe,
+							    accessible,
+							    pte_flags)))
+					continue;
+				ops->clear_ptes(svm, range_start(range),
+						range_end(range));
+				range->mapped = false;
+				*lo = min(*lo, range_start(range));
+				*hi = max(*hi, range_end(range));
+			}
+		/* One flush for the whole span, however many ranges. */
+		ops->flush_tlb(svm);
+		drm_gpusvm_notifier_unlock(&svm->gpusvm);
+		changed = true;
+	}
 
 	drm_gpusvm_for_each_notifier_safe(notifier, next_notifier, &svm->gpusvm,
 					  start, end) {
 		drm_gpusvm_for_each_range_safe(r, next, notifier, start, end) {
 			struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
 
-			if (accessible && range_start(range) >= ps &&
-			    range_end(range) <= pe &&
-			    (!range->mapped || range->pte_flags == pte_flags) &&
-			    !(range->read_only_pages &&
-			      (pte_flags & AMDGPU_SVM_PTE_WRITE)))
+			if (amdgpu_svm_range_keeps(range, ps, pe, accessible,
+						   pte_flags))
 				continue;
-			if (range->mapped && !proc->xnack && !*quiesced) {
-				amdgpu_svm_process_quiesce(proc);
-				*quiesced = true;
-			}
 			*lo = min(*lo, range_start(range));
 			*hi = max(*hi, range_end(range));
 			amdgpu_svm_range_remove(svm, range);
-			dropped = true;
+			changed = true;
 		}
 	}
-	return dropped;
+	return changed;
 }
 
 /*
