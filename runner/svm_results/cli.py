@@ -12,7 +12,7 @@ from .compare import REGRESSION, compare_runs
 from .database import close_all, describe, engine_errors, is_url
 from .errors import InputError
 from .expectations import load_for_config, split_testlist
-from .history import history
+from .history import histories
 from .identity import (IDENTITY_KEYS, XNACK_MODES, read_identity_file,
                        resolve_identity)
 from .ingest import IDENTITY_FILE, ingest
@@ -141,8 +141,10 @@ def _cmd_history(args):
     tests = tests_matching(db, pattern)
     if not tests:
         raise InputError(f"no stored test matches {args.test!r}")
-    sys.stdout.write(history_report(
-        [history(db, test, args.config) for test in tests], args.limit))
+    found = histories(db, tests, args.config)
+    if not found:
+        raise InputError(f"no stored test matches {args.test!r} on {args.config}")
+    sys.stdout.write(history_report(found, args.limit))
     return EXIT_OK
 
 

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: MIT
 """One subtest across runs and GPUs: since when it fails, how often it flakes."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from .results import status_of
+from .results import status_of, test_key
 from .store import results_of_test
 
 
@@ -48,8 +48,33 @@ class ConfigHistory:
 
 def history(db, test, config=None):
     """The ConfigHistory of test on every configuration (or just config)."""
+    return _by_config(test, results_of_test(db, test), config)
+
+
+def histories(db, tests, config=None):
+    """The histories of tests (stored names), one per results.test_key():
+    a test reads as one across GPUs whose dynamic subtest names carry the
+    GPU and XNACK mode; names that share a key within one run (two GPUs,
+    or both modes, in one run) keep histories of their own."""
+    names_of = defaultdict(list)
+    for test in tests:
+        names_of[test_key(test)].append(test)
+    found = []
+    for key in sorted(names_of):
+        names = names_of[key]
+        entries = [e for name in names for e in results_of_test(db, name)]
+        per_run = Counter(run.id for run, _ in entries)
+        if len(names) > 1 and max(per_run.values()) > 1:
+            found.extend(history(db, name, config) for name in sorted(names))
+        else:
+            entries.sort(key=lambda e: (e[0].date, e[0].id))
+            found.append(_by_config(key, entries, config))
+    return [h for h in found if h]
+
+
+def _by_config(test, entries, config):
     by_config = defaultdict(list)
-    for run, result in results_of_test(db, test):
+    for run, result in entries:
         if config is None or run.config == config:
             by_config[run.config].append((run, result))
     return [ConfigHistory(test=test, config=c, entries=tuple(e))

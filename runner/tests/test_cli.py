@@ -133,6 +133,24 @@ class CommandLineTest(TempDirTestCase):
         row = matrix.split("<tr><td>svm_standin@migrate@vram-4k</td>")[1].split("</tr>")[0]
         self.assertEqual(row.count("<td class="), 2)
 
+    def test_history_reads_one_test_across_gpus(self):
+        for prefix, gpu, xnack in (("gpu0-gfx943-xnack-on", "gfx943", "on"),
+                                   ("gpu0-gfx1100-xnack-off", "gfx1100", "none")):
+            def edit(doc, prefix=prefix):
+                doc["tests"] = {
+                    name.replace("@migrate@", f"@migrate@{prefix}-"): r
+                    for name, r in doc["tests"].items()}
+                doc["time_elapsed"]["start"] += len(prefix)
+            self.assertEqual(self.svm_results(
+                "ingest", self.edited_run_a(edit, name=gpu),
+                "--gfx-target", gpu, "--xnack", xnack, "--virtual")[0], 0)
+        status, out, _ = self.svm_results("history", "migrate@.*vram-4k")
+        self.assertEqual(status, 0)
+        self.assertEqual(out.splitlines()[0], "svm_standin@migrate@vram-4k")
+        self.assertIn("  vamdgpu-gfx1100: ", out)
+        self.assertIn("  vamdgpu-gfx943-xnack-on: ", out)
+        self.assertNotIn("gpu0-", out)
+
     def test_update_expectations_then_report_is_clean(self):
         self.ingest_both()
         status, out, _ = self.svm_results("update-expectations")
