@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from .judge import judged_tests
 from .results import status_of
+from .results import by_test_key
 from .store import results_of
 
 REGRESSION = "regression"      # did not fail (or did not exist), fails now
@@ -51,8 +52,12 @@ class Comparison:
 
 
 def compare_runs(db, base, run):
-    return Comparison(base=base, run=run,
-                      changes=compare(results_of(db, base), results_of(db, run)))
+    """base against run; across configurations, by results.test_key(), so
+    a dynamic subtest named after its GPU and XNACK mode pairs with itself."""
+    before, after = results_of(db, base), results_of(db, run)
+    if base.config != run.config:
+        before, after = by_test_key(before), by_test_key(after)
+    return Comparison(base=base, run=run, changes=compare(before, after))
 
 
 def compare(before, after):

@@ -82,3 +82,13 @@ def test_key(test):
         if not parts[2]:
             parts.pop()
     return "@".join(parts)
+
+
+def by_test_key(results):
+    """test -> value re-keyed by test_key(), where that key is the name of
+    only one test; the others keep their names."""
+    keys = {test: test_key(test) for test in results}
+    uses = {}
+    for key in keys.values():
+        uses[key] = uses.get(key, 0) + 1
+    return {(keys[t] if uses[keys[t]] == 1 else t): v for t, v in results.items()}

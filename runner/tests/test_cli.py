@@ -151,6 +151,21 @@ class CommandLineTest(TempDirTestCase):
         self.assertIn("  vamdgpu-gfx943-xnack-on: ", out)
         self.assertNotIn("gpu0-", out)
 
+    def test_compare_across_gpus_pairs_each_test(self):
+        for prefix, gpu, xnack in (("gpu0-gfx943-xnack-on", "gfx943", "on"),
+                                   ("gpu0-gfx1100-xnack-off", "gfx1100", "none")):
+            def edit(doc, prefix=prefix):
+                doc["tests"] = {
+                    name.replace("@migrate@", f"@migrate@{prefix}-"): r
+                    for name, r in doc["tests"].items()}
+                doc["time_elapsed"]["start"] += len(prefix)
+            self.assertEqual(self.svm_results(
+                "ingest", self.edited_run_a(edit, name=gpu),
+                "--gfx-target", gpu, "--xnack", xnack, "--virtual")[0], 0)
+        status, out, _ = self.svm_results("compare", "1", "2", "--all")
+        self.assertEqual(status, 0, out)
+        self.assertNotIn("migrate@", out)
+
     def test_update_expectations_then_report_is_clean(self):
         self.ingest_both()
         status, out, _ = self.svm_results("update-expectations")
