@@ -124,6 +124,26 @@ uint64_t svm_gpu_vram_used(const struct svm_gpu *gpu)
 	return bytes;
 }
 
+/**
+ * svm_gpu_vram_used_settled() - a GPU's VRAM use once it has dropped to a
+ * limit, or after 5 s
+ * @gpu: the GPU
+ * @limit: bytes
+ *
+ * Freed memory returns its VRAM once its last page is gone, which may lag
+ * behind an munmap or a migration away (deferred BO destruction on amdgpu).
+ *
+ * Return: the bytes in use when it dropped to @limit, or at the deadline.
+ */
+uint64_t svm_gpu_vram_used_settled(const struct svm_gpu *gpu, uint64_t limit)
+{
+	uint64_t used;
+
+	for (int i = 0; (used = svm_gpu_vram_used(gpu)) > limit && i < 500; i++)
+		usleep(10000);
+	return used;
+}
+
 /*
  * Contexts open now, by value: a failed subtest leaves its contexts open
  * (its stack is gone), and the process's SVM state with them, which would

@@ -181,6 +181,7 @@ int svm_gpus_require(struct svm_gpu *gpus);
 void svm_gpus_close(struct svm_gpu *gpus, int count);
 bool svm_xnack_wanted(bool xnack);
 uint64_t svm_gpu_vram_used(const struct svm_gpu *gpu);
+uint64_t svm_gpu_vram_used_settled(const struct svm_gpu *gpu, uint64_t limit);
 
 int __svm_ctx_open(struct svm_gpu *gpu, bool xnack, struct svm_ctx *ctx);
 void svm_ctx_open(struct svm_gpu *gpu, bool xnack, struct svm_ctx *ctx);

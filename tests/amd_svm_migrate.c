@@ -209,21 +209,6 @@ static void assert_in_vram(const void *buf, size_t size, size_t expected,
 		     what, got, size / page_size, expected);
 }
 
-/*
- * Wait up to 5 s for the GPU's VRAM use to drop to @limit bytes: buffers
- * return their VRAM once their last page is freed, which may lag behind
- * an munmap (deferred BO destruction on amdgpu).
- */
-static uint64_t vram_used_settled(const struct svm_gpu *gpu, uint64_t limit)
-{
-	double deadline = now_s() + 5;
-	uint64_t used;
-
-	while ((used = svm_gpu_vram_used(gpu)) > limit && now_s() < deadline)
-		usleep(10000);
-	return used;
-}
-
 static void set_loc(struct svm_ctx *ctx, void *buf, size_t size,
 		    uint32_t type, uint32_t loc)
 {
@@ -984,7 +969,7 @@ static void test_vram_to_vram(struct svm_gpu *a, struct svm_gpu *b)
 
 	set_loc(&cb, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, b->gpu_id);
 	assert_in_vram(buf, size, npages, "after the prefetch to the second GPU");
-	now_a = vram_used_settled(a, used_a + size - 1);
+	now_a = svm_gpu_vram_used_settled(a, used_a + size - 1);
 	now_b = svm_gpu_vram_used(b);
 	igt_assert_f(now_b >= used_b + size && now_a < used_a + size,
 		     "the buffer did not move from the first GPU's VRAM to the second's: used %" PRIu64 " -> %" PRIu64 " and %" PRIu64 " -> %" PRIu64 "\n",
@@ -1057,7 +1042,7 @@ static void test_munmap(const struct mode *m)
 
 	used = svm_gpu_vram_used(m->gpu);
 	igt_assert_eq(munmap(buf + half, half), 0);
-	now = vram_used_settled(m->gpu, used - half);
+	now = svm_gpu_vram_used_settled(m->gpu, used - half);
 	igt_assert_f(now + half <= used,
 		     "munmap of %zu KiB in VRAM freed only %" PRId64 " KiB of it\n",
 		     half >> 10, (int64_t)(used - now) >> 10);
@@ -1136,7 +1121,7 @@ static void test_munmap_race(const struct mode *m)
 	}
 
 	/* Freed VRAM returns once the last page of each block is gone. */
-	now = vram_used_settled(m->gpu, used);
+	now = svm_gpu_vram_used_settled(m->gpu, used);
 	igt_assert_f(now <= used,
 		     "VRAM still used after everything was unmapped: %" PRIu64 " KiB more than before\n",
 		     (now - used) >> 10);

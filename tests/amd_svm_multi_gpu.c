@@ -555,16 +555,6 @@ static void test_access_in_place_two(bool xnack)
 	close_all(ctx, q);
 }
 
-/* VRAM use of @gpu once it drops to @limit, or after 5 s. */
-static uint64_t vram_used_settled(const struct svm_gpu *gpu, uint64_t limit)
-{
-	uint64_t used;
-
-	for (int i = 0; (used = svm_gpu_vram_used(gpu)) > limit && i < 500; i++)
-		usleep(10000);
-	return used;
-}
-
 static void test_second_gpu_fault_migrates(bool xnack)
 {
 	size_t npages = MIGRATE_SIZE / svm_page_size();
@@ -600,7 +590,7 @@ static void test_second_gpu_fault_migrates(bool xnack)
 	svm_pattern_check(dst, MIGRATE_SIZE, 67, 0, "the second GPU's copy");
 	assert_vram_pages(buf, npages, "after the second GPU's faults");
 	now1 = svm_gpu_vram_used(&gpus[1]);
-	now0 = vram_used_settled(&gpus[0], used0 + MIGRATE_SIZE - 1);
+	now0 = svm_gpu_vram_used_settled(&gpus[0], used0 + MIGRATE_SIZE - 1);
 	igt_assert_f(now1 >= used1 + MIGRATE_SIZE && now0 < used0 + MIGRATE_SIZE,
 		     "the second GPU's faults did not move the buffer from the first GPU's VRAM to its own: used %" PRIu64 " -> %" PRIu64 " and %" PRIu64 " -> %" PRIu64 "\n",
 		     used0, now0, used1, now1);

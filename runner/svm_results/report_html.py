@@ -8,12 +8,11 @@ exists)."""
 import html
 import os
 import re
-from collections import Counter
 from datetime import datetime, timezone
 
 from .judge import CATEGORIES, EXPECTED_FAIL, FLAKE, PASS, SKIP
 from .report_text import summary_line
-from .results import status_of, test_key
+from .results import by_test_key, status_of
 from .store import log_of, results_of, runs
 
 HISTORY_LENGTH = 12
@@ -97,7 +96,8 @@ def _unexpected(judgements, pages):
 
 def _matrix(db, judgements, pages):
     columns = sorted(judgements, key=lambda j: j.run.config)
-    verdicts = [_by_key(j.verdicts) for j in columns]
+    # One row per test on every GPU (results.by_test_key()).
+    verdicts = [by_test_key({v.test: v for v in j.verdicts}) for j in columns]
     histories = [_history(db, j.run) for j in columns]
     rank = {c: i for i, c in enumerate(CATEGORIES)}
     tests = sorted({t for column in verdicts for t in column},
@@ -123,16 +123,6 @@ def _matrix(db, judgements, pages):
     return (f"<h2>Tests by GPU</h2><p class=\"legend\">{legend}<br>Under each "
             f"result: the test on that GPU over its last {HISTORY_LENGTH} runs, "
             "oldest first.</p>\n<table>" + head + "\n" + "\n".join(rows) + "</table>")
-
-
-def _by_key(verdicts):
-    """A run's verdicts by test_key(), one row per test on every GPU; names
-    that share a key within the run (two GPUs or both XNACK modes in one
-    run) keep their full names."""
-    keys = [test_key(v.test) for v in verdicts]
-    count = Counter(keys)
-    return {key if count[key] == 1 else v.test: v
-            for key, v in zip(keys, verdicts)}
 
 
 def _history(db, run):

@@ -8,6 +8,7 @@ eleven results; drm-ci's files speak deqp-runner's statuses.
 """
 
 import re
+from collections import Counter
 
 from .errors import InputError
 
@@ -88,7 +89,5 @@ def by_test_key(results):
     """test -> value re-keyed by test_key(), where that key is the name of
     only one test; the others keep their names."""
     keys = {test: test_key(test) for test in results}
-    uses = {}
-    for key in keys.values():
-        uses[key] = uses.get(key, 0) + 1
+    uses = Counter(keys.values())
     return {(keys[t] if uses[keys[t]] == 1 else t): v for t, v in results.items()}

@@ -109,19 +109,22 @@ class CommandLineTest(TempDirTestCase):
                   if c.find("failure") is not None]
         self.assertIn("partial-munmap", failed)
 
-    def test_html_matrix_has_one_row_per_test_on_every_gpu(self):
-        def on_gpu(prefix):
-            def edit(doc):
+    def ingest_on_two_gpus(self):
+        """run-a as run 1 on gfx943 (XNACK on) and run 2 on gfx1100, its
+        dynamic subtests named after the GPU as the suite names them."""
+        for prefix, gpu, xnack in (("gpu0-gfx943-xnack-on", "gfx943", "on"),
+                                   ("gpu0-gfx1100-xnack-off", "gfx1100", "none")):
+            def edit(doc, prefix=prefix):
                 doc["tests"] = {
                     name.replace("@migrate@", f"@migrate@{prefix}-"): r
                     for name, r in doc["tests"].items()}
                 doc["time_elapsed"]["start"] += len(prefix)
-            return edit
-        for prefix, gpu, xnack in (("gpu0-gfx943-xnack-on", "gfx943", "on"),
-                                   ("gpu0-gfx1100-xnack-off", "gfx1100", "none")):
             self.assertEqual(self.svm_results(
-                "ingest", self.edited_run_a(on_gpu(prefix), name=gpu),
+                "ingest", self.edited_run_a(edit, name=gpu),
                 "--gfx-target", gpu, "--xnack", xnack, "--virtual")[0], 0)
+
+    def test_html_matrix_has_one_row_per_test_on_every_gpu(self):
+        self.ingest_on_two_gpus()
         html_dir = os.path.join(self.tmp, "html")
         self.svm_results("report", "--html", html_dir)
         with open(os.path.join(html_dir, "index.html"), encoding="utf-8") as f:
@@ -134,16 +137,7 @@ class CommandLineTest(TempDirTestCase):
         self.assertEqual(row.count("<td class="), 2)
 
     def test_history_reads_one_test_across_gpus(self):
-        for prefix, gpu, xnack in (("gpu0-gfx943-xnack-on", "gfx943", "on"),
-                                   ("gpu0-gfx1100-xnack-off", "gfx1100", "none")):
-            def edit(doc, prefix=prefix):
-                doc["tests"] = {
-                    name.replace("@migrate@", f"@migrate@{prefix}-"): r
-                    for name, r in doc["tests"].items()}
-                doc["time_elapsed"]["start"] += len(prefix)
-            self.assertEqual(self.svm_results(
-                "ingest", self.edited_run_a(edit, name=gpu),
-                "--gfx-target", gpu, "--xnack", xnack, "--virtual")[0], 0)
+        self.ingest_on_two_gpus()
         status, out, _ = self.svm_results("history", "migrate@.*vram-4k")
         self.assertEqual(status, 0)
         self.assertEqual(out.splitlines()[0], "svm_standin@migrate@vram-4k")
@@ -152,16 +146,7 @@ class CommandLineTest(TempDirTestCase):
         self.assertNotIn("gpu0-", out)
 
     def test_compare_across_gpus_pairs_each_test(self):
-        for prefix, gpu, xnack in (("gpu0-gfx943-xnack-on", "gfx943", "on"),
-                                   ("gpu0-gfx1100-xnack-off", "gfx1100", "none")):
-            def edit(doc, prefix=prefix):
-                doc["tests"] = {
-                    name.replace("@migrate@", f"@migrate@{prefix}-"): r
-                    for name, r in doc["tests"].items()}
-                doc["time_elapsed"]["start"] += len(prefix)
-            self.assertEqual(self.svm_results(
-                "ingest", self.edited_run_a(edit, name=gpu),
-                "--gfx-target", gpu, "--xnack", xnack, "--virtual")[0], 0)
+        self.ingest_on_two_gpus()
         status, out, _ = self.svm_results("compare", "1", "2", "--all")
         self.assertEqual(status, 0, out)
         self.assertNotIn("migrate@", out)
