@@ -7,7 +7,8 @@
  * Mega feature: SVM
  * Sub-category: SVM multi-GPU
  * Functionality: one process, several GPUs: one attribute truth,
- *	process-wide quiesce and resume, concurrent use of one range
+ *	quiesce and resume of only the GPUs involved, concurrent use of
+ *	one range
  * Description: On the virtual GPU each dynamic subtest loads vamdgpu
  *	(libkmod) with its topology: 2x-gfx943, 4x-gfx943 or gfx1100-gfx943,
  *	and the XNACK mode (-xnack-on/off; a topology with gfx1100 skips
@@ -15,11 +16,12 @@
  *	the end. On real hardware the machine's own GPUs are the one
  *	topology ("machine").
  *
- * SUBTEST: evict-quiesces-all
+ * SUBTEST: evict-quiesces-involved
  * Description: XNACK off: an eviction of memory only the first GPU maps
- *	quiesces the process's queues on every GPU, each is resumed as
- *	often, and every GPU then runs again. XNACK on: nothing is quiesced
- *	and the first GPU refaults.
+ *	quiesces the first GPU's queues and no other GPU's, and a SET_ATTR
+ *	that drops the last GPU's PTEs quiesces only the last GPU; each is
+ *	resumed as often, and every GPU then runs again. XNACK on: nothing
+ *	is quiesced and the first GPU refaults.
  *
  * SUBTEST: shared-range-concurrent
  * Description: Every GPU works on one range at once: atomic adds on one
@@ -73,7 +75,8 @@
  *
  * SUBTEST: map-cost
  * Description: Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ...
- *	GPUs of one process, and of a CPU eviction of it: the per-GPU cost
+ *	GPUs of one process, and of a CPU eviction of it, with the quiesces
+ *	the eviction caused on the GPUs that do not map it: the per-GPU cost
  *	of one drm_gpusvm instance per GPU, printed as a table.
  */
 
@@ -146,7 +149,55 @@ static void close_all(struct svm_ctx *ctx, struct svm_queue *q)
 	}
 }
 
-static void test_evict_all(bool xnack)
+/*
+ * Check each GPU's quiesce and resume counts against @before: the GPU
+ * @involved (-1: none) was quiesced at least once more, every other GPU
+ * not at all; every GPU is resumed as often as quiesced and runs.
+ */
+static void check_quiesced_only(struct svm_queue *q,
+				const struct svm_queue_counters *before,
+				int involved, const char *event)
+{
+	struct svm_queue_counters c;
+
+	for (int g = 0; g < ngpus; g++) {
+		svm_queue_counters(&q[g], &c);
+		igt_info("%s: %s: quiesce %u->%u, resume %u->%u\n", event,
+			 gpus[g].name, before[g].quiesce_count, c.quiesce_count,
+			 before[g].resume_count, c.resume_count);
+		igt_assert_f(c.quiesce_count == c.resume_count && !c.quiesced,
+			     "%s: %s quiesced %u times, resumed %u times\n",
+			     event, gpus[g].name, c.quiesce_count,
+			     c.resume_count);
+		if (g == involved)
+			igt_assert_f(c.quiesce_count > before[g].quiesce_count,
+				     "%s: %s, whose mapping it changes, was not quiesced\n",
+				     event, gpus[g].name);
+		else
+			igt_assert_f(c.quiesce_count == before[g].quiesce_count,
+				     "%s: %s, which maps none of it, was quiesced %u times\n",
+				     event, gpus[g].name,
+				     c.quiesce_count - before[g].quiesce_count);
+	}
+}
+
+/* Every GPU fills its own buffer with @value + its index. */
+static void fill_own(struct svm_queue *q, char **own, size_t size,
+		     uint32_t value, const char *when)
+{
+	for (int g = 0; g < ngpus; g++) {
+		struct svm_gpu_cmd cmd;
+		char what[96];
+
+		snprintf(what, sizeof(what), "fill through %s %s",
+			 gpus[g].name, when);
+		cmd = svm_cmd_fill((uintptr_t)own[g], size, value + g);
+		svm_queue_exec(&q[g], &cmd, 1, what);
+		svm_check_fill(own[g], size, value + g, what);
+	}
+}
+
+static void test_evict_involved(bool xnack)
 {
 	size_t size = 16 * svm_page_size();
 	struct svm_queue_counters before[SVM_GPUS_MAX], c;
@@ -160,48 +211,44 @@ static void test_evict_all(bool xnack)
 	for (int g = 0; g < ngpus; g++) {
 		own[g] = svm_map(size);
 		svm_give_access(&ctx[g], own[g], size);
-		cmd = svm_cmd_fill((uintptr_t)own[g], size, g);
-		svm_queue_exec(&q[g], &cmd, 1, "fill of the GPU's own buffer");
-		svm_queue_counters(&q[g], &before[g]);
 	}
+	fill_own(q, own, size, 0x10, "before the eviction");
 	/* Only GPU 0 maps buf. */
 	svm_give_access(&ctx[0], buf, size);
 	cmd = svm_cmd_fill((uintptr_t)buf, size, 0xa);
 	svm_queue_exec(&q[0], &cmd, 1, "fill through GPU 0");
 	svm_check_fill(buf, size, 0xa, "fill through GPU 0");
+	for (int g = 0; g < ngpus; g++)
+		svm_queue_counters(&q[g], &before[g]);
 
 	svm_evict_dontneed(buf, size);
 	cmd = svm_cmd_fill((uintptr_t)buf, size, 0xb);
 	svm_queue_exec(&q[0], &cmd, 1, "fill through GPU 0 after eviction");
 	svm_check_fill(buf, size, 0xb, "fill through GPU 0 after eviction");
-	for (int g = 0; g < ngpus; g++) {
-		char what[64];
-
-		snprintf(what, sizeof(what), "fill through %s after the eviction",
-			 gpus[g].name);
-		cmd = svm_cmd_fill((uintptr_t)own[g], size, 0x100 + g);
-		svm_queue_exec(&q[g], &cmd, 1, what);
-		svm_check_fill(own[g], size, 0x100 + g, what);
-		svm_queue_counters(&q[g], &c);
-		igt_info("%s: quiesce %u->%u, resume %u->%u\n", gpus[g].name,
-			 before[g].quiesce_count, c.quiesce_count,
-			 before[g].resume_count, c.resume_count);
-		igt_assert_f(c.quiesce_count == c.resume_count && !c.quiesced,
-			     "%s: quiesced %u times, resumed %u times\n",
-			     gpus[g].name, c.quiesce_count, c.resume_count);
-		if (xnack)
+	fill_own(q, own, size, 0x100, "after the eviction");
+	if (xnack) {
+		for (int g = 0; g < ngpus; g++) {
+			svm_queue_counters(&q[g], &c);
 			igt_assert_f(c.quiesce_count == 0,
 				     "%s: XNACK on, yet quiesced %u times\n",
 				     gpus[g].name, c.quiesce_count);
-		else
-			igt_assert_f(c.quiesce_count > before[g].quiesce_count,
-				     "%s: not quiesced by an eviction of memory GPU 0 maps\n",
-				     gpus[g].name);
-	}
-	if (xnack) {
+		}
 		svm_queue_counters(&q[0], &c);
 		igt_assert_f(c.retry_faults > before[0].retry_faults,
 			     "XNACK on: GPU 0 did not refault the evicted buffer\n");
+	} else {
+		check_quiesced_only(q, before, 0, "eviction of GPU 0's memory");
+
+		/* SET_ATTR dropping the last GPU's PTEs stops that GPU only. */
+		for (int g = 0; g < ngpus; g++)
+			svm_queue_counters(&q[g], &before[g]);
+		svm_set_one(ctx[0].fd, (uintptr_t)own[ngpus - 1], size,
+			    AMDGPU_SVM_ATTR_SET_FLAGS, AMDGPU_SVM_FLAG_GPU_RO);
+		check_quiesced_only(q, before, ngpus - 1,
+				    "SET_ATTR GPU_RO on the last GPU's memory");
+		svm_set_one(ctx[0].fd, (uintptr_t)own[ngpus - 1], size,
+			    AMDGPU_SVM_ATTR_CLR_FLAGS, AMDGPU_SVM_FLAG_GPU_RO);
+		fill_own(q, own, size, 0x200, "after SET_ATTR");
 	}
 	close_all(ctx, q);
 	for (int g = 0; g < ngpus; g++)
@@ -600,22 +647,40 @@ static void test_second_gpu_fault_migrates(bool xnack)
 	close_all(ctx, q);
 }
 
+/* Quiesces so far of the GPUs from @first on (0 where none are counted). */
+static unsigned int quiesces_from(struct svm_queue *q, int first)
+{
+	struct svm_queue_counters c;
+	unsigned int n = 0;
+
+	for (int g = first; g < ngpus; g++)
+		if (svm_queue_has_counters(&q[g])) {
+			svm_queue_counters(&q[g], &c);
+			n += c.quiesce_count;
+		}
+	return n;
+}
+
 static void test_map_cost(bool xnack)
 {
 	size_t size = 64ul << 20;
 	struct svm_ctx ctx[SVM_GPUS_MAX];
 	struct svm_queue q[SVM_GPUS_MAX];
+	bool counted;
 
 	igt_require_f(!xnack, "XNACK on maps lazily: nothing to time\n");
 	open_all(xnack, ctx, q);
+	counted = svm_queue_has_counters(&q[0]);
 	for (int g = 0; g < ngpus; g++)
 		svm_get_one(ctx[g].fd, (uintptr_t)&size & ~(uintptr_t)4095, 4096,
 			    AMDGPU_SVM_ATTR_GRANULARITY);
-	igt_info("%-5s %-14s %-14s %s\n", "gpus", "map (ms)", "per GPU (ms)",
-		 "evict+restore (ms)");
+	igt_info("%-5s %-14s %-14s %-20s %s\n", "gpus", "map (ms)",
+		 "per GPU (ms)", "evict+restore (ms)",
+		 "quiesces of the other GPUs");
 	for (int n = 1; n <= ngpus; n++) {
 		char *buf = svm_map_aligned(size, 2 << 20);
 		struct svm_gpu_cmd cmd;
+		unsigned int others;
 		double t0, t1, t2, t3;
 
 		memset(buf, 1, size);
@@ -624,13 +689,21 @@ static void test_map_cost(bool xnack)
 			svm_set_one(ctx[0].fd, (uintptr_t)buf, size,
 				    AMDGPU_SVM_ATTR_ACCESS, gpus[g].gpu_id);
 		t1 = now();
+		others = quiesces_from(q, n);
 		svm_evict_dontneed(buf, size);
 		t2 = now();
 		cmd = svm_cmd_write((uintptr_t)buf, 1, 4);
 		svm_queue_exec(&q[0], &cmd, 1, "write after eviction");
 		t3 = now();
-		igt_info("%-5d %-14.1f %-14.1f %.1f\n", n, (t1 - t0) * 1e3,
-			 (t1 - t0) * 1e3 / n, (t3 - t2) * 1e3);
+		others = quiesces_from(q, n) - others;
+		if (counted)
+			igt_info("%-5d %-14.1f %-14.1f %-20.1f %u\n", n,
+				 (t1 - t0) * 1e3, (t1 - t0) * 1e3 / n,
+				 (t3 - t2) * 1e3, others);
+		else
+			igt_info("%-5d %-14.1f %-14.1f %-20.1f %s\n", n,
+				 (t1 - t0) * 1e3, (t1 - t0) * 1e3 / n,
+				 (t3 - t2) * 1e3, "not counted here");
 		munmap(buf, size);
 	}
 	close_all(ctx, q);
@@ -641,8 +714,8 @@ static const struct {
 	void (*fn)(bool xnack);
 	const char *desc;
 } subtests[] = {
-	{ "evict-quiesces-all", test_evict_all,
-	  "XNACK off: an eviction of memory only the first GPU maps quiesces the process's queues on every GPU, each is resumed as often, and every GPU then runs again. XNACK on: nothing is quiesced and the first GPU refaults." },
+	{ "evict-quiesces-involved", test_evict_involved,
+	  "XNACK off: an eviction of memory only the first GPU maps quiesces the first GPU's queues and no other GPU's, and a SET_ATTR that drops the last GPU's PTEs quiesces only the last GPU; each is resumed as often, and every GPU then runs again. XNACK on: nothing is quiesced and the first GPU refaults." },
 	{ "shared-range-concurrent", test_shared_range,
 	  "Every GPU works on one range at once: atomic adds on one counter and writes to slots of its own, submitted to all GPUs before any completes; the counter holds every add and every slot its value." },
 	{ "attributes-one-truth", test_one_truth,
@@ -660,7 +733,7 @@ static const struct {
 	{ "second-gpu-fault-migrates", test_second_gpu_fault_migrates,
 	  "XNACK on: a buffer preferring the first GPU moves into its VRAM at that GPU's faults; once it prefers the second GPU, the second GPU's faults move it into the second GPU's VRAM (through system memory), with its data, and the first GPU's VRAM is freed." },
 	{ "map-cost", test_map_cost,
-	  "Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ... GPUs of one process, and of a CPU eviction of it: the per-GPU cost of one drm_gpusvm instance per GPU, printed as a table." },
+	  "Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ... GPUs of one process, and of a CPU eviction of it, with the quiesces the eviction caused on the GPUs that do not map it: the per-GPU cost of one drm_gpusvm instance per GPU, printed as a table." },
 };
 
 static void run_topologies(void (*fn)(bool xnack))

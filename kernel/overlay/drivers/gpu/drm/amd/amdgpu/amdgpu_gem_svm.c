@@ -18,7 +18,11 @@
  * - the TLB flush is a heavyweight flush of the VM's PASID on every XCC;
  * - quiesce and resume stop and restart the KFD queues of the process
  *   with kgd2kfd_quiesce_mm() and kgd2kfd_resume_mm(), and hold back
- *   command submission on the render node in between;
+ *   command submission on the render node in between. The core quiesces
+ *   only the context whose mappings change, and the submission gate is
+ *   per file, but KFD evicts a process's queues on all of its GPUs at
+ *   once (kfd_process_evict_queues()): on amdgpu the KFD queues of the
+ *   other GPUs still stop, until KFD can quiesce one node's queues;
  * - AMDKFD_IOC_SET_XNACK_MODE switches the SVM core's process-wide mode
  *   too (amdgpu_gem_svm_kfd_set_xnack());
  * - a VM with SVM state keeps its page tables resident

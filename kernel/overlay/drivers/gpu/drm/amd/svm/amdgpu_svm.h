@@ -152,9 +152,10 @@ struct amdgpu_svm_gpu_ops {
 	 * @svm: the context
 	 *
 	 * An in-flight command finishes, nothing new starts until @resume.
-	 * The core calls it on every GPU of the process (process-wide
-	 * quiesce), only in XNACK-off mode, and pairs every call with one
-	 * @resume. Queues created while quiesced start quiesced.
+	 * The core calls it for the one context whose GPU mappings it is
+	 * about to clear (an eviction of that context's ranges, or an ioctl
+	 * dropping them), only in XNACK-off mode, and pairs every call with
+	 * one @resume. Queues created while quiesced start quiesced.
 	 *
 	 * Context: may be called in the notifier; may sleep waiting for the
 	 * in-flight command, which must not itself wait for the SVM core
@@ -240,7 +241,7 @@ struct amdgpu_svm_gpu {
  * amdgpu_svm_create() - at open of the render node (or lazily at the
  *   first SVM ioctl): the per-(process, GPU) context of current->mm. All
  *   contexts of one mm share one SVM process: one attribute tree, one SVM
- *   lock, one XNACK mode and process-wide quiesce / resume.
+ *   lock and one XNACK mode; quiesce / resume is per context.
  * amdgpu_svm_destroy() - at postclose, after the driver stopped the
  *   context's queues: clears all PTEs, drains the workers, frees.
  * amdgpu_svm_ioctl() - the DRM_AMDGPU_GEM_SVM handler; @data is the

@@ -22,9 +22,10 @@
  * - the *process* (&struct amdgpu_svm_process), one per mm, found through
  *   mmu_notifier_get(): the attribute tree (one truth for every GPU of the
  *   process, so two GPUs cannot disagree on a preferred location), the
- *   SVM lock, the XNACK mode and process-wide quiesce / resume;
+ *   SVM lock, the XNACK mode and the restore worker;
  * - the *context* (&struct amdgpu_svm), one per (process, GPU) open: a
- *   drm_gpusvm instance bound to the GPU's drm_device and the mm;
+ *   drm_gpusvm instance bound to the GPU's drm_device and the mm, and
+ *   the quiesce state of the queues that use its GPU VM;
  * - the *range* (&struct amdgpu_svm_range), a drm_gpusvm range extended
  *   with its GPU mapping state (mapped, PTE flags, pending operations).
  *
@@ -49,8 +50,9 @@
  *    MMU notifier around amdgpu_svm_invalidate(); held for read when PTEs
  *    are written, after checking the pages are still valid, so a PTE never
  *    points at a page the CPU already took back.
- * 4. &amdgpu_svm_process.queue_lock (a mutex): quiesce state, taken from
- *    the notifier; the hardware's quiesce / resume run under it.
+ * 4. &amdgpu_svm_process.queue_lock (a mutex): the quiesce state of every
+ *    context of the process, taken from the notifier; the hardware's
+ *    quiesce / resume run under it.
  * 5. &amdgpu_svm_attr_tree.lock (a mutex): the attribute tree, cleared on
  *    munmap from the mm-wide notifier inside the mmap_lock; nothing is
  *    allocated under it but with GFP_NOWAIT. Walks of many intervals
@@ -89,8 +91,9 @@
  * by a VMA and accessible (amdgpu_svm_sync()), choosing chunk sizes that
  * fit the remaining VMAs. The cost is the unmapped part plus at most one
  * chunk, whatever the size of the mapping around it. With XNACK off the
- * queues of the process are quiesced from the notifier until the rebuild
- * is done, so no GPU access faults in the window.
+ * queues of each context that had the range mapped are quiesced from the
+ * notifier until the rebuild is done, so no GPU access faults in the
+ * window.
  *
  * Attributes are kept apart and cleared for exactly the unmapped span, so
  * the rebuilt ranges get the same attributes as before.
@@ -109,13 +112,21 @@
  * access, so everything accessible must be mapped before the GPU touches
  * it. SET_ATTR maps every page of its span that a GPU may access (ACCESS
  * or ACCESS_IN_PLACE) on that GPU before returning. An invalidation of a
- * mapped range (eviction, COW, migration, munmap) quiesces every queue of
- * the process on every GPU, clears the PTEs and flushes the TLB; the
+ * mapped range (eviction, COW, migration, munmap) quiesces the queues of
+ * the context that mapped it, clears the PTEs and flushes the TLB; the
  * ordered restore worker removes unmapped ranges, maps again what is
- * still valid and then resumes the queues. A restore that keeps failing
- * is retried a bounded number of times; then the spans it could not map
- * are reported and left unmapped, and the queues resume: an access there
- * is a VM fault, never a process stopped for ever.
+ * still valid and then resumes the queues of each context it restored
+ * completely. A restore that keeps failing is retried a bounded number
+ * of times; then the spans it could not map are reported and left
+ * unmapped, and the queues resume: an access there is a VM fault, never a
+ * process stopped for ever.
+ *
+ * Quiesce is per context, not per process: a context's queues use only
+ * its GPU VM, whose PTEs only its own notifier and ioctl changes clear,
+ * so the queues of other GPUs (and of other files on the same GPU) keep
+ * running through an eviction they have no mapping in. The process-wide
+ * alternative (every queue on every GPU for any eviction, as KFD's
+ * svm_range_evict() does) stopped N GPUs for one GPU's eviction.
  *
  * XNACK on (gfx943): pages with no attributes are accessible by every GPU
  * of the process, and nothing is mapped by the ioctl. A GPU access that
@@ -245,122 +256,114 @@ static u64 amdgpu_svm_process_gpu_mask(struct amdgpu_svm_process *proc)
 	return mask;
 }
 
-static void amdgpu_svm_process_quiesce_locked(struct amdgpu_svm_process *proc)
+static void amdgpu_svm_quiesce_locked(struct amdgpu_svm *svm)
 {
-	struct amdgpu_svm *svm;
+	lockdep_assert_held(&svm->proc->queue_lock);
 
-	lockdep_assert_held(&proc->queue_lock);
-
-	if (proc->quiesce_count++)
-		return;
-	list_for_each_entry(svm, &proc->gpus, link) {
+	if (!svm->quiesce_count++)
 		svm->gpu->ops->quiesce(svm);
-		svm->quiesced = true;
-	}
 }
 
 /**
- * amdgpu_svm_process_quiesce() - stop every queue of the process
- * @proc: the process
+ * amdgpu_svm_quiesce() - stop the queues of one context
+ * @svm: the context
  *
- * Nests: the queues run again after as many amdgpu_svm_process_resume().
+ * Only the queues that use @svm's GPU VM: the other contexts of the
+ * process, on this GPU or another, keep running. Nests: the queues run
+ * again after as many amdgpu_svm_resume().
  *
  * Context: process context, may sleep; not under queue_lock.
  */
-void amdgpu_svm_process_quiesce(struct amdgpu_svm_process *proc)
+void amdgpu_svm_quiesce(struct amdgpu_svm *svm)
 {
-	mutex_lock(&proc->queue_lock);
-	amdgpu_svm_process_quiesce_locked(proc);
-	mutex_unlock(&proc->queue_lock);
+	mutex_lock(&svm->proc->queue_lock);
+	amdgpu_svm_quiesce_locked(svm);
+	mutex_unlock(&svm->proc->queue_lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_quiesce);
 
-static void amdgpu_svm_process_resume_locked(struct amdgpu_svm_process *proc)
+static void amdgpu_svm_resume_locked(struct amdgpu_svm *svm)
 {
-	struct amdgpu_svm *svm;
+	lockdep_assert_held(&svm->proc->queue_lock);
 
-	lockdep_assert_held(&proc->queue_lock);
-
-	if (WARN_ON_ONCE(!proc->quiesce_count) || --proc->quiesce_count)
+	if (WARN_ON_ONCE(!svm->quiesce_count) || --svm->quiesce_count)
 		return;
-	list_for_each_entry(svm, &proc->gpus, link) {
-		if (svm->quiesced)
-			svm->gpu->ops->resume(svm);
-		svm->quiesced = false;
-	}
+	svm->gpu->ops->resume(svm);
 }
 
 /**
- * amdgpu_svm_process_resume() - undo one amdgpu_svm_process_quiesce()
- * @proc: the process
+ * amdgpu_svm_resume() - undo one amdgpu_svm_quiesce()
+ * @svm: the context
  *
  * Context: process context, may sleep.
  */
-void amdgpu_svm_process_resume(struct amdgpu_svm_process *proc)
+void amdgpu_svm_resume(struct amdgpu_svm *svm)
 {
-	mutex_lock(&proc->queue_lock);
-	amdgpu_svm_process_resume_locked(proc);
-	mutex_unlock(&proc->queue_lock);
+	mutex_lock(&svm->proc->queue_lock);
+	amdgpu_svm_resume_locked(svm);
+	mutex_unlock(&svm->proc->queue_lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_resume);
 
 /**
- * amdgpu_svm_process_evict() - quiesce for an eviction (XNACK off)
- * @proc: the process
+ * amdgpu_svm_evict() - quiesce a context for an eviction (XNACK off)
+ * @svm: the context whose mapped ranges the notifier invalidates
  *
- * Bumps the eviction sequence; the first eviction since the last restore
- * quiesces the process, which the restore worker resumes once everything
- * is mapped again (amdgpu_svm_process_restored()). The caller has queued
- * the ranges to restore before.
+ * Bumps the context's eviction sequence; the first eviction since its
+ * last restore quiesces the context, which the restore worker resumes
+ * once its ranges are mapped again (amdgpu_svm_restored()). The caller
+ * has queued the ranges to restore before. Contexts with nothing mapped
+ * in the span are not touched.
  *
- * Context: the MMU notifier (a drm_gpusvm notifier lock held for write).
+ * Context: the MMU notifier (the context's notifier lock held for write).
  */
-void amdgpu_svm_process_evict(struct amdgpu_svm_process *proc)
+void amdgpu_svm_evict(struct amdgpu_svm *svm)
 {
-	mutex_lock(&proc->queue_lock);
-	proc->evict_seq++;
-	if (!proc->evicted) {
-		proc->evicted = true;
-		amdgpu_svm_process_quiesce_locked(proc);
+	mutex_lock(&svm->proc->queue_lock);
+	svm->evict_seq++;
+	if (!svm->evicted) {
+		svm->evicted = true;
+		amdgpu_svm_quiesce_locked(svm);
 	}
-	mutex_unlock(&proc->queue_lock);
+	mutex_unlock(&svm->proc->queue_lock);
 }
 
 /**
- * amdgpu_svm_process_evict_seq() - the eviction sequence, read before a
+ * amdgpu_svm_evict_seq() - a context's eviction sequence, read before a
  * restore
- * @proc: the process
+ * @svm: the context
  *
  * Context: process context, may sleep.
- * Return: the number of evictions so far.
+ * Return: the number of evictions of @svm so far.
  */
-unsigned long amdgpu_svm_process_evict_seq(struct amdgpu_svm_process *proc)
+unsigned long amdgpu_svm_evict_seq(struct amdgpu_svm *svm)
 {
 	unsigned long seq;
 
-	mutex_lock(&proc->queue_lock);
-	seq = proc->evict_seq;
-	mutex_unlock(&proc->queue_lock);
+	mutex_lock(&svm->proc->queue_lock);
+	seq = svm->evict_seq;
+	mutex_unlock(&svm->proc->queue_lock);
 	return seq;
 }
 
 /**
- * amdgpu_svm_process_restored() - resume after a complete restore
- * @proc: the process
- * @seq: amdgpu_svm_process_evict_seq() from before the restore started
+ * amdgpu_svm_restored() - resume a context after a complete restore
+ * @svm: the context
+ * @seq: amdgpu_svm_evict_seq() from before its restore started
  *
- * Resumes the queues an eviction quiesced, unless another eviction came
- * after @seq was read (its restore will resume).
+ * Resumes the queues an eviction quiesced, unless another eviction of
+ * @svm came after @seq was read (its restore will resume).
  *
  * Context: process context, may sleep.
  */
-void amdgpu_svm_process_restored(struct amdgpu_svm_process *proc,
-				 unsigned long seq)
+void amdgpu_svm_restored(struct amdgpu_svm *svm, unsigned long seq)
 {
-	mutex_lock(&proc->queue_lock);
-	if (proc->evicted && proc->evict_seq == seq) {
-		proc->evicted = false;
-		amdgpu_svm_process_resume_locked(proc);
+	mutex_lock(&svm->proc->queue_lock);
+	if (svm->evicted && svm->evict_seq == seq) {
+		svm->evicted = false;
+		amdgpu_svm_resume_locked(svm);
 	}
-	mutex_unlock(&proc->queue_lock);
+	mutex_unlock(&svm->proc->queue_lock);
 }
 
 /**
@@ -420,10 +423,6 @@ static int amdgpu_svm_process_add(struct amdgpu_svm_process *proc,
 
 	mutex_lock(&proc->queue_lock);
 	list_add_tail(&svm->link, &proc->gpus);
-	if (proc->quiesce_count) {
-		gpu->ops->quiesce(svm);
-		svm->quiesced = true;
-	}
 	mutex_unlock(&proc->queue_lock);
 
 	if (xnack)
@@ -450,7 +449,7 @@ static int amdgpu_svm_join_map(struct amdgpu_svm *svm)
 		return 0;
 	ret = amdgpu_svm_sync(svm, 0, TASK_SIZE, 0, &quiesced);
 	if (quiesced)
-		amdgpu_svm_process_resume(proc);
+		amdgpu_svm_resume(svm);
 	return ret;
 }
 
@@ -547,8 +546,9 @@ EXPORT_SYMBOL_GPL(amdgpu_svm_create);
  * whose last context was destroyed
  * @proc: the process
  *
- * Cancels the garbage collector and the restore worker, then resumes the
- * queues an eviction left quiesced. A context may join the process
+ * Cancels the garbage collector and the restore worker (each destroyed
+ * context resumed the queues an eviction left quiesced). A context may
+ * join the process
  * between the destroy's unlock and the cancel (the render node opened
  * again): the work just cancelled is then that context's, and is queued
  * again instead, so its restore still maps it before its queues resume.
@@ -565,13 +565,6 @@ void amdgpu_svm_process_last_context_gone(struct amdgpu_svm_process *proc)
 	if (proc->ncontexts) {
 		queue_work(amdgpu_svm_wq, &proc->gc_work);
 		mod_delayed_work(amdgpu_svm_wq, &proc->restore_work, 0);
-	} else {
-		mutex_lock(&proc->queue_lock);
-		if (proc->evicted) {
-			proc->evicted = false;
-			amdgpu_svm_process_resume_locked(proc);
-		}
-		mutex_unlock(&proc->queue_lock);
 	}
 	mutex_unlock(&proc->lock);
 }
@@ -597,7 +590,7 @@ void amdgpu_svm_destroy(struct amdgpu_svm *svm)
 	mutex_lock(&proc->lock);
 	mutex_lock(&proc->queue_lock);
 	list_del(&svm->link);
-	if (svm->quiesced)
+	if (svm->quiesce_count)
 		svm->gpu->ops->resume(svm);
 	mutex_unlock(&proc->queue_lock);
 
@@ -662,11 +655,13 @@ int amdgpu_svm_set_xnack(struct amdgpu_svm *svm, bool xnack)
 	amdgpu_svm_attr_set_default_access(&proc->attrs, xnack ?
 					   amdgpu_svm_process_gpu_mask(proc) : 0);
 	if (!xnack) {
-		list_for_each_entry(gpu, &proc->gpus, link)
+		list_for_each_entry(gpu, &proc->gpus, link) {
+			quiesced = false;
 			ret = amdgpu_svm_sync(gpu, 0, TASK_SIZE, 0,
 					      &quiesced) ?: ret;
-		if (quiesced)
-			amdgpu_svm_process_resume(proc);
+			if (quiesced)
+				amdgpu_svm_resume(gpu);
+		}
 	}
 out_unlock:
 	mutex_unlock(&proc->lock);

@@ -162,7 +162,6 @@ static int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 	struct amdgpu_svm_process *proc = svm->proc;
 	struct mm_struct *mm = svm->gpusvm.mm;
 	struct amdgpu_svm *gpu;
-	bool quiesced = false;
 	int ret, err;
 
 	lockdep_assert_held(&proc->lock);
@@ -192,13 +191,15 @@ static int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 	 * new attributes removed; the first error is returned.
 	 */
 	list_for_each_entry(gpu, &proc->gpus, link) {
+		bool quiesced = false;
+
 		err = amdgpu_svm_sync(gpu, start, end,
 				      AMDGPU_SVM_SYNC_STRICT |
 				      AMDGPU_SVM_SYNC_MIGRATE, &quiesced);
+		if (quiesced)
+			amdgpu_svm_resume(gpu);
 		ret = ret ?: err;
 	}
-	if (quiesced)
-		amdgpu_svm_process_resume(proc);
 	return ret;
 }
 

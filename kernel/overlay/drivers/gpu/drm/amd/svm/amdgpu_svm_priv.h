@@ -53,16 +53,10 @@ struct amdgpu_svm_process {
 	/** @restore_failures: failed restores in a row, under @lock. */
 	unsigned int restore_failures;
 	/**
-	 * @queue_lock: process-wide quiesce state; taken in the notifier,
-	 * so nothing below it allocates or takes the SVM lock.
+	 * @queue_lock: the quiesce state of every context; taken in the
+	 * notifier, so nothing below it allocates or takes the SVM lock.
 	 */
 	struct mutex queue_lock;
-	/** @quiesce_count: nested quiesces in force, under @queue_lock. */
-	unsigned int quiesce_count;
-	/** @evicted: a notifier quiesced; the restore worker owes a resume. */
-	bool evicted;
-	/** @evict_seq: evictions so far, under @queue_lock. */
-	unsigned long evict_seq;
 	/** @gc_work: XNACK on: removes ranges the CPU unmapped. */
 	struct work_struct gc_work;
 	/** @restore_work: XNACK off: removes, rebuilds, remaps, resumes. */
@@ -94,8 +88,20 @@ struct amdgpu_svm {
 	unsigned int idx;
 	/** @link: in &amdgpu_svm_process.gpus. */
 	struct list_head link;
-	/** @quiesced: @gpu's quiesce op is in force, under queue_lock. */
-	bool quiesced;
+	/**
+	 * @quiesce_count: nested quiesces of this context in force (its
+	 * @gpu quiesce op is in force while non-zero), under queue_lock.
+	 */
+	unsigned int quiesce_count;
+	/**
+	 * @evicted: the notifier quiesced this context; the restore worker
+	 * owes it a resume. Under queue_lock.
+	 */
+	bool evicted;
+	/** @evict_seq: evictions of this context so far, under queue_lock. */
+	unsigned long evict_seq;
+	/** @restore_seq: @evict_seq when the restore began, under the SVM lock. */
+	unsigned long restore_seq;
 	/** @work_lock: protects @work_list and the ranges' pending bits. */
 	spinlock_t work_lock;
 	/** @work_list: ranges with pending operations, oldest first. */
@@ -161,12 +167,11 @@ to_amdgpu_svm_range(struct drm_gpusvm_range *range)
 extern struct workqueue_struct *amdgpu_svm_wq;
 extern const struct drm_gpusvm_ops amdgpu_svm_gpusvm_ops;
 
-void amdgpu_svm_process_quiesce(struct amdgpu_svm_process *proc);
-void amdgpu_svm_process_resume(struct amdgpu_svm_process *proc);
-void amdgpu_svm_process_evict(struct amdgpu_svm_process *proc);
-unsigned long amdgpu_svm_process_evict_seq(struct amdgpu_svm_process *proc);
-void amdgpu_svm_process_restored(struct amdgpu_svm_process *proc,
-				 unsigned long seq);
+void amdgpu_svm_quiesce(struct amdgpu_svm *svm);
+void amdgpu_svm_resume(struct amdgpu_svm *svm);
+void amdgpu_svm_evict(struct amdgpu_svm *svm);
+unsigned long amdgpu_svm_evict_seq(struct amdgpu_svm *svm);
+void amdgpu_svm_restored(struct amdgpu_svm *svm, unsigned long seq);
 int amdgpu_svm_process_gpu_idx(struct amdgpu_svm_process *proc, u32 gpu_id);
 void amdgpu_svm_process_last_context_gone(struct amdgpu_svm_process *proc);
 void amdgpu_svm_gc_work(struct work_struct *work);

@@ -85,9 +85,10 @@ static void amdgpu_svm_range_dequeue(struct amdgpu_svm *svm,
  * Stages, as xe, with the queueing first: an UNMAP marks the ranges
  * unmapped and queues them for the garbage collector; an eviction with
  * XNACK off queues the mapped ranges for the restore worker, and only
- * then quiesces the process (amdgpu_svm_process_evict() bumps the
+ * then quiesces this context's queues (amdgpu_svm_evict() bumps the
  * eviction sequence the restore worker checks, so work queued here is
- * always seen by a restore that resumes). Then the PTEs of mapped ranges
+ * always seen by a restore that resumes); other contexts are quiesced
+ * only by their own notifiers, when they have something mapped here. Then the PTEs of mapped ranges
  * are zapped, one TLB flush, and every range touched is DMA-unmapped.
  * When the mm goes away (MMU_NOTIFY_RELEASE) PTEs are only zapped.
  *
@@ -134,7 +135,7 @@ static void amdgpu_svm_invalidate(struct drm_gpusvm *gpusvm,
 	trace_amdgpu_svm_invalidate(svm->gpu->gpu_id, start, end,
 				    mmu_range->event, any_mapped);
 	if (any_mapped && !release && !xnack)
-		amdgpu_svm_process_evict(proc);
+		amdgpu_svm_evict(svm);
 
 	if (any_mapped) {
 		r = NULL;
@@ -208,7 +209,9 @@ static void amdgpu_svm_range_remove(struct amdgpu_svm *svm,
  * GPU faults its pages in again. With XNACK off it is left alone:
  * amdgpu_svm_sync() drops it next, under a quiesce, and maps what it
  * covered again piece by piece, moving each piece's pages where its
- * attributes say.
+ * attributes say. Removed here, its PTEs would be cleared while the
+ * queues run, and what it covered beyond the ioctl's span would stay
+ * unmapped: a VM fault at the next GPU access there.
  *
  * Context: process context, may sleep; the SVM lock held.
  * Return: true if @range was removed (the caller finds or makes another).
@@ -481,7 +484,7 @@ static bool amdgpu_svm_drop_misfits(struct amdgpu_svm *svm, unsigned long start,
 		}
 	if (zap) {
 		if (!proc->xnack && !*quiesced) {
-			amdgpu_svm_process_quiesce(proc);
+			amdgpu_svm_quiesce(svm);
 			*quiesced = true;
 		}
 		drm_gpusvm_notifier_lock(&svm->gpusvm);
@@ -694,8 +697,8 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
  * @flags: AMDGPU_SVM_SYNC_STRICT: fail on memory that cannot be mapped
  *	(the ioctl) instead of skipping it (the workers);
  *	AMDGPU_SVM_SYNC_MIGRATE: move pages to their location first
- * @quiesced: set to true if this call quiesced the process (the caller
- *	resumes it with amdgpu_svm_process_resume() when done)
+ * @quiesced: set to true if this call quiesced @svm (the caller resumes
+ *	it with amdgpu_svm_resume() when done)
  *
  * Drops the ranges that cross an attribute boundary, are no longer
  * accessible by this GPU or have stale PTE flags, widening the span to
@@ -815,7 +818,7 @@ int amdgpu_svm_drain(struct amdgpu_svm *svm)
 		}
 	}
 	if (quiesced)
-		amdgpu_svm_process_resume(proc);
+		amdgpu_svm_resume(svm);
 	return ret;
 }
 
@@ -916,13 +919,38 @@ void amdgpu_svm_gc_work(struct work_struct *work)
 	mutex_unlock(&proc->lock);
 }
 
+/* Has the context work queued or a span left to map again? */
+static bool amdgpu_svm_busy(struct amdgpu_svm *svm)
+{
+	bool busy;
+
+	lockdep_assert_held(&svm->proc->lock);
+
+	spin_lock(&svm->work_lock);
+	busy = !list_empty(&svm->work_list) ||
+	       svm->retry_start != svm->retry_end;
+	spin_unlock(&svm->work_lock);
+	return busy;
+}
+
+static bool amdgpu_svm_process_busy(struct amdgpu_svm_process *proc)
+{
+	struct amdgpu_svm *svm;
+
+	list_for_each_entry(svm, &proc->gpus, link)
+		if (amdgpu_svm_busy(svm))
+			return true;
+	return false;
+}
+
 /**
  * amdgpu_svm_restore_work() - the restore worker (XNACK off)
  * @work: &amdgpu_svm_process.restore_work
  *
  * Removes unmapped ranges, maps again what is valid and accessible, and
- * resumes the queues the notifier quiesced, unless a new eviction arrived
- * meanwhile (then the next run resumes). A mapping that fails is retried
+ * resumes the queues the notifier quiesced, context by context: a context
+ * resumes once nothing of its own is left to map, unless a new eviction
+ * of it arrived meanwhile (then the next run resumes it). A mapping that fails is retried
  * every AMDGPU_SVM_RESTORE_RETRY_MS with the queues still quiesced, at
  * most AMDGPU_SVM_RESTORE_ATTEMPTS times in a row; then the spans that
  * failed are reported and left unmapped, and the queues resume. When the
@@ -938,26 +966,22 @@ void amdgpu_svm_restore_work(struct work_struct *work)
 	struct mm_struct *mm = proc->mn.mm;
 	struct amdgpu_svm *svm;
 	bool pending = false;
-	unsigned long seq;
 	int ret = 0;
 
 	mutex_lock(&proc->lock);
-	seq = amdgpu_svm_process_evict_seq(proc);
+	list_for_each_entry(svm, &proc->gpus, link)
+		svm->restore_seq = amdgpu_svm_evict_seq(svm);
 	if (!mmget_not_zero(mm)) {
 		amdgpu_svm_process_forget_work(proc);
-		amdgpu_svm_process_restored(proc, seq);
+		list_for_each_entry(svm, &proc->gpus, link)
+			amdgpu_svm_restored(svm, svm->restore_seq);
 		mutex_unlock(&proc->lock);
 		return;
 	}
 	list_for_each_entry(svm, &proc->gpus, link)
 		ret = amdgpu_svm_drain(svm) ?: ret;
 
-	list_for_each_entry(svm, &proc->gpus, link) {
-		spin_lock(&svm->work_lock);
-		pending |= !list_empty(&svm->work_list);
-		spin_unlock(&svm->work_lock);
-	}
-	trace_amdgpu_svm_restore(proc->tgid, ret, pending,
+	trace_amdgpu_svm_restore(proc->tgid, ret, amdgpu_svm_process_busy(proc),
 				 proc->restore_failures + !!ret);
 	if (ret && ++proc->restore_failures >= AMDGPU_SVM_RESTORE_ATTEMPTS) {
 		amdgpu_svm_process_give_up(proc, ret);
@@ -965,8 +989,13 @@ void amdgpu_svm_restore_work(struct work_struct *work)
 	} else if (!ret) {
 		proc->restore_failures = 0;
 	}
-	if (!ret && !pending)
-		amdgpu_svm_process_restored(proc, seq);
+	/* Each context resumes once all of its own ranges are back. */
+	list_for_each_entry(svm, &proc->gpus, link) {
+		if (amdgpu_svm_busy(svm))
+			pending = true;
+		else
+			amdgpu_svm_restored(svm, svm->restore_seq);
+	}
 	mutex_unlock(&proc->lock);
 	mmput_async(mm);
 
@@ -1136,7 +1165,7 @@ retry:
 
 out_unlock:
 	if (quiesced)
-		amdgpu_svm_process_resume(proc);
+		amdgpu_svm_resume(svm);
 	mutex_unlock(&proc->lock);
 	trace_amdgpu_svm_fault(svm->gpu->gpu_id, addr, write, ret);
 	return ret;

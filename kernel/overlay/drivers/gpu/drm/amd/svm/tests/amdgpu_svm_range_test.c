@@ -31,6 +31,8 @@
  * @gpu: what the core sees
  * @drm: a DRM device with nothing but a DMA-capable device behind it
  * @updates: PTE updates
+ * @quiesces: calls of the quiesce op
+ * @resumes: calls of the resume op
  * @remaps: how many more times reserve_ptes() replaces the memory of the
  *	span it is called for by a fresh mapping with the same attributes,
  *	as a munmap and mmap of another thread would between get_pages and
@@ -42,6 +44,8 @@ struct mock_gpu {
 	struct amdgpu_svm_gpu gpu;
 	struct drm_device drm;
 	unsigned int updates;
+	unsigned int quiesces;
+	unsigned int resumes;
 	unsigned int remaps;
 	unsigned long frame_lo;
 	unsigned long frame_hi;
@@ -90,13 +94,23 @@ static void mock_nop(struct amdgpu_svm *svm)
 {
 }
 
+static void mock_quiesce(struct amdgpu_svm *svm)
+{
+	to_mock(svm)->quiesces++;
+}
+
+static void mock_resume(struct amdgpu_svm *svm)
+{
+	to_mock(svm)->resumes++;
+}
+
 static const struct amdgpu_svm_gpu_ops mock_ops = {
 	.reserve_ptes = mock_reserve_ptes,
 	.update_ptes = mock_update_ptes,
 	.clear_ptes = mock_clear_ptes,
 	.flush_tlb = mock_nop,
-	.quiesce = mock_nop,
-	.resume = mock_nop,
+	.quiesce = mock_quiesce,
+	.resume = mock_resume,
 };
 
 static void range_test_destroy(void *svm)
@@ -347,7 +361,7 @@ static void range_test_restore_after_exit(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, range_test_syncs, 0U,
 			    "the restore worker mapped spans of an mm that is gone");
 	KUNIT_EXPECT_FALSE(test, queued);
-	KUNIT_EXPECT_FALSE(test, proc->evicted);
+	KUNIT_EXPECT_FALSE(test, svm->evicted);
 }
 
 /**
@@ -369,8 +383,8 @@ static struct join_test *join_test;
 /*
  * Runs where amdgpu_svm_destroy() of the last context stops the workers:
  * a context joins the process (the render node opened again), is given
- * the memory, and a munmap of one of its pages evicts it, so that the
- * process is quiesced until the restore maps the rest again. That restore
+ * the memory, and a munmap of one of its pages evicts it, so that its
+ * queues are quiesced until the restore maps the rest again. That restore
  * is still pending when the real function cancels the workers.
  */
 static void join_test_last_context_gone(struct amdgpu_svm_process *proc)
@@ -383,7 +397,7 @@ static void join_test_last_context_gone(struct amdgpu_svm_process *proc)
 	KUNIT_EXPECT_EQ(test, range_test_give_access(test, jt->svm, jt->addr,
 						     SZ_2M), 0);
 	KUNIT_EXPECT_EQ(test, vm_munmap(jt->addr + PAGE_SIZE, PAGE_SIZE), 0);
-	KUNIT_EXPECT_TRUE_MSG(test, proc->evicted,
+	KUNIT_EXPECT_TRUE_MSG(test, jt->svm->evicted,
 			      "the munmap did not evict the joining context");
 	mod_delayed_work(amdgpu_svm_wq, &proc->restore_work, HZ);
 
@@ -436,9 +450,57 @@ static void range_test_join_during_last_destroy(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, tail && tail->mapped);
 	mutex_unlock(&proc->lock);
 	mutex_lock(&proc->queue_lock);
-	KUNIT_EXPECT_FALSE(test, proc->evicted);
-	KUNIT_EXPECT_EQ(test, proc->quiesce_count, 0U);
+	KUNIT_EXPECT_FALSE(test, jt->svm->evicted);
+	KUNIT_EXPECT_EQ(test, jt->svm->quiesce_count, 0U);
 	mutex_unlock(&proc->queue_lock);
+}
+
+/*
+ * Issue 16, goal 2: an eviction quiesces only the context that has the
+ * memory mapped, and nests with a quiesce the ioctl holds on it. Two
+ * GPUs of one process, each mapping its own half of 4 MiB; the first is
+ * quiesced (as SET_ATTR dropping its ranges does) when a munmap of one of
+ * its pages evicts it. The restore must leave it quiesced until that
+ * quiesce ends, and the second GPU's queues must never stop.
+ */
+static void range_test_quiesce_per_context(struct kunit *test)
+{
+	struct mock_gpu *mock, *other_mock;
+	struct amdgpu_svm *svm, *other;
+	unsigned long addr;
+
+	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
+	other_mock = kunit_kzalloc(test, sizeof(*other_mock), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mock);
+	KUNIT_ASSERT_NOT_NULL(test, other_mock);
+	svm = range_test_setup(test, mock, SZ_4M, &addr);
+	mock_gpu_init(test, other_mock, "amdgpu_svm_mock_other",
+		      MOCK_GPU_ID + 1);
+	other = range_test_context(test, other_mock);
+	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
+	KUNIT_ASSERT_EQ(test, range_test_give_access(test, other, addr + SZ_2M,
+						     SZ_2M), 0);
+	KUNIT_ASSERT_GT(test, other_mock->updates, 0U);
+
+	amdgpu_svm_quiesce(svm);
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, svm->evicted,
+			      "the munmap did not evict the GPU that maps it");
+	KUNIT_EXPECT_EQ(test, svm->quiesce_count, 2U);
+	KUNIT_EXPECT_EQ_MSG(test, mock->quiesces, 1U,
+			    "a nested quiesce called the GPU's op again");
+
+	flush_delayed_work(&svm->proc->restore_work);
+	KUNIT_EXPECT_FALSE(test, svm->evicted);
+	KUNIT_EXPECT_EQ(test, svm->quiesce_count, 1U);
+	KUNIT_EXPECT_EQ_MSG(test, mock->resumes, 0U,
+			    "the restore resumed queues a quiesce still holds");
+	amdgpu_svm_resume(svm);
+	KUNIT_EXPECT_EQ(test, mock->resumes, 1U);
+
+	KUNIT_EXPECT_EQ_MSG(test, other_mock->quiesces, 0U,
+			    "an eviction of another GPU's memory quiesced this GPU");
+	KUNIT_EXPECT_EQ(test, other_mock->resumes, 0U);
 }
 
 static struct kunit_case amdgpu_svm_range_test_cases[] = {
@@ -446,6 +508,7 @@ static struct kunit_case amdgpu_svm_range_test_cases[] = {
 	KUNIT_CASE(range_test_unmapped_no_recursion),
 	KUNIT_CASE(range_test_restore_after_exit),
 	KUNIT_CASE(range_test_join_during_last_destroy),
+	KUNIT_CASE(range_test_quiesce_per_context),
 	{}
 };
 
