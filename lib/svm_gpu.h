@@ -97,6 +97,8 @@ struct svm_gpu_cmd {
  * @fault_permission: the page was mapped, without the access's permission
  * @fault_unresolved: XNACK on: the fault handler was asked and could not
  *	map the page
+ * @fault_stale: the PTE was valid but its page already freed or being
+ *	migrated: a mapping the driver should have cleared
  * @quiesce_count: times the queue was quiesced
  * @resume_count: times it was resumed
  * @retry_faults: faults resolved by the fault handler (XNACK on)
@@ -105,7 +107,7 @@ struct svm_gpu_cmd {
 struct svm_queue_counters {
 	bool quiesced, failed;
 	uint64_t fault_addr;
-	bool fault_write, fault_permission, fault_unresolved;
+	bool fault_write, fault_permission, fault_unresolved, fault_stale;
 	uint32_t quiesce_count, resume_count, retry_faults, vm_faults;
 };
 

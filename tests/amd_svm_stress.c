@@ -288,11 +288,12 @@ static bool sync_gpu(struct worker *w)
 		bool counters = q->ctx->gpu->backend->counters(q, &c) == 0;
 
 		if (ret == -EIO && counters) {
-			fail(w, "VM FAULT on %s at 0x%" PRIx64 " (%s%s%s)",
+			fail(w, "VM FAULT on %s at 0x%" PRIx64 " (%s%s%s%s)",
 			     gpu_name(w, w->busy_queue), c.fault_addr,
 			     c.fault_write ? "write" : "read",
 			     c.fault_permission ? ", mapped without that permission" : "",
-			     c.fault_unresolved ? ", the fault handler could not map it" : "");
+			     c.fault_unresolved ? ", the fault handler could not map it" : "",
+			     c.fault_stale ? ", a stale PTE to a freed or migrating page" : "");
 		} else if (counters) {
 			struct svm_queue_counters later = c;
 

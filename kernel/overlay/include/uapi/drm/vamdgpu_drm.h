@@ -352,6 +352,13 @@ struct drm_vamdgpu_wait {
 #define VAMDGPU_FAULT_PERMISSION	(1u << 1)
 /** The fault handler was asked (XNACK on) and could not map the page. */
 #define VAMDGPU_FAULT_RETRY_FAILED	(1u << 2)
+/**
+ * The PTE was valid but its system page was already freed, or frozen for
+ * migration or reclaim: the driver left a mapping the CPU side took back,
+ * which real hardware would have used (stale data, corruption). Reported
+ * as a mapping error that names it.
+ */
+#define VAMDGPU_FAULT_STALE_PTE		(1u << 3)
 
 /**
  * struct drm_vamdgpu_queue_status - state and counters of a queue

@@ -362,13 +362,15 @@ static void vamdgpu_queue_vm_fault(struct vamdgpu_queue *q,
 	drm_notice(drm, " in process %s pid %d\n", vm->comm, vm->pid);
 	drm_notice(drm, "  in page starting at address 0x%016llx from client 0x1b (UTCL2)\n",
 		   fault->addr & PAGE_MASK);
-	drm_notice(drm, "VM_L2_PROTECTION_FAULT_STATUS: addr 0x%016llx PERMISSION_FAULTS: %u MAPPING_ERROR: %u RW: 0x%x (%s) XNACK: %s%s\n",
+	drm_notice(drm, "VM_L2_PROTECTION_FAULT_STATUS: addr 0x%016llx PERMISSION_FAULTS: %u MAPPING_ERROR: %u RW: 0x%x (%s) XNACK: %s%s%s\n",
 		   fault->addr, !!(fault->flags & VAMDGPU_FAULT_PERMISSION),
 		   !(fault->flags & VAMDGPU_FAULT_PERMISSION),
 		   !!(fault->flags & VAMDGPU_FAULT_WRITE),
 		   fault->flags & VAMDGPU_FAULT_WRITE ? "write" : "read",
 		   vamdgpu_vm_xnack(vm) ? "on" : "off",
-		   fault->flags & VAMDGPU_FAULT_RETRY_FAILED ? ", retry failed" : "");
+		   fault->flags & VAMDGPU_FAULT_RETRY_FAILED ? ", retry failed" : "",
+		   fault->flags & VAMDGPU_FAULT_STALE_PTE ?
+		   ", stale PTE (its page was freed or is being migrated)" : "");
 }
 
 /*

@@ -23,6 +23,9 @@
  *   missing flush after an unmap is therefore a visible wrong result. Each
  *   cached system page is referenced, so the stale data stays memory-safe.
  *   Invalid translations and permission faults are never cached.
+ * - A PTE whose system page is already freed, or frozen for migration or
+ *   reclaim, is a stale mapping the driver failed to clear: the access
+ *   faults with VAMDGPU_FAULT_STALE_PTE instead of touching the page.
  * - The flush is heavyweight: every GPU access runs under the TLB lock, so
  *   when the flush returns no access through an old translation is in
  *   flight and the pages may be freed.
@@ -376,9 +379,12 @@ int vamdgpu_vm_access(struct vamdgpu_vm *vm, u64 va, void *buf, size_t len,
 	if (!e->pte || e->vpn != vpn) {
 		*tlb_miss = true;
 		pte = vamdgpu_vm_read_pte(vm, va);
-		if (!(pte & VAMDGPU_PTE_VALID) ||
-		    !vamdgpu_tlb_fill(vm, e, vpn, pte))
+		if (!(pte & VAMDGPU_PTE_VALID))
 			goto fault;
+		if (!vamdgpu_tlb_fill(vm, e, vpn, pte)) {
+			fault->flags |= VAMDGPU_FAULT_STALE_PTE;
+			goto fault;
+		}
 	}
 	if (!(e->pte & VAMDGPU_PTE_READ) ||
 	    (write && !(e->pte & VAMDGPU_PTE_WRITE))) {

@@ -524,6 +524,35 @@ static void vamdgpu_tlb_permission_not_cached(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, *(u32 *)(cpu(t, 2) + 4), v);
 }
 
+/*
+ * A valid PTE whose page is frozen (as migration, reclaim and THP split
+ * freeze it, after the MMU notifiers ran) is a mapping the driver failed to
+ * clear: the access faults as a stale PTE and never touches the page.
+ */
+static void vamdgpu_tlb_stale_pte(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	struct folio *folio = page_folio(t->pages[3]);
+	struct vamdgpu_fault fault;
+	u8 v = 0x77;
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, map_page(t, VA(3), 3, true), 0);
+	KUNIT_ASSERT_TRUE(test, folio_ref_freeze(folio, 1));
+	ret = gpu_access(t, VA(3) + 1, &v, 1, VAMDGPU_ACCESS_WRITE, NULL,
+			 &fault);
+	folio_ref_unfreeze(folio, 1);
+	KUNIT_EXPECT_EQ(test, ret, -EFAULT);
+	KUNIT_EXPECT_EQ(test, fault.addr, VA(3) + 1);
+	KUNIT_EXPECT_EQ(test, fault.flags,
+			VAMDGPU_FAULT_WRITE | VAMDGPU_FAULT_STALE_PTE);
+	KUNIT_EXPECT_EQ(test, cpu(t, 3)[1], 0x13);
+	/* Unfrozen, the same PTE works. */
+	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(3) + 1, &v, 1,
+					 VAMDGPU_ACCESS_WRITE, NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, cpu(t, 3)[1], 0x77);
+}
+
 static void vamdgpu_tlb_conflict(struct kunit *test)
 {
 	struct vamdgpu_test *t = test->priv;
@@ -814,6 +843,7 @@ static struct kunit_case vamdgpu_tlb_cases[] = {
 	KUNIT_CASE(vamdgpu_tlb_hit_after_miss),
 	KUNIT_CASE(vamdgpu_tlb_stale_until_flush),
 	KUNIT_CASE(vamdgpu_tlb_permission_not_cached),
+	KUNIT_CASE(vamdgpu_tlb_stale_pte),
 	KUNIT_CASE(vamdgpu_tlb_conflict),
 	KUNIT_CASE(vamdgpu_tlb_atomic),
 	{}
