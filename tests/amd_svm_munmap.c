@@ -44,15 +44,24 @@
  *	munmap: each event costs one TLB flush per GPU VM (file), not one
  *	per range (flushes counted on the virtual GPU, printed for both).
  *
+ * SUBTEST: memory-per-range
+ * Description: Kernel memory per mapped range: /proc/meminfo
+ *	(unreclaimable slab, vmalloc, free memory) before and after a
+ *	256 MiB buffer is mapped for the GPU, divided by the ranges the core
+ *	holds for it (debugfs amdgpu_svm/processes), printed for both XNACK
+ *	modes.
+ *
  * SUBTEST: munmap-benchmark
  * Description: Time of munmap of 4 KiB inside mapped regions of growing
- *	size plus the next SVM call (which completes the rebuild), XNACK off:
- *	it stays flat, proportional to one chunk, not to the region.
+ *	size plus the next SVM call (which completes the rebuild), XNACK off,
+ *	and its ratio to the first map of one 2 MiB chunk (median of 3): it
+ *	stays flat, proportional to one chunk, not to the region.
  */
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -285,34 +294,61 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
 static void test_benchmark(struct svm_gpu *gpu)
 {
+	enum { REPS = 3 };
 	static const size_t sizes[] = { 2ul << 20, 64ul << 20, 1ul << 30 };
 	size_t page = svm_page_size();
+	double chunk_map = 0;
 	struct svm_ctx ctx;
 
 	svm_ctxs_close_leaked();
 	svm_ctx_open(gpu, false, &ctx);
-	igt_info("%-10s %-12s %-12s %s\n", "region MiB", "map (s)",
-		 "munmap (ms)", "munmap+rebuild (ms)");
+	igt_info("median of %d runs; ratio: munmap+rebuild / first map of one 2 MiB chunk\n",
+		 REPS);
+	igt_info("%-10s %-12s %-12s %-20s %s\n", "region MiB", "map (ms)",
+		 "munmap (ms)", "munmap+rebuild (ms)", "ratio");
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
+		double map[REPS], unmap[REPS], rebuild[REPS];
 		size_t size = sizes[i];
-		char *buf = svm_map_aligned(size, 2 << 20);
-		double t0, t1, t2, t3;
 
-		memset(buf, 1, size);
-		t0 = now();
-		svm_give_access(&ctx, buf, size);
-		t1 = now();
-		igt_assert_eq(munmap(buf + size / 2 + page, page), 0);
-		t2 = now();
-		/* The next SVM call drains the garbage collector first. */
-		svm_get_one(ctx.fd, (uintptr_t)buf, page,
-			    AMDGPU_SVM_ATTR_GRANULARITY);
-		t3 = now();
-		igt_info("%-10zu %-12.3f %-12.3f %.3f\n", size >> 20, t1 - t0,
-			 (t2 - t1) * 1e3, (t3 - t1) * 1e3);
-		munmap(buf, size);
+		for (int r = 0; r < REPS; r++) {
+			char *buf = svm_map_aligned(size, 2 << 20);
+			double t0, t1, t2, t3;
+
+			memset(buf, 1, size);
+			t0 = now();
+			svm_give_access(&ctx, buf, size);
+			t1 = now();
+			igt_assert_eq(munmap(buf + size / 2 + page, page), 0);
+			t2 = now();
+			/* The next SVM call drains the garbage collector first. */
+			svm_get_one(ctx.fd, (uintptr_t)buf, page,
+				    AMDGPU_SVM_ATTR_GRANULARITY);
+			t3 = now();
+			map[r] = (t1 - t0) * 1e3;
+			unmap[r] = (t2 - t1) * 1e3;
+			rebuild[r] = (t3 - t1) * 1e3;
+			munmap(buf, size);
+		}
+		if (i == 0)
+			chunk_map = median(map, REPS);
+		igt_info("%-10zu %-12.1f %-12.1f %-20.1f %.2f\n", size >> 20,
+			 median(map, REPS), median(unmap, REPS),
+			 median(rebuild, REPS), median(rebuild, REPS) / chunk_map);
 	}
 	svm_ctx_close(&ctx);
 }
@@ -405,6 +441,69 @@ static void test_memory_returned(struct svm_gpu *gpu, bool xnack)
 		     after.contexts, before.contexts);
 }
 
+/* A /proc/meminfo field, in bytes. */
+static long meminfo_bytes(const char *field)
+{
+	char line[256];
+	size_t len = strlen(field);
+	FILE *f = fopen("/proc/meminfo", "r");
+	long kb = -1;
+
+	igt_assert_f(f, "opening /proc/meminfo: %m\n");
+	while (kb < 0 && fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, len) && line[len] == ':')
+			kb = strtol(line + len + 1, NULL, 10);
+	fclose(f);
+	igt_assert_f(kb >= 0, "no %s in /proc/meminfo\n", field);
+	return kb * 1024;
+}
+
+static void test_memory_per_range(struct svm_gpu *gpu, bool xnack)
+{
+	static const char *const fields[] = { "SUnreclaim", "VmallocUsed",
+					       "MemFree" };
+	size_t size = 256ul << 20;
+	long before[ARRAY_SIZE(fields)], after[ARRAY_SIZE(fields)];
+	struct svm_held held0, held;
+	struct svm_gpu_cmd cmd;
+	struct svm_ctx ctx;
+	struct svm_queue q;
+	char *buf;
+
+	igt_require_f(access(SVM_PROCESSES, R_OK) == 0,
+		      "no %s (kernel without debugfs, or not root)\n",
+		      SVM_PROCESSES);
+	svm_ctx_open(gpu, xnack, &ctx);
+	svm_queue_create(&ctx, &q);
+	buf = svm_map_aligned(size, 2u << 20);
+	memset(buf, 1, size);
+	held0 = svm_held_now();
+	for (unsigned int i = 0; i < ARRAY_SIZE(fields); i++)
+		before[i] = meminfo_bytes(fields[i]);
+	svm_give_access(&ctx, buf, size);
+	/* XNACK on: the GPU's faults make the ranges. */
+	cmd = svm_cmd_fill((uintptr_t)buf, size, 0x5a5a5a5a);
+	svm_queue_exec(&q, &cmd, 1, "fill of the buffer");
+	for (unsigned int i = 0; i < ARRAY_SIZE(fields); i++)
+		after[i] = meminfo_bytes(fields[i]);
+	held = svm_held_now();
+	igt_assert_f(held.ranges > held0.ranges,
+		     "%s: the GPU mapped %zu MiB and the core holds no more ranges (%d)\n",
+		     gpu->name, size >> 20, held.ranges);
+	igt_info("%s, XNACK %s: %zu MiB mapped in %d ranges, %u attribute intervals; kernel memory per range (bytes):\n",
+		 gpu->name, xnack ? "on" : "off", size >> 20,
+		 held.ranges - held0.ranges, held.intervals);
+	for (unsigned int i = 0; i < ARRAY_SIZE(fields); i++) {
+		long delta = i == 2 ? before[i] - after[i] : after[i] - before[i];
+
+		igt_info("  %-12s %ld\n", i == 2 ? "MemFree drop" : fields[i],
+			 delta / (held.ranges - held0.ranges));
+	}
+	svm_queue_destroy(&q);
+	svm_ctx_close(&ctx);
+	munmap(buf, size);
+}
+
 int igt_main()
 {
 	static struct svm_gpu gpus[SVM_GPUS_MAX];
@@ -439,13 +538,19 @@ int igt_main()
 			test_tlb_flush_count(&gpus[g], x);
 	}
 
-	igt_describe("Time of munmap of 4 KiB inside mapped regions of growing size plus the next SVM call (which completes the rebuild), XNACK off: it stays flat, proportional to one chunk, not to the region.");
+	igt_describe("Time of munmap of 4 KiB inside mapped regions of growing size plus the next SVM call (which completes the rebuild), XNACK off, and its ratio to the first map of one 2 MiB chunk (median of 3): it stays flat, proportional to one chunk, not to the region.");
 	igt_subtest_with_dynamic("munmap-benchmark") {
 		igt_require_f(svm_xnack_wanted(false),
 			      "XNACK on maps lazily: nothing to rebuild\n");
 		for (int g = 0; g < ngpus; g++)
 			igt_dynamic_f("%s-xnack-off", gpus[g].name)
 				test_benchmark(&gpus[g]);
+	}
+
+	igt_describe("Kernel memory per mapped range: /proc/meminfo (unreclaimable slab, vmalloc, free memory) before and after a 256 MiB buffer is mapped for the GPU, divided by the ranges the core holds for it (debugfs amdgpu_svm/processes), printed for both XNACK modes.");
+	igt_subtest_with_dynamic("memory-per-range") {
+		igt_dynamic_svm_modes(gpus, ngpus, g, x)
+			test_memory_per_range(&gpus[g], x);
 	}
 
 	igt_fixture()
