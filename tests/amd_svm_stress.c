@@ -629,17 +629,23 @@ static bool map_fixed(struct worker *w, struct span p)
 	return true;
 }
 
+/*
+ * Fresh memory over @p: one mmap(MAP_FIXED), which unmaps the old pages and
+ * maps new ones under one mmap_lock, as munmap then mmap would. Never the
+ * two calls: in the hole between them another thread's mmap(NULL) (a
+ * worker's mremap target, a malloc arena) may land, and the MAP_FIXED
+ * that follows would then clobber that thread's memory, or its mremap
+ * back would leave a hole in this region: failures of the test, not of
+ * the driver.
+ */
 static bool op_remap(struct worker *w)
 {
 	struct span p = page_span(w);
 
 	if (!mm_prepare(w, p))
 		return false;
-	note(w, "munmap and mmap +0x%zx len 0x%zx", p.off, p.len);
-	if (munmap(w->base + p.off, p.len)) {
-		fail(w, "BAD ERRNO: munmap: %m");
-		return false;
-	}
+	note(w, "munmap and mmap (MAP_FIXED over) +0x%zx len 0x%zx", p.off,
+	     p.len);
 	if (!map_fixed(w, p))
 		return false;
 	memset(w->shadow + p.off, 0, p.len);
@@ -648,7 +654,10 @@ static bool op_remap(struct worker *w)
 
 /*
  * mremap the pages of @p out to other addresses and back: their data
- * stays, their attributes go with the unmap of the old addresses.
+ * stays, their attributes go with the unmap of the old addresses. The way
+ * out keeps the old mapping (MREMAP_DONTUNMAP: the driver still sees the
+ * unmap of the pages moved away), so the region never has a hole that
+ * another thread's mmap(NULL) could take; the way back replaces it.
  */
 static bool op_mremap(struct worker *w)
 {
@@ -665,7 +674,8 @@ static bool op_mremap(struct worker *w)
 		return false;
 	}
 	if (mremap(w->base + p.off, p.len, p.len,
-		   MREMAP_MAYMOVE | MREMAP_FIXED, tmp) == MAP_FAILED) {
+		   MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
+		   tmp) == MAP_FAILED) {
 		int err = errno;
 
 		munmap(tmp, p.len);
