@@ -393,6 +393,20 @@ static bool svm_held_back(const struct svm_held *want, struct svm_held *now)
 	return false;
 }
 
+/*
+ * A context and queue for a test that reads what the core holds; skips
+ * without debugfs amdgpu_svm/processes.
+ */
+static void svm_held_open(struct svm_gpu *gpu, bool xnack, struct svm_ctx *ctx,
+			  struct svm_queue *q)
+{
+	igt_require_f(access(SVM_PROCESSES, R_OK) == 0,
+		      "no %s (kernel without debugfs, or not root)\n",
+		      SVM_PROCESSES);
+	svm_ctx_open(gpu, xnack, ctx);
+	svm_queue_create(ctx, q);
+}
+
 static void test_memory_returned(struct svm_gpu *gpu, bool xnack)
 {
 	enum { PIECES = 256 };
@@ -403,11 +417,7 @@ static void test_memory_returned(struct svm_gpu *gpu, bool xnack)
 	struct svm_queue q;
 	char *buf;
 
-	igt_require_f(access(SVM_PROCESSES, R_OK) == 0,
-		      "no %s (kernel without debugfs, or not root)\n",
-		      SVM_PROCESSES);
-	svm_ctx_open(gpu, xnack, &ctx);
-	svm_queue_create(&ctx, &q);
+	svm_held_open(gpu, xnack, &ctx, &q);
 	before = svm_held_now();
 
 	buf = svm_map_aligned(size, 2u << 20);
@@ -470,11 +480,7 @@ static void test_memory_per_range(struct svm_gpu *gpu, bool xnack)
 	struct svm_queue q;
 	char *buf;
 
-	igt_require_f(access(SVM_PROCESSES, R_OK) == 0,
-		      "no %s (kernel without debugfs, or not root)\n",
-		      SVM_PROCESSES);
-	svm_ctx_open(gpu, xnack, &ctx);
-	svm_queue_create(&ctx, &q);
+	svm_held_open(gpu, xnack, &ctx, &q);
 	buf = svm_map_aligned(size, 2u << 20);
 	memset(buf, 1, size);
 	held0 = svm_held_now();
