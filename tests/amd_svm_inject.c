@@ -47,6 +47,17 @@
  *	is a VM fault that leaves the page untouched: a failed update leaves
  *	no valid PTE behind. Once disarmed, SET_ATTR maps the buffer and the
  *	GPU writes it.
+ *
+ * SUBTEST: failed-set-attr-keeps-mapping
+ * Description: XNACK off: a SET_ATTR that splits a mapped 2 MiB range
+ *	(a granularity for 64 KiB in its middle) must take the range down
+ *	and map its pieces again; the page lookups of that rebuild fail
+ *	(fail_get_pages, disarmed when the call returns). SET_ATTR returns
+ *	-ENOMEM, and the GPU
+ *	then fills the whole 2 MiB without a VM fault: memory the GPU had
+ *	mapped and may still access is never left unmapped while its
+ *	queues run, whichever call failed (the restore worker maps it again
+ *	first).
  */
 
 #include <errno.h>
@@ -543,6 +554,64 @@ static void test_failed_update(struct svm_gpu *gpu)
 	svm_ctx_close(&ctx);
 }
 
+/*
+ * A failed SET_ATTR on part of a mapped buffer must not cost the GPU the
+ * rest: the ranges it took down to rebuild them for the new attributes
+ * were mapped, and another thread's queue may be using them.
+ */
+static void test_failed_set_attr(struct svm_gpu *gpu)
+{
+	const struct inject_point *p = find_point("get-pages");
+	struct drm_amdgpu_svm_attribute attr = {
+		AMDGPU_SVM_ATTR_GRANULARITY, 4
+	};
+	size_t size = INJECT_SIZE;
+	struct svm_gpu_cmd cmd;
+	struct svm_queue q;
+	struct svm_ctx ctx;
+	uint32_t *buf;
+	int ret;
+
+	igt_require_f(svm_xnack_wanted(false),
+		      "XNACK off only: with XNACK on nothing is mapped before a GPU fault\n");
+	igt_require_f(access(p->dir, W_OK) == 0,
+		      "no %s (no CONFIG_FAULT_INJECTION_DEBUG_FS)\n", p->dir);
+	disarm_all(0);
+	svm_ctx_open(gpu, false, &ctx);
+	svm_queue_create(&ctx, &q);
+	buf = svm_map_aligned(size, size);
+	memset(buf, 0x5a, size);
+	svm_give_access(&ctx, buf, size);
+
+	/*
+	 * Every page lookup of the call fails, in each context of the
+	 * process on this GPU (the fixture's too); the failure point is
+	 * disarmed before the restore worker's retries can all fail.
+	 */
+	arm(p);
+	write_knob(p->dir, "probability", "100");
+	ret = __svm_set_attr(ctx.fd, (uintptr_t)buf + size / 2, INJECT_PIECE,
+			     &attr, 1);
+	igt_assert_f(disarm(p) > 0,
+		     "%s: the SET_ATTR that splits the mapped range looked up no pages\n",
+		     gpu->name);
+	igt_assert_f(ret == -ENOMEM,
+		     "%s: SET_ATTR whose page lookup failed returned %d (%s), expected -ENOMEM\n",
+		     gpu->name, ret, strerror(-ret));
+
+	cmd = svm_cmd_fill((uintptr_t)buf, size, 0x600d);
+	ret = __svm_queue_wait(&q, svm_queue_submit(&q, &cmd, 1),
+			       SVM_GPU_TIMEOUT_NS);
+	igt_assert_f(ret == 0,
+		     "%s: a GPU fill of the mapped buffer after a failed SET_ATTR on its middle returned %d (%s): the failed call left mapped memory unmapped\n",
+		     gpu->name, ret, strerror(-ret));
+	svm_check_fill(buf, size, 0x600d, gpu->name);
+
+	munmap(buf, size);
+	svm_queue_destroy(&q);
+	svm_ctx_close(&ctx);
+}
+
 static unsigned int env_uint(const char *name, unsigned int dflt)
 {
 	const char *v = getenv(name);
@@ -586,6 +655,12 @@ int igt_main()
 		for (int g = 0; g < ngpus; g++)
 			igt_dynamic_f("%s", gpus[g].name)
 				test_failed_update(&gpus[g]);
+
+	igt_describe("XNACK off: a SET_ATTR on the middle of a mapped 2 MiB range whose rebuild's page lookups fail returns -ENOMEM, and the GPU still fills the whole range without a VM fault: a failed call never leaves mapped memory unmapped while the queues run.");
+	igt_subtest_with_dynamic("failed-set-attr-keeps-mapping")
+		for (int g = 0; g < ngpus; g++)
+			igt_dynamic_f("%s", gpus[g].name)
+				test_failed_set_attr(&gpus[g]);
 
 	igt_fixture() {
 		disarm_all(0);

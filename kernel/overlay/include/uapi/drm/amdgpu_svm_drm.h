@@ -141,7 +141,10 @@ struct drm_amdgpu_svm_attribute {
  * then accessible (ACCESS or ACCESS_IN_PLACE) by a GPU is mapped on that
  * GPU before the ioctl returns; if mapping fails the attributes stay set,
  * every other GPU is still brought in line with them (none keeps rights
- * the new attributes removed) and the first error is returned.
+ * the new attributes removed) and the first error is returned. A failure
+ * never costs a GPU memory it may access: what the call could not map
+ * (also what it had to unmap to apply the new attributes) is mapped again
+ * by the kernel before that GPU's queues run again.
  * Attributes of a page are forgotten when the
  * page is unmapped (munmap), so a later mmap at the same address starts
  * from the defaults.

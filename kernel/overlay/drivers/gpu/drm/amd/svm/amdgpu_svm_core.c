@@ -118,8 +118,10 @@
  * the context that mapped it, clears the PTEs and flushes the TLB; the
  * ordered restore worker removes unmapped ranges, maps again what is
  * still valid and then resumes the queues of each context it restored
- * completely. A restore that keeps failing is retried a bounded number
- * of times; then the spans it could not map are reported and left
+ * completely. A SET_ATTR (or any other sync) whose mapping fails hands
+ * what it left unmapped to the same worker, with the context quiesced
+ * until it is mapped. A restore that keeps failing is retried a bounded
+ * number of times; then the spans it could not map are reported and left
  * unmapped, and the queues resume: an access there is a VM fault, never a
  * process stopped for ever.
  *
@@ -332,6 +334,29 @@ void amdgpu_svm_evict(struct amdgpu_svm *svm)
 {
 	mutex_lock(&svm->proc->queue_lock);
 	svm->evict_seq++;
+	if (!svm->evicted) {
+		svm->evicted = true;
+		amdgpu_svm_quiesce_locked(svm);
+	}
+	mutex_unlock(&svm->proc->queue_lock);
+}
+
+/**
+ * amdgpu_svm_owe_restore() - keep a context quiesced until the restore
+ * worker has mapped what a failed sync handed to it (XNACK off)
+ * @svm: the context
+ *
+ * As amdgpu_svm_evict() without a new eviction sequence: the caller holds
+ * the SVM lock, so no restore is running, and the next one sees the span
+ * the caller left (&amdgpu_svm.retry_start) before it may resume.
+ *
+ * Context: process context, may sleep; the SVM lock held.
+ */
+void amdgpu_svm_owe_restore(struct amdgpu_svm *svm)
+{
+	lockdep_assert_held(&svm->proc->lock);
+
+	mutex_lock(&svm->proc->queue_lock);
 	if (!svm->evicted) {
 		svm->evicted = true;
 		amdgpu_svm_quiesce_locked(svm);

@@ -94,8 +94,9 @@ struct amdgpu_svm {
 	 */
 	unsigned int quiesce_count;
 	/**
-	 * @evicted: the notifier quiesced this context; the restore worker
-	 * owes it a resume. Under queue_lock.
+	 * @evicted: the notifier (or a failed sync, amdgpu_svm_owe_restore())
+	 * quiesced this context; the restore worker owes it a resume. Under
+	 * queue_lock.
 	 */
 	bool evicted;
 	/** @evict_seq: evictions of this context so far, under queue_lock. */
@@ -170,6 +171,7 @@ extern const struct drm_gpusvm_ops amdgpu_svm_gpusvm_ops;
 void amdgpu_svm_quiesce(struct amdgpu_svm *svm);
 void amdgpu_svm_resume(struct amdgpu_svm *svm);
 void amdgpu_svm_evict(struct amdgpu_svm *svm);
+void amdgpu_svm_owe_restore(struct amdgpu_svm *svm);
 unsigned long amdgpu_svm_evict_seq(struct amdgpu_svm *svm);
 void amdgpu_svm_restored(struct amdgpu_svm *svm, unsigned long seq);
 int amdgpu_svm_process_gpu_idx(struct amdgpu_svm_process *proc, u32 gpu_id);

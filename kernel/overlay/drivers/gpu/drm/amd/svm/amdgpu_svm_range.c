@@ -244,10 +244,27 @@ static void amdgpu_svm_retry_add(struct amdgpu_svm *svm, unsigned long start,
 }
 
 /*
+ * XNACK off: leave [start, end) to the restore worker, and the context's
+ * queues quiesced until it has mapped the span: part of it may have been
+ * mapped before (ranges the caller took down to make them again), and a
+ * queue that ran meanwhile would VM fault there.
+ */
+static void amdgpu_svm_restore_later(struct amdgpu_svm *svm,
+				     unsigned long start, unsigned long end)
+{
+	lockdep_assert_held(&svm->proc->lock);
+
+	if (svm->proc->xnack)
+		return;
+	amdgpu_svm_retry_add(svm, start, end);
+	amdgpu_svm_owe_restore(svm);
+	mod_delayed_work(amdgpu_svm_wq, &svm->proc->restore_work, 1);
+}
+
+/*
  * Garbage collect one range the CPU unmapped, found while mapping: remove
  * it now and leave the rebuild of the rest of its extent (XNACK off) to
- * the restore worker, which owes the resume of the eviction that marked
- * it. Never recurses into the drain.
+ * the restore worker. Never recurses into the drain.
  */
 static void amdgpu_svm_range_collect(struct amdgpu_svm *svm,
 				     struct amdgpu_svm_range *range)
@@ -255,10 +272,7 @@ static void amdgpu_svm_range_collect(struct amdgpu_svm *svm,
 	unsigned long start = range_start(range), end = range_end(range);
 
 	amdgpu_svm_range_remove(svm, range);
-	if (svm->proc->xnack)
-		return;
-	amdgpu_svm_retry_add(svm, start, end);
-	mod_delayed_work(amdgpu_svm_wq, &svm->proc->restore_work, 1);
+	amdgpu_svm_restore_later(svm, start, end);
 }
 
 /*
@@ -704,7 +718,10 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
  * accessible by this GPU or have stale PTE flags, widening the span to
  * cover them; with XNACK off then maps every accessible page of the span.
  * With XNACK on only GPU_ALWAYS_MAPPED pages are mapped: faults do the
- * rest.
+ * rest. With XNACK off a mapping that fails leaves the rest of the span,
+ * dropped ranges included, to the restore worker, and the context
+ * quiesced until that worker has mapped it: a failed call never leaves
+ * memory the GPU may access unmapped while the queues run.
  *
  * Context: process context, may sleep; the SVM lock held.
  * Return: 0, or a negative errno from mapping.
@@ -749,8 +766,11 @@ int amdgpu_svm_sync(struct amdgpu_svm *svm, unsigned long start,
 				   (attrs.flags & AMDGPU_SVM_FLAG_GPU_ALWAYS_MAPPED))) {
 			ret = amdgpu_svm_map_piece(svm, addr, seg_end, ps, pe,
 						   &attrs, pte_flags, flags);
-			if (ret)
+			if (ret) {
+				/* What is left, dropped ranges included. */
+				amdgpu_svm_restore_later(svm, addr, end);
 				return ret;
+			}
 		}
 		addr = seg_end;
 	}
@@ -764,7 +784,7 @@ EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_sync);
  *
  * Unmapped ranges are removed (with XNACK off, what of them is still
  * valid is mapped again); evicted ranges are mapped again. A span that
- * fails to map is remembered in &amdgpu_svm.retry_start / retry_end.
+ * fails to map is left to the restore worker (amdgpu_svm_sync()).
  *
  * Context: process context, may sleep; the SVM lock held.
  * Return: 0, or the first error of a rebuild.
@@ -772,6 +792,7 @@ EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_sync);
 int amdgpu_svm_drain(struct amdgpu_svm *svm)
 {
 	struct amdgpu_svm_process *proc = svm->proc;
+	unsigned long start, end;
 	bool quiesced = false;
 	int ret = 0, err;
 
@@ -779,7 +800,6 @@ int amdgpu_svm_drain(struct amdgpu_svm *svm)
 
 	for (;;) {
 		struct amdgpu_svm_range *range;
-		unsigned long start, end;
 		u8 pending;
 
 		spin_lock(&svm->work_lock);
@@ -803,24 +823,25 @@ int amdgpu_svm_drain(struct amdgpu_svm *svm)
 			continue;
 
 		err = amdgpu_svm_sync(svm, start, end, 0, &quiesced);
-		if (err) {
-			amdgpu_svm_retry_add(svm, start, end);
-			ret = ret ?: err;
-		}
+		ret = ret ?: err;
 	}
 
 	if (!ret && svm->retry_start != svm->retry_end) {
-		ret = amdgpu_svm_sync(svm, svm->retry_start, svm->retry_end,
-				      0, &quiesced);
-		if (!ret) {
-			svm->retry_start = 0;
-			svm->retry_end = 0;
-		}
+		/*
+		 * Taken out first: what fails, or what a range collected on
+		 * the way reaches beyond, is handed back by the sync.
+		 */
+		start = svm->retry_start;
+		end = svm->retry_end;
+		svm->retry_start = 0;
+		svm->retry_end = 0;
+		ret = amdgpu_svm_sync(svm, start, end, 0, &quiesced);
 	}
 	if (quiesced)
 		amdgpu_svm_resume(svm);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_drain);
 
 /**
  * amdgpu_svm_process_drain() - amdgpu_svm_drain() on every context

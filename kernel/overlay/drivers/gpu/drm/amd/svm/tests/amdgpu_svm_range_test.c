@@ -37,6 +37,8 @@
  *	span it is called for by a fresh mapping with the same attributes,
  *	as a munmap and mmap of another thread would between get_pages and
  *	the PTE update
+ * @remap_size: how much of the span's start a remap replaces (0: all),
+ *	in a VMA of its own
  * @frame_lo: the lowest stack frame reserve_ptes() ran in (0: none yet)
  * @frame_hi: the highest
  */
@@ -47,6 +49,7 @@ struct mock_gpu {
 	unsigned int quiesces;
 	unsigned int resumes;
 	unsigned int remaps;
+	unsigned long remap_size;
 	unsigned long frame_lo;
 	unsigned long frame_hi;
 };
@@ -62,6 +65,7 @@ static int mock_reserve_ptes(struct amdgpu_svm *svm, unsigned long start,
 	struct amdgpu_svm_attr_op access = { AMDGPU_SVM_ATTR_ACCESS, svm->idx };
 	unsigned long frame = (unsigned long)__builtin_frame_address(0);
 	struct mock_gpu *mock = to_mock(svm);
+	unsigned long prot = PROT_READ | PROT_WRITE;
 	unsigned long addr;
 
 	if (!mock->frame_lo || frame < mock->frame_lo)
@@ -70,8 +74,13 @@ static int mock_reserve_ptes(struct amdgpu_svm *svm, unsigned long start,
 	if (!mock->remaps)
 		return 0;
 	mock->remaps--;
+	/* Part of the span: a VMA apart from the rest (PROT_EXEC). */
+	if (mock->remap_size) {
+		end = min(end, start + mock->remap_size);
+		prot |= PROT_EXEC;
+	}
 	/* The munmap clears the span's attributes: give them back. */
-	addr = vm_mmap(NULL, start, end - start, PROT_READ | PROT_WRITE,
+	addr = vm_mmap(NULL, start, end - start, prot,
 		       MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE, 0);
 	if (addr != start)
 		return -ENOMEM;
@@ -306,6 +315,58 @@ static void range_test_unmapped_no_recursion(struct kunit *test)
 			    mock->frame_hi - mock->frame_lo);
 }
 
+/*
+ * The drain's last pass maps the span a failed restore left
+ * (&amdgpu_svm.retry_start). A range it finds unmapped on the way (a
+ * munmap and mmap raced) is garbage collected, and what of its extent
+ * lies outside that span is handed to the restore worker as a span to
+ * redo; the pass used to clear the spans to redo when it succeeded,
+ * losing that part: it stayed unmapped while the queues resumed. Set up
+ * by hand: a mapped 2 MiB range, a retry span of its first page, and a
+ * munmap and mmap of its first 1 MiB under the pass's PTE update.
+ */
+static void range_test_retry_keeps_collected(struct kunit *test)
+{
+	struct amdgpu_svm_range *range;
+	struct amdgpu_svm_process *proc;
+	struct mock_gpu *mock;
+	struct amdgpu_svm *svm;
+	unsigned long addr;
+	int ret;
+
+	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mock);
+	svm = range_test_setup(test, mock, SZ_2M, &addr);
+	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
+	proc = svm->proc;
+
+	/* The test runs the worker itself, in its own thread. */
+	disable_delayed_work_sync(&proc->restore_work);
+	mutex_lock(&proc->lock);
+	range = range_test_find(svm, addr);
+	KUNIT_ASSERT_TRUE(test, range && range->mapped &&
+			  drm_gpusvm_range_end(&range->base) == addr + SZ_2M);
+	svm->retry_start = addr;
+	svm->retry_end = addr + PAGE_SIZE;
+	mock->remaps = 1;
+	mock->remap_size = SZ_1M;
+	ret = amdgpu_svm_drain(svm);
+	mutex_unlock(&proc->lock);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, mock->remaps, 0U);
+
+	enable_delayed_work(&proc->restore_work);
+	amdgpu_svm_restore_work(&proc->restore_work.work);
+
+	mutex_lock(&proc->lock);
+	range = range_test_find(svm, addr + SZ_1M);
+	KUNIT_EXPECT_TRUE_MSG(test, range && range->mapped,
+			      "the second 1 MiB of the collected range is not mapped again");
+	mutex_unlock(&proc->lock);
+	KUNIT_EXPECT_FALSE_MSG(test, svm->evicted,
+			       "the restore did not resume the context");
+}
+
 static unsigned int range_test_syncs;
 
 static int range_test_count_sync(struct amdgpu_svm *svm, unsigned long start,
@@ -506,6 +567,7 @@ static void range_test_quiesce_per_context(struct kunit *test)
 static struct kunit_case amdgpu_svm_range_test_cases[] = {
 	KUNIT_CASE(range_test_removed_not_requeued),
 	KUNIT_CASE(range_test_unmapped_no_recursion),
+	KUNIT_CASE(range_test_retry_keeps_collected),
 	KUNIT_CASE(range_test_restore_after_exit),
 	KUNIT_CASE(range_test_join_during_last_destroy),
 	KUNIT_CASE(range_test_quiesce_per_context),
