@@ -426,14 +426,35 @@ out_unlock:
 }
 
 /*
+ * Remove a range that a mapping of [addr, end) found at @addr and cannot
+ * use as it is. The caller maps [addr, end) again; what the range covered
+ * outside it (it may begin before @addr and reach beyond @end, and may
+ * have been waiting for a restore, whose work item goes with it) is left
+ * to the restore worker (XNACK off).
+ */
+static void amdgpu_svm_range_drop(struct amdgpu_svm *svm,
+				  struct amdgpu_svm_range *range,
+				  unsigned long addr, unsigned long end)
+{
+	unsigned long start = range_start(range), last = range_end(range);
+
+	amdgpu_svm_range_remove(svm, range);
+	if (start < addr)
+		amdgpu_svm_restore_later(svm, start, addr);
+	if (last > end)
+		amdgpu_svm_restore_later(svm, end, last);
+}
+
+/*
  * A range made before an mprotect or mmap split its VMA may now cover
- * memory of different permissions, which get_pages refuses: drop it, so
- * that find_or_insert makes ranges inside one VMA again. The split
- * invalidated the range, so it is no longer mapped. Return true if it was
- * dropped.
+ * memory of different permissions, which get_pages refuses: drop it
+ * (amdgpu_svm_range_drop(), for a mapping of [addr, end)), so that
+ * find_or_insert makes ranges inside one VMA again. The split invalidated
+ * the range, so it is no longer mapped. Return true if it was dropped.
  */
 static bool amdgpu_svm_drop_if_split(struct amdgpu_svm *svm,
-				     struct amdgpu_svm_range *range)
+				     struct amdgpu_svm_range *range,
+				     unsigned long addr, unsigned long end)
 {
 	struct mm_struct *mm = svm->gpusvm.mm;
 	struct vm_area_struct *vma;
@@ -446,7 +467,7 @@ static bool amdgpu_svm_drop_if_split(struct amdgpu_svm *svm,
 	split = !vma || vma->vm_end < range_end(range);
 	mmap_read_unlock(mm);
 	if (split)
-		amdgpu_svm_range_remove(svm, range);
+		amdgpu_svm_range_drop(svm, range, addr, end);
 	return split;
 }
 
@@ -617,7 +638,8 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 			 * writes: make ranges inside one VMA again.
 			 */
 			if (!IS_ERR(r) &&
-			    amdgpu_svm_drop_if_split(svm, to_amdgpu_svm_range(r))) {
+			    amdgpu_svm_drop_if_split(svm, to_amdgpu_svm_range(r),
+						     addr, end)) {
 				if (++retries > AMDGPU_SVM_MAP_RETRIES)
 					return -EAGAIN;
 				continue;
@@ -669,7 +691,7 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 					   sync_flags & AMDGPU_SVM_SYNC_MIGRATE ?
 					   attrs : NULL, false);
 		if ((ret == -EPERM || ret == -EFAULT) &&
-		    amdgpu_svm_drop_if_split(svm, range)) {
+		    amdgpu_svm_drop_if_split(svm, range, addr, end)) {
 			if (++retries > AMDGPU_SVM_MAP_RETRIES)
 				return -EAGAIN;
 			continue;
@@ -689,7 +711,7 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 			unsigned long next = amdgpu_svm_prot_none_end(svm, addr);
 
 			if (next) {
-				amdgpu_svm_range_remove(svm, range);
+				amdgpu_svm_range_drop(svm, range, addr, end);
 				retries = 0;
 				addr = next;
 				continue;
@@ -1156,7 +1178,8 @@ retry:
 						    &ctx);
 		/* No read-only PTEs over writable memory, as in map_piece. */
 		if (!IS_ERR(r) &&
-		    amdgpu_svm_drop_if_split(svm, to_amdgpu_svm_range(r))) {
+		    amdgpu_svm_drop_if_split(svm, to_amdgpu_svm_range(r),
+					     addr, addr + PAGE_SIZE)) {
 			ret = -EAGAIN;
 			if (++retries <= AMDGPU_SVM_MAP_RETRIES)
 				goto retry;
@@ -1177,7 +1200,8 @@ retry:
 	 * meanwhile (and changed them back before the check): retry.
 	 */
 	if (ret == -EPERM || ret == -EFAULT)
-		amdgpu_svm_drop_if_split(svm, to_amdgpu_svm_range(r));
+		amdgpu_svm_drop_if_split(svm, to_amdgpu_svm_range(r), addr,
+					 addr + PAGE_SIZE);
 	if ((ret == -EAGAIN || ret == -EBUSY || ret == -EFAULT ||
 	     ret == -EPERM) && ++retries <= AMDGPU_SVM_MAP_RETRIES)
 		goto retry;

@@ -367,6 +367,66 @@ static void range_test_retry_keeps_collected(struct kunit *test)
 			       "the restore did not resume the context");
 }
 
+/*
+ * A sync of a span that begins inside a range which an mmap split between
+ * VMAs of different permissions drops that range and maps the span again;
+ * what the range covered before the span was lost (and the range's
+ * pending work with it): the stress's VM fault at the first page of an
+ * mprotect()ed span, when a SET_ATTR of another thread ran between the
+ * mprotect's invalidation and the restore. Set up by hand: a mapped 2 MiB
+ * range, its second 1 MiB mapped again read-only (the attributes given
+ * back, so one interval covers the range), then a sync of its last
+ * 512 KiB before any drain.
+ */
+static void range_test_split_drop_keeps_rest(struct kunit *test)
+{
+	struct amdgpu_svm_attr_op access = { AMDGPU_SVM_ATTR_ACCESS, 0 };
+	struct amdgpu_svm_range *range;
+	struct amdgpu_svm_process *proc;
+	bool quiesced = false;
+	struct mock_gpu *mock;
+	struct amdgpu_svm *svm;
+	unsigned long addr;
+	int ret;
+
+	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mock);
+	svm = range_test_setup(test, mock, SZ_2M, &addr);
+	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
+	proc = svm->proc;
+	access.value = svm->idx;
+
+	/* The test runs the worker itself, in its own thread. */
+	disable_delayed_work_sync(&proc->restore_work);
+	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, addr + SZ_1M, SZ_1M, PROT_READ,
+				      MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE, 0),
+			addr + SZ_1M);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_set(&proc->attrs, addr + SZ_1M,
+						  addr + SZ_2M, &access, 1), 0);
+
+	mutex_lock(&proc->lock);
+	ret = amdgpu_svm_sync(svm, addr + SZ_1M + SZ_512K, addr + SZ_2M, 0,
+			      &quiesced);
+	mutex_unlock(&proc->lock);
+	if (quiesced)
+		amdgpu_svm_resume(svm);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+
+	enable_delayed_work(&proc->restore_work);
+	amdgpu_svm_restore_work(&proc->restore_work.work);
+
+	mutex_lock(&proc->lock);
+	range = range_test_find(svm, addr);
+	KUNIT_EXPECT_TRUE_MSG(test, range && range->mapped,
+			      "the first 1 MiB of the dropped range is not mapped again");
+	range = range_test_find(svm, addr + SZ_1M);
+	KUNIT_EXPECT_TRUE_MSG(test, range && range->mapped,
+			      "the read-only 1 MiB is not mapped");
+	mutex_unlock(&proc->lock);
+	KUNIT_EXPECT_FALSE_MSG(test, svm->evicted,
+			       "the restore did not resume the context");
+}
+
 static unsigned int range_test_syncs;
 
 static int range_test_count_sync(struct amdgpu_svm *svm, unsigned long start,
@@ -568,6 +628,7 @@ static struct kunit_case amdgpu_svm_range_test_cases[] = {
 	KUNIT_CASE(range_test_removed_not_requeued),
 	KUNIT_CASE(range_test_unmapped_no_recursion),
 	KUNIT_CASE(range_test_retry_keeps_collected),
+	KUNIT_CASE(range_test_split_drop_keeps_rest),
 	KUNIT_CASE(range_test_restore_after_exit),
 	KUNIT_CASE(range_test_join_during_last_destroy),
 	KUNIT_CASE(range_test_quiesce_per_context),
