@@ -316,6 +316,25 @@ static void range_test_unmapped_no_recursion(struct kunit *test)
 }
 
 /*
+ * A context whose 2 MiB at *@addr are given to its GPU and mapped, with
+ * the restore worker disabled: the test runs it itself, in its own thread
+ * (enable_delayed_work(), then amdgpu_svm_restore_work()).
+ */
+static struct amdgpu_svm *range_test_mapped_2m(struct kunit *test,
+					       struct mock_gpu **mock,
+					       unsigned long *addr)
+{
+	struct amdgpu_svm *svm;
+
+	*mock = kunit_kzalloc(test, sizeof(**mock), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *mock);
+	svm = range_test_setup(test, *mock, SZ_2M, addr);
+	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, *addr, SZ_2M), 0);
+	disable_delayed_work_sync(&svm->proc->restore_work);
+	return svm;
+}
+
+/*
  * The drain's last pass maps the span a failed restore left
  * (&amdgpu_svm.retry_start). A range it finds unmapped on the way (a
  * munmap and mmap raced) is garbage collected, and what of its extent
@@ -334,14 +353,8 @@ static void range_test_retry_keeps_collected(struct kunit *test)
 	unsigned long addr;
 	int ret;
 
-	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mock);
-	svm = range_test_setup(test, mock, SZ_2M, &addr);
-	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
+	svm = range_test_mapped_2m(test, &mock, &addr);
 	proc = svm->proc;
-
-	/* The test runs the worker itself, in its own thread. */
-	disable_delayed_work_sync(&proc->restore_work);
 	mutex_lock(&proc->lock);
 	range = range_test_find(svm, addr);
 	KUNIT_ASSERT_TRUE(test, range && range->mapped &&
@@ -389,15 +402,9 @@ static void range_test_split_drop_keeps_rest(struct kunit *test)
 	unsigned long addr;
 	int ret;
 
-	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mock);
-	svm = range_test_setup(test, mock, SZ_2M, &addr);
-	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
+	svm = range_test_mapped_2m(test, &mock, &addr);
 	proc = svm->proc;
 	access.value = svm->idx;
-
-	/* The test runs the worker itself, in its own thread. */
-	disable_delayed_work_sync(&proc->restore_work);
 	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, addr + SZ_1M, SZ_1M, PROT_READ,
 				      MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE, 0),
 			addr + SZ_1M);
