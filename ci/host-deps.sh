@@ -20,8 +20,9 @@ PKGS=(
 	postgresql python3-psycopg
 	# svm-results export-kcidb: its schema check (runner/tests/test_kcidb.py)
 	python3-jsonschema
-	# LAVA job definitions and their schema check (lab/tests)
-	lava-common
+	# LAVA job definitions and their schema check (lab/tests); lava-run
+	# for the QEMU job (lab/lava-qemu-run)
+	lava-common lava-dispatcher
 )
 
 missing=()

@@ -9,14 +9,20 @@ modules and an NFS root that has IGT's igt_runner (Debian's
 igt-gpu-tools), boots it with iPXE (XNACK on: amdgpu.noretry=0), fetches
 the built suite, runs it with igt_runner, reports every subtest through
 LAVA's lava-test-case (lab/lava_results.py) and, given --artifacts-url,
-uploads results.json and records its URL with lava-test-reference.  The
-QEMU job boots the same kernel on a root file system image and loads the
-virtual GPU first.
+uploads results.json and records its URL with lava-test-reference;
+without it, the results folder goes out on the console as a base64 tar
+between marker lines (lava_results.py extract takes it back from the
+job's log).
+
+The QEMU job, written when --qemu-rootfs-url is given, needs neither
+disk nor network: it boots the same kernel with an initramfs (the guest
+root, lab/lava-artifacts makes it) into which LAVA unpacks its test
+overlay, the modules and the suite, and loads the virtual GPU first.
 
 Usage: lava_jobs.py --kernel-url URL --modules-url URL --rootfs-url URL
                     --suite-url URL [--qemu-rootfs-url URL]
                     [--device-type TYPE] [--artifacts-url URL]
-                    [--testlist full|fast] -o DIR
+                    [--testlist full|fast] [--include REGEX] -o DIR
 """
 
 import argparse
@@ -24,6 +30,8 @@ import os
 import sys
 
 import yaml
+
+from lava_results import RESULTS_BEGIN, RESULTS_END
 
 # Lab configurations: name -> (gfx target, HSA_XNACK, kernel arguments).
 LAB_CONFIGS = {
@@ -34,40 +42,51 @@ LAB_CONFIGS = {
 QEMU_CONFIG = "qemu-vamdgpu-gfx943"
 SUITE_DIR = "/tmp/amdgpu-svm"
 PROMPT = "root@"
+# The shell prompt of lab/lava-guest-init.
+QEMU_PROMPT = "root@vgpu-guest"
 
 
 def _minutes(n):
     return {"minutes": n}
 
 
-def _test_steps(config, xnack, testlist, artifacts_url, virtual_gpus=None):
+def _test_steps(config, xnack, args, virtual_gpus=None):
     results = f"{SUITE_DIR}/results/{config}"
-    steps = [
-        "set -e",
-        f"mkdir -p {SUITE_DIR}",
-        f"wget -qO- \"$SUITE_URL\" | tar -xJf - -C {SUITE_DIR}",
-    ]
+    # igt_runner makes the results folder but not its parent.
+    steps = ["set -e", f"mkdir -p {SUITE_DIR}/results"]
     if virtual_gpus:
+        # The suite came in the initramfs with LAVA's overlay.
         steps.append(f"modprobe vamdgpu devices={virtual_gpus}")
+    else:
+        steps += [f"wget -qO- \"$SUITE_URL\" | tar -xJf - -C {SUITE_DIR}"]
+    include = f"-t '{args.include}' " if args.include else ""
     steps += [
         (f"export HSA_XNACK={xnack}" if xnack is not None else "unset HSA_XNACK"),
         ("igt_runner --test-list "
-         f"{SUITE_DIR}/tests/testlists/svm-{testlist}.testlist "
+         f"{SUITE_DIR}/tests/testlists/svm-{args.testlist}.testlist {include}"
          "--per-test-timeout 120 --dmesg-warn-level 4 --overwrite "
          f"--name {config} {SUITE_DIR}/build/tests {results} || true"),
         f"python3 {SUITE_DIR}/lab/lava_results.py {results}/results.json",
     ]
-    if artifacts_url:
-        url = f"{artifacts_url.rstrip('/')}/$LAVA_JOB_ID/{config}-results.json"
+    if args.artifacts_url:
+        url = (f"{args.artifacts_url.rstrip('/')}/$LAVA_JOB_ID/"
+               f"{config}-results.json")
         steps += [
             f"wget -q --method=PUT --body-file={results}/results.json \"{url}\"",
             f"lava-test-reference results-json --result pass --reference \"{url}\"",
         ]
+    else:
+        # Kernel messages must not break into the base64 lines.
+        steps += [
+            "dmesg -n 1",
+            f"echo '{RESULTS_BEGIN} {config}'",
+            f"tar -C {results} -czf - . | base64",
+            f"echo '{RESULTS_END}'",
+        ]
     return steps
 
 
-def _test_action(config, xnack, suite_url, testlist, artifacts_url,
-                 virtual_gpus=None):
+def _test_action(config, xnack, args, virtual_gpus=None):
     return {"test": {
         "timeout": _minutes(150),
         "definitions": [{
@@ -80,9 +99,9 @@ def _test_action(config, xnack, suite_url, testlist, artifacts_url,
                     "name": "amdgpu-svm",
                     "description": f"amdgpu SVM IGT suite, {config}",
                 },
-                "params": {"SUITE_URL": suite_url},
-                "run": {"steps": _test_steps(config, xnack, testlist,
-                                             artifacts_url, virtual_gpus)},
+                "params": {"SUITE_URL": args.suite_url},
+                "run": {"steps": _test_steps(config, xnack, args,
+                                             virtual_gpus)},
             },
         }],
     }}
@@ -120,8 +139,7 @@ def lab_job(config, args):
             "timeout": _minutes(10),
             "prompts": [PROMPT],
         }},
-        _test_action(config, xnack, args.suite_url, args.testlist,
-                     args.artifacts_url),
+        _test_action(config, xnack, args),
     ]
     return job
 
@@ -132,7 +150,8 @@ def qemu_job(args):
                    "virtual": True})
     # TCG is slow: 2 CPUs and room for the VRAM tests' buffers.
     job["context"] = {"arch": "amd64", "memory": 4096, "cpu": "max",
-                      "extra_options": ["-smp 2", "-append 'console=ttyS0 root=/dev/sda rw'"]}
+                      "extra_options": ["-smp 2",
+                                        "-append 'console=ttyS0 panic=-1'"]}
     job["actions"] = [
         {"deploy": {
             "to": "tmpfs",
@@ -140,20 +159,30 @@ def qemu_job(args):
             "images": {
                 "kernel": {"image_arg": "-kernel {kernel}",
                            "url": args.kernel_url},
-                "rootfs": {"image_arg": "-drive format=raw,file={rootfs}",
-                           "url": args.qemu_rootfs_url or args.rootfs_url,
-                           "compression": "xz"},
+                # LAVA unpacks its overlay, the modules and the suite
+                # into the initramfs: the guest needs no disk driver.
+                "initrd": {"image_arg": "-initrd {initrd}",
+                           "url": args.qemu_rootfs_url,
+                           "compression": "gz",
+                           "format": "cpio.newc",
+                           "overlays": {
+                               "lava": True,
+                               "modules": {"url": args.modules_url,
+                                           "compression": "xz",
+                                           "format": "tar", "path": "/"},
+                               "suite": {"url": args.suite_url,
+                                         "compression": "xz",
+                                         "format": "tar", "path": SUITE_DIR},
+                           }},
             },
         }},
         {"boot": {
             "method": "qemu",
             "media": "tmpfs",
             "timeout": _minutes(10),
-            "prompts": [PROMPT],
-            "auto_login": {"login_prompt": "login:", "username": "root"},
+            "prompts": [QEMU_PROMPT],
         }},
-        _test_action(QEMU_CONFIG, "1", args.suite_url, args.testlist,
-                     args.artifacts_url, virtual_gpus="gfx943"),
+        _test_action(QEMU_CONFIG, "1", args, virtual_gpus="gfx943"),
     ]
     return job
 
@@ -161,7 +190,8 @@ def qemu_job(args):
 def jobs(args):
     """{file name: job definition}."""
     written = {f"{config}.yaml": lab_job(config, args) for config in LAB_CONFIGS}
-    written[f"{QEMU_CONFIG}.yaml"] = qemu_job(args)
+    if args.qemu_rootfs_url:
+        written[f"{QEMU_CONFIG}.yaml"] = qemu_job(args)
     return written
 
 
@@ -174,8 +204,8 @@ def _parser():
     p.add_argument("--rootfs-url", required=True,
                    help="NFS root, .tar.xz, with igt_runner and python3")
     p.add_argument("--qemu-rootfs-url",
-                   help="raw disk image, .xz, for the QEMU job "
-                   "(default: --rootfs-url)")
+                   help="the QEMU job's initramfs, .cpio.gz "
+                   "(lab/lava-artifacts); without it, no QEMU job")
     p.add_argument("--suite-url", required=True,
                    help=".tar.xz of the built suite: build/tests, "
                    "tests/testlists, lab/")
@@ -183,12 +213,18 @@ def _parser():
     p.add_argument("--device-type", default="x86",
                    help="LAVA device type of the lab machines (default x86)")
     p.add_argument("--testlist", choices=("full", "fast"), default="full")
+    p.add_argument("--include", metavar="REGEX",
+                   help="run only the testlist's tests that match "
+                   "(igt_runner -t)")
     p.add_argument("-o", "--output", required=True, metavar="DIR")
     return p
 
 
 def main(argv=None):
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.include and "'" in args.include:
+        parser.error("--include: a quote cannot go into the job's shell step")
     os.makedirs(args.output, exist_ok=True)
     for name, job in jobs(args).items():
         path = os.path.join(args.output, name)
