@@ -121,7 +121,7 @@ def _extract_main(log_path, out_dir):
               file=sys.stderr)
         return 1
     for config, data in folders.items():
-        if not _UNSAFE.sub("", config) == config or config.startswith("."):
+        if _UNSAFE.search(config) or config.startswith("."):
             raise ValueError(f"unexpected configuration name {config!r}")
         target = os.path.join(out_dir, config)
         os.makedirs(target, exist_ok=True)
