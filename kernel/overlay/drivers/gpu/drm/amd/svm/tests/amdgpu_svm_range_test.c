@@ -21,6 +21,7 @@
 #include <linux/uaccess.h>
 #include <drm/amdgpu_svm_drm.h>
 #include <drm/drm_device.h>
+#include <drm/drm_pagemap.h>
 
 #include "../amdgpu_svm_priv.h"
 
@@ -271,6 +272,47 @@ static void range_test_removed_not_requeued(struct kunit *test)
 
 	KUNIT_EXPECT_FALSE_MSG(test, queued,
 			       "the notifier queued a range being removed");
+}
+
+/*
+ * Issue 16, goal 6: drm_gpusvm's DMA address array has one entry per run
+ * of pages mapped as one, not one per page: a mapped 2 MiB range holds
+ * exactly the entries its mapping used (one when a huge page backs it),
+ * and they cover the range.
+ */
+static void range_test_dma_array_by_folio(struct kunit *test)
+{
+	struct drm_gpusvm_pages *pages;
+	struct amdgpu_svm_range *range;
+	unsigned long addr, room, i, n = 0;
+	struct mock_gpu *mock;
+	struct amdgpu_svm *svm;
+
+	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mock);
+	svm = range_test_setup(test, mock, SZ_2M, &addr);
+	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
+
+	mutex_lock(&svm->proc->lock);
+	range = range_test_find(svm, addr);
+	if (!range || !range->mapped) {
+		mutex_unlock(&svm->proc->lock);
+		KUNIT_FAIL_AND_ABORT(test, "SET_ATTR mapped no range at 0x%lx", addr);
+	}
+	drm_gpusvm_notifier_lock(&svm->gpusvm);
+	pages = &range->base.pages;
+	room = pages->num_dma_addr;
+	for (i = 0; i < SZ_2M >> PAGE_SHIFT && n < room; n++)
+		i += 1UL << pages->dma_addr[n].order;
+	drm_gpusvm_notifier_unlock(&svm->gpusvm);
+	mutex_unlock(&svm->proc->lock);
+
+	KUNIT_EXPECT_EQ_MSG(test, i, SZ_2M >> PAGE_SHIFT,
+			    "the %lu entries cover %lu pages of 512", n, i);
+	KUNIT_EXPECT_EQ_MSG(test, n, room,
+			    "the array has room for %lu entries, the mapping used %lu",
+			    room, n);
+	kunit_info(test, "2 MiB mapped with %lu DMA address entries\n", n);
 }
 
 /*
@@ -639,6 +681,7 @@ static struct kunit_case amdgpu_svm_range_test_cases[] = {
 	KUNIT_CASE(range_test_restore_after_exit),
 	KUNIT_CASE(range_test_join_during_last_destroy),
 	KUNIT_CASE(range_test_quiesce_per_context),
+	KUNIT_CASE(range_test_dma_array_by_folio),
 	{}
 };
 
