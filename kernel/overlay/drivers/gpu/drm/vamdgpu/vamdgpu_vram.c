@@ -363,13 +363,18 @@ void vamdgpu_vram_block_publish(struct vamdgpu_vram_block *block,
 	spin_unlock_irqrestore(&vram->lock, flags);
 }
 
-/* The system page behind a DMA address of the virtual GPU. */
-static struct page *vamdgpu_vram_sys_page(struct vamdgpu_vram *vram,
-					  dma_addr_t addr)
+/*
+ * The first PFN of the system run at DMA address @addr of 2^@order pages,
+ * or ULONG_MAX when any of them has no struct page.
+ */
+static unsigned long vamdgpu_vram_sys_pfn(struct vamdgpu_vram *vram,
+					  dma_addr_t addr, unsigned int order)
 {
 	unsigned long pfn = PHYS_PFN(dma_to_phys(vram->vdev->drm.dev, addr));
 
-	return pfn_valid(pfn) ? pfn_to_page(pfn) : NULL;
+	if (!pfn_valid(pfn) || !pfn_valid(pfn + (1UL << order) - 1))
+		return ULONG_MAX;
+	return pfn;
 }
 
 /*
@@ -380,7 +385,8 @@ static struct page *vamdgpu_vram_sys_page(struct vamdgpu_vram *vram,
  * has no data yet (never touched): its VRAM page is cleared when moving to
  * VRAM, skipped when moving out. Consecutive pages whose VRAM offsets are
  * contiguous form one batch, one operation of the engine, as an SDMA copy
- * of a contiguous VRAM run.
+ * of a contiguous VRAM run. Offsets and PFNs are worked out once per run
+ * and stepped through, not looked up per page.
  */
 static int vamdgpu_vram_copy(struct vamdgpu_vram *vram, struct page **pages,
 			     const struct drm_pagemap_addr *addrs,
@@ -388,10 +394,9 @@ static int vamdgpu_vram_copy(struct vamdgpu_vram *vram, struct page **pages,
 {
 	unsigned long i, sys_first = 0, sys_pages = 0, dev_first = 0;
 	unsigned long dev_pages = 0, copied = 0, zeroed = 0, batches = 0;
-	unsigned long fail_at = ULONG_MAX;
-	u64 offset, next_offset = U64_MAX;
-	struct page *dev_head = NULL, *sys, *dev;
-	dma_addr_t sys_addr = 0;
+	unsigned long fail_at = ULONG_MAX, sys_pfn = ULONG_MAX;
+	u64 dev_base = 0, offset, next_offset = U64_MAX;
+	struct page *sys, *dev;
 
 	if (to_vram && vamdgpu_should_fail(VAMDGPU_FAIL_COPY_TO_VRAM))
 		fail_at = npages / 2;
@@ -399,23 +404,23 @@ static int vamdgpu_vram_copy(struct vamdgpu_vram *vram, struct page **pages,
 		if (i == fail_at)
 			return -EIO;
 		if (addrs[i].addr) {
-			sys_addr = addrs[i].addr;
+			sys_pfn = vamdgpu_vram_sys_pfn(vram, addrs[i].addr,
+						       addrs[i].order);
 			sys_first = i;
 			sys_pages = 1UL << addrs[i].order;
 		}
 		if (pages[i]) {
-			dev_head = pages[i];
-			dev_first = i;
-			dev_pages = folio_nr_pages(page_folio(dev_head));
-			if (vamdgpu_vram_from_page(dev_head) != vram)
+			if (vamdgpu_vram_from_page(pages[i]) != vram)
 				return -EINVAL;
+			dev_base = vamdgpu_vram_page_offset(pages[i]);
+			dev_first = i;
+			dev_pages = folio_nr_pages(page_folio(pages[i]));
 		}
 		if (i - dev_first >= dev_pages) {
 			next_offset = U64_MAX;
 			continue;
 		}
-		offset = vamdgpu_vram_page_offset(dev_head) +
-			 ((u64)(i - dev_first) << PAGE_SHIFT);
+		offset = dev_base + ((u64)(i - dev_first) << PAGE_SHIFT);
 		dev = vamdgpu_vram_backing_page(vram, offset);
 		if (!dev)
 			return -EINVAL;
@@ -430,10 +435,9 @@ static int vamdgpu_vram_copy(struct vamdgpu_vram *vram, struct page **pages,
 			}
 			continue;
 		}
-		sys = vamdgpu_vram_sys_page(vram, sys_addr +
-					    ((i - sys_first) << PAGE_SHIFT));
-		if (!sys)
+		if (sys_pfn == ULONG_MAX)
 			return -EINVAL;
+		sys = pfn_to_page(sys_pfn + (i - sys_first));
 		if (to_vram)
 			copy_highpage(dev, sys);
 		else
