@@ -49,7 +49,7 @@
  *	(unreclaimable slab, vmalloc, free memory) before and after a
  *	256 MiB buffer is mapped for the GPU, divided by the ranges the core
  *	holds for it (debugfs amdgpu_svm/processes), printed for both XNACK
- *	modes.
+ *	modes, for a buffer backed by huge pages and for one of 4 KiB pages.
  *
  * SUBTEST: munmap-benchmark
  * Description: Time of munmap of 4 KiB inside mapped regions of growing
@@ -468,36 +468,38 @@ static long meminfo_bytes(const char *field)
 	return kb * 1024;
 }
 
-static void test_memory_per_range(struct svm_gpu *gpu, bool xnack)
+/*
+ * Map @size bytes of @buf (backed by huge pages or not, per @thp) for the
+ * GPU of @ctx and print the kernel memory it cost per range the core made.
+ */
+static void memory_per_range(struct svm_ctx *ctx, struct svm_queue *q,
+			     char *buf, size_t size, bool thp)
 {
 	static const char *const fields[] = { "SUnreclaim", "VmallocUsed",
 					       "MemFree" };
-	size_t size = 256ul << 20;
 	long before[ARRAY_SIZE(fields)], after[ARRAY_SIZE(fields)];
 	struct svm_held held0, held;
 	struct svm_gpu_cmd cmd;
-	struct svm_ctx ctx;
-	struct svm_queue q;
-	char *buf;
 
-	svm_held_open(gpu, xnack, &ctx, &q);
-	buf = svm_map_aligned(size, 2u << 20);
+	igt_assert_eq(madvise(buf, size, thp ? MADV_HUGEPAGE :
+			      MADV_NOHUGEPAGE), 0);
 	memset(buf, 1, size);
 	held0 = svm_held_now();
 	for (unsigned int i = 0; i < ARRAY_SIZE(fields); i++)
 		before[i] = meminfo_bytes(fields[i]);
-	svm_give_access(&ctx, buf, size);
+	svm_give_access(ctx, buf, size);
 	/* XNACK on: the GPU's faults make the ranges. */
 	cmd = svm_cmd_fill((uintptr_t)buf, size, 0x5a5a5a5a);
-	svm_queue_exec(&q, &cmd, 1, "fill of the buffer");
+	svm_queue_exec(q, &cmd, 1, "fill of the buffer");
 	for (unsigned int i = 0; i < ARRAY_SIZE(fields); i++)
 		after[i] = meminfo_bytes(fields[i]);
 	held = svm_held_now();
 	igt_assert_f(held.ranges > held0.ranges,
 		     "%s: the GPU mapped %zu MiB and the core holds no more ranges (%d)\n",
-		     gpu->name, size >> 20, held.ranges);
-	igt_info("%s, XNACK %s: %zu MiB mapped in %d ranges, %u attribute intervals; kernel memory per range (bytes):\n",
-		 gpu->name, xnack ? "on" : "off", size >> 20,
+		     ctx->gpu->name, size >> 20, held.ranges);
+	igt_info("%s, XNACK %s, %s: %zu MiB mapped in %d ranges, %u attribute intervals; kernel memory per range (bytes):\n",
+		 ctx->gpu->name, ctx->xnack ? "on" : "off",
+		 thp ? "THP" : "4 KiB pages", size >> 20,
 		 held.ranges - held0.ranges, held.intervals);
 	for (unsigned int i = 0; i < ARRAY_SIZE(fields); i++) {
 		long delta = i == 2 ? before[i] - after[i] : after[i] - before[i];
@@ -505,9 +507,25 @@ static void test_memory_per_range(struct svm_gpu *gpu, bool xnack)
 		igt_info("  %-12s %ld\n", i == 2 ? "MemFree drop" : fields[i],
 			 delta / (held.ranges - held0.ranges));
 	}
+}
+
+static void test_memory_per_range(struct svm_gpu *gpu, bool xnack)
+{
+	size_t size = 256ul << 20;
+	struct svm_ctx ctx;
+	struct svm_queue q;
+	char *buf[2];
+
+	svm_held_open(gpu, xnack, &ctx, &q);
+	/* Both stay mapped until the end: nothing is freed meanwhile. */
+	for (int thp = 1; thp >= 0; thp--) {
+		buf[thp] = svm_map_aligned(size, 2u << 20);
+		memory_per_range(&ctx, &q, buf[thp], size, thp);
+	}
+	munmap(buf[0], size);
+	munmap(buf[1], size);
 	svm_queue_destroy(&q);
 	svm_ctx_close(&ctx);
-	munmap(buf, size);
 }
 
 int igt_main()
@@ -553,7 +571,7 @@ int igt_main()
 				test_benchmark(&gpus[g]);
 	}
 
-	igt_describe("Kernel memory per mapped range: /proc/meminfo (unreclaimable slab, vmalloc, free memory) before and after a 256 MiB buffer is mapped for the GPU, divided by the ranges the core holds for it (debugfs amdgpu_svm/processes), printed for both XNACK modes.");
+	igt_describe("Kernel memory per mapped range: /proc/meminfo (unreclaimable slab, vmalloc, free memory) before and after a 256 MiB buffer is mapped for the GPU, divided by the ranges the core holds for it (debugfs amdgpu_svm/processes), printed for both XNACK modes, for a buffer backed by huge pages and for one of 4 KiB pages.");
 	igt_subtest_with_dynamic("memory-per-range") {
 		igt_dynamic_svm_modes(gpus, ngpus, g, x)
 			test_memory_per_range(&gpus[g], x);
