@@ -62,13 +62,18 @@ if [ ! -f "$out/.config" ]; then
 	make -s -C "$src" O="$out" tinyconfig >/dev/null
 	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" .config "${fragments[@]}" >/dev/null)
 	make -s -C "$src" O="$out" olddefconfig >/dev/null
-	# Every option a fragment asks for must have stuck.
-	missing=$(cat "${fragments[@]}" | grep -E '^CONFIG_' | while IFS= read -r line; do
+	# Every option a fragment asks for must have stuck; a later fragment
+	# overrides an earlier one, as in merge_config.sh. An option asked to
+	# be n may be absent (its dependencies off).
+	missing=$(awk '
+		/^CONFIG_[A-Za-z0-9_]+=/ { i = index($0, "="); want[substr($0, 1, i - 1)] = substr($0, i + 1); next }
+		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { want[$2] = "n" }
+		END { for (o in want) print o "=" want[o] }' "${fragments[@]}" | sort | while IFS= read -r line; do
 		opt=${line%%=*}; val=${line#*=}
 		if [ "$val" = n ]; then
-			grep -qx "# $opt is not set" "$out/.config" || grep -qx "$opt=n" "$out/.config" || echo "$line"
-		else
-			grep -qx "$line" "$out/.config" || echo "$line"
+			if grep -q "^$opt=[ym]" "$out/.config"; then echo "$line"; fi
+		elif ! grep -qx "$line" "$out/.config"; then
+			echo "$line"
 		fi
 	done)
 	if [ -n "$missing" ]; then
