@@ -161,6 +161,17 @@ static void test_vm_fault(const struct vamdgpu_gpu *gpu, bool write)
 	free(buf);
 }
 
+/*
+ * The XNACK mode is the process's, kept while the fixture's file is open:
+ * a subtest that turned it on turns it off again (its queues are gone with
+ * its file), so the next subtest of a whole-binary run starts from the
+ * default, as it does alone under igt_runner.
+ */
+static void xnack_default(const struct vamdgpu_gpu *gpu)
+{
+	vamdgpu_set_xnack(gpu->fd, false);
+}
+
 static void test_permission_fault(const struct vamdgpu_gpu *gpu, bool xnack)
 {
 	int fd = vamdgpu_reopen(gpu->fd);
@@ -179,6 +190,7 @@ static void test_permission_fault(const struct vamdgpu_gpu *gpu, bool xnack)
 	igt_assert_eq_u32(*(uint32_t *)(buf + 0x40), 0x77777777);
 	close(fd);
 	free(buf);
+	xnack_default(gpu);
 }
 
 static void test_xnack_on_retry(const struct vamdgpu_gpu *gpu)
@@ -214,6 +226,7 @@ static void test_xnack_on_retry(const struct vamdgpu_gpu *gpu)
 		    vamdgpu_submit(fd, q, &bad, 1));
 	close(fd);
 	free(buf);
+	xnack_default(gpu);
 }
 
 static void test_xnack_off_lazy(const struct vamdgpu_gpu *gpu)

@@ -209,7 +209,8 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_read_pte);
 int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
 			    const struct drm_pagemap_addr *addrs, u64 flags)
 {
-	u64 va = start, pte, base, i, n, fail_at = U64_MAX;
+	u64 va = start, pte, addr, run_end, stop, fail_at = U64_MAX;
+	struct vamdgpu_pt_leaf *leaf;
 	int ret;
 
 	if (start >= end || end > VAMDGPU_VA_LIMIT ||
@@ -222,29 +223,40 @@ int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
 		 VAMDGPU_PTE_SNOOPED;
 	flags |= VAMDGPU_PTE_VALID;
 
+	/*
+	 * One run of pages per entry of @addrs, written a leaf at a time:
+	 * one lookup and one lock per leaf, not per page.
+	 */
 	for (; va < end; addrs++) {
-		n = 1ull << addrs->order;
-		base = addrs->addr;
+		addr = addrs->addr;
 		if (addrs->proto != DRM_INTERCONNECT_SYSTEM) {
-			if (!vamdgpu_vram_backing_page(vm->vdev->vram, base)) {
+			if (!vamdgpu_vram_backing_page(vm->vdev->vram, addr)) {
 				ret = -EINVAL;
 				goto err_clear;
 			}
-			pte = VAMDGPU_PTE_VRAM;
+			pte = VAMDGPU_PTE_VRAM | flags;
 		} else {
-			pte = 0;
+			pte = flags;
 		}
-		for (i = 0; i < n && va < end; i++, va += PAGE_SIZE) {
+		run_end = min(end, va + (PAGE_SIZE << addrs->order));
+		while (va < run_end) {
 			if (va == fail_at) {
 				ret = -ENOMEM;
 				goto err_clear;
 			}
-			ret = vamdgpu_vm_set_pte(vm, va,
-						 ((base + i * PAGE_SIZE) &
-						  VAMDGPU_PTE_ADDR_MASK) |
-						 pte | flags);
-			if (ret)
+			leaf = vamdgpu_vm_leaf(vm, va, GFP_NOWAIT | __GFP_NOWARN);
+			if (!leaf) {
+				ret = -ENOMEM;
 				goto err_clear;
+			}
+			stop = (vamdgpu_vm_leaf_index(va) + 1) <<
+			       (PAGE_SHIFT + VAMDGPU_PT_LEAF_SHIFT);
+			stop = min3(stop, run_end, fail_at);
+			spin_lock(&vm->pt_lock);
+			for (; va < stop; va += PAGE_SIZE, addr += PAGE_SIZE)
+				WRITE_ONCE(leaf->pte[vamdgpu_vm_pte_index(va)],
+					   (addr & VAMDGPU_PTE_ADDR_MASK) | pte);
+			spin_unlock(&vm->pt_lock);
 		}
 	}
 	return 0;
