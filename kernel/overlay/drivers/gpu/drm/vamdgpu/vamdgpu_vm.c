@@ -209,9 +209,10 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_read_pte);
 int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
 			    const struct drm_pagemap_addr *addrs, u64 flags)
 {
-	u64 va = start, pte, addr, run_end, stop, fail_at = U64_MAX;
+	u64 va = start, run_end = start, pte = 0, addr = 0, stop;
+	u64 fail_at = U64_MAX;
 	struct vamdgpu_pt_leaf *leaf;
-	int ret;
+	int ret = 0;
 
 	if (start >= end || end > VAMDGPU_VA_LIMIT ||
 	    !PAGE_ALIGNED(start) || !PAGE_ALIGNED(end))
@@ -224,40 +225,45 @@ int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
 	flags |= VAMDGPU_PTE_VALID;
 
 	/*
-	 * One run of pages per entry of @addrs, written a leaf at a time:
-	 * one lookup and one lock per leaf, not per page.
+	 * A leaf at a time: one lookup and one lock per 2 MiB of VA, however
+	 * many entries of @addrs (runs of pages) it takes.
 	 */
-	for (; va < end; addrs++) {
-		addr = addrs->addr;
-		if (addrs->proto != DRM_INTERCONNECT_SYSTEM) {
-			if (!vamdgpu_vram_backing_page(vm->vdev->vram, addr)) {
-				ret = -EINVAL;
-				goto err_clear;
-			}
-			pte = VAMDGPU_PTE_VRAM | flags;
-		} else {
-			pte = flags;
+	while (va < end) {
+		if (va == fail_at) {
+			ret = -ENOMEM;
+			goto err_clear;
 		}
-		run_end = min(end, va + (PAGE_SIZE << addrs->order));
-		while (va < run_end) {
-			if (va == fail_at) {
-				ret = -ENOMEM;
-				goto err_clear;
-			}
-			leaf = vamdgpu_vm_leaf(vm, va, GFP_NOWAIT | __GFP_NOWARN);
-			if (!leaf) {
-				ret = -ENOMEM;
-				goto err_clear;
-			}
-			stop = (vamdgpu_vm_leaf_index(va) + 1) <<
-			       (PAGE_SHIFT + VAMDGPU_PT_LEAF_SHIFT);
-			stop = min3(stop, run_end, fail_at);
-			spin_lock(&vm->pt_lock);
-			for (; va < stop; va += PAGE_SIZE, addr += PAGE_SIZE)
-				WRITE_ONCE(leaf->pte[vamdgpu_vm_pte_index(va)],
-					   (addr & VAMDGPU_PTE_ADDR_MASK) | pte);
-			spin_unlock(&vm->pt_lock);
+		leaf = vamdgpu_vm_leaf(vm, va, GFP_NOWAIT | __GFP_NOWARN);
+		if (!leaf) {
+			ret = -ENOMEM;
+			goto err_clear;
 		}
+		stop = (vamdgpu_vm_leaf_index(va) + 1) <<
+		       (PAGE_SHIFT + VAMDGPU_PT_LEAF_SHIFT);
+		stop = min3(stop, end, fail_at);
+		spin_lock(&vm->pt_lock);
+		for (; va < stop; va += PAGE_SIZE, addr += PAGE_SIZE) {
+			if (va == run_end) {
+				/* The next run: PAGE_SIZE << order bytes. */
+				addr = addrs->addr;
+				pte = flags;
+				if (addrs->proto != DRM_INTERCONNECT_SYSTEM) {
+					if (!vamdgpu_vram_backing_page(vm->vdev->vram,
+								       addr)) {
+						ret = -EINVAL;
+						break;
+					}
+					pte |= VAMDGPU_PTE_VRAM;
+				}
+				run_end = va + (PAGE_SIZE << addrs->order);
+				addrs++;
+			}
+			WRITE_ONCE(leaf->pte[vamdgpu_vm_pte_index(va)],
+				   (addr & VAMDGPU_PTE_ADDR_MASK) | pte);
+		}
+		spin_unlock(&vm->pt_lock);
+		if (ret)
+			goto err_clear;
 	}
 	return 0;
 

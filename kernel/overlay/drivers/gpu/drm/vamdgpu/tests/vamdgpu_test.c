@@ -177,6 +177,32 @@ static void vamdgpu_pt_update_orders(struct kunit *test)
 	KUNIT_EXPECT_NE(test, vamdgpu_vm_read_pte(t->vm, start + 2 * PAGE_SIZE), 0);
 }
 
+/* One run of pages (an order-1 entry) split by a leaf boundary. */
+static void vamdgpu_pt_update_run_across_leaves(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	u64 start = SZ_2G - PAGE_SIZE;
+	const struct drm_pagemap_addr addrs[] = {
+		drm_pagemap_addr_encode(0x400000, DRM_INTERCONNECT_SYSTEM, 1,
+					DMA_BIDIRECTIONAL),
+		drm_pagemap_addr_encode(0x100000, DRM_INTERCONNECT_SYSTEM, 0,
+					DMA_BIDIRECTIONAL),
+	};
+	u64 flags = VAMDGPU_PTE_VALID | VAMDGPU_PTE_READ;
+
+	KUNIT_ASSERT_EQ(test, vamdgpu_vm_reserve_range(t->vm, start,
+						       start + 3 * PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, vamdgpu_vm_update_range(t->vm, start,
+						      start + 3 * PAGE_SIZE, addrs,
+						      VAMDGPU_PTE_READ), 0);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start), 0x400000 | flags);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + PAGE_SIZE),
+			(0x400000 + PAGE_SIZE) | flags);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + 2 * PAGE_SIZE),
+			0x100000 | flags);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + 3 * PAGE_SIZE), 0);
+}
+
 static void vamdgpu_pt_update_bad(struct kunit *test)
 {
 	struct vamdgpu_test *t = test->priv;
@@ -806,6 +832,7 @@ static void vamdgpu_queue_cmd_validate(struct kunit *test)
 static struct kunit_case vamdgpu_pt_cases[] = {
 	KUNIT_CASE(vamdgpu_pt_set_read),
 	KUNIT_CASE(vamdgpu_pt_update_orders),
+	KUNIT_CASE(vamdgpu_pt_update_run_across_leaves),
 	KUNIT_CASE(vamdgpu_pt_update_bad),
 	KUNIT_CASE(vamdgpu_pt_vram),
 	{}
