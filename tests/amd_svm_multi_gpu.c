@@ -75,9 +75,10 @@
  *
  * SUBTEST: map-cost
  * Description: Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ...
- *	GPUs of one process, and of a CPU eviction of it, with the quiesces
- *	the eviction caused on the GPUs that do not map it: the per-GPU cost
- *	of one drm_gpusvm instance per GPU, printed as a table.
+ *	GPUs of one process, one call per GPU and one call naming them all,
+ *	and of a CPU eviction of it, with the quiesces the eviction caused on
+ *	the GPUs that do not map it: the per-GPU cost of one drm_gpusvm
+ *	instance per GPU, printed as a table.
  */
 
 #include <errno.h>
@@ -674,21 +675,31 @@ static void test_map_cost(bool xnack)
 	for (int g = 0; g < ngpus; g++)
 		svm_get_one(ctx[g].fd, (uintptr_t)&size & ~(uintptr_t)4095, 4096,
 			    AMDGPU_SVM_ATTR_GRANULARITY);
-	igt_info("%-5s %-14s %-14s %-20s %s\n", "gpus", "map (ms)",
-		 "per GPU (ms)", "evict+restore (ms)",
+	igt_info("%-5s %-14s %-14s %-14s %-20s %s\n", "gpus", "map (ms)",
+		 "per GPU (ms)", "one call (ms)", "evict+restore (ms)",
 		 "quiesces of the other GPUs");
 	for (int n = 1; n <= ngpus; n++) {
+		struct drm_amdgpu_svm_attribute access[SVM_GPUS_MAX];
 		char *buf = svm_map_aligned(size, 2 << 20);
+		char *one = svm_map_aligned(size, 2 << 20);
 		struct svm_gpu_cmd cmd;
 		unsigned int others;
-		double t0, t1, t2, t3;
+		double t0, t1, t2, t3, t4;
 
 		memset(buf, 1, size);
+		memset(one, 1, size);
 		t0 = now();
 		for (int g = 0; g < n; g++)
 			svm_set_one(ctx[0].fd, (uintptr_t)buf, size,
 				    AMDGPU_SVM_ATTR_ACCESS, gpus[g].gpu_id);
 		t1 = now();
+		/* The same, as a runtime sets it: one call naming every GPU. */
+		for (int g = 0; g < n; g++)
+			access[g] = (struct drm_amdgpu_svm_attribute){
+				AMDGPU_SVM_ATTR_ACCESS, gpus[g].gpu_id };
+		svm_set_attr(ctx[0].fd, (uintptr_t)one, size, access, n);
+		t4 = now();
+		munmap(one, size);
 		others = quiesces_from(q, n);
 		svm_evict_dontneed(buf, size);
 		t2 = now();
@@ -697,13 +708,14 @@ static void test_map_cost(bool xnack)
 		t3 = now();
 		others = quiesces_from(q, n) - others;
 		if (counted)
-			igt_info("%-5d %-14.1f %-14.1f %-20.1f %u\n", n,
+			igt_info("%-5d %-14.1f %-14.1f %-14.1f %-20.1f %u\n", n,
 				 (t1 - t0) * 1e3, (t1 - t0) * 1e3 / n,
-				 (t3 - t2) * 1e3, others);
+				 (t4 - t1) * 1e3, (t3 - t2) * 1e3, others);
 		else
-			igt_info("%-5d %-14.1f %-14.1f %-20.1f %s\n", n,
+			igt_info("%-5d %-14.1f %-14.1f %-14.1f %-20.1f %s\n", n,
 				 (t1 - t0) * 1e3, (t1 - t0) * 1e3 / n,
-				 (t3 - t2) * 1e3, "not counted here");
+				 (t4 - t1) * 1e3, (t3 - t2) * 1e3,
+				 "not counted here");
 		munmap(buf, size);
 	}
 	close_all(ctx, q);
@@ -733,7 +745,7 @@ static const struct {
 	{ "second-gpu-fault-migrates", test_second_gpu_fault_migrates,
 	  "XNACK on: a buffer preferring the first GPU moves into its VRAM at that GPU's faults; once it prefers the second GPU, the second GPU's faults move it into the second GPU's VRAM (through system memory), with its data, and the first GPU's VRAM is freed." },
 	{ "map-cost", test_map_cost,
-	  "Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ... GPUs of one process, and of a CPU eviction of it, with the quiesces the eviction caused on the GPUs that do not map it: the per-GPU cost of one drm_gpusvm instance per GPU, printed as a table." },
+	  "Time of SET_ATTR mapping 64 MiB (XNACK off) on 1, 2, ... GPUs of one process, one call per GPU and one call naming them all, and of a CPU eviction of it, with the quiesces the eviction caused on the GPUs that do not map it: the per-GPU cost of one drm_gpusvm instance per GPU, printed as a table." },
 };
 
 static void run_topologies(void (*fn)(bool xnack))
