@@ -54,8 +54,9 @@
  * SUBTEST: munmap-benchmark
  * Description: Time of munmap of 4 KiB inside mapped regions of growing
  *	size plus the next SVM call (which completes the rebuild), XNACK off,
- *	and its ratio to the first map of one 2 MiB chunk (median of 3): it
- *	stays flat, proportional to one chunk, not to the region.
+ *	and its ratio to the first map of one 2 MiB chunk, of a huge page and
+ *	of 4 KiB pages (median of 3): it stays flat, proportional to one
+ *	chunk, not to the region.
  */
 
 #include <errno.h>
@@ -307,22 +308,49 @@ static double median(double *v, int n)
 	return v[n / 2];
 }
 
+/*
+ * Median time (ms) of the first map of one 2 MiB chunk, backed by huge
+ * pages or by 4 KiB pages (@thp).
+ */
+static double chunk_map_ms(struct svm_ctx *ctx, bool thp, int reps)
+{
+	double t[8];
+
+	igt_assert(reps <= (int)ARRAY_SIZE(t));
+	for (int r = 0; r < reps; r++) {
+		char *buf = svm_map_aligned(2ul << 20, 2 << 20);
+		double t0;
+
+		igt_assert_eq(madvise(buf, 2ul << 20, thp ? MADV_HUGEPAGE :
+				      MADV_NOHUGEPAGE), 0);
+		memset(buf, 1, 2ul << 20);
+		t0 = now();
+		svm_give_access(ctx, buf, 2ul << 20);
+		t[r] = (now() - t0) * 1e3;
+		munmap(buf, 2ul << 20);
+	}
+	return median(t, reps);
+}
+
 static void test_benchmark(struct svm_gpu *gpu)
 {
 	enum { REPS = 3 };
 	static const size_t sizes[] = { 2ul << 20, 64ul << 20, 1ul << 30 };
 	size_t page = svm_page_size();
-	double chunk_map = 0;
+	double chunk_thp, chunk_4k;
 	struct svm_ctx ctx;
 
 	svm_ctxs_close_leaked();
 	svm_ctx_open(gpu, false, &ctx);
-	igt_info("median of %d runs; ratio: munmap+rebuild / first map of one 2 MiB chunk\n",
-		 REPS);
+	chunk_thp = chunk_map_ms(&ctx, true, REPS);
+	chunk_4k = chunk_map_ms(&ctx, false, REPS);
+	igt_info("median of %d runs; first map of one 2 MiB chunk: %.2f ms of a huge page, %.2f ms of 4 KiB pages\n",
+		 REPS, chunk_thp, chunk_4k);
+	igt_info("ratio: munmap+rebuild / first map of one chunk (huge page; 4 KiB pages, which the rebuild maps)\n");
 	igt_info("%-10s %-12s %-12s %-20s %s\n", "region MiB", "map (ms)",
 		 "munmap (ms)", "munmap+rebuild (ms)", "ratio");
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
-		double map[REPS], unmap[REPS], rebuild[REPS];
+		double map[REPS], unmap[REPS], rebuild[REPS], mid;
 		size_t size = sizes[i];
 
 		for (int r = 0; r < REPS; r++) {
@@ -344,11 +372,10 @@ static void test_benchmark(struct svm_gpu *gpu)
 			rebuild[r] = (t3 - t1) * 1e3;
 			munmap(buf, size);
 		}
-		if (i == 0)
-			chunk_map = median(map, REPS);
-		igt_info("%-10zu %-12.1f %-12.1f %-20.1f %.2f\n", size >> 20,
-			 median(map, REPS), median(unmap, REPS),
-			 median(rebuild, REPS), median(rebuild, REPS) / chunk_map);
+		mid = median(rebuild, REPS);
+		igt_info("%-10zu %-12.1f %-12.1f %-20.1f %.2f; %.2f\n",
+			 size >> 20, median(map, REPS), median(unmap, REPS),
+			 mid, mid / chunk_thp, mid / chunk_4k);
 	}
 	svm_ctx_close(&ctx);
 }
@@ -562,7 +589,7 @@ int igt_main()
 			test_tlb_flush_count(&gpus[g], x);
 	}
 
-	igt_describe("Time of munmap of 4 KiB inside mapped regions of growing size plus the next SVM call (which completes the rebuild), XNACK off, and its ratio to the first map of one 2 MiB chunk (median of 3): it stays flat, proportional to one chunk, not to the region.");
+	igt_describe("Time of munmap of 4 KiB inside mapped regions of growing size plus the next SVM call (which completes the rebuild), XNACK off, and its ratio to the first map of one 2 MiB chunk, of a huge page and of 4 KiB pages (median of 3): it stays flat, proportional to one chunk, not to the region.");
 	igt_subtest_with_dynamic("munmap-benchmark") {
 		igt_require_f(svm_xnack_wanted(false),
 			      "XNACK on maps lazily: nothing to rebuild\n");
