@@ -745,6 +745,10 @@ static void test_map_cost(bool xnack)
 	igt_require_f(!xnack, "XNACK on maps lazily: nothing to time\n");
 	open_all(xnack, ctx, q);
 	counted = svm_queue_has_counters(&q[0]);
+	/* Each GPU joins the process's SVM at its first SVM call. */
+	for (int g = 0; g < ngpus; g++)
+		svm_get_one(ctx[g].fd, (uintptr_t)&counted & ~(uintptr_t)4095,
+			    4096, AMDGPU_SVM_ATTR_GRANULARITY);
 	/*
 	 * Untimed: the first mapping of the process also makes the
 	 * notifiers and page-table leaves later rows reuse.
