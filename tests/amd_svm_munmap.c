@@ -308,16 +308,18 @@ static double median(double *v, int n)
 	return v[n / 2];
 }
 
+/* Runs of munmap-benchmark per figure; each figure is their median. */
+enum { BENCH_REPS = 3 };
+
 /*
  * Median time (ms) of the first map of one 2 MiB chunk, backed by huge
  * pages or by 4 KiB pages (@thp).
  */
-static double chunk_map_ms(struct svm_ctx *ctx, bool thp, int reps)
+static double chunk_map_ms(struct svm_ctx *ctx, bool thp)
 {
-	double t[8];
+	double t[BENCH_REPS];
 
-	igt_assert(reps <= (int)ARRAY_SIZE(t));
-	for (int r = 0; r < reps; r++) {
+	for (int r = 0; r < BENCH_REPS; r++) {
 		char *buf = svm_map_aligned(2ul << 20, 2 << 20);
 		double t0;
 
@@ -329,12 +331,11 @@ static double chunk_map_ms(struct svm_ctx *ctx, bool thp, int reps)
 		t[r] = (now() - t0) * 1e3;
 		munmap(buf, 2ul << 20);
 	}
-	return median(t, reps);
+	return median(t, BENCH_REPS);
 }
 
 static void test_benchmark(struct svm_gpu *gpu)
 {
-	enum { REPS = 3 };
 	static const size_t sizes[] = { 2ul << 20, 64ul << 20, 1ul << 30 };
 	size_t page = svm_page_size();
 	double chunk_thp, chunk_4k;
@@ -342,18 +343,19 @@ static void test_benchmark(struct svm_gpu *gpu)
 
 	svm_ctxs_close_leaked();
 	svm_ctx_open(gpu, false, &ctx);
-	chunk_thp = chunk_map_ms(&ctx, true, REPS);
-	chunk_4k = chunk_map_ms(&ctx, false, REPS);
+	chunk_thp = chunk_map_ms(&ctx, true);
+	chunk_4k = chunk_map_ms(&ctx, false);
 	igt_info("median of %d runs; first map of one 2 MiB chunk: %.2f ms of a huge page, %.2f ms of 4 KiB pages\n",
-		 REPS, chunk_thp, chunk_4k);
+		 BENCH_REPS, chunk_thp, chunk_4k);
 	igt_info("ratio: munmap+rebuild / first map of one chunk (huge page; 4 KiB pages, which the rebuild maps)\n");
 	igt_info("%-10s %-12s %-12s %-20s %s\n", "region MiB", "map (ms)",
 		 "munmap (ms)", "munmap+rebuild (ms)", "ratio");
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
-		double map[REPS], unmap[REPS], rebuild[REPS], mid;
+		double map[BENCH_REPS], unmap[BENCH_REPS], rebuild[BENCH_REPS];
+		double mid;
 		size_t size = sizes[i];
 
-		for (int r = 0; r < REPS; r++) {
+		for (int r = 0; r < BENCH_REPS; r++) {
 			char *buf = svm_map_aligned(size, 2 << 20);
 			double t0, t1, t2, t3;
 
@@ -372,10 +374,11 @@ static void test_benchmark(struct svm_gpu *gpu)
 			rebuild[r] = (t3 - t1) * 1e3;
 			munmap(buf, size);
 		}
-		mid = median(rebuild, REPS);
+		mid = median(rebuild, BENCH_REPS);
 		igt_info("%-10zu %-12.1f %-12.1f %-20.1f %.2f; %.2f\n",
-			 size >> 20, median(map, REPS), median(unmap, REPS),
-			 mid, mid / chunk_thp, mid / chunk_4k);
+			 size >> 20, median(map, BENCH_REPS),
+			 median(unmap, BENCH_REPS), mid, mid / chunk_thp,
+			 mid / chunk_4k);
 	}
 	svm_ctx_close(&ctx);
 }

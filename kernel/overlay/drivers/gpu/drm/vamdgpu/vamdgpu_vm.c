@@ -74,6 +74,13 @@ static unsigned long vamdgpu_vm_leaf_index(u64 va)
 	return va >> (PAGE_SHIFT + VAMDGPU_PT_LEAF_SHIFT);
 }
 
+/* One past the last VA of the leaf covering @va. */
+static u64 vamdgpu_vm_leaf_end(u64 va)
+{
+	return (u64)(vamdgpu_vm_leaf_index(va) + 1) <<
+	       (PAGE_SHIFT + VAMDGPU_PT_LEAF_SHIFT);
+}
+
 static unsigned int vamdgpu_vm_pte_index(u64 va)
 {
 	return (va >> PAGE_SHIFT) & (VAMDGPU_PT_LEAF_PTES - 1);
@@ -127,9 +134,7 @@ int vamdgpu_vm_reserve_range(struct vamdgpu_vm *vm, u64 start, u64 end)
 	if (start >= end || end > VAMDGPU_VA_LIMIT)
 		return -EINVAL;
 
-	for (va = start; va < end;
-	     va = (vamdgpu_vm_leaf_index(va) + 1) <<
-		  (PAGE_SHIFT + VAMDGPU_PT_LEAF_SHIFT)) {
+	for (va = start; va < end; va = vamdgpu_vm_leaf_end(va)) {
 		if (!vamdgpu_vm_leaf(vm, va, GFP_KERNEL))
 			return -ENOMEM;
 	}
@@ -238,9 +243,7 @@ int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
 			ret = -ENOMEM;
 			goto err_clear;
 		}
-		stop = (vamdgpu_vm_leaf_index(va) + 1) <<
-		       (PAGE_SHIFT + VAMDGPU_PT_LEAF_SHIFT);
-		stop = min3(stop, end, fail_at);
+		stop = min3(vamdgpu_vm_leaf_end(va), end, fail_at);
 		spin_lock(&vm->pt_lock);
 		for (; va < stop; va += PAGE_SIZE, addr += PAGE_SIZE) {
 			if (va == run_end) {
@@ -291,9 +294,7 @@ void vamdgpu_vm_clear_range(struct vamdgpu_vm *vm, u64 start, u64 end)
 
 	end = min_t(u64, end, VAMDGPU_VA_LIMIT);
 	for (va = start; va < end; va = leaf_end) {
-		leaf_end = (vamdgpu_vm_leaf_index(va) + 1) <<
-			   (PAGE_SHIFT + VAMDGPU_PT_LEAF_SHIFT);
-		leaf_end = min(leaf_end, end);
+		leaf_end = min(vamdgpu_vm_leaf_end(va), end);
 		leaf = xa_load(&vm->pt, vamdgpu_vm_leaf_index(va));
 		if (!leaf)
 			continue;

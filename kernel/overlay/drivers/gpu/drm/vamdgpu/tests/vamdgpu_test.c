@@ -146,6 +146,18 @@ static void vamdgpu_pt_set_read(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vamdgpu_vm_set_pte(t->vm, VA(1) + SZ_1G, 0), 0);
 }
 
+/* Reserve and write the PTEs of @npages pages from @start; both succeed. */
+static void update_pages(struct kunit *test, u64 start, unsigned int npages,
+			 const struct drm_pagemap_addr *addrs, u64 flags)
+{
+	struct vamdgpu_test *t = test->priv;
+	u64 end = start + npages * PAGE_SIZE;
+
+	KUNIT_ASSERT_EQ(test, vamdgpu_vm_reserve_range(t->vm, start, end), 0);
+	KUNIT_ASSERT_EQ(test, vamdgpu_vm_update_range(t->vm, start, end, addrs,
+						      flags), 0);
+}
+
 static void vamdgpu_pt_update_orders(struct kunit *test)
 {
 	struct vamdgpu_test *t = test->priv;
@@ -159,12 +171,7 @@ static void vamdgpu_pt_update_orders(struct kunit *test)
 	};
 	u64 flags = VAMDGPU_PTE_VALID | VAMDGPU_PTE_READ | VAMDGPU_PTE_WRITE;
 
-	KUNIT_ASSERT_EQ(test, vamdgpu_vm_reserve_range(t->vm, start,
-						       start + 3 * PAGE_SIZE), 0);
-	KUNIT_ASSERT_EQ(test, vamdgpu_vm_update_range(t->vm, start,
-						      start + 3 * PAGE_SIZE, addrs,
-						      VAMDGPU_PTE_READ |
-						      VAMDGPU_PTE_WRITE), 0);
+	update_pages(test, start, 3, addrs, VAMDGPU_PTE_READ | VAMDGPU_PTE_WRITE);
 	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start), 0x100000 | flags);
 	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + PAGE_SIZE),
 			0x200000 | flags);
@@ -190,11 +197,7 @@ static void vamdgpu_pt_update_run_across_leaves(struct kunit *test)
 	};
 	u64 flags = VAMDGPU_PTE_VALID | VAMDGPU_PTE_READ;
 
-	KUNIT_ASSERT_EQ(test, vamdgpu_vm_reserve_range(t->vm, start,
-						       start + 3 * PAGE_SIZE), 0);
-	KUNIT_ASSERT_EQ(test, vamdgpu_vm_update_range(t->vm, start,
-						      start + 3 * PAGE_SIZE, addrs,
-						      VAMDGPU_PTE_READ), 0);
+	update_pages(test, start, 3, addrs, VAMDGPU_PTE_READ);
 	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start), 0x400000 | flags);
 	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + PAGE_SIZE),
 			(0x400000 + PAGE_SIZE) | flags);
