@@ -73,6 +73,15 @@
  *	GPU's faults move it into the second GPU's VRAM (through system
  *	memory), with its data, and the first GPU's VRAM is freed.
  *
+ * SUBTEST: walk-shared-race
+ * Description: One SET_ATTR maps a buffer of huge pages on every GPU
+ *	while another thread, after a random delay, drops the huge page of
+ *	one 2 MiB chunk (MADV_DONTNEED), makes a decoy buffer take the freed
+ *	page and writes a new value to the chunk: the GPUs after the first must not map the pages the first GPU's page
+ *	walk found if the chunk changed since (each GPU then copies the
+ *	buffer, and every chunk holds its last value, without a VM fault),
+ *	32 times.
+ *
  * SUBTEST: map-cost
  * Description: Time of SET_ATTR mapping 64 MiB and 256 MiB (XNACK off)
  *	on 1, 2, ... GPUs of one process, one call per GPU and one call
@@ -84,6 +93,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -648,6 +659,109 @@ static void test_second_gpu_fault_migrates(bool xnack)
 	close_all(ctx, q);
 }
 
+enum { RACE_CHUNKS = 4, RACE_RUNS = 32 };
+#define RACE_CHUNK	(2ul << 20)
+
+/*
+ * walk-shared-race: one chunk's huge page dropped once (MADV_DONTNEED)
+ * while the GPUs map the buffer. A decoy buffer is touched first, so that
+ * it rather than the chunk's next fault gets the freed page, then the
+ * chunk gets a new value: a GPU that mapped the old page reads the
+ * decoy's data, the old data, or a freed page (the virtual GPU faults).
+ */
+struct chunk_change {
+	char *buf;
+	char *decoy;
+	unsigned int delay_us;
+	unsigned int chunk;
+	char value;
+	int err;
+};
+
+static void *change_chunk(void *arg)
+{
+	struct chunk_change *c = arg;
+	char *p = c->buf + c->chunk * RACE_CHUNK;
+
+	usleep(c->delay_us);
+	if (madvise(p, RACE_CHUNK, MADV_DONTNEED)) {
+		c->err = errno;
+		return NULL;
+	}
+	memset(c->decoy, 0xee, RACE_CHUNK);
+	memset(p, c->value, RACE_CHUNK);
+	return NULL;
+}
+
+static void test_walk_shared_race(bool xnack)
+{
+	size_t size = RACE_CHUNKS * RACE_CHUNK;
+	struct drm_amdgpu_svm_attribute attrs[SVM_GPUS_MAX + 1];
+	struct svm_ctx ctx[SVM_GPUS_MAX];
+	struct svm_queue q[SVM_GPUS_MAX];
+	char *dst[SVM_GPUS_MAX];
+	unsigned int span_us = 1000;
+	int nattr = 0;
+
+	open_all(xnack, ctx, q);
+	for (int g = 0; g < ngpus; g++) {
+		dst[g] = svm_map(size);
+		memset(dst[g], 0, size);
+		svm_give_access(&ctx[g], dst[g], size);
+		attrs[nattr++] = (struct drm_amdgpu_svm_attribute){
+			AMDGPU_SVM_ATTR_ACCESS, gpus[g].gpu_id };
+	}
+	/* With XNACK on, SET_ATTR maps only what is to stay mapped. */
+	if (xnack)
+		attrs[nattr++] = (struct drm_amdgpu_svm_attribute){
+			AMDGPU_SVM_ATTR_SET_FLAGS,
+			AMDGPU_SVM_FLAG_GPU_ALWAYS_MAPPED };
+	srand(getpid());
+	for (int run = 0; run < RACE_RUNS; run++) {
+		char *buf = svm_map_aligned(size, RACE_CHUNK);
+		struct chunk_change change = {
+			.buf = buf,
+			.decoy = svm_map_aligned(RACE_CHUNK, RACE_CHUNK),
+			.delay_us = rand() % span_us,
+			.chunk = rand() % RACE_CHUNKS,
+			.value = 2 + run % 100,
+		};
+		pthread_t thread;
+		double t0;
+
+		igt_assert_eq(madvise(buf, size, MADV_HUGEPAGE), 0);
+		igt_assert_eq(madvise(change.decoy, RACE_CHUNK, MADV_HUGEPAGE), 0);
+		memset(buf, 1, size);
+		igt_assert_eq(pthread_create(&thread, NULL, change_chunk,
+					     &change), 0);
+		t0 = now();
+		svm_set_attr(ctx[0].fd, (uintptr_t)buf, size, attrs, nattr);
+		/* Spread the change over the time one SET_ATTR takes. */
+		span_us = (now() - t0) * 1e6 + 1;
+		igt_assert_eq(pthread_join(thread, NULL), 0);
+		igt_assert_f(!change.err, "MADV_DONTNEED: %s\n",
+			     strerror(change.err));
+		for (int g = 0; g < ngpus; g++) {
+			struct svm_gpu_cmd cmd = svm_cmd_copy((uintptr_t)dst[g],
+							      (uintptr_t)buf,
+							      size);
+
+			svm_queue_exec(&q[g], &cmd, 1, "copy of the buffer");
+			for (unsigned int k = 0; k < RACE_CHUNKS; k++)
+				svm_check_fill(dst[g] + k * RACE_CHUNK,
+					       RACE_CHUNK,
+					       (k == change.chunk ?
+						change.value : 1) * 0x01010101u,
+					       "a GPU's copy of a chunk");
+		}
+		munmap(change.decoy, RACE_CHUNK);
+		munmap(buf, size);
+	}
+	for (int g = 0; g < ngpus; g++)
+		munmap(dst[g], size);
+	close_all(ctx, q);
+}
+
 /* Quiesces so far of the GPUs from @first on (0 where none are counted). */
 static unsigned int quiesces_from(struct svm_queue *q, int first)
 {
@@ -792,6 +906,8 @@ static const struct {
 	  "A buffer the first GPU may access in place is prefetched into its VRAM, the CPU touches every page (they come back), the second GPU gets in-place access too (the pages stay in system memory, which both reach), and each GPU fills half of it: no page moves back to VRAM for either GPU's access, the second GPU and the CPU read both fills." },
 	{ "second-gpu-fault-migrates", test_second_gpu_fault_migrates,
 	  "XNACK on: a buffer preferring the first GPU moves into its VRAM at that GPU's faults; once it prefers the second GPU, the second GPU's faults move it into the second GPU's VRAM (through system memory), with its data, and the first GPU's VRAM is freed." },
+	{ "walk-shared-race", test_walk_shared_race,
+	  "One SET_ATTR maps a buffer of huge pages on every GPU while another thread, after a random delay, drops the huge page of one 2 MiB chunk (MADV_DONTNEED), makes a decoy buffer take the freed page and writes a new value to the chunk: the GPUs after the first must not map the pages the first GPU's page walk found if the chunk changed since (each GPU then copies the buffer, and every chunk holds its last value, without a VM fault), 32 times." },
 	{ "map-cost", test_map_cost,
 	  "Time of SET_ATTR mapping 64 MiB and 256 MiB (XNACK off) on 1, 2, ... GPUs of one process, one call per GPU and one call naming them all, and of a CPU eviction of it, with the quiesces the eviction caused on the GPUs that do not map it: the per-GPU cost of one drm_gpusvm instance per GPU, printed as a table (best of 3)." },
 };

@@ -160,20 +160,24 @@
  * virtual GPU now writes a leaf at a time, as amdgpu's page-table update
  * writes a block of PTEs in one job.
  *
- * The alternatives, from the cheapest change:
+ * SET_ATTR shares the CPU page walk between its contexts: it maps the
+ * span a batch at a time on every context in turn, and the contexts after
+ * the first copy the PFNs the first one walked (DOC: Shared page walk,
+ * through drm_gpusvm's ``hmm_range_fault`` op). The walk is then paid
+ * once per range; the range lookup, the DMA mapping and the PTE update
+ * still repeat per context. The restore worker and GPU faults walk per
+ * context: a restore maps what one eviction took, usually from one
+ * context, and a fault maps for the faulting GPU only.
  *
- * - Share the CPU page walk between the contexts of one call: walk once,
- *   then give each context the PFNs. drm_gpusvm has no entry point that
- *   maps PFNs walked elsewhere; one would check them against the
- *   context's own notifier sequence, read before the walk, under its
- *   notifier lock. It saves about half of each further context's cost:
- *   about 2.2x for four GPUs instead of 3.5x, not the 1.5x the per-GPU
- *   work alone would cost.
- * - One drm_gpusvm per process, its ranges carrying per-GPU DMA mappings
- *   and PTE state: one notifier, one walk and one range lookup per range
- *   for all GPUs, only DMA mappings and PTE writes repeating. drm_gpusvm
- *   binds an instance to one drm_device and a range to one
- *   &drm_gpusvm_pages, so this needs per-device pages in drm_gpusvm.
+ * What would share the rest: one drm_gpusvm per process, its ranges
+ * carrying per-GPU DMA mappings and PTE state, so that one notifier and
+ * one range lookup per range serve all GPUs and only DMA mappings and PTE
+ * writes repeat. drm_gpusvm binds an instance to one drm_device and a
+ * range to one &drm_gpusvm_pages, so this needs per-device pages in
+ * drm_gpusvm. Even then each VM's PTE update and each device's DMA
+ * mapping repeat, which on the virtual GPU are a quarter of a context's
+ * cost: four GPUs (eight VMs with two files each) cannot come within 1.5x
+ * of one.
  */
 
 /**

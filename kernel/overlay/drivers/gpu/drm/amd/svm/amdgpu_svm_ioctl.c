@@ -162,7 +162,7 @@ static int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 	struct amdgpu_svm_process *proc = svm->proc;
 	struct mm_struct *mm = svm->gpusvm.mm;
 	struct amdgpu_svm *gpu;
-	int ret, err;
+	int ret;
 
 	lockdep_assert_held(&proc->lock);
 
@@ -186,21 +186,9 @@ static int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 
 	list_for_each_entry(gpu, &proc->gpus, link)
 		amdgpu_svm_prefetch(gpu, start, end);
-	/*
-	 * Every GPU, also after one failed, so that none keeps rights the
-	 * new attributes removed; the first error is returned.
-	 */
-	list_for_each_entry(gpu, &proc->gpus, link) {
-		bool quiesced = false;
-
-		err = amdgpu_svm_sync(gpu, start, end,
-				      AMDGPU_SVM_SYNC_STRICT |
-				      AMDGPU_SVM_SYNC_MIGRATE, &quiesced);
-		if (quiesced)
-			amdgpu_svm_resume(gpu);
-		ret = ret ?: err;
-	}
-	return ret;
+	return amdgpu_svm_sync_all(proc, start, end,
+				   AMDGPU_SVM_SYNC_STRICT |
+				   AMDGPU_SVM_SYNC_MIGRATE);
 }
 
 /**

@@ -10,13 +10,16 @@
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/sizes.h>
 #include <linux/workqueue.h>
 #include <drm/drm_gpusvm.h>
 
 #include "amdgpu_svm.h"
 #include "amdgpu_svm_attr.h"
 
+struct amdgpu_svm_walk;
 struct dentry;
+struct hmm_range;
 
 /**
  * struct amdgpu_svm_process - the SVM state of one mm, shared by its GPUs
@@ -66,6 +69,11 @@ struct amdgpu_svm_process {
 	/** @nranges: drm_gpusvm ranges of all its contexts (debugfs). */
 	atomic_t nranges;
 	/**
+	 * @walk: page walks the contexts share during
+	 * amdgpu_svm_sync_all(), or NULL; under @lock.
+	 */
+	struct amdgpu_svm_walk *walk;
+	/**
 	 * @registry_link: in the debugfs registry while it has contexts,
 	 * under the registry lock (amdgpu_svm_debugfs.c).
 	 */
@@ -111,6 +119,16 @@ struct amdgpu_svm {
 	unsigned long retry_start;
 	/** @retry_end: its end; @retry_start == @retry_end: none. */
 	unsigned long retry_end;
+	/**
+	 * @sync_err: the first error of this context in the running
+	 * amdgpu_svm_sync_all(), under the SVM lock.
+	 */
+	int sync_err;
+	/**
+	 * @sync_quiesced: the running amdgpu_svm_sync_all() quiesced this
+	 * context, under the SVM lock.
+	 */
+	bool sync_quiesced;
 };
 
 /* Pending operations of a range (&amdgpu_svm_range.pending). */
@@ -186,6 +204,19 @@ void amdgpu_svm_process_drain(struct amdgpu_svm_process *proc);
 /** Move pages to their location before mapping them (SET_ATTR). */
 #define AMDGPU_SVM_SYNC_MIGRATE		BIT(1)
 
+/* Page walks are shared a batch of this many bytes at a time. */
+#define AMDGPU_SVM_WALK_BATCH	SZ_32M
+#define AMDGPU_SVM_WALK_CHUNKS	(AMDGPU_SVM_WALK_BATCH / SZ_2M)
+
+void amdgpu_svm_walk_begin(struct amdgpu_svm_process *proc,
+			   unsigned long start, unsigned long end);
+void amdgpu_svm_walk_batch(struct amdgpu_svm_process *proc,
+			   unsigned long addr);
+void amdgpu_svm_walk_end(struct amdgpu_svm_process *proc);
+int amdgpu_svm_hmm_range_fault(struct drm_gpusvm *gpusvm,
+			       struct hmm_range *range);
+int amdgpu_svm_sync_all(struct amdgpu_svm_process *proc, unsigned long start,
+			unsigned long end, unsigned int flags);
 int amdgpu_svm_sync(struct amdgpu_svm *svm, unsigned long start,
 		    unsigned long end, unsigned int flags, bool *quiesced);
 bool amdgpu_svm_range_drop_crossing(struct amdgpu_svm *svm,

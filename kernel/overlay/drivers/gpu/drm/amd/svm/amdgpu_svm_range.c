@@ -166,6 +166,7 @@ const struct drm_gpusvm_ops amdgpu_svm_gpusvm_ops = {
 	.range_alloc = amdgpu_svm_range_alloc,
 	.range_free = amdgpu_svm_range_free,
 	.invalidate = amdgpu_svm_invalidate,
+	.hmm_range_fault = amdgpu_svm_hmm_range_fault,
 };
 
 /*
@@ -799,6 +800,69 @@ int amdgpu_svm_sync(struct amdgpu_svm *svm, unsigned long start,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_sync);
+
+/**
+ * amdgpu_svm_sync_all() - amdgpu_svm_sync() on every context of a process
+ * @proc: the process
+ * @start: first byte, page aligned
+ * @end: one past the last, page aligned
+ * @flags: AMDGPU_SVM_SYNC_* as for amdgpu_svm_sync()
+ *
+ * Syncs the span one batch of AMDGPU_SVM_WALK_BATCH bytes at a time on
+ * every context in turn, so that the contexts after the first find the
+ * CPU page walks of the batch made (DOC: Shared page walk); a PROT_NONE
+ * VMA, which nothing maps, is one batch. Every context is synced, also
+ * after another failed, so that none keeps rights the attributes removed.
+ * A context that fails leaves the rest of the span to the restore worker,
+ * as amdgpu_svm_sync() does, and syncs no more of it. The contexts the
+ * syncs quiesced resume at the end.
+ *
+ * Context: process context, may sleep; the SVM lock held, not the
+ * mmap_lock.
+ * Return: 0, or the first error of a context.
+ */
+int amdgpu_svm_sync_all(struct amdgpu_svm_process *proc, unsigned long start,
+			unsigned long end, unsigned int flags)
+{
+	struct amdgpu_svm *svm;
+	unsigned long addr, next;
+	int ret = 0;
+
+	lockdep_assert_held(&proc->lock);
+
+	if (list_empty(&proc->gpus))
+		return 0;
+	list_for_each_entry(svm, &proc->gpus, link) {
+		svm->sync_err = 0;
+		svm->sync_quiesced = false;
+	}
+	amdgpu_svm_walk_begin(proc, start, end);
+	for (addr = start; addr < end; addr = next) {
+		svm = list_first_entry(&proc->gpus, struct amdgpu_svm, link);
+		next = amdgpu_svm_prot_none_end(svm, addr) ?:
+		       ALIGN_DOWN(addr, AMDGPU_SVM_WALK_BATCH) +
+		       AMDGPU_SVM_WALK_BATCH;
+		next = min(next, end);
+		amdgpu_svm_walk_batch(proc, addr);
+		list_for_each_entry(svm, &proc->gpus, link) {
+			if (svm->sync_err)
+				continue;
+			svm->sync_err = amdgpu_svm_sync(svm, addr, next, flags,
+							&svm->sync_quiesced);
+			if (!svm->sync_err)
+				continue;
+			/* amdgpu_svm_sync() left what it did not map of the batch. */
+			if (next < end)
+				amdgpu_svm_restore_later(svm, next, end);
+			ret = ret ?: svm->sync_err;
+		}
+	}
+	amdgpu_svm_walk_end(proc);
+	list_for_each_entry(svm, &proc->gpus, link)
+		if (svm->sync_quiesced)
+			amdgpu_svm_resume(svm);
+	return ret;
+}
 
 /**
  * amdgpu_svm_drain() - run the pending operations of a context's ranges
