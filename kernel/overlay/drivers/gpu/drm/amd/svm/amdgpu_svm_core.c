@@ -160,14 +160,17 @@
  * virtual GPU now writes a leaf at a time, as amdgpu's page-table update
  * writes a block of PTEs in one job.
  *
- * SET_ATTR shares the CPU page walk between its contexts: it maps the
- * span a batch at a time on every context in turn, and the contexts after
- * the first copy the PFNs the first one walked (DOC: Shared page walk,
- * through drm_gpusvm's ``hmm_range_fault`` op). The walk is then paid
- * once per range; the range lookup, the DMA mapping and the PTE update
- * still repeat per context. The restore worker and GPU faults walk per
- * context: a restore maps what one eviction took, usually from one
- * context, and a fault maps for the faulting GPU only.
+ * SET_ATTR shares the CPU page walk of the start of its span (32 MiB)
+ * between its contexts: the contexts after the first copy the PFNs the
+ * first one walked (DOC: Shared page walk, through drm_gpusvm's
+ * ``hmm_range_fault`` op). The range lookup, the DMA mapping and the PTE
+ * update still repeat per context, and so does the walk of the rest of a
+ * longer span: each context syncs the whole span in turn, for one TLB
+ * flush each. On the debug kernel the shared walk does not show in
+ * map-cost (lockdep and the memory debugging checks dominate each
+ * context's cost). The restore worker and GPU faults walk per context: a
+ * restore maps what one eviction took, usually from one context, and a
+ * fault maps for the faulting GPU only.
  *
  * What would share the rest: one drm_gpusvm per process, its ranges
  * carrying per-GPU DMA mappings and PTE state, so that one notifier and

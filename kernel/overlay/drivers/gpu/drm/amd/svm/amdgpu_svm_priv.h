@@ -119,16 +119,6 @@ struct amdgpu_svm {
 	unsigned long retry_start;
 	/** @retry_end: its end; @retry_start == @retry_end: none. */
 	unsigned long retry_end;
-	/**
-	 * @sync_err: the first error of this context in the running
-	 * amdgpu_svm_sync_all(), under the SVM lock.
-	 */
-	int sync_err;
-	/**
-	 * @sync_quiesced: the running amdgpu_svm_sync_all() quiesced this
-	 * context, under the SVM lock.
-	 */
-	bool sync_quiesced;
 };
 
 /* Pending operations of a range (&amdgpu_svm_range.pending). */
@@ -204,14 +194,12 @@ void amdgpu_svm_process_drain(struct amdgpu_svm_process *proc);
 /** Move pages to their location before mapping them (SET_ATTR). */
 #define AMDGPU_SVM_SYNC_MIGRATE		BIT(1)
 
-/* Page walks are shared a batch of this many bytes at a time. */
+/* Page walks are shared over this many bytes at the start of a span. */
 #define AMDGPU_SVM_WALK_BATCH	SZ_32M
 #define AMDGPU_SVM_WALK_CHUNKS	(AMDGPU_SVM_WALK_BATCH / SZ_2M)
 
 void amdgpu_svm_walk_begin(struct amdgpu_svm_process *proc,
 			   unsigned long start, unsigned long end);
-void amdgpu_svm_walk_batch(struct amdgpu_svm_process *proc,
-			   unsigned long addr);
 void amdgpu_svm_walk_end(struct amdgpu_svm_process *proc);
 int amdgpu_svm_hmm_range_fault(struct drm_gpusvm *gpusvm,
 			       struct hmm_range *range);

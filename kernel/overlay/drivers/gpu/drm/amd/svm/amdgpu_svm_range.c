@@ -808,14 +808,11 @@ EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_sync);
  * @end: one past the last, page aligned
  * @flags: AMDGPU_SVM_SYNC_* as for amdgpu_svm_sync()
  *
- * Syncs the span one batch of AMDGPU_SVM_WALK_BATCH bytes at a time on
- * every context in turn, so that the contexts after the first find the
- * CPU page walks of the batch made (DOC: Shared page walk); a PROT_NONE
- * VMA, which nothing maps, is one batch. Every context is synced, also
- * after another failed, so that none keeps rights the attributes removed.
- * A context that fails leaves the rest of the span to the restore worker,
- * as amdgpu_svm_sync() does, and syncs no more of it. The contexts the
- * syncs quiesced resume at the end.
+ * Every context is synced, also after another failed, so that none keeps
+ * rights the attributes removed; each syncs the whole span, so that a
+ * change of PTE flags costs it one TLB flush. The contexts after the
+ * first copy the CPU page walks of the span's first
+ * AMDGPU_SVM_WALK_BATCH bytes from the first (DOC: Shared page walk).
  *
  * Context: process context, may sleep; the SVM lock held, not the
  * mmap_lock.
@@ -825,42 +822,20 @@ int amdgpu_svm_sync_all(struct amdgpu_svm_process *proc, unsigned long start,
 			unsigned long end, unsigned int flags)
 {
 	struct amdgpu_svm *svm;
-	unsigned long addr, next;
-	int ret = 0;
+	int ret = 0, err;
 
 	lockdep_assert_held(&proc->lock);
 
-	if (list_empty(&proc->gpus))
-		return 0;
-	list_for_each_entry(svm, &proc->gpus, link) {
-		svm->sync_err = 0;
-		svm->sync_quiesced = false;
-	}
 	amdgpu_svm_walk_begin(proc, start, end);
-	for (addr = start; addr < end; addr = next) {
-		svm = list_first_entry(&proc->gpus, struct amdgpu_svm, link);
-		next = amdgpu_svm_prot_none_end(svm, addr) ?:
-		       ALIGN_DOWN(addr, AMDGPU_SVM_WALK_BATCH) +
-		       AMDGPU_SVM_WALK_BATCH;
-		next = min(next, end);
-		amdgpu_svm_walk_batch(proc, addr);
-		list_for_each_entry(svm, &proc->gpus, link) {
-			if (svm->sync_err)
-				continue;
-			svm->sync_err = amdgpu_svm_sync(svm, addr, next, flags,
-							&svm->sync_quiesced);
-			if (!svm->sync_err)
-				continue;
-			/* amdgpu_svm_sync() left what it did not map of the batch. */
-			if (next < end)
-				amdgpu_svm_restore_later(svm, next, end);
-			ret = ret ?: svm->sync_err;
-		}
+	list_for_each_entry(svm, &proc->gpus, link) {
+		bool quiesced = false;
+
+		err = amdgpu_svm_sync(svm, start, end, flags, &quiesced);
+		if (quiesced)
+			amdgpu_svm_resume(svm);
+		ret = ret ?: err;
 	}
 	amdgpu_svm_walk_end(proc);
-	list_for_each_entry(svm, &proc->gpus, link)
-		if (svm->sync_quiesced)
-			amdgpu_svm_resume(svm);
 	return ret;
 }
 

@@ -12,17 +12,23 @@
  * Each context has a drm_gpusvm of its own, and drm_gpusvm_get_pages()
  * walks the CPU page tables (hmm_range_fault()) for it: a SET_ATTR that
  * maps a span on every GPU of the process walks each page once per
- * context. amdgpu_svm_sync_all() maps the span one batch of
- * AMDGPU_SVM_WALK_CHUNKS 2 MiB chunks at a time, every context in turn,
- * and keeps the PFNs of the walks of the batch: a context that gets the
- * pages of a range whose walk is kept copies the PFNs instead of walking
- * again (drm_gpusvm's ``hmm_range_fault`` op).
+ * context. amdgpu_svm_sync_all() keeps the PFNs of the walks of the
+ * span's first AMDGPU_SVM_WALK_BATCH bytes (AMDGPU_SVM_WALK_CHUNKS 2 MiB
+ * chunks): a context that gets the pages of a range whose walk is kept
+ * copies the PFNs instead of walking again (drm_gpusvm's
+ * ``hmm_range_fault`` op).
+ *
+ * Only the start of the span: each context syncs the whole span in turn,
+ * so that a change of PTE flags costs it one TLB flush however many
+ * ranges it drops; walking the span chunk by chunk on every context in
+ * turn would share every walk but flush once per chunk. Sharing all of a
+ * longer span needs the drops of all chunks done, and flushed, first.
  *
  * The kept PFNs are what a walk would give as long as the CPU page tables
  * of the span did not change since they were walked. For the span, the
- * process registers an MMU interval notifier of its own and reads its
- * sequence at the start of each batch (mmu_interval_read_begin() waits out
- * an invalidation in flight). PFNs are kept and used only while no
+ * process registers an MMU interval notifier of its own over the kept
+ * chunks and reads its sequence before the first walk
+ * (mmu_interval_read_begin() waits out an invalidation in flight). PFNs are kept and used only while no
  * invalidation of the span has started since (mmu_interval_check_retry()).
  * That check takes no lock; the context's own notifier sequence covers the
  * rest, as after any walk: an invalidation that changes the pages after
@@ -35,8 +41,8 @@
  * owner of the walk; a walk serves a request that asks for no more (a
  * read-only walk never serves a writable mapping) and, when the pages
  * include device-private ones, only the same owner (hmm_range_fault()
- * migrates another owner's pages to system memory). The batch bounds the
- * memory: 4 KiB of PFNs per chunk, freed when the call ends.
+ * migrates another owner's pages to system memory). 4 KiB of PFNs per
+ * chunk, 64 KiB at most, freed when the call ends.
  */
 
 #include <linux/hmm.h>
@@ -49,7 +55,7 @@
 
 #define AMDGPU_SVM_WALK_CHUNK_PAGES	(SZ_2M >> PAGE_SHIFT)
 
-/* The PFNs of the walks of one 2 MiB chunk of the batch. */
+/* The PFNs of the walks of one 2 MiB chunk. */
 struct amdgpu_svm_walk_chunk {
 	/* The pages of the chunk whose PFNs are kept. */
 	DECLARE_BITMAP(valid, AMDGPU_SVM_WALK_CHUNK_PAGES);
@@ -68,17 +74,15 @@ struct amdgpu_svm_walk_chunk {
 struct amdgpu_svm_walk {
 	/** @notifier: over [@start, @end): tells an invalidation started. */
 	struct mmu_interval_notifier notifier;
-	/** @start: first byte of the span, 2 MiB aligned. */
+	/** @start: first byte kept, 2 MiB aligned. */
 	unsigned long start;
-	/** @end: one past its last byte, 2 MiB aligned. */
+	/** @end: one past the last byte kept, 2 MiB aligned. */
 	unsigned long end;
-	/** @batch: first byte of the batch's first chunk. */
-	unsigned long batch;
-	/** @seq: @notifier's sequence when the batch began. */
+	/** @seq: @notifier's sequence before the first walk. */
 	unsigned long seq;
-	/** @nchunks: chunks of a batch, at most AMDGPU_SVM_WALK_CHUNKS. */
+	/** @nchunks: chunks kept, at most AMDGPU_SVM_WALK_CHUNKS. */
 	unsigned int nchunks;
-	/** @chunks: the chunks of the batch. */
+	/** @chunks: the chunks of [@start, @end). */
 	struct amdgpu_svm_walk_chunk chunks[] __counted_by(nchunks);
 };
 
@@ -115,7 +119,7 @@ void amdgpu_svm_walk_begin(struct amdgpu_svm_process *proc,
 {
 	struct mm_struct *mm = proc->mn.mm;
 	struct amdgpu_svm_walk *walk;
-	unsigned int nchunks;
+	unsigned int nchunks, i;
 
 	lockdep_assert_held(&proc->lock);
 
@@ -131,39 +135,17 @@ void amdgpu_svm_walk_begin(struct amdgpu_svm_process *proc,
 		return;
 	walk->nchunks = nchunks;
 	walk->start = start;
-	walk->end = end;
+	walk->end = start + nchunks * SZ_2M;
+	for (i = 0; i < nchunks; i++)
+		bitmap_zero(walk->chunks[i].valid, AMDGPU_SVM_WALK_CHUNK_PAGES);
 	if (mmu_interval_notifier_insert(&walk->notifier, mm, walk->start,
 					 walk->end - walk->start,
 					 &amdgpu_svm_walk_ops)) {
 		kvfree(walk);
 		return;
 	}
-	walk->batch = ULONG_MAX;
-	proc->walk = walk;
-}
-
-/**
- * amdgpu_svm_walk_batch() - start a batch: forget the PFNs kept so far
- * @proc: the process
- * @addr: an address of the batch
- *
- * Context: process context, may sleep; the SVM lock held, not the
- * mmap_lock.
- */
-void amdgpu_svm_walk_batch(struct amdgpu_svm_process *proc,
-			   unsigned long addr)
-{
-	struct amdgpu_svm_walk *walk = proc->walk;
-	unsigned int i;
-
-	lockdep_assert_held(&proc->lock);
-
-	if (!walk)
-		return;
-	walk->batch = ALIGN_DOWN(addr, SZ_2M);
-	for (i = 0; i < walk->nchunks; i++)
-		bitmap_zero(walk->chunks[i].valid, AMDGPU_SVM_WALK_CHUNK_PAGES);
 	walk->seq = mmu_interval_read_begin(&walk->notifier);
+	proc->walk = walk;
 }
 
 /**
@@ -187,9 +169,8 @@ void amdgpu_svm_walk_end(struct amdgpu_svm_process *proc)
 }
 
 /*
- * The chunk of the batch that holds the whole of @range, if any: a range
- * never crosses a 2 MiB boundary, but one a sync widened to may lie
- * outside the span or the batch.
+ * The chunk that holds the whole of @range, if it is kept: a range never
+ * crosses a 2 MiB boundary, but one a sync widened to may lie outside.
  */
 static struct amdgpu_svm_walk_chunk *
 amdgpu_svm_walk_chunk(struct amdgpu_svm_walk *walk,
@@ -198,10 +179,9 @@ amdgpu_svm_walk_chunk(struct amdgpu_svm_walk *walk,
 	unsigned long chunk = ALIGN_DOWN(range->start, SZ_2M);
 
 	if (range->start < walk->start || range->end > walk->end ||
-	    range->end > chunk + SZ_2M || chunk < walk->batch ||
-	    (chunk - walk->batch) / SZ_2M >= walk->nchunks)
+	    range->end > chunk + SZ_2M)
 		return NULL;
-	return &walk->chunks[(chunk - walk->batch) / SZ_2M];
+	return &walk->chunks[(chunk - walk->start) / SZ_2M];
 }
 
 /*
@@ -222,8 +202,8 @@ static bool amdgpu_svm_walk_device_private(const unsigned long *pfns,
 }
 
 /*
- * Copy kept PFNs to @range if a walk of the batch covers it, asked for
- * at least its flags, and (over device-private pages) for its owner.
+ * Copy kept PFNs to @range if a kept walk covers it, asked for at least
+ * its flags, and (over device-private pages) for its owner.
  */
 static bool amdgpu_svm_walk_copy(struct amdgpu_svm_walk_chunk *chunk,
 				 struct hmm_range *range)
@@ -276,9 +256,8 @@ static void amdgpu_svm_walk_keep(struct amdgpu_svm_walk_chunk *chunk,
  * @gpusvm: the context's drm_gpusvm
  * @range: what drm_gpusvm_get_pages() asks for
  *
- * Copies the PFNs of @range from a walk kept in this batch when one
- * serves it, else walks and keeps the PFNs for the next context (DOC:
- * Shared page walk).
+ * Copies the PFNs of @range from a kept walk when one serves it, else
+ * walks and keeps the PFNs for the next context (DOC: Shared page walk).
  *
  * Context: the SVM lock and the mmap_lock (read) held.
  * Return: as hmm_range_fault().
