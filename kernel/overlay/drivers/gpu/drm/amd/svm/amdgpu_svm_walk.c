@@ -25,11 +25,11 @@
  * longer span needs the drops of all chunks done, and flushed, first.
  *
  * The kept PFNs are what a walk would give as long as the CPU page tables
- * of the span did not change since they were walked. For the span, the
- * process registers an MMU interval notifier of its own over the kept
- * chunks and reads its sequence before the first walk
- * (mmu_interval_read_begin() waits out an invalidation in flight). PFNs are kept and used only while no
- * invalidation of the span has started since (mmu_interval_check_retry()).
+ * did not change since they were walked. The process registers an MMU
+ * interval notifier of its own over the kept chunks and reads its
+ * sequence before the first walk (mmu_interval_read_begin() waits out an
+ * invalidation in flight). PFNs are kept and used only while no
+ * invalidation of the chunks has started since (mmu_interval_check_retry()).
  * That check takes no lock; the context's own notifier sequence covers the
  * rest, as after any walk: an invalidation that changes the pages after
  * that sequence was read calls the context's notifier, which either makes
