@@ -172,7 +172,7 @@ static int amdgpu_gem_svm_devmem_copy(struct page **pages,
 {
 	struct amdgpu_device *adev = NULL;
 	struct dma_fence *fence = NULL;
-	unsigned long i, n = 0;
+	unsigned long i, k, nr, n = 0;
 	dma_addr_t *sys;
 	u64 *vram;
 	int r;
@@ -186,13 +186,21 @@ static int amdgpu_gem_svm_devmem_copy(struct page **pages,
 		r = -ENOMEM;
 		goto out_free;
 	}
-	for (i = 0; i < npages; i++) {
+	/*
+	 * drm_pagemap fills only the first entry of a folio of order > 0;
+	 * both of its sides are contiguous: copy every page of it.
+	 */
+	for (i = 0; i < npages; i += nr) {
+		nr = 1;
 		if (!pages[i] || !addrs[i].addr)
 			continue;
+		nr = min(1UL << addrs[i].order, npages - i);
 		adev = page_to_vram(pages[i])->adev;
-		sys[n] = addrs[i].addr;
-		vram[n] = amdgpu_gem_svm_page_offset(pages[i]);
-		n++;
+		for (k = 0; k < nr; k++, n++) {
+			sys[n] = addrs[i].addr + k * PAGE_SIZE;
+			vram[n] = amdgpu_gem_svm_page_offset(pages[i]) +
+				  k * PAGE_SIZE;
+		}
 	}
 	r = n ? amdgpu_gem_svm_copy(adev, sys, vram, n, to_vram, &fence) : 0;
 	if (fence) {
