@@ -174,7 +174,7 @@ static int amdgpu_gem_svm_devmem_copy(struct page **pages,
 	struct dma_fence *fence = NULL;
 	unsigned long i, k, nr, n = 0;
 	dma_addr_t *sys;
-	u64 *vram;
+	u64 *vram, offset;
 	int r;
 
 	if (pre_migrate_fence)
@@ -196,10 +196,10 @@ static int amdgpu_gem_svm_devmem_copy(struct page **pages,
 			continue;
 		nr = min(1UL << addrs[i].order, npages - i);
 		adev = page_to_vram(pages[i])->adev;
+		offset = amdgpu_gem_svm_page_offset(pages[i]);
 		for (k = 0; k < nr; k++, n++) {
 			sys[n] = addrs[i].addr + k * PAGE_SIZE;
-			vram[n] = amdgpu_gem_svm_page_offset(pages[i]) +
-				  k * PAGE_SIZE;
+			vram[n] = offset + k * PAGE_SIZE;
 		}
 	}
 	r = n ? amdgpu_gem_svm_copy(adev, sys, vram, n, to_vram, &fence) : 0;

@@ -10,7 +10,6 @@
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
-#include <linux/sizes.h>
 #include <linux/workqueue.h>
 #include <drm/drm_gpusvm.h>
 
@@ -193,10 +192,6 @@ void amdgpu_svm_process_drain(struct amdgpu_svm_process *proc);
 #define AMDGPU_SVM_SYNC_STRICT		BIT(0)
 /** Move pages to their location before mapping them (SET_ATTR). */
 #define AMDGPU_SVM_SYNC_MIGRATE		BIT(1)
-
-/* Page walks are shared over this many bytes at the start of a span. */
-#define AMDGPU_SVM_WALK_BATCH	SZ_32M
-#define AMDGPU_SVM_WALK_CHUNKS	(AMDGPU_SVM_WALK_BATCH / SZ_2M)
 
 void amdgpu_svm_walk_begin(struct amdgpu_svm_process *proc,
 			   unsigned long start, unsigned long end);

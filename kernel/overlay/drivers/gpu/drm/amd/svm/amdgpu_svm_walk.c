@@ -13,10 +13,9 @@
  * walks the CPU page tables (hmm_range_fault()) for it: a SET_ATTR that
  * maps a span on every GPU of the process walks each page once per
  * context. amdgpu_svm_sync_all() keeps the PFNs of the walks of the
- * span's first AMDGPU_SVM_WALK_BATCH bytes (AMDGPU_SVM_WALK_CHUNKS 2 MiB
- * chunks): a context that gets the pages of a range whose walk is kept
- * copies the PFNs instead of walking again (drm_gpusvm's
- * ``hmm_range_fault`` op).
+ * span's first AMDGPU_SVM_WALK_CHUNKS 2 MiB chunks (32 MiB): a context
+ * that gets the pages of a range whose walk is kept copies the PFNs
+ * instead of walking again (drm_gpusvm's ``hmm_range_fault`` op).
  *
  * Only the start of the span: each context syncs the whole span in turn,
  * so that a change of PTE flags costs it one TLB flush however many
@@ -53,7 +52,12 @@
 
 #include "amdgpu_svm_priv.h"
 
+/* Chunks of 2 MiB kept at the start of a span. */
+#define AMDGPU_SVM_WALK_CHUNKS		16
 #define AMDGPU_SVM_WALK_CHUNK_PAGES	(SZ_2M >> PAGE_SHIFT)
+/* The PFN flags hmm_range_fault() carries from input to output. */
+#define AMDGPU_SVM_WALK_INOUT_FLAGS \
+	(HMM_PFN_DMA_MAPPED | HMM_PFN_P2PDMA | HMM_PFN_P2PDMA_BUS)
 
 /* The PFNs of the walks of one 2 MiB chunk. */
 struct amdgpu_svm_walk_chunk {
@@ -221,11 +225,9 @@ static bool amdgpu_svm_walk_copy(struct amdgpu_svm_walk_chunk *chunk,
 	    amdgpu_svm_walk_device_private(chunk->pfns, first,
 					   first + npages))
 		return false;
-	/* The flags hmm_range_fault() carries from input to output. */
 	for (i = 0; i < npages; i++)
 		range->hmm_pfns[i] = (range->hmm_pfns[i] &
-				      (HMM_PFN_DMA_MAPPED | HMM_PFN_P2PDMA |
-				       HMM_PFN_P2PDMA_BUS)) |
+				      AMDGPU_SVM_WALK_INOUT_FLAGS) |
 				     chunk->pfns[first + i];
 	return true;
 }
@@ -246,8 +248,7 @@ static void amdgpu_svm_walk_keep(struct amdgpu_svm_walk_chunk *chunk,
 	}
 	for (i = 0; i < npages; i++)
 		chunk->pfns[first + i] = range->hmm_pfns[i] &
-			~(HMM_PFN_DMA_MAPPED | HMM_PFN_P2PDMA |
-			  HMM_PFN_P2PDMA_BUS);
+					 ~AMDGPU_SVM_WALK_INOUT_FLAGS;
 	bitmap_set(chunk->valid, first, npages);
 }
 
