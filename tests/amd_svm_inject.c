@@ -42,11 +42,12 @@
  * SUBTEST: failed-pte-update-unwound
  * Description: XNACK off, on the virtual GPU: the first PTE update of a
  *	SET_ATTR, and every one after it, fails half-way through its span
- *	(fail_pte_update_midway). SET_ATTR returns -ENOMEM, and a GPU write
- *	to the first page, whose PTE each update had written before failing,
- *	is a VM fault that leaves the page untouched: a failed update leaves
- *	no valid PTE behind. Once disarmed, SET_ATTR maps the buffer and the
- *	GPU writes it.
+ *	(fail_pte_update_midway), after the GPU cached the translation of
+ *	the first page, whose PTE it had written. SET_ATTR returns -ENOMEM,
+ *	and a GPU write to the first page is a VM fault that leaves the page
+ *	untouched: a failed update leaves no valid PTE behind, and no
+ *	translation of one in the TLB. Once disarmed, SET_ATTR maps the
+ *	buffer and the GPU writes it.
  *
  * SUBTEST: failed-set-attr-keeps-mapping
  * Description: XNACK off: a SET_ATTR that splits a mapped 2 MiB range
@@ -495,9 +496,10 @@ static const struct inject_point *find_point(const char *name)
 }
 
 /*
- * The PTE update that fails half-way must take back what it wrote: the core
- * records the span unmapped, and would never clear a PTE left valid, which
- * then keeps pointing at the pages after the CPU frees them.
+ * The PTE update that fails half-way must take back what it wrote, and the
+ * GPU must forget what it cached of it: the core records the span unmapped,
+ * and would never clear a PTE left valid, nor flush a translation of one,
+ * which then keeps pointing at the pages after the CPU frees them.
  */
 static void test_failed_update(struct svm_gpu *gpu)
 {
@@ -539,7 +541,7 @@ static void test_failed_update(struct svm_gpu *gpu)
 			       SVM_GPU_TIMEOUT_NS);
 	igt_info("%s: %lu updates failed half-way\n", p->name, disarm(p));
 	igt_assert_f(ret == -EIO && buf[0] == 0,
-		     "%s: after the failed update a GPU write to its first page returned %d and the page holds 0x%x: the update left a valid PTE behind\n",
+		     "%s: after the failed update a GPU write to its first page returned %d and the page holds 0x%x: the update left a valid PTE, or its cached translation, behind\n",
 		     gpu->name, ret, buf[0]);
 
 	svm_queue_destroy(&q);
@@ -650,7 +652,7 @@ int igt_main()
 	igt_subtest_with_dynamic("core-cases-short")
 		run_points(gpus, ngpus, 3);
 
-	igt_describe("XNACK off, on the virtual GPU: a PTE update that fails half-way through its span leaves no valid PTE behind: SET_ATTR returns -ENOMEM and a GPU write to the first page is a VM fault; once disarmed the buffer maps and the GPU writes it.");
+	igt_describe("XNACK off, on the virtual GPU: a PTE update that fails half-way through its span, after the GPU cached the first page's translation, leaves no valid PTE and no cached translation behind: SET_ATTR returns -ENOMEM and a GPU write to the first page is a VM fault; once disarmed the buffer maps and the GPU writes it.");
 	igt_subtest_with_dynamic("failed-pte-update-unwound")
 		for (int g = 0; g < ngpus; g++)
 			igt_dynamic_f("%s", gpus[g].name)

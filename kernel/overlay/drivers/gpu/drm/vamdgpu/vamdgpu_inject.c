@@ -12,8 +12,10 @@
  *
  * - ``fail_pte_update_midway``: a PTE update fails with -ENOMEM after it
  *   wrote the first half of its span, as amdgpu's update does when a
- *   later run of pages (another memory domain) cannot be written. The
- *   update op must then leave no PTE of the span valid.
+ *   later run of pages (another memory domain) cannot be written, and
+ *   after the GPU cached the translation of the span's first page, as a
+ *   running queue may. The update op must then leave no PTE of the span
+ *   valid, and the SVM core must flush the TLB.
  * - ``fail_copy_to_vram``: a migration copy to VRAM fails with -EIO after
  *   it copied half of its pages, as an SDMA copy that failed. The
  *   migration must leave the pages in system memory, data intact.

@@ -192,6 +192,56 @@ u64 vamdgpu_vm_read_pte(struct vamdgpu_vm *vm, u64 va)
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_read_pte);
 
+static void vamdgpu_tlb_entry_drop(struct vamdgpu_tlb_entry *e)
+{
+	if (e->page)
+		put_page(e->page);
+	e->page = NULL;
+	e->pte = 0;
+	e->vpn = 0;
+}
+
+/* Fill @e from a valid @pte; false if the memory behind it is gone. */
+static bool vamdgpu_tlb_fill(struct vamdgpu_vm *vm, struct vamdgpu_tlb_entry *e,
+			     u64 vpn, u64 pte)
+{
+	struct device *dev = vm->vdev->drm.dev;
+	struct page *page = NULL;
+	unsigned long pfn;
+
+	lockdep_assert_held(&vm->tlb_lock);
+
+	if (!(pte & VAMDGPU_PTE_VRAM)) {
+		pfn = PHYS_PFN(dma_to_phys(dev, pte & VAMDGPU_PTE_ADDR_MASK));
+		if (!pfn_valid(pfn))
+			return false;
+		page = pfn_to_page(pfn);
+		/* A THP tail page has no refcount of its own: take the folio's. */
+		if (!folio_try_get(page_folio(page)))
+			return false;
+	}
+	vamdgpu_tlb_entry_drop(e);
+	e->vpn = vpn;
+	e->pte = pte;
+	e->page = page;
+	return true;
+}
+
+/*
+ * A GPU running the process's queues may walk a PTE as soon as it is
+ * written: cache the translation of @va, as such a walk would.
+ */
+static void vamdgpu_tlb_walk(struct vamdgpu_vm *vm, u64 va)
+{
+	u64 vpn = va >> PAGE_SHIFT, pte = vamdgpu_vm_read_pte(vm, va);
+
+	if (!(pte & VAMDGPU_PTE_VALID))
+		return;
+	mutex_lock(&vm->tlb_lock);
+	vamdgpu_tlb_fill(vm, &vm->tlb[vpn % VAMDGPU_TLB_ENTRIES], vpn, pte);
+	mutex_unlock(&vm->tlb_lock);
+}
+
 /**
  * vamdgpu_vm_update_range() - point a VA span at memory (the update-PTEs op)
  * @vm: the VM
@@ -205,10 +255,10 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_read_pte);
  *
  * Replaces whatever the PTEs held; the TLB is not flushed.
  *
- * Context: may not sleep; call vamdgpu_vm_reserve_range() first (outside
- * any notifier lock) or the update may fail with -ENOMEM, as it does
- * half-way through when fail_pte_update_midway fires (DOC: Backend fault
- * injection).
+ * Context: process context; sleeps only on the TLB lock, when
+ * fail_pte_update_midway fires (DOC: Backend fault injection) and the
+ * update fails half-way through. Call vamdgpu_vm_reserve_range() first
+ * (outside any notifier lock) or the update may fail with -ENOMEM.
  * Return: 0 or a negative errno; on error the span is left invalid.
  */
 int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
@@ -235,6 +285,7 @@ int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
 	 */
 	while (va < end) {
 		if (va == fail_at) {
+			vamdgpu_tlb_walk(vm, start);
 			ret = -ENOMEM;
 			goto err_clear;
 		}
@@ -306,15 +357,6 @@ void vamdgpu_vm_clear_range(struct vamdgpu_vm *vm, u64 start, u64 end)
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_clear_range);
 
-static void vamdgpu_tlb_entry_drop(struct vamdgpu_tlb_entry *e)
-{
-	if (e->page)
-		put_page(e->page);
-	e->page = NULL;
-	e->pte = 0;
-	e->vpn = 0;
-}
-
 /**
  * vamdgpu_vm_flush_tlb() - forget every cached translation (the flush-TLB
  * op)
@@ -337,32 +379,6 @@ void vamdgpu_vm_flush_tlb(struct vamdgpu_vm *vm)
 	mutex_unlock(&vm->tlb_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_flush_tlb);
-
-/* Fill @e from a valid @pte; false if the memory behind it is gone. */
-static bool vamdgpu_tlb_fill(struct vamdgpu_vm *vm, struct vamdgpu_tlb_entry *e,
-			     u64 vpn, u64 pte)
-{
-	struct device *dev = vm->vdev->drm.dev;
-	struct page *page = NULL;
-	unsigned long pfn;
-
-	lockdep_assert_held(&vm->tlb_lock);
-
-	if (!(pte & VAMDGPU_PTE_VRAM)) {
-		pfn = PHYS_PFN(dma_to_phys(dev, pte & VAMDGPU_PTE_ADDR_MASK));
-		if (!pfn_valid(pfn))
-			return false;
-		page = pfn_to_page(pfn);
-		/* A THP tail page has no refcount of its own: take the folio's. */
-		if (!folio_try_get(page_folio(page)))
-			return false;
-	}
-	vamdgpu_tlb_entry_drop(e);
-	e->vpn = vpn;
-	e->pte = pte;
-	e->page = page;
-	return true;
-}
 
 /**
  * vamdgpu_vm_access() - one GPU memory access, through TLB and page table

@@ -112,7 +112,9 @@ struct amdgpu_svm_gpu_ops {
 	 * Context: process context, may sleep; the process SVM lock held and
 	 * the drm_gpusvm notifier lock held for read, so no GFP_KERNEL
 	 * allocation (see @reserve_ptes).
-	 * Return: 0, or a negative errno; the span is then left invalid.
+	 * Return: 0, or a negative errno; the span is then left invalid
+	 * (the core flushes the TLB after a failure: the GPU may have cached
+	 * a PTE written before it).
 	 */
 	int (*update_ptes)(struct amdgpu_svm *svm,
 			   const struct amdgpu_svm_pte_update *update);

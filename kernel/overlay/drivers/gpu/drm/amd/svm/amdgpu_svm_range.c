@@ -417,7 +417,14 @@ static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
 		ret = -ENOMEM;
 	else
 		ret = ops->update_ptes(svm, &update);
-	if (!ret) {
+	if (ret) {
+		/*
+		 * The span is invalid again, but the GPU may have walked and
+		 * cached the PTEs written before the failure; an invalidation
+		 * of an unmapped range flushes nothing, so do it now.
+		 */
+		ops->flush_tlb(svm);
+	} else {
 		range->mapped = true;
 		range->pte_flags = pte_flags;
 	}
