@@ -60,6 +60,13 @@
  * Description: XNACK off: a GPU write to memory the GPU has no access to
  *	stops the queue with a VM fault naming the address.
  *
+ * SUBTEST: prot-none-no-quiesce
+ * Description: XNACK off: SET_ATTR over a span that ends 32 KiB into a
+ *	PROT_NONE hole of a mapped buffer quiesces nothing: the hole is
+ *	skipped, never made a range that reaches past the span (whose drop
+ *	would hand the rest to the restore worker, the queue stopped until
+ *	it ran). The GPU then writes the buffer outside the hole.
+ *
  * SUBTEST: teardown-busy
  * Description: Closing the fd with a queue running over SVM memory and an
  *	unmap still pending in the garbage collector, and a child exiting
@@ -543,6 +550,46 @@ static void test_second_fd(const struct mode *m)
 	svm_ctx_close(&first);
 }
 
+/*
+ * PROT_NONE memory is skipped by the mapping walk, with no range made
+ * there: a read-only range would reach as far as the attributes allow,
+ * past the span of the call, and dropping it again quiesces the context
+ * until the restore worker has been over the rest.
+ */
+static void test_prot_none(const struct mode *m)
+{
+	size_t chunk = 2 << 20, hole = 1 << 20, hole_size = 256 << 10;
+	struct svm_queue_counters before, after;
+	char *map = svm_map(2 * chunk);
+	uint32_t *buf = (uint32_t *)(((uintptr_t)map + chunk - 1) & ~(chunk - 1));
+	struct svm_queue q;
+	struct svm_ctx ctx;
+
+	igt_require_f(!m->xnack, "XNACK off only: XNACK on never quiesces\n");
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
+	svm_queue_create(&ctx, &q);
+	svm_queue_require_counters(&q);
+	memset(buf, 0, chunk);
+	igt_assert_eq(mprotect((char *)buf + hole, hole_size, PROT_NONE), 0);
+	give_access(&ctx, buf, chunk);
+	exec_cmd(&q, svm_cmd_write((uintptr_t)buf, 1, 4), "GPU write before");
+
+	svm_queue_counters(&q, &before);
+	give_access(&ctx, buf, hole + (32 << 10));
+	/* A restore the call handed on would run a jiffy later. */
+	usleep(200 * 1000);
+	exec_cmd(&q, svm_cmd_write((uintptr_t)buf, 2, 4),
+		 "GPU write after SET_ATTR into the hole");
+	svm_queue_counters(&q, &after);
+	igt_assert_eq_u32(buf[0], 2);
+	igt_assert_f(after.quiesce_count == before.quiesce_count,
+		     "%s: SET_ATTR ending inside a PROT_NONE hole quiesced the queue %u times\n",
+		     m->gpu->name, after.quiesce_count - before.quiesce_count);
+	svm_queue_destroy(&q);
+	munmap(map, 2 * chunk);
+	svm_ctx_close(&ctx);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(const struct mode *m);
@@ -566,6 +613,8 @@ static const struct {
 	  "XNACK off: a GPU write to memory the GPU has no access to stops the queue with a VM fault naming the address." },
 	{ "second-fd-mapped", test_second_fd,
 	  "The process opens the GPU a second time after giving it access to a buffer through the first fd: a queue of the second fd reads and writes the buffer without a VM fault (XNACK off maps the joining context as the attributes say, XNACK on faults it in)." },
+	{ "prot-none-no-quiesce", test_prot_none,
+	  "XNACK off: SET_ATTR over a span ending 32 KiB into a PROT_NONE hole of a mapped buffer quiesces nothing (the hole is skipped, never made a range reaching past the span), and the GPU writes the buffer outside the hole." },
 	{ "teardown-busy", test_teardown,
 	  "Closing the fd with a queue running over SVM memory and an unmap still pending in the garbage collector, and a child exiting in the same state, leave no leak, no hang and no kernel report." },
 };

@@ -163,6 +163,10 @@ struct drm_amdgpu_svm_attribute {
  * - @nattr 0: -EINVAL; above AMDGPU_SVM_MAX_ATTRS: -E2BIG
  * - the fd was opened by another process (a forked child using its
  *   parent's fd): -EBADF
+ * - on amdgpu, the file's first call while it has user queues
+ *   (DRM_IOCTL_AMDGPU_USERQ): -EBUSY. A file has SVM state or user queues,
+ *   not both: quiesce cannot stop user queues yet, and creating one on a
+ *   file with SVM state fails with -EBUSY as well
  * - @attrs not readable (or for GET not writable) for @nattr entries:
  *   -EFAULT
  * - an unknown @type: -EINVAL

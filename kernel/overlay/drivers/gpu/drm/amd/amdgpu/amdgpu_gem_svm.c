@@ -22,7 +22,9 @@
  *   only the context whose mappings change, and the submission gate is
  *   per file, but KFD evicts a process's queues on all of its GPUs at
  *   once (kfd_process_evict_queues()): on amdgpu the KFD queues of the
- *   other GPUs still stop, until KFD can quiesce one node's queues;
+ *   other GPUs still stop, until KFD can quiesce one node's queues.
+ *   amdgpu user queues have no such hold: a file has SVM state or user
+ *   queues, not both (amdgpu_gem_svm_check_userq());
  * - AMDKFD_IOC_SET_XNACK_MODE switches the SVM core's process-wide mode
  *   too (amdgpu_gem_svm_kfd_set_xnack());
  * - a VM with SVM state keeps its page tables resident
@@ -154,26 +156,58 @@ static u64 amdgpu_gem_svm_gpu_page(unsigned long addr)
 	return addr >> AMDGPU_GPU_PAGE_SHIFT;
 }
 
+/* Where a run of pages lies, as far as its PTE flags go. */
+enum amdgpu_gem_svm_loc {
+	AMDGPU_GEM_SVM_SYSTEM,
+	AMDGPU_GEM_SVM_VRAM,
+	/* This device's VRAM, in a memory partition not the VM's (NPS2/4). */
+	AMDGPU_GEM_SVM_VRAM_FAR,
+};
+
+/*
+ * Where the page at @a lies for @vm: system memory, or VRAM near or far
+ * from the VM's partition (vm->mem_id, -1 for any). Migration units are
+ * allocated from the whole device, whichever partition migrates them.
+ */
+static enum amdgpu_gem_svm_loc
+amdgpu_gem_svm_loc(struct amdgpu_device *adev, struct amdgpu_vm *vm,
+		   const struct drm_pagemap_addr *a)
+{
+	const struct amdgpu_mem_partition_info *part;
+	u64 pfn = a->addr >> AMDGPU_GPU_PAGE_SHIFT;
+
+	if (a->proto == DRM_INTERCONNECT_SYSTEM)
+		return AMDGPU_GEM_SVM_SYSTEM;
+	if (vm->mem_id < 0 || vm->mem_id >= adev->gmc.num_mem_partitions)
+		return AMDGPU_GEM_SVM_VRAM;
+	part = &adev->gmc.mem_partitions[vm->mem_id];
+	if (pfn < part->range.fpfn || pfn > part->range.lpfn)
+		return AMDGPU_GEM_SVM_VRAM_FAR;
+	return AMDGPU_GEM_SVM_VRAM;
+}
+
 /**
  * amdgpu_gem_svm_pte_flags() - amdgpu PTE flags for an SVM mapping
  * @adev: the device mapping the memory
  * @vm: its VM
  * @svm_flags: AMDGPU_SVM_PTE_* bits from the SVM core
- * @vram: the memory is this device's VRAM (else system memory)
+ * @loc: where the memory lies
  *
  * The MTYPE and snoop choice follows KFD's svm_range_get_pte_flags() for
- * the local-VRAM and system-memory cases: gfx9.4.3/9.4.4/9.5.0 (MI300)
- * snoop everything and pick MTYPE per location and coherence (EXT_COHERENT
- * forces CC locally, UC on system memory of a dGPU); gfx12 uses NC;
- * every other family, gfx11 among them, uses UC for coherent and NC for
- * the rest, and snoops system memory only.
+ * this device's VRAM and system memory: gfx9.4.3/9.4.4/9.5.0 (MI300)
+ * snoop everything and pick MTYPE per location and coherence (VRAM of the
+ * VM's own memory partition: the local MTYPE, CC for EXT_COHERENT; of
+ * another partition: NC, UC for EXT_COHERENT; system memory of a dGPU:
+ * UC); gfx12 uses NC; every other family, gfx11 among them, uses UC for
+ * coherent and NC for the rest, and snoops system memory only.
  *
  * Return: the flags for amdgpu_vm_update_range().
  */
 static u64 amdgpu_gem_svm_pte_flags(struct amdgpu_device *adev,
 				    struct amdgpu_vm *vm, u32 svm_flags,
-				    bool vram)
+				    enum amdgpu_gem_svm_loc loc)
 {
+	bool vram = loc != AMDGPU_GEM_SVM_SYSTEM;
 	u32 gc = amdgpu_ip_version(adev, GC_HWIP, 0);
 	bool coherent = svm_flags & (AMDGPU_SVM_PTE_COHERENT |
 				     AMDGPU_SVM_PTE_EXT_COHERENT);
@@ -196,8 +230,11 @@ static u64 amdgpu_gem_svm_pte_flags(struct amdgpu_device *adev,
 		else
 			mtype_local = AMDGPU_VM_MTYPE_RW;
 		snoop = true;
-		if (vram)
+		if (loc == AMDGPU_GEM_SVM_VRAM)
 			mapping_flags |= mtype_local;
+		else if (loc == AMDGPU_GEM_SVM_VRAM_FAR)
+			mapping_flags |= ext_coherent ? AMDGPU_VM_MTYPE_UC :
+					 AMDGPU_VM_MTYPE_NC;
 		else if (adev->flags & AMD_IS_APU)
 			mapping_flags |= num_possible_nodes() <= 1 ?
 				mtype_local : ext_coherent ?
@@ -359,7 +396,8 @@ static int amdgpu_gem_svm_map_run(struct amdgpu_gem_svm *gsvm,
  *
  * Expands the compact address list into per-page addresses (VRAM offsets
  * become MC addresses by adding the VRAM base, as KFD does) and writes one
- * amdgpu_vm_update_range() per run of pages in the same memory domain.
+ * amdgpu_vm_update_range() per run of pages in the same place (system
+ * memory, VRAM of the VM's memory partition, VRAM of another).
  * The update is unlocked (no root reservation): @reserve_ptes made the
  * page tables and checked the VM is ready; amdgpu_vm_update_range()
  * refuses an unlocked update with -EBUSY once an eviction started. Waits
@@ -377,10 +415,10 @@ static int amdgpu_gem_svm_update_ptes(struct amdgpu_svm *svm,
 {
 	struct amdgpu_gem_svm *gsvm = to_gem_svm(svm);
 	unsigned long npages = (update->end - update->start) >> PAGE_SHIFT;
+	enum amdgpu_gem_svm_loc loc, run_loc = AMDGPU_GEM_SVM_SYSTEM;
 	struct amdgpu_device *adev = gsvm->adev;
 	unsigned long i = 0, run = 0, j;
 	unsigned int noreclaim;
-	bool run_vram = false;
 	int r = 0;
 
 	if (WARN_ON_ONCE(npages > gsvm->npages))
@@ -389,24 +427,24 @@ static int amdgpu_gem_svm_update_ptes(struct amdgpu_svm *svm,
 	noreclaim = memalloc_noreclaim_save();
 	for (j = 0; i < npages; j++) {
 		const struct drm_pagemap_addr *a = &update->dma_addr[j];
-		bool vram = a->proto != DRM_INTERCONNECT_SYSTEM;
 		unsigned long k, count = 1UL << a->order;
 		dma_addr_t base = a->addr;
 
-		if (vram)
+		loc = amdgpu_gem_svm_loc(adev, gsvm->vm, a);
+		if (loc != AMDGPU_GEM_SVM_SYSTEM)
 			base += adev->vm_manager.vram_base_offset;
-		if (i > run && vram != run_vram) {
+		if (i > run && loc != run_loc) {
 			r = amdgpu_gem_svm_map_run(gsvm,
 						   update->start + (run << PAGE_SHIFT),
 						   i - run, gsvm->pages + run,
 						   amdgpu_gem_svm_pte_flags(adev, gsvm->vm,
 									    update->pte_flags,
-									    run_vram));
+									    run_loc));
 			if (r)
 				goto out_unwind;
 			run = i;
 		}
-		run_vram = vram;
+		run_loc = loc;
 		for (k = 0; k < count && i < npages; k++, i++)
 			gsvm->pages[i] = base + ((dma_addr_t)k << PAGE_SHIFT);
 	}
@@ -416,7 +454,7 @@ static int amdgpu_gem_svm_update_ptes(struct amdgpu_svm *svm,
 					   i - run, gsvm->pages + run,
 					   amdgpu_gem_svm_pte_flags(adev, gsvm->vm,
 								    update->pte_flags,
-								    run_vram));
+								    run_loc));
 out_unwind:
 	/* The runs before the failed one are written, maybe part of it. */
 	if (r)
@@ -722,9 +760,22 @@ static struct amdgpu_gem_svm *amdgpu_gem_svm_of(struct amdgpu_device *adev,
 	return gsvm;
 }
 
+/* The user queues of a file (its VM's), with the user queue lock held. */
+static int amdgpu_gem_svm_userq_count(struct amdgpu_userq_mgr *uq_mgr)
+{
+	int i, n = 0;
+
+	lockdep_assert_held(&uq_mgr->userq_mutex);
+	for (i = 0; i < ARRAY_SIZE(uq_mgr->userq_count); i++)
+		n += atomic_read(&uq_mgr->userq_count[i]);
+	return n;
+}
+
 /* The SVM context of a file, created at its first use by its process. */
 static struct amdgpu_svm *amdgpu_gem_svm_get(struct amdgpu_gem_svm *gsvm)
 {
+	struct amdgpu_fpriv *fpriv =
+		container_of(gsvm->vm, struct amdgpu_fpriv, vm);
 	struct drm_pagemap *dpagemap;
 	struct amdgpu_svm *ctx;
 	bool xnack;
@@ -748,9 +799,21 @@ static struct amdgpu_svm *amdgpu_gem_svm_get(struct amdgpu_gem_svm *gsvm)
 	gsvm->dpagemap = dpagemap;
 	gsvm->gpu.page_owner = dpagemap ? dpagemap->pagemap->owner : NULL;
 
-	/* The ops may run inside amdgpu_svm_create() (a quiesced process). */
+	/*
+	 * The ops may run inside amdgpu_svm_create() (a quiesced process).
+	 * Quiesce cannot stop amdgpu user queues: a file has SVM state or
+	 * user queues, decided under the user queue lock, which
+	 * amdgpu_gem_svm_check_userq() is called with.
+	 */
+	mutex_lock(&fpriv->userq_mgr.userq_mutex);
+	if (amdgpu_gem_svm_userq_count(&fpriv->userq_mgr)) {
+		mutex_unlock(&fpriv->userq_mgr.userq_mutex);
+		ctx = ERR_PTR(-EBUSY);
+		goto err_pagemap;
+	}
 	mmgrab(current->mm);
 	WRITE_ONCE(gsvm->mm, current->mm);
+	mutex_unlock(&fpriv->userq_mgr.userq_mutex);
 
 	/* A process that already has SVM contexts keeps its mode. */
 	xnack = amdgpu_gem_svm_xnack_mode(gsvm);
@@ -765,6 +828,7 @@ out_unlock:
 err_drop:
 	mmdrop(gsvm->mm);
 	WRITE_ONCE(gsvm->mm, NULL);
+err_pagemap:
 	gsvm->gpu.page_owner = NULL;
 	gsvm->dpagemap = NULL;
 	drm_pagemap_put(dpagemap);
@@ -814,6 +878,29 @@ int amdgpu_gem_svm_check_caller(struct amdgpu_vm *vm)
 	struct mm_struct *mm = gsvm ? READ_ONCE(gsvm->mm) : NULL;
 
 	return mm && mm != current->mm ? -EBADF : 0;
+}
+
+/**
+ * amdgpu_gem_svm_check_userq() - may a user queue be created in a VM
+ * @vm: the VM of a render node file
+ *
+ * SVM's quiesce (XNACK off: every invalidation of mapped memory, and
+ * eviction until the restore) stops KFD's queues and holds command
+ * submission back, but has no hold on amdgpu user queues, which would
+ * run on through the cleared PTEs. A file has SVM state or user queues,
+ * whichever came first; amdgpu_gem_svm_get() checks the other way under
+ * the same lock.
+ *
+ * Context: amdgpu_userq_create(), the file's user queue lock held.
+ * Return: 0, or -EBUSY when the VM has SVM state.
+ */
+int amdgpu_gem_svm_check_userq(struct amdgpu_vm *vm)
+{
+	struct amdgpu_fpriv *fpriv = container_of(vm, struct amdgpu_fpriv, vm);
+	struct amdgpu_gem_svm *gsvm = READ_ONCE(vm->svm);
+
+	lockdep_assert_held(&fpriv->userq_mgr.userq_mutex);
+	return gsvm && READ_ONCE(gsvm->mm) ? -EBUSY : 0;
 }
 
 /**

@@ -43,11 +43,14 @@ void amdgpu_gem_svm_fini(struct amdgpu_device *adev, struct amdgpu_vm *vm);
 bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev, u32 pasid,
 				 u64 addr, bool write_fault);
 int amdgpu_gem_svm_check_caller(struct amdgpu_vm *vm);
+int amdgpu_gem_svm_check_userq(struct amdgpu_vm *vm);
 int amdgpu_gem_svm_check_gem_va(struct amdgpu_vm *vm, u64 start, u64 size);
 int amdgpu_gem_svm_cs_wait(struct amdgpu_vm *vm);
 bool amdgpu_gem_svm_cs_blocked(struct amdgpu_vm *vm);
 int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p, bool xnack);
 int amdgpu_gem_svm_vram_evict(struct amdgpu_bo *bo);
+int amdgpu_gem_svm_init(void);
+void amdgpu_gem_svm_exit(void);
 
 #else
 
@@ -70,6 +73,11 @@ static inline bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev,
 }
 
 static inline int amdgpu_gem_svm_check_caller(struct amdgpu_vm *vm)
+{
+	return 0;
+}
+
+static inline int amdgpu_gem_svm_check_userq(struct amdgpu_vm *vm)
 {
 	return 0;
 }
@@ -99,6 +107,15 @@ static inline int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p,
 static inline int amdgpu_gem_svm_vram_evict(struct amdgpu_bo *bo)
 {
 	return -EINVAL;
+}
+
+static inline int amdgpu_gem_svm_init(void)
+{
+	return 0;
+}
+
+static inline void amdgpu_gem_svm_exit(void)
+{
 }
 
 #endif /* CONFIG_DRM_AMDGPU_GEM_SVM */

@@ -38,6 +38,11 @@
  * shared; every SVM context of the device holds a reference, and so does
  * every migration unit with pages in VRAM. When the last goes, ``destroy``
  * unlinks it and unmaps the device pages; the next user makes a new one.
+ * Freeing a unit's BO and a pagemap's pages happens in process context,
+ * on a workqueue of the module's (drained at module exit), and each work
+ * item holds a reference to the drm device of its own: the drm_pagemap
+ * drops its reference from another work item, which may run first, and
+ * after a hot-unplug that may be the device's last.
  *
  * KFD (HSA_AMD_SVM) registers its own device-private pagemap of the same
  * size for its SVM; both can coexist but double the struct page cost
@@ -58,6 +63,7 @@
 #include "amdgpu_gem_svm.h"
 #include "amdgpu_object.h"
 #include "amdgpu_res_cursor.h"
+#include "amdgpu_ttm.h"
 
 /**
  * struct amdgpu_gem_svm_vram - the drm_pagemap of a device's VRAM
@@ -91,15 +97,44 @@ struct amdgpu_gem_svm_devmem {
 	/** @release_work: drops the BO in process context. */
 	struct work_struct release_work;
 	/**
-	 * @ready: @base is initialized (set with release semantics): until
-	 * then TTM, which may pick the BO as soon as amdgpu_bo_create()
-	 * returns, must leave it alone.
+	 * @ready: @base is initialized (set with release semantics, then
+	 * woken with wake_up_var()): until then TTM, which may pick the BO
+	 * as soon as amdgpu_bo_create() returns, must leave it alone.
 	 */
 	bool ready;
 };
 
 static LIST_HEAD(amdgpu_gem_svm_vrams);
 static DEFINE_SPINLOCK(amdgpu_gem_svm_vram_lock);
+/* Where BOs and pagemaps are freed; amdgpu_gem_svm_exit() drains it. */
+static struct workqueue_struct *amdgpu_gem_svm_vram_wq;
+
+/**
+ * amdgpu_gem_svm_init() - make the backend's workqueue
+ *
+ * Context: amdgpu module init.
+ * Return: 0 or -ENOMEM.
+ */
+int amdgpu_gem_svm_init(void)
+{
+	amdgpu_gem_svm_vram_wq = alloc_workqueue("amdgpu_gem_svm", WQ_UNBOUND,
+						 0);
+	return amdgpu_gem_svm_vram_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * amdgpu_gem_svm_exit() - wait for the backend's work and free it
+ *
+ * Every device is unbound by now, so no device page is left to free a
+ * unit and queue more: the BOs and pagemaps still queued are freed, and
+ * the drm devices they held go, before the module's code does.
+ *
+ * Context: amdgpu module exit, after the PCI driver is unregistered.
+ */
+void amdgpu_gem_svm_exit(void)
+{
+	destroy_workqueue(amdgpu_gem_svm_vram_wq);
+}
 
 static struct amdgpu_gem_svm_vram *page_to_vram(struct page *page)
 {
@@ -122,17 +157,23 @@ static void amdgpu_gem_svm_devmem_release_work(struct work_struct *work)
 	struct amdgpu_gem_svm_devmem *devmem =
 		container_of(work, struct amdgpu_gem_svm_devmem, release_work);
 	struct amdgpu_bo *bo = &devmem->bo;
+	struct drm_device *drm = adev_to_drm(amdgpu_ttm_adev(bo->tbo.bdev));
 
 	/* Frees devmem, work item included, which the workqueue allows. */
 	amdgpu_bo_unref(&bo);
+	drm_dev_put(drm);
 }
 
-/* May run in atomic context (the last device page freed): defer. */
+/*
+ * May run in atomic context (the last device page freed): defer, holding
+ * the device, whose drm_pagemap reference goes when this returns.
+ */
 static void amdgpu_gem_svm_devmem_release(struct drm_pagemap_devmem *base)
 {
 	struct amdgpu_gem_svm_devmem *devmem = to_devmem(base);
 
-	queue_work(system_unbound_wq, &devmem->release_work);
+	drm_dev_get(adev_to_drm(amdgpu_ttm_adev(devmem->bo.tbo.bdev)));
+	queue_work(amdgpu_gem_svm_vram_wq, &devmem->release_work);
 }
 
 static int amdgpu_gem_svm_populate_devmem_pfn(struct drm_pagemap_devmem *base,
@@ -273,12 +314,17 @@ amdgpu_gem_svm_devmem_create(struct amdgpu_device *adev, unsigned long size)
  * the process invalidate the GPU mappings on the way), after which the BO
  * holds nothing anyone reads and the caller moves it out empty.
  *
+ * A unit still being set up (its clear landing, see
+ * amdgpu_gem_svm_populate_mm()) is waited for, not refused: TTM's
+ * evict-all of suspend and device removal stops at the first BO that
+ * refuses, and the set-up ends on its own.
+ *
  * Context: process context; @bo reserved by TTM; waits for the SDMA copy.
  * Return: 0 when no page of the unit is left in VRAM; -EBUSY, which
- * makes TTM's eviction walk go on to the next BO, while the unit is being
- * set up or its pages migrated in, or when the process that migrated it is
- * gone but its pages are still mapped (a child after fork()); -ENOMEM.
- * On error the BO stays where it is.
+ * makes TTM's eviction walk go on to the next BO, while its pages are
+ * being migrated in, or when the process that migrated it is gone but
+ * its pages are still mapped (a child after fork()); -ENOMEM. On error
+ * the BO stays where it is.
  */
 int amdgpu_gem_svm_vram_evict(struct amdgpu_bo *bo)
 {
@@ -290,8 +336,7 @@ int amdgpu_gem_svm_vram_evict(struct amdgpu_bo *bo)
 	if (WARN_ON_ONCE(!(bo->flags & AMDGPU_GEM_SVM_CREATE_DEVMEM)))
 		return -EINVAL;
 	/* Pairs with the release in amdgpu_gem_svm_populate_mm(). */
-	if (!smp_load_acquire(&devmem->ready))
-		return -EBUSY;
+	wait_var_event(&devmem->ready, smp_load_acquire(&devmem->ready));
 	r = drm_pagemap_evict_to_ram(&devmem->base);
 	return r == -EFAULT ? -EBUSY : r;
 }
@@ -336,6 +381,7 @@ static int amdgpu_gem_svm_populate_mm(struct drm_pagemap *dpagemap,
 				NULL);
 	/* @base before @ready: pairs with amdgpu_gem_svm_vram_evict(). */
 	smp_store_release(&devmem->ready, true);
+	wake_up_var(&devmem->ready);
 	/* Consumes devmem: devmem_release drops it, on error too. */
 	r = drm_pagemap_migrate_to_devmem(&devmem->base, mm, start, end,
 					  &details);
@@ -380,6 +426,7 @@ static void amdgpu_gem_svm_vram_destroy_work(struct work_struct *work)
 		drm_dev_exit(idx);
 	}
 	kfree(vram);
+	drm_dev_put(drm);
 }
 
 static void amdgpu_gem_svm_vram_destroy(struct drm_pagemap *dpagemap,
@@ -394,8 +441,10 @@ static void amdgpu_gem_svm_vram_destroy(struct drm_pagemap *dpagemap,
 		list_del_init(&vram->link);
 	spin_unlock_irqrestore(&amdgpu_gem_svm_vram_lock, flags);
 
+	/* The drm_pagemap's own device reference goes once this returns. */
+	drm_dev_get(dpagemap->drm);
 	if (is_atomic_or_reclaim)
-		queue_work(system_unbound_wq, &vram->destroy_work);
+		queue_work(amdgpu_gem_svm_vram_wq, &vram->destroy_work);
 	else
 		amdgpu_gem_svm_vram_destroy_work(&vram->destroy_work);
 }
@@ -475,8 +524,10 @@ struct drm_pagemap *amdgpu_gem_svm_vram_get(struct amdgpu_device *adev)
 		return ERR_PTR(r);
 	}
 
+	/* Whole 2 MiB units, as KFD's: a device THP never straddles the end. */
 	res = devm_request_free_mem_region(dev, &iomem_resource,
-					   adev->gmc.real_vram_size);
+					   ALIGN(adev->gmc.real_vram_size,
+						 SZ_2M));
 	if (IS_ERR(res)) {
 		r = PTR_ERR(res);
 		goto err_put;

@@ -169,8 +169,11 @@ struct amdgpu_svm_gpu_ops {
 	 * @resume: restart the queues stopped by @quiesce (required)
 	 * @svm: the context
 	 *
-	 * Context: process context (the restore worker), may sleep; the
-	 * process SVM lock held.
+	 * Context: process context (the restore worker, an ioctl, or
+	 * amdgpu_svm_destroy() after the context's notifiers are gone), may
+	 * sleep; the process SVM lock and its queue lock held. The notifier
+	 * takes the queue lock: no GFP_KERNEL allocation, no lock that is
+	 * held while reclaiming.
 	 */
 	void (*resume)(struct amdgpu_svm *svm);
 

@@ -224,7 +224,13 @@ static const unsigned long amdgpu_svm_chunk_sizes[] = {
 	SZ_8K, SZ_4K,
 };
 
-/* Ordered: the restore of one eviction finishes before the next starts. */
+/*
+ * The GC and restore workers of every process. Not ordered: one process's
+ * worker waiting for its SVM lock or mmap_lock (a long SET_ATTR, a slow
+ * page fault) must not hold back another process's restore, whose queues
+ * stay quiesced until it runs. A work item never runs twice at once, and
+ * the two of a process take its SVM lock.
+ */
 struct workqueue_struct *amdgpu_svm_wq;
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_wq);
 
@@ -377,7 +383,11 @@ EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_resume);
  */
 void amdgpu_svm_evict(struct amdgpu_svm *svm)
 {
+	lockdep_assert_held_write(&svm->gpusvm.notifier_lock);
+
 	mutex_lock(&svm->proc->queue_lock);
+	/* Destroyed: nothing would ever resume it (amdgpu_svm_destroy()). */
+	WARN_ON_ONCE(list_empty(&svm->link));
 	svm->evict_seq++;
 	if (!svm->evicted) {
 		svm->evicted = true;
@@ -669,14 +679,21 @@ void amdgpu_svm_destroy(struct amdgpu_svm *svm)
 	bool last;
 
 	mutex_lock(&proc->lock);
-	mutex_lock(&proc->queue_lock);
-	list_del(&svm->link);
-	if (svm->quiesce_count)
-		svm->gpu->ops->resume(svm);
-	mutex_unlock(&proc->queue_lock);
-
+	/*
+	 * Notifiers first: until drm_gpusvm_fini() an invalidation of a
+	 * mapped range may still quiesce the context (amdgpu_svm_evict()),
+	 * and the resume below must come after the last such quiesce.
+	 */
 	amdgpu_svm_unmap_all(svm);
 	drm_gpusvm_fini(&svm->gpusvm);
+
+	mutex_lock(&proc->queue_lock);
+	list_del_init(&svm->link);
+	if (svm->quiesce_count) {
+		svm->quiesce_count = 0;
+		svm->gpu->ops->resume(svm);
+	}
+	mutex_unlock(&proc->queue_lock);
 
 	if (!--proc->gpu_refs[svm->idx])
 		amdgpu_svm_attr_forget_gpu(&proc->attrs, svm->idx);
@@ -821,7 +838,7 @@ EXPORT_SYMBOL_GPL(amdgpu_svm_queue_destroyed);
 
 static int __init amdgpu_svm_init(void)
 {
-	amdgpu_svm_wq = alloc_ordered_workqueue("amdgpu_svm", 0);
+	amdgpu_svm_wq = alloc_workqueue("amdgpu_svm", WQ_UNBOUND, 0);
 	if (!amdgpu_svm_wq)
 		return -ENOMEM;
 	amdgpu_svm_debugfs_init();

@@ -315,14 +315,17 @@ static void amdgpu_svm_remove_span(struct amdgpu_svm *svm, unsigned long start,
 
 /**
  * amdgpu_svm_unmap_all() - remove every range of a context
- * @svm: the context, already off the process's GPU list
+ * @svm: the context, being destroyed
  *
  * Context: the SVM lock held.
  */
 void amdgpu_svm_unmap_all(struct amdgpu_svm *svm)
 {
+	KUNIT_STATIC_STUB_REDIRECT(amdgpu_svm_unmap_all, svm);
+
 	amdgpu_svm_remove_span(svm, 0, ULONG_MAX);
 }
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_unmap_all);
 
 static u32 amdgpu_svm_pte_flags(const struct amdgpu_svm_attrs *attrs)
 {
@@ -634,6 +637,17 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 		r = drm_gpusvm_range_find_or_insert(&svm->gpusvm, addr, ps,
 						    min(pe, TASK_SIZE), &ctx);
 		if (IS_ERR(r) && PTR_ERR(r) == -EPERM && !ctx.read_only) {
+			unsigned long next = amdgpu_svm_prot_none_end(svm, addr);
+
+			/*
+			 * PROT_NONE: no read-only range there either, which
+			 * could reach past [addr, end) and be dropped again.
+			 */
+			if (next) {
+				addr = next;
+				retries = 0;
+				continue;
+			}
 			flags &= ~AMDGPU_SVM_PTE_WRITE;
 			ctx.read_only = true;
 			r = drm_gpusvm_range_find_or_insert(&svm->gpusvm, addr,

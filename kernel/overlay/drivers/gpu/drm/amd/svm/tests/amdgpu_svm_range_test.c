@@ -673,6 +673,61 @@ static void range_test_quiesce_per_context(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, other_mock->resumes, 0U);
 }
 
+/* Where range_test_unmap_all_late() unmaps a page. */
+static unsigned long range_test_late_munmap;
+
+/*
+ * amdgpu_svm_unmap_all() once more, after a munmap of a page the context
+ * maps: an invalidation that reaches a context being destroyed before
+ * its ranges are gone.
+ */
+static void range_test_unmap_all_late(struct amdgpu_svm *svm)
+{
+	struct kunit *test = kunit_get_current_test();
+
+	kunit_deactivate_static_stub(test, amdgpu_svm_unmap_all);
+	KUNIT_EXPECT_EQ(test, vm_munmap(range_test_late_munmap, PAGE_SIZE), 0);
+	amdgpu_svm_unmap_all(svm);
+}
+
+/*
+ * A context's notifiers work until amdgpu_svm_destroy() has removed its
+ * ranges: an invalidation meanwhile quiesces it (XNACK off), and the
+ * teardown must resume it after that, not before. The process lives on
+ * in another context.
+ */
+static void range_test_destroy_resumes_last(struct kunit *test)
+{
+	struct mock_gpu *mock, *closing_mock;
+	struct amdgpu_svm *closing;
+	unsigned long addr;
+
+	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
+	closing_mock = kunit_kzalloc(test, sizeof(*closing_mock), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mock);
+	KUNIT_ASSERT_NOT_NULL(test, closing_mock);
+	range_test_setup(test, mock, SZ_2M, &addr);
+	mock_gpu_init(test, closing_mock, "amdgpu_svm_mock_closing",
+		      MOCK_GPU_ID + 1);
+	closing = amdgpu_svm_create(&closing_mock->gpu, false, closing_mock);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(closing));
+	if (range_test_give_access(test, closing, addr, SZ_2M)) {
+		amdgpu_svm_destroy(closing);
+		KUNIT_FAIL(test, "SET_ATTR of the closing context failed");
+		return;
+	}
+	KUNIT_EXPECT_GT(test, closing_mock->updates, 0U);
+
+	range_test_late_munmap = addr + PAGE_SIZE;
+	kunit_activate_static_stub(test, amdgpu_svm_unmap_all,
+				   range_test_unmap_all_late);
+	amdgpu_svm_destroy(closing);
+	KUNIT_EXPECT_EQ_MSG(test, closing_mock->quiesces, 1U,
+			    "the munmap during the teardown did not quiesce the context");
+	KUNIT_EXPECT_EQ_MSG(test, closing_mock->resumes, closing_mock->quiesces,
+			    "a context quiesced during its teardown was never resumed");
+}
+
 static struct kunit_case amdgpu_svm_range_test_cases[] = {
 	KUNIT_CASE(range_test_removed_not_requeued),
 	KUNIT_CASE(range_test_unmapped_no_recursion),
@@ -681,6 +736,7 @@ static struct kunit_case amdgpu_svm_range_test_cases[] = {
 	KUNIT_CASE(range_test_restore_after_exit),
 	KUNIT_CASE(range_test_join_during_last_destroy),
 	KUNIT_CASE(range_test_quiesce_per_context),
+	KUNIT_CASE(range_test_destroy_resumes_last),
 	KUNIT_CASE(range_test_dma_array_by_folio),
 	{}
 };
