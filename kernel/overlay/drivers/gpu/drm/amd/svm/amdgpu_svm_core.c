@@ -73,8 +73,8 @@
  * mappings of them. They are mapped again writable only after a write
  * fault gave the parent its own copy: get_pages asks hmm_range_fault() for
  * write access, and VRAM pages, which hmm reports without faulting, are
- * refused by drm_gpusvm when the CPU maps them read-only and moved to
- * system memory first (amdgpu_svm_range_map()). So no GPU of the parent
+ * faulted to system memory by drm_gpusvm when the CPU maps them
+ * read-only (drm_gpusvm_get_pages()). So no GPU of the parent
  * writes a page the child sees. The child never reaches the parent's
  * SVM: the ioctl refuses a caller whose mm is not the context's (-EBADF),
  * and the hardware drivers refuse its queues and submissions.

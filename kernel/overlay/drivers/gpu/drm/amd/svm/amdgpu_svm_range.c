@@ -377,21 +377,12 @@ static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
 
 	if (amdgpu_svm_should_fail(AMDGPU_SVM_FAIL_GET_PAGES))
 		return -ENOMEM;
+	/*
+	 * VRAM pages the CPU maps read-only (shared copy-on-write with a
+	 * child since fork()) come back in system memory for a writable
+	 * mapping, this process's own copy (drm_gpusvm_get_pages()).
+	 */
 	ret = drm_gpusvm_range_get_pages(&svm->gpusvm, &range->base, &ctx);
-	if (ret == -EACCES) {
-		/*
-		 * VRAM pages the CPU maps read-only: shared copy-on-write
-		 * with a child since fork(). Move them to system memory,
-		 * where the write fault of get_pages gives this process its
-		 * own copy; never let the GPU write the shared page.
-		 */
-		ret = drm_gpusvm_range_evict(&svm->gpusvm, &range->base);
-		if (!ret)
-			ret = drm_gpusvm_range_get_pages(&svm->gpusvm,
-							 &range->base, &ctx);
-		if (ret == -EACCES)
-			ret = -EAGAIN;
-	}
 	if (ret)
 		return ret;
 	range->read_only_pages = ctx.read_only;
