@@ -823,8 +823,8 @@ EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_sync);
  * Every context is synced, also after another failed, so that none keeps
  * rights the attributes removed; each syncs the whole span, so that a
  * change of PTE flags costs it one TLB flush. The contexts after the
- * first copy the CPU page walks of the span's first 32 MiB from the
- * first (DOC: Shared page walk).
+ * first copy the CPU page walks of the span's first GiB from the first
+ * (DOC: Shared page walk).
  *
  * Context: process context, may sleep; the SVM lock held, not the
  * mmap_lock.

@@ -13,15 +13,15 @@
  * walks the CPU page tables (hmm_range_fault()) for it: a SET_ATTR that
  * maps a span on every GPU of the process walks each page once per
  * context. amdgpu_svm_sync_all() keeps the PFNs of the walks of the
- * span's first AMDGPU_SVM_WALK_CHUNKS 2 MiB chunks (32 MiB): a context
- * that gets the pages of a range whose walk is kept copies the PFNs
- * instead of walking again (drm_gpusvm's ``hmm_range_fault`` op).
+ * span, up to its first AMDGPU_SVM_WALK_MAX_CHUNKS 2 MiB chunks (1 GiB):
+ * a context that gets the pages of a range whose walk is kept copies the
+ * PFNs instead of walking again (drm_gpusvm's ``hmm_range_fault`` op).
  *
- * Only the start of the span: each context syncs the whole span in turn,
- * so that a change of PTE flags costs it one TLB flush however many
- * ranges it drops; walking the span chunk by chunk on every context in
- * turn would share every walk but flush once per chunk. Sharing all of a
- * longer span needs the drops of all chunks done, and flushed, first.
+ * Each context syncs the whole span in turn, so that a change of PTE
+ * flags costs it one TLB flush however many ranges it drops; so the PFNs
+ * of every chunk are kept until the last context is done. Walking the
+ * span chunk by chunk on every context in turn would keep one chunk at a
+ * time, but flush once per chunk.
  *
  * The kept PFNs are what a walk would give as long as the CPU page tables
  * did not change since they were walked. The process registers an MMU
@@ -40,8 +40,10 @@
  * owner of the walk; a walk serves a request that asks for no more (a
  * read-only walk never serves a writable mapping) and, when the pages
  * include device-private ones, only the same owner (hmm_range_fault()
- * migrates another owner's pages to system memory). 4 KiB of PFNs per
- * chunk, 64 KiB at most, freed when the call ends.
+ * migrates another owner's pages to system memory). The PFNs of a chunk
+ * take 4 KiB (with 4 KiB pages), allocated at its first walk: 2 MiB at
+ * most for a span of 1 GiB or more, and 88 bytes per chunk of the span
+ * besides, all freed when the call ends and charged to the process.
  */
 
 #include <linux/hmm.h>
@@ -52,8 +54,8 @@
 
 #include "amdgpu_svm_priv.h"
 
-/* Chunks of 2 MiB kept at the start of a span. */
-#define AMDGPU_SVM_WALK_CHUNKS		16
+/* Chunks of 2 MiB kept at most, from the start of a span. */
+#define AMDGPU_SVM_WALK_MAX_CHUNKS	512
 #define AMDGPU_SVM_WALK_CHUNK_PAGES	(SZ_2M >> PAGE_SHIFT)
 /* The PFN flags hmm_range_fault() carries from input to output. */
 #define AMDGPU_SVM_WALK_INOUT_FLAGS \
@@ -68,7 +70,7 @@ struct amdgpu_svm_walk_chunk {
 	/* The walks' hmm_range.dev_private_owner. */
 	void *owner;
 	/* PFNs of the chunk, by page; meaningful where @valid. */
-	unsigned long pfns[AMDGPU_SVM_WALK_CHUNK_PAGES];
+	unsigned long *pfns;
 };
 
 /**
@@ -84,7 +86,7 @@ struct amdgpu_svm_walk {
 	unsigned long end;
 	/** @seq: @notifier's sequence before the first walk. */
 	unsigned long seq;
-	/** @nchunks: chunks kept, at most AMDGPU_SVM_WALK_CHUNKS. */
+	/** @nchunks: chunks kept, at most AMDGPU_SVM_WALK_MAX_CHUNKS. */
 	unsigned int nchunks;
 	/** @chunks: the chunks of [@start, @end). */
 	struct amdgpu_svm_walk_chunk chunks[] __counted_by(nchunks);
@@ -123,7 +125,7 @@ void amdgpu_svm_walk_begin(struct amdgpu_svm_process *proc,
 {
 	struct mm_struct *mm = proc->mn.mm;
 	struct amdgpu_svm_walk *walk;
-	unsigned int nchunks, i;
+	unsigned int nchunks;
 
 	lockdep_assert_held(&proc->lock);
 
@@ -132,16 +134,15 @@ void amdgpu_svm_walk_begin(struct amdgpu_svm_process *proc,
 	start = ALIGN_DOWN(start, SZ_2M);
 	end = ALIGN(end, SZ_2M);
 	nchunks = min_t(unsigned long, (end - start) / SZ_2M,
-			AMDGPU_SVM_WALK_CHUNKS);
-	walk = kvmalloc_flex(*walk, chunks, nchunks,
-			     GFP_KERNEL | __GFP_NOWARN);
+			AMDGPU_SVM_WALK_MAX_CHUNKS);
+	/* Zeroed: no PFN kept, no PFN array yet. */
+	walk = kvzalloc_flex(*walk, chunks, nchunks,
+			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!walk)
 		return;
 	walk->nchunks = nchunks;
 	walk->start = start;
 	walk->end = start + nchunks * SZ_2M;
-	for (i = 0; i < nchunks; i++)
-		bitmap_zero(walk->chunks[i].valid, AMDGPU_SVM_WALK_CHUNK_PAGES);
 	if (mmu_interval_notifier_insert(&walk->notifier, mm, walk->start,
 					 walk->end - walk->start,
 					 &amdgpu_svm_walk_ops)) {
@@ -162,6 +163,7 @@ void amdgpu_svm_walk_begin(struct amdgpu_svm_process *proc,
 void amdgpu_svm_walk_end(struct amdgpu_svm_process *proc)
 {
 	struct amdgpu_svm_walk *walk = proc->walk;
+	unsigned int i;
 
 	lockdep_assert_held(&proc->lock);
 
@@ -169,6 +171,8 @@ void amdgpu_svm_walk_end(struct amdgpu_svm_process *proc)
 		return;
 	proc->walk = NULL;
 	mmu_interval_notifier_remove(&walk->notifier);
+	for (i = 0; i < walk->nchunks; i++)
+		kfree(walk->chunks[i].pfns);
 	kvfree(walk);
 }
 
@@ -216,7 +220,7 @@ static bool amdgpu_svm_walk_copy(struct amdgpu_svm_walk_chunk *chunk,
 	unsigned long npages = (range->end - range->start) >> PAGE_SHIFT;
 	unsigned long i;
 
-	if (range->pfn_flags_mask ||
+	if (!chunk->pfns || range->pfn_flags_mask ||
 	    (range->default_flags & ~chunk->default_flags) ||
 	    find_next_zero_bit(chunk->valid, first + npages, first) <
 	    first + npages)
@@ -232,7 +236,10 @@ static bool amdgpu_svm_walk_copy(struct amdgpu_svm_walk_chunk *chunk,
 	return true;
 }
 
-/* Keep the PFNs of a walk that covered @range. */
+/*
+ * Keep the PFNs of a walk that covered @range; without memory for them,
+ * the next context walks again.
+ */
 static void amdgpu_svm_walk_keep(struct amdgpu_svm_walk_chunk *chunk,
 				 const struct hmm_range *range)
 {
@@ -240,6 +247,13 @@ static void amdgpu_svm_walk_keep(struct amdgpu_svm_walk_chunk *chunk,
 	unsigned long npages = (range->end - range->start) >> PAGE_SHIFT;
 	unsigned long i;
 
+	if (!chunk->pfns) {
+		chunk->pfns = kmalloc_array(AMDGPU_SVM_WALK_CHUNK_PAGES,
+					    sizeof(*chunk->pfns),
+					    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!chunk->pfns)
+			return;
+	}
 	if (chunk->default_flags != range->default_flags ||
 	    chunk->owner != range->dev_private_owner) {
 		bitmap_zero(chunk->valid, AMDGPU_SVM_WALK_CHUNK_PAGES);
