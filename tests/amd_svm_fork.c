@@ -44,6 +44,16 @@
  *	page prefetched whole, so that VRAM holds it as one device-private
  *	huge page when the parent forks.
  *
+ * SUBTEST: vram-evict-after-parent-exit
+ * Description: A process prefetches a buffer into VRAM, forks and exits;
+ *	its child still maps the VRAM pages (copy-on-write). Evicting all
+ *	VRAM (as suspend does) must move them to system memory with their
+ *	data, although the process that migrated them is gone.
+ *
+ * SUBTEST: vram-evict-after-parent-exit-thp
+ * Description: vram-evict-after-parent-exit on a 2 MiB transparent huge
+ *	page prefetched whole: the child maps one device-private huge page.
+ *
  * SUBTEST: child-opens-device
  * Description: The child opens the GPU itself and maps its own memory:
  *	its GPU writes reach its pages, and the parent's GPU view is
@@ -51,6 +61,8 @@
  */
 
 #include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -310,6 +322,112 @@ static void test_cow_vram_thp(struct svm_gpu *gpu, bool xnack)
 	cow_vram(gpu, xnack, true);
 }
 
+/* What the grandchild of vram-evict-after-parent-exit saw. */
+struct evict_seen {
+	size_t vram_before, vram_after;
+	bool data_intact;
+};
+
+/*
+ * The grandchild: once its parent is reaped, evict all VRAM and say what
+ * became of its copy of @buf. Not an igt child: it reports through @res.
+ */
+static void evict_orphaned_vram(struct svm_gpu *gpu, const char *buf,
+				const char *want, size_t size, int go, int res)
+{
+	struct evict_seen seen = {};
+
+	await_fd(go);
+	seen.vram_before = svm_vram_pages(buf, size);
+	svm_evict_vamdgpu_vram(gpu);
+	seen.vram_after = svm_vram_pages(buf, size);
+	seen.data_intact = !memcmp(buf, want, size);
+	igt_assert_eq(write(res, &seen, sizeof(seen)), (ssize_t)sizeof(seen));
+	_exit(0);
+}
+
+/*
+ * vram-evict-after-parent-exit: NPAGES pages, or one huge page if @thp.
+ */
+static void evict_after_parent_exit(struct svm_gpu *gpu, bool xnack,
+				    bool thp)
+{
+	size_t size = thp ? 2u << 20 : NPAGES * svm_page_size();
+	size_t npages = size / svm_page_size();
+	struct pollfd pfd;
+	struct evict_seen seen;
+	int go[2], res[2];
+
+	igt_require_f(gpu->is_virtual,
+		      "%s: evicts through the virtual GPU's debugfs\n", gpu->name);
+	igt_assert_eq(pipe(go), 0);
+	igt_assert_eq(pipe(res), 0);
+	igt_fork(parent, 1) {
+		struct svm_ctx ctx;
+		char *buf = thp ?
+			svm_map_backing(&svm_backings[svm_nbackings - 1], size) :
+			svm_map(size);
+		char *want = malloc(size);
+		pid_t pid;
+
+		igt_assert(want);
+		svm_ctx_open(gpu, xnack, &ctx);
+		svm_pattern_fill(buf, size, 11);
+		memcpy(want, buf, size);
+		svm_give_access(&ctx, buf, size);
+		svm_set_one(ctx.fd, (uintptr_t)buf, size,
+			    AMDGPU_SVM_ATTR_PREFETCH_LOC, gpu->gpu_id);
+		igt_assert_f(svm_vram_pages(buf, size) == npages,
+			     "%s: the prefetch left the buffer in system memory\n",
+			     gpu->name);
+		/*
+		 * Without its SVM context, no restore after fork() (XNACK
+		 * off) makes the pages writable again, which would move them
+		 * out of VRAM: they stay shared with the child.
+		 */
+		svm_ctx_close(&ctx);
+		pid = fork();
+		igt_assert(pid >= 0);
+		if (!pid) {
+			close(go[1]);
+			close(res[0]);
+			evict_orphaned_vram(gpu, buf, want, size, go[0], res[1]);
+		}
+		/* Exits with the VRAM its child still maps. */
+	}
+	close(go[0]);
+	close(res[1]);
+	igt_waitchildren();
+	signal_fd(go[1]);
+	close(go[1]);
+	pfd = (struct pollfd){ .fd = res[0], .events = POLLIN };
+	igt_assert_f(poll(&pfd, 1, 60000) == 1,
+		     "the orphaned child said nothing within 60 s\n");
+	igt_assert_f(read(res[0], &seen, sizeof(seen)) == sizeof(seen),
+		     "the orphaned child failed before it could report\n");
+	close(res[0]);
+	igt_info("child's pages in VRAM: %zu of %zu before the eviction, %zu after\n",
+		 seen.vram_before, npages, seen.vram_after);
+	igt_assert_f(seen.vram_before == npages,
+		     "the parent's exit moved %zu of the child's %zu VRAM pages: nothing left to evict\n",
+		     npages - seen.vram_before, npages);
+	igt_assert_f(seen.vram_after == 0,
+		     "%zu of %zu pages stayed in VRAM: VRAM whose process exited cannot be evicted (suspend fails)\n",
+		     seen.vram_after, npages);
+	igt_assert_f(seen.data_intact,
+		     "the child's data changed in the eviction\n");
+}
+
+static void test_evict_after_parent_exit(struct svm_gpu *gpu, bool xnack)
+{
+	evict_after_parent_exit(gpu, xnack, false);
+}
+
+static void test_evict_after_parent_exit_thp(struct svm_gpu *gpu, bool xnack)
+{
+	evict_after_parent_exit(gpu, xnack, true);
+}
+
 static void test_child_opens(struct svm_gpu *gpu, bool xnack)
 {
 	struct setup s;
@@ -356,6 +474,10 @@ static const struct {
 	  "The buffer sits in VRAM when the parent forks; the parent's GPU fill after fork reaches the parent's memory and never the child's snapshot (fork made the device pages shared and read-only: the GPU must not keep writing them)." },
 	{ "gpu-write-after-fork-vram-thp", test_cow_vram_thp,
 	  "gpu-write-after-fork-vram on a 2 MiB transparent huge page prefetched whole, so that VRAM holds it as one device-private huge page when the parent forks." },
+	{ "vram-evict-after-parent-exit", test_evict_after_parent_exit,
+	  "A process prefetches a buffer into VRAM, forks and exits; its child still maps the VRAM pages (copy-on-write). Evicting all VRAM (as suspend does) must move them to system memory with their data, although the process that migrated them is gone." },
+	{ "vram-evict-after-parent-exit-thp", test_evict_after_parent_exit_thp,
+	  "vram-evict-after-parent-exit on a 2 MiB transparent huge page prefetched whole: the child maps one device-private huge page." },
 	{ "child-opens-device", test_child_opens,
 	  "The child opens the GPU itself and maps its own memory: its GPU writes reach its pages, and the parent's GPU view is untouched by them." },
 };

@@ -26,8 +26,10 @@
  * It is marked %AMDGPU_GEM_SVM_CREATE_DEVMEM, for which amdgpu_evict_flags()
  * names system memory as the only place and amdgpu_bo_move() calls
  * amdgpu_gem_svm_vram_evict(): drm_pagemap_evict_to_ram() copies the
- * unit's pages back into the process's memory, and the BO, which then
- * holds nothing anyone reads, moves out empty. A unit whose pages are
+ * unit's pages back to system memory, wherever they are mapped (also in a
+ * child that shares them since fork() after the process that migrated
+ * them exited), and the BO, which then holds nothing anyone reads, moves
+ * out empty. A unit whose pages are
  * still being migrated in cannot be evicted (-EBUSY) and TTM picks
  * another BO. TTM charges the BO to the dmem cgroup of the task that
  * migrates (amdgpu registers its VRAM as a dmem region): the process for
@@ -322,23 +324,19 @@ amdgpu_gem_svm_devmem_create(struct amdgpu_device *adev, unsigned long size)
  * Context: process context; @bo reserved by TTM; waits for the SDMA copy.
  * Return: 0 when no page of the unit is left in VRAM; -EBUSY, which
  * makes TTM's eviction walk go on to the next BO, while its pages are
- * being migrated in, or when the process that migrated it is gone but
- * its pages are still mapped (a child after fork()); -ENOMEM. On error
- * the BO stays where it is.
+ * being migrated in; -ENOMEM. On error the BO stays where it is.
  */
 int amdgpu_gem_svm_vram_evict(struct amdgpu_bo *bo)
 {
 	struct amdgpu_gem_svm_devmem *devmem =
 		container_of(bo, struct amdgpu_gem_svm_devmem, bo);
-	int r;
 
 	dma_resv_assert_held(bo->tbo.base.resv);
 	if (WARN_ON_ONCE(!(bo->flags & AMDGPU_GEM_SVM_CREATE_DEVMEM)))
 		return -EINVAL;
 	/* Pairs with the release in amdgpu_gem_svm_populate_mm(). */
 	wait_var_event(&devmem->ready, smp_load_acquire(&devmem->ready));
-	r = drm_pagemap_evict_to_ram(&devmem->base);
-	return r == -EFAULT ? -EBUSY : r;
+	return drm_pagemap_evict_to_ram(&devmem->base);
 }
 
 /**
