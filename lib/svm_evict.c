@@ -174,6 +174,24 @@ static FILE *vamdgpu_debugfs_open(const struct svm_gpu *gpu, const char *file,
 }
 
 /**
+ * svm_evict_vram() - evict all VRAM of a GPU as suspend does, through its
+ * driver's debugfs file (amdgpu_evict_vram, or the virtual GPU's
+ * vamdgpu_evict_vram); skips the test without debugfs
+ * @gpu: the GPU
+ *
+ * Return: 0, or the -errno amdgpu's eviction failed with (the virtual
+ * GPU's file reports no failure: check where the pages are).
+ */
+int svm_evict_vram(const struct svm_gpu *gpu)
+{
+	int result = 0, ret = gpu->backend->evict_vram(gpu, &result);
+
+	igt_require_f(ret == 0, "%s: VRAM eviction through debugfs: %s (debugfs mounted? root?)\n",
+		      gpu->name, strerror(-ret));
+	return result;
+}
+
+/**
  * svm_evict_vamdgpu_vram() - evict all VRAM of a virtual GPU through its
  * debugfs file, as amdgpu's amdgpu_evict_vram
  * @gpu: a virtual GPU

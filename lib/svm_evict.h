@@ -20,6 +20,7 @@ void svm_evict_mprotect(void *p, size_t size);
 void svm_evict_dontneed(void *p, size_t size);
 bool svm_evict_pageout(void *p, size_t size);
 bool svm_evict_compact(void *p, size_t size);
+int svm_evict_vram(const struct svm_gpu *gpu);
 unsigned int svm_evict_vamdgpu_vram(const struct svm_gpu *gpu);
 void svm_vamdgpu_fail_pte_updates(const struct svm_gpu *gpu, unsigned int n);
 unsigned int svm_vamdgpu_pte_failures_left(const struct svm_gpu *gpu);

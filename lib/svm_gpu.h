@@ -143,6 +143,12 @@ struct svm_gpu_backend {
 	int (*read_result)(struct svm_queue *q, uint64_t *value);
 	int (*counters)(struct svm_queue *q, struct svm_queue_counters *c);
 	int (*vram_used)(const struct svm_gpu *gpu, uint64_t *bytes);
+	/*
+	 * Evict all VRAM as the driver's debugfs eviction file does: 0 with
+	 * the eviction's outcome (0 or -errno) in *result, or -errno when it
+	 * cannot be asked for.
+	 */
+	int (*evict_vram)(const struct svm_gpu *gpu, int *result);
 };
 
 extern const struct svm_gpu_backend svm_gpu_backend_vamdgpu;

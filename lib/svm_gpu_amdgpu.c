@@ -451,6 +451,35 @@ static int amdgpu_backend_vram_used(const struct svm_gpu *gpu, uint64_t *bytes)
 				 sizeof(*bytes));
 }
 
+/*
+ * Reading debugfs amdgpu_evict_vram evicts all VRAM as suspend does and
+ * gives amdgpu_ttm_evict_resources()'s result. Every DRM minor has its
+ * debugfs directory (a link) named by its number.
+ */
+static int amdgpu_backend_evict_vram(const struct svm_gpu *gpu, int *result)
+{
+	char path[80];
+	struct stat st;
+	long long r;
+	int ret = 0;
+	FILE *f;
+
+	if (fstat(gpu->fd, &st))
+		return -errno;
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/dri/%u/amdgpu_evict_vram",
+		 minor(st.st_rdev));
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%lld", &r) == 1)
+		*result = r;
+	else
+		ret = -ENODATA;
+	fclose(f);
+	return ret;
+}
+
 const struct svm_gpu_backend svm_gpu_backend_amdgpu = {
 	.driver = "amdgpu",
 	.probe = amdgpu_backend_probe,
@@ -463,4 +492,5 @@ const struct svm_gpu_backend svm_gpu_backend_amdgpu = {
 	.read_result = amdgpu_backend_read_result,
 	.counters = amdgpu_backend_counters,
 	.vram_used = amdgpu_backend_vram_used,
+	.evict_vram = amdgpu_backend_evict_vram,
 };

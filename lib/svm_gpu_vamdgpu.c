@@ -17,6 +17,7 @@
 
 #include "igt.h"
 #include "amdgpu_svm.h"
+#include "svm_evict.h"
 #include "svm_gpu.h"
 #include "vamdgpu.h"
 
@@ -224,6 +225,17 @@ static int vamdgpu_backend_vram_used(const struct svm_gpu *gpu,
 	return ret;
 }
 
+/*
+ * The virtual GPU's debugfs eviction offers every VRAM block to its owner;
+ * it says how many, not whether they went.
+ */
+static int vamdgpu_backend_evict_vram(const struct svm_gpu *gpu, int *result)
+{
+	svm_evict_vamdgpu_vram(gpu);
+	*result = 0;
+	return 0;
+}
+
 const struct svm_gpu_backend svm_gpu_backend_vamdgpu = {
 	.driver = "vamdgpu",
 	.probe = vamdgpu_backend_probe,
@@ -236,4 +248,5 @@ const struct svm_gpu_backend svm_gpu_backend_vamdgpu = {
 	.read_result = vamdgpu_backend_read_result,
 	.counters = vamdgpu_backend_counters,
 	.vram_used = vamdgpu_backend_vram_used,
+	.evict_vram = vamdgpu_backend_evict_vram,
 };
