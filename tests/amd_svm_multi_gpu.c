@@ -87,7 +87,8 @@
  *	on 1, 2, ... GPUs of one process, one call per GPU and one call
  *	naming them all, and of a CPU eviction of it, with the quiesces the
  *	eviction caused on the GPUs that do not map it: the per-GPU cost of
- *	one drm_gpusvm instance per GPU, printed as a table (best of 3).
+ *	one drm_gpusvm instance per GPU, printed as a table (best of 3), each
+ *	figure with its ratio to 1 GPU.
  */
 
 #include <errno.h>
@@ -821,9 +822,13 @@ static struct map_cost map_cost_run(struct svm_ctx *ctx, struct svm_queue *q,
 	return c;
 }
 
-/* One row of map-cost: the best of 3 runs, every quiesce counted. */
-static void map_cost_row(struct svm_ctx *ctx, struct svm_queue *q,
-			 size_t size, int n, bool counted)
+/*
+ * One row of map-cost: the best of 3 runs, every quiesce counted, with
+ * the ratios to the 1-GPU row @one (this row's own figures when n is 1).
+ */
+static struct map_cost map_cost_row(struct svm_ctx *ctx, struct svm_queue *q,
+				    size_t size, int n, bool counted,
+				    const struct map_cost *one)
 {
 	struct map_cost best = {};
 	char quiesces[16];
@@ -843,9 +848,13 @@ static void map_cost_row(struct svm_ctx *ctx, struct svm_queue *q,
 		snprintf(quiesces, sizeof(quiesces), "%u", best.others);
 	else
 		snprintf(quiesces, sizeof(quiesces), "not counted");
-	igt_info("%-5zu %-5d %-14.1f %-14.1f %-14.1f %-20.1f %s\n", size >> 20,
-		 n, best.map, best.map / n, best.one_call, best.evict_restore,
-		 quiesces);
+	if (!one)
+		one = &best;
+	igt_info("%-5zu %-5d %-9.1f %-6.2f %-9.1f %-6.2f %-9.1f %-6.2f %s\n",
+		 size >> 20, n, best.map, best.map / one->map, best.one_call,
+		 best.one_call / one->one_call, best.evict_restore,
+		 best.evict_restore / one->evict_restore, quiesces);
+	return best;
 }
 
 static void test_map_cost(bool xnack)
@@ -873,13 +882,17 @@ static void test_map_cost(bool xnack)
 		svm_set_one(ctx[0].fd, (uintptr_t)warm, sizes[0],
 			    AMDGPU_SVM_ATTR_ACCESS, gpus[g].gpu_id);
 	munmap(warm, sizes[0]);
-	igt_info("best of 3 runs; quiesces: all 3 runs\n");
-	igt_info("%-5s %-5s %-14s %-14s %-14s %-20s %s\n", "MiB", "gpus",
-		 "map (ms)", "per GPU (ms)", "one call (ms)",
-		 "evict+restore (ms)", "quiesces of the other GPUs");
-	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
-		for (int n = 1; n <= ngpus; n++)
-			map_cost_row(ctx, q, sizes[i], n, counted);
+	igt_info("best of 3 runs (ms), each with its ratio to 1 GPU (goal: at most 1.5 for 4); quiesces: all 3 runs\n");
+	igt_info("%-5s %-5s %-16s %-16s %-16s %s\n", "MiB", "gpus",
+		 "a call per GPU", "one call", "evict+restore",
+		 "quiesces of the other GPUs");
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct map_cost one = map_cost_row(ctx, q, sizes[i], 1,
+						   counted, NULL);
+
+		for (int n = 2; n <= ngpus; n++)
+			map_cost_row(ctx, q, sizes[i], n, counted, &one);
+	}
 	close_all(ctx, q);
 }
 
