@@ -361,12 +361,15 @@ static void evict_after_parent_exit(struct svm_gpu *gpu, bool xnack,
 	size_t npages = size / svm_page_size();
 	struct evict_seen seen;
 	struct pollfd pfd;
-	int go[2], res[2];
+	int go[2], res[2], ret;
 
 	/* Skip here what would skip in a child, where IGT cannot. */
 	igt_require_f(!xnack || gpu->xnack_capable,
 		      "%s cannot run with XNACK on\n", gpu->name);
-	svm_evict_vram(gpu);
+	ret = svm_evict_vram(gpu);
+	igt_require_f(ret == 0,
+		      "%s: VRAM cannot be evicted before the test either (%s): another user holds it\n",
+		      gpu->name, strerror(-ret));
 	igt_assert_eq(pipe(go), 0);
 	igt_assert_eq(pipe(res), 0);
 	igt_fork(parent, 1) {
