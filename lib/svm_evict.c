@@ -186,29 +186,12 @@ int svm_evict_vram(const struct svm_gpu *gpu)
 {
 	int result = 0, ret = gpu->backend->evict_vram(gpu, &result);
 
+	igt_assert_f(ret != -ENODATA,
+		     "%s: the debugfs VRAM eviction file said something unexpected\n",
+		     gpu->name);
 	igt_require_f(ret == 0, "%s: VRAM eviction through debugfs: %s (debugfs mounted? root?)\n",
 		      gpu->name, strerror(-ret));
 	return result;
-}
-
-/**
- * svm_evict_vamdgpu_vram() - evict all VRAM of a virtual GPU through its
- * debugfs file, as amdgpu's amdgpu_evict_vram
- * @gpu: a virtual GPU
- *
- * Return: the number of VRAM blocks offered to their owners.
- */
-unsigned int svm_evict_vamdgpu_vram(const struct svm_gpu *gpu)
-{
-	FILE *f = vamdgpu_debugfs_open(gpu, "vamdgpu_evict_vram", "r");
-	unsigned int n = 0;
-	char line[64];
-
-	igt_assert_f(fgets(line, sizeof(line), f) &&
-		     sscanf(line, "evicted %u blocks", &n) == 1,
-		     "%s: unexpected vamdgpu_evict_vram output\n", gpu->name);
-	fclose(f);
-	return n;
 }
 
 /**

@@ -12,7 +12,7 @@ struct svm_gpu;
 /*
  * What takes memory away from the GPU behind its back: the CPU-side
  * events an SVM driver must follow (an MMU notifier invalidation), and the
- * virtual GPU's own VRAM eviction. Each returns whether the memory was
+ * driver's own eviction of all VRAM. Each returns whether the memory was
  * known to be invalidated, since pageout and compaction may leave it be.
  */
 
@@ -21,7 +21,6 @@ void svm_evict_dontneed(void *p, size_t size);
 bool svm_evict_pageout(void *p, size_t size);
 bool svm_evict_compact(void *p, size_t size);
 int svm_evict_vram(const struct svm_gpu *gpu);
-unsigned int svm_evict_vamdgpu_vram(const struct svm_gpu *gpu);
 void svm_vamdgpu_fail_pte_updates(const struct svm_gpu *gpu, unsigned int n);
 unsigned int svm_vamdgpu_pte_failures_left(const struct svm_gpu *gpu);
 void svm_vamdgpu_tlb_flushes(const struct svm_gpu *gpu, uint64_t *flushes,

@@ -146,7 +146,8 @@ struct svm_gpu_backend {
 	/*
 	 * Evict all VRAM as the driver's debugfs eviction file does: 0 with
 	 * the eviction's outcome (0 or -errno) in *result, or -errno when it
-	 * cannot be asked for (the virtual GPU's skips the test instead).
+	 * cannot be asked for. Never fails or skips the test: stress threads
+	 * call it.
 	 */
 	int (*evict_vram)(const struct svm_gpu *gpu, int *result);
 };

@@ -35,8 +35,10 @@
  *	pages (seen in /proc/self/pagemap).
  *
  * SUBTEST: evict-debugfs
- * Description: Reading the virtual GPU's debugfs vamdgpu_evict_vram, as
- *	amdgpu's amdgpu_evict_vram: every VRAM block is evicted.
+ * Description: The victim is prefetched into VRAM, then all VRAM is
+ *	evicted as suspend does, through the driver's debugfs file
+ *	(amdgpu_evict_vram, the virtual GPU's vamdgpu_evict_vram): the
+ *	eviction succeeds and invalidates the victim.
  *
  * SUBTEST: evict-race
  * Description: The CPU evicts (MADV_DONTNEED) and rewrites a buffer over
@@ -75,6 +77,7 @@
 #include <unistd.h>
 
 #include "igt.h"
+#include "amdgpu_svm.h"
 #include "svm_buf.h"
 #include "svm_evict.h"
 #include "svm_gpu.h"
@@ -91,6 +94,8 @@ struct trigger {
 	bool zeroes;
 	/* The victim is clean file memory, not anonymous. */
 	bool file;
+	/* The victim is prefetched into VRAM first. */
+	bool vram;
 };
 
 static bool fire_mprotect(struct svm_gpu *gpu, char *victim, size_t size)
@@ -117,7 +122,12 @@ static bool fire_compact(struct svm_gpu *gpu, char *victim, size_t size)
 
 static bool fire_debugfs(struct svm_gpu *gpu, char *victim, size_t size)
 {
-	return svm_evict_vamdgpu_vram(gpu) > 0;
+	size_t in_vram = svm_vram_pages(victim, size);
+	int ret = svm_evict_vram(gpu);
+
+	igt_assert_f(ret == 0, "%s: evicting all VRAM through debugfs: %s\n",
+		     gpu->name, strerror(-ret));
+	return in_vram > 0;
 }
 
 static const struct trigger triggers[] = {
@@ -129,8 +139,8 @@ static const struct trigger triggers[] = {
 	  fire_pageout, .file = true },
 	{ "evict-compact", "/proc/sys/vm/compact_memory, which may migrate the victim's pages (seen in /proc/self/pagemap).",
 	  fire_compact },
-	{ "evict-debugfs", "Reading the virtual GPU's debugfs vamdgpu_evict_vram, as amdgpu's amdgpu_evict_vram: every VRAM block is evicted.",
-	  fire_debugfs },
+	{ "evict-debugfs", "The victim is prefetched into VRAM, then all VRAM is evicted as suspend does, through the driver's debugfs file (amdgpu_evict_vram, the virtual GPU's vamdgpu_evict_vram): the eviction succeeds and invalidates the victim.",
+	  fire_debugfs, .vram = true },
 };
 
 /* The first @size bytes of the test binary, privately: clean file pages. */
@@ -178,6 +188,13 @@ static void test_evict(struct svm_gpu *gpu, bool xnack, const struct trigger *t)
 	if (t->file)
 		svm_give_access(&ctx, victim, vsize);
 	svm_give_access(&ctx, dst, vsize);
+	if (t->vram) {
+		svm_set_one(ctx.fd, (uintptr_t)victim, vsize,
+			    AMDGPU_SVM_ATTR_PREFETCH_LOC, gpu->gpu_id);
+		igt_require_f(svm_vram_pages(victim, vsize) == vsize / page,
+			      "%s: the victim could not be prefetched into VRAM\n",
+			      gpu->name);
+	}
 	svm_queue_create(&ctx, &q);
 	cmds[0] = svm_cmd_copy((uintptr_t)dst, (uintptr_t)victim, vsize);
 	svm_queue_exec(&q, cmds, 1, "copy of the victim before eviction");
@@ -193,6 +210,9 @@ static void test_evict(struct svm_gpu *gpu, bool xnack, const struct trigger *t)
 		seqno = svm_queue_submit(&q, cmds, 2);
 	}
 	invalidated = t->fire(gpu, victim, vsize);
+	igt_assert_f(invalidated || !t->vram,
+		     "%s, XNACK %s: the victim left VRAM before its eviction\n",
+		     gpu->name, xnack ? "on" : "off");
 	svm_queue_wait(&q, seqno, "GPU writes in flight during eviction");
 	for (int i = 0; i < ROUNDS; i++) {
 		uint64_t *slot = (uint64_t *)(live + i * page);

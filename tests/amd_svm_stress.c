@@ -153,6 +153,10 @@ struct stress {
 	pthread_t meddler;
 	uint64_t meddler_rng;
 	unsigned long meddler_ops, meddler_refused;
+	/* VRAM evictions through debugfs: done, impossible (no debugfs). */
+	atomic_ulong vram_evictions, vram_evict_unavailable;
+	/* The errno the last refused one failed with (0: none was refused). */
+	atomic_int vram_evict_errno;
 };
 
 /* xorshift64*: each worker's sequence follows from the seed alone. */
@@ -763,30 +767,21 @@ static bool op_prefetch(struct worker *w)
 }
 
 /*
- * What vamdgpu_evict_vram of a virtual GPU says; -1 if it cannot. Not
- * svm_evict_vamdgpu_vram(): worker threads may not fail the test (IGT's
- * asserts jump back to the main thread), so this one only reports.
+ * Evict all VRAM of @gpu through its driver's debugfs file and count the
+ * outcome: worker threads may not fail the test (IGT's asserts jump back to
+ * the main thread), and on a lab GPU another user may hold VRAM, so a
+ * refused eviction is reported, not failed.
  */
-static int evict_vram(const struct svm_gpu *gpu)
+static void evict_vram(struct stress *st, const struct svm_gpu *gpu)
 {
-	char path[128], line[64];
-	unsigned int n = 0;
-	int fd;
-	ssize_t got;
+	int result = 0;
 
-	if (!gpu->is_virtual)
-		return -1;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/vamdgpu.%d/vamdgpu_evict_vram",
-		 gpu->instance);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	got = read(fd, line, sizeof(line) - 1);
-	close(fd);
-	if (got <= 0)
-		return -1;
-	line[got] = 0;
-	return sscanf(line, "evicted %u blocks", &n) == 1 ? (int)n : -1;
+	if (gpu->backend->evict_vram(gpu, &result))
+		atomic_fetch_add(&st->vram_evict_unavailable, 1);
+	else if (result)
+		atomic_store(&st->vram_evict_errno, -result);
+	else
+		atomic_fetch_add(&st->vram_evictions, 1);
 }
 
 static bool op_evict_vram(struct worker *w)
@@ -794,7 +789,7 @@ static bool op_evict_vram(struct worker *w)
 	int g = pick_gpu(w);
 
 	note(w, "evict-vram %s", gpu_name(w, g));
-	evict_vram(w->ctx[g].gpu);
+	evict_vram(w->st, w->ctx[g].gpu);
 	return true;
 }
 
@@ -999,7 +994,7 @@ static void perturb_page(struct worker *w, size_t off)
 		madvise(w->base + p.off, p.len, MADV_PAGEOUT);
 		break;
 	case 2:
-		evict_vram(w->ctx[g].gpu);
+		evict_vram(w->st, w->ctx[g].gpu);
 		break;
 	default: {
 		pid_t pid = fork();
@@ -1256,7 +1251,7 @@ static void *meddler_run(void *arg)
 		} else if (kind < 9) {
 			madvise(w->base + off, len, MADV_PAGEOUT);
 		} else {
-			evict_vram(st->gpus[rnd_below(&st->meddler_rng, st->ngpus)]);
+			evict_vram(st, st->gpus[rnd_below(&st->meddler_rng, st->ngpus)]);
 		}
 		if (ret == -EFAULT || ret == -EAGAIN || ret == -ENOMEM) {
 			st->meddler_refused++;
@@ -1346,6 +1341,11 @@ static void print_totals(struct stress *st, unsigned int seconds)
 		 seconds, st->nworkers, line);
 	igt_info("stress: %lu atomic increments checked, %lu mremaps skipped (span across VMAs), meddler %lu operations (%lu refused as allowed)\n",
 		 adds, skipped, st->meddler_ops, st->meddler_refused);
+	igt_info("stress: %lu VRAM evictions through debugfs, %lu impossible (no debugfs file), last refusal: %s\n",
+		 atomic_load(&st->vram_evictions),
+		 atomic_load(&st->vram_evict_unavailable),
+		 atomic_load(&st->vram_evict_errno) ?
+		 strerror(atomic_load(&st->vram_evict_errno)) : "none");
 }
 
 static void run_stress(struct svm_gpu *gpus, int ngpus, bool xnack,
