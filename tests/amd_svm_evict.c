@@ -188,6 +188,11 @@ static void test_evict(struct svm_gpu *gpu, bool xnack, const struct trigger *t)
 	if (t->file)
 		svm_give_access(&ctx, victim, vsize);
 	svm_give_access(&ctx, dst, vsize);
+	/*
+	 * The queue first: one created while the prefetch's restore is
+	 * pending starts quiesced and counts only the resume.
+	 */
+	svm_queue_create(&ctx, &q);
 	if (t->vram) {
 		svm_set_one(ctx.fd, (uintptr_t)victim, vsize,
 			    AMDGPU_SVM_ATTR_PREFETCH_LOC, gpu->gpu_id);
@@ -195,7 +200,6 @@ static void test_evict(struct svm_gpu *gpu, bool xnack, const struct trigger *t)
 			      "%s: the victim could not be prefetched into VRAM\n",
 			      gpu->name);
 	}
-	svm_queue_create(&ctx, &q);
 	cmds[0] = svm_cmd_copy((uintptr_t)dst, (uintptr_t)victim, vsize);
 	svm_queue_exec(&q, cmds, 1, "copy of the victim before eviction");
 	igt_assert_f(!memcmp(dst, expect, vsize), "GPU copy of the victim before eviction differs\n");
