@@ -5,10 +5,13 @@
 # kernel/patches/ edits, with the SVM core, at W=1, against the same Debian
 # tree the guest kernel is built from, in a tree of its own: the guest build
 # links amdgpu.ko (modpost) but its W=1 output is checked only for the
-# overlay's files, and ci/export-series builds patch by patch here.
+# overlay's files, and ci/export-series builds patch by patch here. The
+# other drivers' and drm's C files the patches edit (xe's, adapted to a
+# drm_pagemap change) are checked too.
 #
 #   pristine tree --cp -al + kernel/patches--> check-src-PKEY (+ overlay)
-#   the guest's fragments (amdgpu.config among them) --> check-build-KEY
+#   the guest's fragments (amdgpu.config among them)
+#     + kernel/configs/check/ (xe, never in the guest) --> check-build-KEY
 #
 # PKEY hashes the kernel version and the patches, KEY also the fragments. Only
 # the objects of touched files are built (single-object make targets; make
@@ -28,7 +31,7 @@ OVERLAY=$REPO_DIR/kernel/overlay
 PATCHES=$REPO_DIR/kernel/patches
 CONFIGS=$REPO_DIR/kernel/configs
 JOBS=${JOBS:-$(nproc)}
-fragments=("$CONFIGS"/*.config)
+fragments=("$CONFIGS"/*.config "$CONFIGS"/check/*.config)
 
 pkey=$( (echo "$kver"; cat "$PATCHES"/*.patch) | sha256sum | cut -c1-16)
 key=$( (echo "$pkey"; cat "${fragments[@]}") | sha256sum | cut -c1-16)
@@ -88,11 +91,13 @@ if [ $tree_only = 1 ]; then
 	exit 0
 fi
 
-# The objects: every C file of the overlay under drivers/gpu/drm/amd/ and every
-# C file a patch edits there (the virtual GPU is built by the guest kernel).
-# KFD's files are objects of amdgpu.ko, named from amdgpu's directory.
+# The objects: every C file of the overlay under drivers/gpu/drm/amd/ and
+# every C file a patch edits under drivers/gpu/drm/ (the virtual GPU is built
+# by the guest kernel); the inline functions of a header a patch edits are
+# compiled with them. KFD's files are objects of amdgpu.ko, named from
+# amdgpu's directory.
 objs=$( { (cd "$OVERLAY" && find drivers/gpu/drm/amd -name '*.c')
-	  sed -n 's|^+++ b/\(drivers/gpu/drm/amd/.*\.c\)$|\1|p' "$PATCHES"/*.patch; } |
+	  sed -n 's|^+++ b/\(drivers/gpu/drm/.*\.c\)$|\1|p' "$PATCHES"/*.patch; } |
 	sort -u | sed 's|\.c$|.o|; s|^drivers/gpu/drm/amd/amdkfd/|drivers/gpu/drm/amd/amdgpu/../amdkfd/|')
 # Objects the configuration does not build (a KUnit suite turned off) are
 # skipped by kbuild; list what is really there afterwards.

@@ -299,7 +299,7 @@ int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
 		for (; va < stop; va += PAGE_SIZE, addr += PAGE_SIZE) {
 			if (va == run_end) {
 				/* The next run: PAGE_SIZE << order bytes. */
-				addr = addrs->addr;
+				addr = drm_pagemap_addr_address(addrs);
 				pte = flags;
 				if (addrs->proto != DRM_INTERCONNECT_SYSTEM) {
 					if (!vamdgpu_vram_backing_page(vm->vdev->vram,

@@ -401,11 +401,12 @@ static int vamdgpu_vram_copy(struct vamdgpu_vram *vram, struct page **pages,
 	if (to_vram && vamdgpu_should_fail(VAMDGPU_FAIL_COPY_TO_VRAM))
 		fail_at = npages / 2;
 	for (i = 0; i < npages; i++) {
+		dma_addr_t addr = drm_pagemap_addr_address(&addrs[i]);
+
 		if (i == fail_at)
 			return -EIO;
-		if (addrs[i].addr) {
-			sys_pfn = vamdgpu_vram_sys_pfn(vram, addrs[i].addr,
-						       addrs[i].order);
+		if (addr) {
+			sys_pfn = vamdgpu_vram_sys_pfn(vram, addr, addrs[i].order);
 			sys_first = i;
 			sys_pages = 1UL << addrs[i].order;
 		}

@@ -174,7 +174,7 @@ amdgpu_gem_svm_loc(struct amdgpu_device *adev, struct amdgpu_vm *vm,
 		   const struct drm_pagemap_addr *a)
 {
 	const struct amdgpu_mem_partition_info *part;
-	u64 pfn = a->addr >> AMDGPU_GPU_PAGE_SHIFT;
+	u64 pfn = drm_pagemap_addr_address(a) >> AMDGPU_GPU_PAGE_SHIFT;
 
 	if (a->proto == DRM_INTERCONNECT_SYSTEM)
 		return AMDGPU_GEM_SVM_SYSTEM;
@@ -428,7 +428,7 @@ static int amdgpu_gem_svm_update_ptes(struct amdgpu_svm *svm,
 	for (j = 0; i < npages; j++) {
 		const struct drm_pagemap_addr *a = &update->dma_addr[j];
 		unsigned long k, count = 1UL << a->order;
-		dma_addr_t base = a->addr;
+		dma_addr_t base = drm_pagemap_addr_address(a);
 
 		loc = amdgpu_gem_svm_loc(adev, gsvm->vm, a);
 		if (loc != AMDGPU_GEM_SVM_SYSTEM)

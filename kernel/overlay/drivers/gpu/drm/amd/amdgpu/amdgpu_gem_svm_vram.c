@@ -235,13 +235,14 @@ static int amdgpu_gem_svm_devmem_copy(struct page **pages,
 	 */
 	for (i = 0; i < npages; i += nr) {
 		nr = 1;
-		if (!pages[i] || !addrs[i].addr)
+		if (!pages[i] || !drm_pagemap_addr_address(&addrs[i]))
 			continue;
 		nr = min(1UL << addrs[i].order, npages - i);
 		adev = page_to_vram(pages[i])->adev;
 		offset = amdgpu_gem_svm_page_offset(pages[i]);
 		for (k = 0; k < nr; k++, n++) {
-			sys[n] = addrs[i].addr + k * PAGE_SIZE;
+			sys[n] = drm_pagemap_addr_address(&addrs[i]) +
+				 k * PAGE_SIZE;
 			vram[n] = offset + k * PAGE_SIZE;
 		}
 	}

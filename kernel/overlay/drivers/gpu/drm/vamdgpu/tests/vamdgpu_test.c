@@ -332,7 +332,8 @@ static void vamdgpu_vram_copy(struct kunit *test)
 						      vamdgpu_vram_block_offset(block, 0)));
 	KUNIT_EXPECT_EQ(test, data[0], 0x10);
 	KUNIT_EXPECT_EQ(test, data[PAGE_SIZE - 1], 0x10);
-	addr.addr = t->dma[1];
+	addr = drm_pagemap_addr_encode(t->dma[1], addr.proto, addr.order,
+				       addr.dir);
 	KUNIT_ASSERT_EQ(test, vamdgpu_vram_copy_to_ram(vram, &dev, &addr, 1), 0);
 	KUNIT_EXPECT_EQ(test, cpu(t, 1)[123], 0x10);
 	vamdgpu_vram_free(block);
