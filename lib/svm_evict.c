@@ -228,6 +228,34 @@ unsigned int svm_vamdgpu_pte_failures_left(const struct svm_gpu *gpu)
 }
 
 /**
+ * svm_vamdgpu_pt_bytes() - memory of the page tables of this process's VMs
+ * on a virtual GPU (debugfs vamdgpu_vms): GPU memory on amdgpu, kernel
+ * memory here
+ * @gpu: a virtual GPU (the test skips on any other)
+ *
+ * Return: the bytes.
+ */
+long svm_vamdgpu_pt_bytes(const struct svm_gpu *gpu)
+{
+	FILE *f = vamdgpu_debugfs_open(gpu, "vamdgpu_vms", "r");
+	long bytes = 0, n;
+	char line[512];
+	int pid;
+
+	while (fgets(line, sizeof(line), f)) {
+		const char *t = strstr(line, " pt_bytes ");
+
+		if (sscanf(line, "vm %*u pid %d", &pid) != 1 || pid != getpid())
+			continue;
+		igt_assert_f(t && sscanf(t, " pt_bytes %ld", &n) == 1,
+			     "%s: no pt_bytes in vamdgpu_vms: %s", gpu->name, line);
+		bytes += n;
+	}
+	fclose(f);
+	return bytes;
+}
+
+/**
  * svm_vamdgpu_tlb_flushes() - TLB flushes of each VM of this process on a
  * virtual GPU so far (debugfs vamdgpu_vms)
  * @gpu: a virtual GPU (the test skips on any other)

@@ -49,7 +49,10 @@
  *	(unreclaimable slab, vmalloc, free memory) before and after a
  *	256 MiB buffer is mapped for the GPU, divided by the ranges the core
  *	holds for it (debugfs amdgpu_svm/processes), printed for both XNACK
- *	modes, for a buffer backed by huge pages and for one of 4 KiB pages.
+ *	modes, for a buffer backed by huge pages and for one of 4 KiB pages;
+ *	the virtual GPU's page tables (VRAM on amdgpu) are split off, and the
+ *	core's own count of its ranges' memory (debugfs) is printed beside
+ *	the least KFD's struct svm_range holds per range, for reference.
  *
  * SUBTEST: munmap-benchmark
  * Description: Time of munmap of 4 KiB inside mapped regions of growing
@@ -389,6 +392,8 @@ static void test_benchmark(struct svm_gpu *gpu)
 struct svm_held {
 	unsigned int contexts, intervals;
 	int ranges;
+	/* Their memory as the core counts it (allocated sizes). */
+	long interval_bytes, range_bytes;
 };
 
 static struct svm_held svm_held_now(void)
@@ -401,8 +406,9 @@ static struct svm_held svm_held_now(void)
 
 	igt_assert_f(f, "opening %s: %m\n", SVM_PROCESSES);
 	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "pid %d contexts %u xnack %*d intervals %u ranges %d",
-			       &pid, &h.contexts, &h.intervals, &h.ranges) == 4 &&
+		found = sscanf(line, "pid %d contexts %u xnack %*d intervals %u ranges %d interval_bytes %ld range_bytes %ld",
+			       &pid, &h.contexts, &h.intervals, &h.ranges,
+			       &h.interval_bytes, &h.range_bytes) == 6 &&
 			pid == getpid();
 	fclose(f);
 	igt_assert_f(found, "this process (%d) is not in %s\n", getpid(),
@@ -499,6 +505,24 @@ static long meminfo_bytes(const char *field)
 }
 
 /*
+ * Wait (up to 5 s) until unreclaimable slab moves by less than 64 KiB in
+ * 200 ms: what earlier cases free late (workers, RCU) would otherwise be
+ * subtracted from this one's cost.
+ */
+static void meminfo_settle(void)
+{
+	long last = meminfo_bytes("SUnreclaim"), now;
+
+	for (int i = 0; i < 25; i++) {
+		usleep(200000);
+		now = meminfo_bytes("SUnreclaim");
+		if (labs(now - last) < (64 << 10))
+			return;
+		last = now;
+	}
+}
+
+/*
  * Map @size bytes of @buf (backed by huge pages or not, per @thp) for the
  * GPU of @ctx and print the kernel memory it cost per range the core made.
  */
@@ -508,13 +532,17 @@ static void memory_per_range(struct svm_ctx *ctx, struct svm_queue *q,
 	static const char *const fields[] = { "SUnreclaim", "VmallocUsed",
 					       "MemFree" };
 	long before[ARRAY_SIZE(fields)], after[ARRAY_SIZE(fields)];
+	long pt_before = 0, pt_after = 0, ranges;
 	struct svm_held held0, held;
 	struct svm_gpu_cmd cmd;
 
 	igt_assert_eq(madvise(buf, size, thp ? MADV_HUGEPAGE :
 			      MADV_NOHUGEPAGE), 0);
 	memset(buf, 1, size);
+	meminfo_settle();
 	held0 = svm_held_now();
+	if (ctx->gpu->is_virtual)
+		pt_before = svm_vamdgpu_pt_bytes(ctx->gpu);
 	for (unsigned int i = 0; i < ARRAY_SIZE(fields); i++)
 		before[i] = meminfo_bytes(fields[i]);
 	svm_give_access(ctx, buf, size);
@@ -523,6 +551,8 @@ static void memory_per_range(struct svm_ctx *ctx, struct svm_queue *q,
 	svm_queue_exec(q, &cmd, 1, "fill of the buffer");
 	for (unsigned int i = 0; i < ARRAY_SIZE(fields); i++)
 		after[i] = meminfo_bytes(fields[i]);
+	if (ctx->gpu->is_virtual)
+		pt_after = svm_vamdgpu_pt_bytes(ctx->gpu);
 	held = svm_held_now();
 	igt_assert_f(held.ranges > held0.ranges,
 		     "%s: the GPU mapped %zu MiB and the core holds no more ranges (%d)\n",
@@ -531,12 +561,32 @@ static void memory_per_range(struct svm_ctx *ctx, struct svm_queue *q,
 		 ctx->gpu->name, ctx->xnack ? "on" : "off",
 		 thp ? "THP" : "4 KiB pages", size >> 20,
 		 held.ranges - held0.ranges, held.intervals);
+	ranges = held.ranges - held0.ranges;
 	for (unsigned int i = 0; i < ARRAY_SIZE(fields); i++) {
 		long delta = i == 2 ? before[i] - after[i] : after[i] - before[i];
 
 		igt_info("  %-12s %ld\n", i == 2 ? "MemFree drop" : fields[i],
-			 delta / (held.ranges - held0.ranges));
+			 delta / ranges);
 	}
+	/*
+	 * The virtual GPU's page tables are slab memory; amdgpu's are in
+	 * VRAM, as KFD's, and not part of a range's cost.
+	 */
+	if (ctx->gpu->is_virtual)
+		igt_info("  of which the virtual GPU's page tables %ld (VRAM on amdgpu)\n",
+			 (pt_after - pt_before) / ranges);
+	/* Exact where meminfo counts slab pages, not objects. */
+	igt_info("  the core's own count: %ld per range (structure, DMA addresses, notifier share); attribute intervals %ld in all\n",
+		 (held.range_bytes - held0.range_bytes) / ranges,
+		 held.interval_bytes - held0.interval_bytes);
+	/*
+	 * KFD: struct svm_range has a DMA-address array pointer per GPU
+	 * instance (MAX_GPU_INSTANCE, 64) and each GPU's array has 8 bytes per
+	 * page, whatever the page size.
+	 */
+	igt_info("  reference: KFD's struct svm_range holds at least %zu per 2 MiB range: 8 bytes of DMA address per page per GPU (%zu) and 64 GPUs' array pointers (512)\n",
+		 (2ul << 20) / svm_page_size() * 8 + 512,
+		 (2ul << 20) / svm_page_size() * 8);
 }
 
 static void test_memory_per_range(struct svm_gpu *gpu, bool xnack)
@@ -601,7 +651,7 @@ int igt_main()
 				test_benchmark(&gpus[g]);
 	}
 
-	igt_describe("Kernel memory per mapped range: /proc/meminfo (unreclaimable slab, vmalloc, free memory) before and after a 256 MiB buffer is mapped for the GPU, divided by the ranges the core holds for it (debugfs amdgpu_svm/processes), printed for both XNACK modes, for a buffer backed by huge pages and for one of 4 KiB pages.");
+	igt_describe("Kernel memory per mapped range: /proc/meminfo (unreclaimable slab, vmalloc, free memory) before and after a 256 MiB buffer is mapped for the GPU, divided by the ranges the core holds for it (debugfs amdgpu_svm/processes), printed for both XNACK modes, for a buffer backed by huge pages and for one of 4 KiB pages; the virtual GPU's page tables (VRAM on amdgpu) are split off, and the core's own count of its ranges' memory (debugfs) is printed beside the least KFD's struct svm_range holds per range, for reference.");
 	igt_subtest_with_dynamic("memory-per-range") {
 		igt_dynamic_svm_modes(gpus, ngpus, g, x)
 			test_memory_per_range(&gpus[g], x);

@@ -905,9 +905,10 @@ void vamdgpu_vm_show_queues(struct vamdgpu_vm *vm, struct seq_file *m)
 	struct vamdgpu_queue *q;
 
 	spin_lock(&vm->queue_lock);
-	seq_printf(m, "vm %u pid %d comm %s xnack %s quiesce_depth %u tlb_flushes %llu\n",
+	seq_printf(m, "vm %u pid %d comm %s xnack %s quiesce_depth %u tlb_flushes %llu pt_bytes %lu\n",
 		   vm->id, vm->pid, vm->comm, vamdgpu_vm_xnack(vm) ? "on" : "off",
-		   vm->quiesce_depth, vm->tlb_flushes);
+		   vm->quiesce_depth, vm->tlb_flushes,
+		   atomic_long_read(&vm->pt_bytes));
 	list_for_each_entry(q, &vm->queues, link) {
 		spin_lock(&q->lock);
 		seq_printf(m, "  queue %u state %s submitted %llu completed %llu quiesce %u resume %u retry_faults %u (last 0x%llx %s, %d) vm_faults %u fault_addr 0x%llx tlb_misses %llu\n",

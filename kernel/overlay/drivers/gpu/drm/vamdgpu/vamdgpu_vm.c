@@ -112,6 +112,7 @@ static struct vamdgpu_pt_leaf *vamdgpu_vm_leaf(struct vamdgpu_vm *vm, u64 va,
 		kfree(leaf);
 		return old;
 	}
+	atomic_long_add(sizeof(*leaf), &vm->pt_bytes);
 	return leaf;
 }
 

@@ -3,6 +3,7 @@
 #ifndef _VAMDGPU_VM_H_
 #define _VAMDGPU_VM_H_
 
+#include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -183,6 +184,8 @@ struct vamdgpu_vm {
 	spinlock_t pt_lock;
 	/** @pt: leaf page tables, indexed by VA >> 21. */
 	struct xarray pt;
+	/** @pt_bytes: memory of the leaves in @pt (shown in debugfs). */
+	atomic_long_t pt_bytes;
 
 	/** @tlb_lock: see above. */
 	struct mutex tlb_lock;

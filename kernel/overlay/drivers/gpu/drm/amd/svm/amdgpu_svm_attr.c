@@ -643,3 +643,14 @@ unsigned int amdgpu_svm_attr_count(struct amdgpu_svm_attr_tree *tree)
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_count);
+
+/**
+ * amdgpu_svm_attr_bytes() - kernel memory of @count intervals (debugfs)
+ * @count: intervals, as amdgpu_svm_attr_count() gives
+ *
+ * Return: the bytes, as allocated (slab object size).
+ */
+size_t amdgpu_svm_attr_bytes(unsigned int count)
+{
+	return count * kmalloc_size_roundup(sizeof(struct amdgpu_svm_attr_range));
+}

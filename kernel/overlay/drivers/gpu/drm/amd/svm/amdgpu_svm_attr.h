@@ -141,5 +141,6 @@ void amdgpu_svm_attr_forget_gpu(struct amdgpu_svm_attr_tree *tree,
 bool amdgpu_svm_attr_any(struct amdgpu_svm_attr_tree *tree,
 			 unsigned long start, unsigned long end);
 unsigned int amdgpu_svm_attr_count(struct amdgpu_svm_attr_tree *tree);
+size_t amdgpu_svm_attr_bytes(unsigned int count);
 
 #endif /* _AMDGPU_SVM_ATTR_H_ */

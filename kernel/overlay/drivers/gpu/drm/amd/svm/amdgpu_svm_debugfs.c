@@ -12,12 +12,15 @@
  * ``/sys/kernel/debug/amdgpu_svm/processes`` has one line per process with
  * SVM contexts::
  *
- *   pid 1234 contexts 2 xnack 0 intervals 17 ranges 9
+ *   pid 1234 contexts 2 xnack 0 intervals 17 ranges 9 interval_bytes 1088 range_bytes 42000
  *
  * ``intervals`` counts the nodes of the attribute tree, ``ranges`` the
  * drm_gpusvm ranges of all the process's GPUs. Both are charged to the
  * process's memory cgroup (GFP_KERNEL_ACCOUNT) and must come back to
  * where they were when the memory is unmapped and the files closed.
+ * ``interval_bytes`` and ``range_bytes`` are their memory as allocated, the
+ * latter with the ranges' DMA-address arrays and drm_gpusvm notifiers
+ * (amdgpu_svm_range_bytes()).
  * The fault-injection points (DOC: Fault injection) live in the same
  * directory.
  *
@@ -72,14 +75,21 @@ void amdgpu_svm_debugfs_forget(struct amdgpu_svm_process *proc)
 static int amdgpu_svm_processes_show(struct seq_file *m, void *data)
 {
 	struct amdgpu_svm_process *proc;
+	struct amdgpu_svm *svm;
 
 	mutex_lock(&amdgpu_svm_registry_lock);
 	list_for_each_entry(proc, &amdgpu_svm_registry, registry_link) {
+		unsigned int intervals;
+		size_t range_bytes = 0;
+
 		mutex_lock(&proc->lock);
-		seq_printf(m, "pid %d contexts %u xnack %d intervals %u ranges %d\n",
-			   proc->tgid, proc->ncontexts, proc->xnack,
-			   amdgpu_svm_attr_count(&proc->attrs),
-			   atomic_read(&proc->nranges));
+		intervals = amdgpu_svm_attr_count(&proc->attrs);
+		list_for_each_entry(svm, &proc->gpus, link)
+			range_bytes += amdgpu_svm_range_bytes(svm);
+		seq_printf(m, "pid %d contexts %u xnack %d intervals %u ranges %d interval_bytes %zu range_bytes %zu\n",
+			   proc->tgid, proc->ncontexts, proc->xnack, intervals,
+			   atomic_read(&proc->nranges),
+			   amdgpu_svm_attr_bytes(intervals), range_bytes);
 		mutex_unlock(&proc->lock);
 	}
 	mutex_unlock(&amdgpu_svm_registry_lock);

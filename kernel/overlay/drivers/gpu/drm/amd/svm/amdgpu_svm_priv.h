@@ -211,6 +211,7 @@ int amdgpu_svm_range_migrate(struct amdgpu_svm *svm,
 void amdgpu_svm_prefetch(struct amdgpu_svm *svm, unsigned long start,
 			 unsigned long end);
 void amdgpu_svm_unmap_all(struct amdgpu_svm *svm);
+size_t amdgpu_svm_range_bytes(struct amdgpu_svm *svm);
 
 /**
  * enum amdgpu_svm_fail_point - the core's fault-injection points

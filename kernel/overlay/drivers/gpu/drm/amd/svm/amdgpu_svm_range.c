@@ -327,6 +327,50 @@ void amdgpu_svm_unmap_all(struct amdgpu_svm *svm)
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_unmap_all);
 
+/* What an allocation of @size bytes by kvmalloc() and friends takes. */
+static size_t amdgpu_svm_alloc_size(const void *p, size_t size)
+{
+	return is_vmalloc_addr(p) ? PAGE_ALIGN(size) : kmalloc_size_roundup(size);
+}
+
+/**
+ * amdgpu_svm_range_bytes() - kernel memory of a context's ranges
+ * @svm: the context
+ *
+ * Counts what the ranges hold as allocated (slab object or vmalloc size):
+ * the range structures, their DMA-address arrays and the drm_gpusvm
+ * notifiers over them. For debugfs, to tell a range's cost apart from
+ * everything else a meminfo delta catches.
+ *
+ * Context: the SVM lock held; takes the notifier lock.
+ * Return: the bytes.
+ */
+size_t amdgpu_svm_range_bytes(struct amdgpu_svm *svm)
+{
+	struct drm_gpusvm_notifier *notifier;
+	struct drm_gpusvm_range *r;
+	size_t bytes = 0;
+
+	lockdep_assert_held(&svm->proc->lock);
+
+	drm_gpusvm_notifier_lock(&svm->gpusvm);
+	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, 0, ULONG_MAX) {
+		bytes += kmalloc_size_roundup(sizeof(*notifier));
+		r = NULL;
+		drm_gpusvm_for_each_range(r, notifier, 0, ULONG_MAX) {
+			const struct drm_gpusvm_pages *pages = &r->pages;
+
+			bytes += kmalloc_size_roundup(sizeof(struct amdgpu_svm_range));
+			if (pages->dma_addr)
+				bytes += amdgpu_svm_alloc_size(pages->dma_addr,
+							       pages->num_dma_addr *
+							       sizeof(*pages->dma_addr));
+		}
+	}
+	drm_gpusvm_notifier_unlock(&svm->gpusvm);
+	return bytes;
+}
+
 static u32 amdgpu_svm_pte_flags(const struct amdgpu_svm_attrs *attrs)
 {
 	u32 flags = AMDGPU_SVM_PTE_READ;
