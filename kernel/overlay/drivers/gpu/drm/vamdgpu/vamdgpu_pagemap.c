@@ -30,6 +30,7 @@
  * it while the process exits.
  */
 
+#include <kunit/visibility.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/sched/mm.h>
@@ -336,3 +337,4 @@ struct drm_pagemap *vamdgpu_pagemap_get(struct vamdgpu_device *vdev)
 		drm_pagemap_put(&vpm->base);
 	return dpagemap;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_pagemap_get);

@@ -7,6 +7,7 @@
  * Copyright 2026 The amdgpu-svm authors
  */
 
+#include <kunit/device.h>
 #include <kunit/test.h>
 #include <kunit/visibility.h>
 #include <linux/dma-mapping.h>
@@ -20,6 +21,7 @@
 #include <drm/vamdgpu_drm.h>
 
 #include "../vamdgpu_drv.h"
+#include "../vamdgpu_pagemap.h"
 #include "../vamdgpu_personality.h"
 #include "../vamdgpu_queue.h"
 #include "../vamdgpu_vm.h"
@@ -283,6 +285,52 @@ static void vamdgpu_vram_alloc_free(struct kunit *test)
 			-ENOSPC);
 	vamdgpu_vram_free(b);
 	vamdgpu_vram_free(c);
+}
+
+/*
+ * struct drm_pagemap_addr packs its metadata into the address's low bits:
+ * device_map()'s address, protocol, order and direction read back, and so
+ * does its refusal of another device (DMA_MAPPING_ERROR, the one address
+ * with low bits set), which drm_gpusvm turns into -EFAULT.
+ */
+static void vamdgpu_pagemap_addr(struct kunit *test)
+{
+	struct device *other = kunit_device_register(test, "vamdgpu-other");
+	dma_addr_t top = GENMASK_ULL(63, DRM_PAGEMAP_ADDR_SHIFT + 1);
+	struct vamdgpu_vram_block *block;
+	struct drm_pagemap *dpagemap;
+	struct drm_pagemap_addr a;
+	struct page *page;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
+	dpagemap = vamdgpu_pagemap_get(test_vdev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dpagemap));
+	block = vamdgpu_vram_alloc(test_vdev->vram, 2, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(block));
+	page = vamdgpu_vram_block_page(block, 1);
+
+	a = dpagemap->ops->device_map(dpagemap, dpagemap->drm->dev, page, 0,
+				      DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, drm_pagemap_addr_address(&a),
+			vamdgpu_vram_block_offset(block, 1));
+	KUNIT_EXPECT_EQ(test, (unsigned int)a.proto, DRM_INTERCONNECT_DRIVER);
+	KUNIT_EXPECT_EQ(test, (unsigned int)a.order, 0);
+	KUNIT_EXPECT_EQ(test, (unsigned int)a.dir, DMA_BIDIRECTIONAL);
+
+	a = dpagemap->ops->device_map(dpagemap, other, page, 0, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, drm_pagemap_addr_address(&a), DMA_MAPPING_ERROR);
+
+	/* The highest address below the error's, with every field full. */
+	a = drm_pagemap_addr_encode(top, BIT(DRM_PAGEMAP_ADDR_PROTO_BITS) - 1,
+				    BIT(DRM_PAGEMAP_ADDR_ORDER_BITS) - 1,
+				    DMA_NONE);
+	KUNIT_EXPECT_EQ(test, drm_pagemap_addr_address(&a), top);
+	KUNIT_EXPECT_EQ(test, (unsigned int)a.proto, BIT(DRM_PAGEMAP_ADDR_PROTO_BITS) - 1);
+	KUNIT_EXPECT_EQ(test, (unsigned int)a.order, BIT(DRM_PAGEMAP_ADDR_ORDER_BITS) - 1);
+	KUNIT_EXPECT_EQ(test, (unsigned int)a.dir, DMA_NONE);
+
+	vamdgpu_vram_free(block);
+	drm_pagemap_put(dpagemap);
 }
 
 static unsigned int test_evictions;
@@ -857,6 +905,7 @@ static struct kunit_case vamdgpu_vram_cases[] = {
 	KUNIT_CASE(vamdgpu_vram_copy),
 	KUNIT_CASE(vamdgpu_vram_copy_spans),
 	KUNIT_CASE(vamdgpu_vram_make_room_oldest_first),
+	KUNIT_CASE(vamdgpu_pagemap_addr),
 	{}
 };
 
