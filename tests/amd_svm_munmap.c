@@ -35,8 +35,9 @@
  * SUBTEST: memory-returned
  * Description: 256 attribute intervals and the ranges of a 16 MiB buffer
  *	the GPU used come back once it is unmapped (the core's count in
- *	debugfs amdgpu_svm/processes returns to where it was), and closing
- *	the context takes it off the count.
+ *	debugfs amdgpu_svm/processes, of them and of their bytes with the
+ *	DMA-address arrays and notifiers, returns to where it was), and
+ *	closing the context takes it off the count.
  *
  * SUBTEST: tlb-flush-count
  * Description: A GPU-mapped 128 MiB buffer (64 ranges of 2 MiB) made GPU
@@ -422,7 +423,9 @@ static bool svm_held_back(const struct svm_held *want, struct svm_held *now)
 	for (int i = 0; i < 100; i++) {
 		*now = svm_held_now();
 		if (now->intervals == want->intervals &&
-		    now->ranges == want->ranges)
+		    now->ranges == want->ranges &&
+		    now->interval_bytes == want->interval_bytes &&
+		    now->range_bytes == want->range_bytes)
 			return true;
 		usleep(100 * 1000);
 	}
@@ -464,9 +467,10 @@ static void test_memory_returned(struct svm_gpu *gpu, bool xnack)
 	cmd = svm_cmd_fill((uintptr_t)buf, size, 0x5a5a5a5a);
 	svm_queue_exec(&q, &cmd, 1, "fill of the buffer");
 	used = svm_held_now();
-	igt_info("%s: before %u intervals, %d ranges; in use %u, %d\n",
-		 gpu->name, before.intervals, before.ranges, used.intervals,
-		 used.ranges);
+	igt_info("%s: before %u intervals, %d ranges (%ld, %ld bytes); in use %u, %d (%ld, %ld bytes)\n",
+		 gpu->name, before.intervals, before.ranges,
+		 before.interval_bytes, before.range_bytes, used.intervals,
+		 used.ranges, used.interval_bytes, used.range_bytes);
 	igt_assert_f(used.intervals >= before.intervals + PIECES &&
 		     used.ranges > before.ranges,
 		     "%u intervals and %d ranges in use, from %u and %d: the count does not see the buffer\n",
@@ -475,9 +479,10 @@ static void test_memory_returned(struct svm_gpu *gpu, bool xnack)
 
 	igt_assert_eq(munmap(buf, size), 0);
 	igt_assert_f(svm_held_back(&before, &after),
-		     "%s: 10 s after munmap the core still holds %u intervals and %d ranges (%u and %d before the buffer)\n",
-		     gpu->name, after.intervals, after.ranges, before.intervals,
-		     before.ranges);
+		     "%s: 10 s after munmap the core still holds %u intervals and %d ranges, %ld and %ld bytes (%u and %d, %ld and %ld before the buffer)\n",
+		     gpu->name, after.intervals, after.ranges,
+		     after.interval_bytes, after.range_bytes, before.intervals,
+		     before.ranges, before.interval_bytes, before.range_bytes);
 
 	svm_queue_destroy(&q);
 	svm_ctx_close(&ctx);
@@ -630,7 +635,7 @@ int igt_main()
 		}
 	}
 
-	igt_describe("256 attribute intervals and the ranges of a 16 MiB buffer the GPU used come back once it is unmapped (the core's count in debugfs amdgpu_svm/processes returns to where it was), and closing the context takes it off the count.");
+	igt_describe("256 attribute intervals and the ranges of a 16 MiB buffer the GPU used come back once it is unmapped (the core's count in debugfs amdgpu_svm/processes, of them and of their bytes with the DMA-address arrays and notifiers, returns to where it was), and closing the context takes it off the count.");
 	igt_subtest_with_dynamic("memory-returned") {
 		igt_dynamic_svm_modes(gpus, ngpus, g, x)
 			test_memory_returned(&gpus[g], x);
