@@ -510,24 +510,6 @@ static long meminfo_bytes(const char *field)
 }
 
 /*
- * Wait (up to 5 s) until unreclaimable slab moves by less than 64 KiB in
- * 200 ms: what earlier cases free late (workers, RCU) would otherwise be
- * subtracted from this one's cost.
- */
-static void meminfo_settle(void)
-{
-	long last = meminfo_bytes("SUnreclaim"), now;
-
-	for (int i = 0; i < 25; i++) {
-		usleep(200000);
-		now = meminfo_bytes("SUnreclaim");
-		if (labs(now - last) < (64 << 10))
-			return;
-		last = now;
-	}
-}
-
-/*
  * Map @size bytes of @buf (backed by huge pages or not, per @thp) for the
  * GPU of @ctx and print the kernel memory it cost per range the core made.
  */
@@ -544,7 +526,6 @@ static void memory_per_range(struct svm_ctx *ctx, struct svm_queue *q,
 	igt_assert_eq(madvise(buf, size, thp ? MADV_HUGEPAGE :
 			      MADV_NOHUGEPAGE), 0);
 	memset(buf, 1, size);
-	meminfo_settle();
 	held0 = svm_held_now();
 	if (ctx->gpu->is_virtual)
 		pt_before = svm_vamdgpu_pt_bytes(ctx->gpu);

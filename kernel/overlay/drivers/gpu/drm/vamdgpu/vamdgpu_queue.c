@@ -905,7 +905,7 @@ void vamdgpu_vm_show_queues(struct vamdgpu_vm *vm, struct seq_file *m)
 	struct vamdgpu_queue *q;
 
 	spin_lock(&vm->queue_lock);
-	seq_printf(m, "vm %u pid %d comm %s xnack %s quiesce_depth %u tlb_flushes %llu pt_bytes %lu\n",
+	seq_printf(m, "vm %u pid %d comm %s xnack %s quiesce_depth %u tlb_flushes %llu pt_bytes %ld\n",
 		   vm->id, vm->pid, vm->comm, vamdgpu_vm_xnack(vm) ? "on" : "off",
 		   vm->quiesce_depth, vm->tlb_flushes,
 		   atomic_long_read(&vm->pt_bytes));
