@@ -58,9 +58,10 @@
  * SUBTEST: munmap-benchmark
  * Description: Time of munmap of 4 KiB inside mapped regions of growing
  *	size plus the next SVM call (which completes the rebuild), XNACK off,
- *	and its ratio to the first map of one 2 MiB chunk, of a huge page and
- *	of 4 KiB pages (median of 3): it stays flat, proportional to one
- *	chunk, not to the region.
+ *	beside the same munmap of memory the GPU does not use, and the ratio
+ *	of both the whole and SVM's share (the difference) to the first map
+ *	of one 2 MiB chunk, of a huge page and of 4 KiB pages (median of 3):
+ *	it stays flat, proportional to one chunk, not to the region.
  */
 
 #include <errno.h>
@@ -77,6 +78,7 @@
 #include "svm_buf.h"
 #include "svm_evict.h"
 #include "svm_gpu.h"
+#include "svm_trace.h"
 
 #define MARK_FLAG	AMDGPU_SVM_FLAG_GPU_READ_MOSTLY
 
@@ -338,34 +340,99 @@ static double chunk_map_ms(struct svm_ctx *ctx, bool thp)
 	return median(t, BENCH_REPS);
 }
 
+/*
+ * Median time (ms) of munmap of 4 KiB inside a region of @size the GPU
+ * does not use, in this process: what the kernel's munmap costs without
+ * SVM, in the same conditions as the SVM runs (under TCG it grows with the
+ * memory the guest touched just before, SVM or not).
+ */
+static double plain_munmap_ms(size_t size)
+{
+	size_t page = svm_page_size();
+	double t[BENCH_REPS];
+
+	for (int r = 0; r < BENCH_REPS; r++) {
+		char *buf = svm_map_aligned(size, 2 << 20);
+		double t0;
+
+		memset(buf, 1, size);
+		t0 = now();
+		igt_assert_eq(munmap(buf + size / 2 + page, page), 0);
+		t[r] = (now() - t0) * 1e3;
+		munmap(buf, size);
+	}
+	return median(t, BENCH_REPS);
+}
+
+static const char *const invalidate_events[] = {
+	"amdgpu_svm_invalidate", "amdgpu_svm_invalidate_done", NULL
+};
+
+/** struct notifier_work - the SVM notifier's part of one munmap */
+struct notifier_work {
+	double begin, ms;
+	unsigned int calls, ranges, zapped;
+};
+
+static void invalidate_line(const char *event, double ts, const char *fields,
+			    void *data)
+{
+	struct notifier_work *w = data;
+	unsigned int ranges, zapped;
+
+	if (!strcmp(event, "amdgpu_svm_invalidate")) {
+		w->begin = ts;
+		return;
+	}
+	igt_assert_f(sscanf(fields, "gpu_id=%*u ranges=%u zapped=%u", &ranges,
+			    &zapped) == 2, "unreadable event: %s\n", fields);
+	igt_assert_f(w->begin, "amdgpu_svm_invalidate_done without its start\n");
+	w->ms += (ts - w->begin) * 1e3;
+	w->begin = 0;
+	w->calls++;
+	w->ranges += ranges;
+	w->zapped += zapped;
+}
+
 static void test_benchmark(struct svm_gpu *gpu)
 {
 	static const size_t sizes[] = { 2ul << 20, 64ul << 20, 1ul << 30 };
 	size_t page = svm_page_size();
+	struct notifier_work first = {};
 	double chunk_thp, chunk_4k;
 	struct svm_ctx ctx;
 
+	svm_trace_require(invalidate_events[1]);
 	svm_ctxs_close_leaked();
 	svm_ctx_open(gpu, false, &ctx);
 	chunk_thp = chunk_map_ms(&ctx, true);
 	chunk_4k = chunk_map_ms(&ctx, false);
 	igt_info("median of %d runs; first map of one 2 MiB chunk: %.2f ms of a huge page, %.2f ms of 4 KiB pages\n",
 		 BENCH_REPS, chunk_thp, chunk_4k);
-	igt_info("ratio: munmap+rebuild / first map of one chunk (huge page; 4 KiB pages, which the rebuild maps)\n");
-	igt_info("%-10s %-12s %-12s %-20s %s\n", "region MiB", "map (ms)",
-		 "munmap (ms)", "munmap+rebuild (ms)", "ratio");
+	igt_info("munmap of 4 KiB: the syscall, the same without SVM, and SVM's notifier in it (trace events)\n");
+	igt_info("rebuild: the next SVM call; SVM's share: notifier + rebuild\n");
+	igt_info("ratios to the first map of one chunk of a huge page; of 4 KiB pages, which the rebuild maps\n");
+	igt_info("%-7s %-7s %-7s %-7s %-9s %-8s %-7s %-13s %-15s %s\n", "MiB",
+		 "map", "munmap", "no SVM", "notifier", "rebuild", "share",
+		 "ratio of all", "ratio of share", "notifier calls/ranges/zapped");
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
-		double map[BENCH_REPS], unmap[BENCH_REPS], rebuild[BENCH_REPS];
-		double mid;
+		double map[BENCH_REPS], unmap[BENCH_REPS], notifier[BENCH_REPS];
+		double rebuild[BENCH_REPS], all[BENCH_REPS], share[BENCH_REPS];
 		size_t size = sizes[i];
+		char ratio[32], share_ratio[32];
+		double plain, a, sh;
 
+		plain = plain_munmap_ms(size);
 		for (int r = 0; r < BENCH_REPS; r++) {
 			char *buf = svm_map_aligned(size, 2 << 20);
+			struct notifier_work w = {};
 			double t0, t1, t2, t3;
 
 			memset(buf, 1, size);
 			t0 = now();
 			svm_give_access(&ctx, buf, size);
+			map[r] = (now() - t0) * 1e3;
+			svm_trace_start(invalidate_events);
 			t1 = now();
 			igt_assert_eq(munmap(buf + size / 2 + page, page), 0);
 			t2 = now();
@@ -373,16 +440,41 @@ static void test_benchmark(struct svm_gpu *gpu)
 			svm_get_one(ctx.fd, (uintptr_t)buf, page,
 				    AMDGPU_SVM_ATTR_GRANULARITY);
 			t3 = now();
-			map[r] = (t1 - t0) * 1e3;
-			unmap[r] = (t2 - t1) * 1e3;
-			rebuild[r] = (t3 - t1) * 1e3;
+			svm_trace_stop(invalidate_events, invalidate_line, &w);
 			munmap(buf, size);
+
+			/*
+			 * Flat by count: the notifier covers what it covered
+			 * in the smallest region (the range around the hole),
+			 * however large the region.
+			 */
+			if (!first.calls)
+				first = w;
+			igt_assert_f(w.calls == first.calls &&
+				     w.ranges == first.ranges &&
+				     w.zapped == first.zapped,
+				     "munmap of 4 KiB in %zu MiB: %u notifier calls over %u ranges, %u zapped; in %zu MiB: %u, %u, %u\n",
+				     size >> 20, w.calls, w.ranges, w.zapped,
+				     sizes[0] >> 20, first.calls, first.ranges,
+				     first.zapped);
+			unmap[r] = (t2 - t1) * 1e3;
+			notifier[r] = w.ms;
+			rebuild[r] = (t3 - t2) * 1e3;
+			all[r] = (t3 - t1) * 1e3;
+			share[r] = w.ms + rebuild[r];
 		}
-		mid = median(rebuild, BENCH_REPS);
-		igt_info("%-10zu %-12.1f %-12.1f %-20.1f %.2f; %.2f\n",
+		a = median(all, BENCH_REPS);
+		sh = median(share, BENCH_REPS);
+		snprintf(ratio, sizeof(ratio), "%.2f; %.2f", a / chunk_thp,
+			 a / chunk_4k);
+		snprintf(share_ratio, sizeof(share_ratio), "%.2f; %.2f",
+			 sh / chunk_thp, sh / chunk_4k);
+		igt_info("%-7zu %-7.2f %-7.2f %-7.2f %-9.3f %-8.2f %-7.2f %-13s %-15s %u/%u/%u\n",
 			 size >> 20, median(map, BENCH_REPS),
-			 median(unmap, BENCH_REPS), mid, mid / chunk_thp,
-			 mid / chunk_4k);
+			 median(unmap, BENCH_REPS), plain,
+			 median(notifier, BENCH_REPS),
+			 median(rebuild, BENCH_REPS), sh, ratio, share_ratio,
+			 first.calls, first.ranges, first.zapped);
 	}
 	svm_ctx_close(&ctx);
 }
@@ -628,7 +720,7 @@ int igt_main()
 			test_tlb_flush_count(&gpus[g], x);
 	}
 
-	igt_describe("Time of munmap of 4 KiB inside mapped regions of growing size plus the next SVM call (which completes the rebuild), XNACK off, and its ratio to the first map of one 2 MiB chunk, of a huge page and of 4 KiB pages (median of 3): it stays flat, proportional to one chunk, not to the region.");
+	igt_describe("Time of munmap of 4 KiB inside mapped regions of growing size plus the next SVM call (which completes the rebuild), XNACK off, beside the same munmap of memory the GPU does not use, and the ratio of both the whole and SVM's share (the difference) to the first map of one 2 MiB chunk, of a huge page and of 4 KiB pages (median of 3): it stays flat, proportional to one chunk, not to the region.");
 	igt_subtest_with_dynamic("munmap-benchmark") {
 		igt_require_f(svm_xnack_wanted(false),
 			      "XNACK on maps lazily: nothing to rebuild\n");
@@ -643,6 +735,8 @@ int igt_main()
 			test_memory_per_range(&gpus[g], x);
 	}
 
-	igt_fixture()
+	igt_fixture() {
+		svm_trace_off(invalidate_events);
 		svm_gpus_close(gpus, ngpus);
+	}
 }

@@ -19,25 +19,19 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include "igt.h"
 #include "amdgpu_svm.h"
 #include "svm_buf.h"
 #include "svm_gpu.h"
+#include "svm_trace.h"
 
 #define BUF_SIZE	SZ_2M
 #define EVENTS_MAX	16
-
-static const char *const tracefs_roots[] = {
-	"/sys/kernel/tracing",
-	"/sys/kernel/debug/tracing",
-};
 
 /** struct migrate_event - one amdgpu_svm_migrate line of the trace */
 struct migrate_event {
@@ -47,58 +41,35 @@ struct migrate_event {
 	int ret;
 };
 
-static const char *tracefs;
+/** struct migrate_events - what trace_migrations() read */
+struct migrate_events {
+	struct migrate_event ev[EVENTS_MAX];
+	int n;
+};
 
-static void trace_write(const char *file, const char *value)
+static const char *const migrate_event[] = { "amdgpu_svm_migrate", NULL };
+
+static void migrate_line(const char *event, double ts, const char *fields,
+			 void *data)
 {
-	char path[256];
-	int fd;
+	struct migrate_events *m = data;
+	struct migrate_event *ev = &m->ev[m->n];
 
-	snprintf(path, sizeof(path), "%s/%s", tracefs, file);
-	fd = open(path, O_WRONLY | O_TRUNC);
-	igt_assert_f(fd >= 0, "opening %s: %m\n", path);
-	igt_assert_f(write(fd, value, strlen(value)) == (ssize_t)strlen(value),
-		     "writing '%s' to %s: %m\n", value, path);
-	close(fd);
+	igt_assert_f(m->n < EVENTS_MAX, "more than %d migrate events\n",
+		     EVENTS_MAX);
+	igt_assert_f(sscanf(fields, "gpu_id=%*u start=0x%lx end=0x%lx to=%*[a-z](0x%x) by=%15s ret=%d",
+			    &ev->start, &ev->end, &ev->to, ev->by,
+			    &ev->ret) == 5,
+		     "unreadable event: %s\n", fields);
+	m->n++;
 }
 
-/* The migrate event on, for this process only, with an empty trace. */
-static void trace_start(void)
+/* The migrate events recorded since svm_trace_start(), into @m. */
+static int trace_migrations(struct migrate_events *m)
 {
-	char filter[64];
-
-	trace_write("events/amdgpu_svm/amdgpu_svm_migrate/enable", "0");
-	snprintf(filter, sizeof(filter), "common_pid == %d", getpid());
-	trace_write("events/amdgpu_svm/amdgpu_svm_migrate/filter", filter);
-	trace_write("trace", "");
-	trace_write("events/amdgpu_svm/amdgpu_svm_migrate/enable", "1");
-}
-
-/* Off again; the events recorded since trace_start(), into @ev. */
-static int trace_stop(struct migrate_event *ev, int max)
-{
-	char path[256], line[512];
-	int n = 0;
-	FILE *f;
-
-	trace_write("events/amdgpu_svm/amdgpu_svm_migrate/enable", "0");
-	snprintf(path, sizeof(path), "%s/trace", tracefs);
-	f = fopen(path, "r");
-	igt_assert_f(f, "opening %s: %m\n", path);
-	while (fgets(line, sizeof(line), f)) {
-		const char *p = strstr(line, "amdgpu_svm_migrate: ");
-
-		if (!p || line[0] == '#')
-			continue;
-		igt_assert_f(n < max, "more than %d migrate events\n", max);
-		igt_assert_f(sscanf(p, "amdgpu_svm_migrate: gpu_id=%*u start=0x%lx end=0x%lx to=%*[a-z](0x%x) by=%15s ret=%d",
-				    &ev[n].start, &ev[n].end, &ev[n].to,
-				    ev[n].by, &ev[n].ret) == 5,
-			     "unreadable event: %s", p);
-		n++;
-	}
-	fclose(f);
-	return n;
+	m->n = 0;
+	svm_trace_stop(migrate_event, migrate_line, m);
+	return m->n;
 }
 
 static void expect_one_migration(const struct migrate_event *ev, int n,
@@ -122,7 +93,7 @@ static void expect_one_migration(const struct migrate_event *ev, int n,
 
 static void test_prefetch_events(struct svm_gpu *gpu, bool xnack)
 {
-	struct migrate_event ev[EVENTS_MAX];
+	struct migrate_events m;
 	struct svm_ctx ctx;
 	void *buf;
 	int n;
@@ -132,42 +103,22 @@ static void test_prefetch_events(struct svm_gpu *gpu, bool xnack)
 	svm_pattern_fill(buf, BUF_SIZE, 7);
 	svm_give_access(&ctx, buf, BUF_SIZE);
 
-	trace_start();
+	svm_trace_start(migrate_event);
 	svm_set_one(ctx.fd, (uintptr_t)buf, BUF_SIZE,
 		    AMDGPU_SVM_ATTR_PREFETCH_LOC, gpu->gpu_id);
-	n = trace_stop(ev, EVENTS_MAX);
-	expect_one_migration(ev, n, buf, gpu->gpu_id, "prefetch to VRAM");
+	n = trace_migrations(&m);
+	expect_one_migration(m.ev, n, buf, gpu->gpu_id, "prefetch to VRAM");
 
-	trace_start();
+	svm_trace_start(migrate_event);
 	svm_set_one(ctx.fd, (uintptr_t)buf, BUF_SIZE,
 		    AMDGPU_SVM_ATTR_PREFETCH_LOC, AMDGPU_SVM_LOCATION_SYSMEM);
-	n = trace_stop(ev, EVENTS_MAX);
-	expect_one_migration(ev, n, buf, AMDGPU_SVM_LOCATION_SYSMEM,
+	n = trace_migrations(&m);
+	expect_one_migration(m.ev, n, buf, AMDGPU_SVM_LOCATION_SYSMEM,
 			     "prefetch back to system memory");
 
 	svm_pattern_check(buf, BUF_SIZE, 7, 0, "after the two prefetches");
 	munmap(buf, BUF_SIZE);
 	svm_ctx_close(&ctx);
-}
-
-static void require_tracefs(void)
-{
-	char path[256];
-
-	/* Mounted where the kernel provides its mount point, if nobody did. */
-	if (access("/sys/kernel/tracing/trace", F_OK) &&
-	    access("/sys/kernel/tracing", F_OK) == 0)
-		mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
-	for (unsigned int i = 0; i < ARRAY_SIZE(tracefs_roots); i++) {
-		snprintf(path, sizeof(path),
-			 "%s/events/amdgpu_svm/amdgpu_svm_migrate/enable",
-			 tracefs_roots[i]);
-		if (access(path, W_OK) == 0) {
-			tracefs = tracefs_roots[i];
-			return;
-		}
-	}
-	igt_skip("no writable amdgpu_svm_migrate event in tracefs (a kernel without CONFIG_TRACING, tracefs not mounted, or not root)\n");
 }
 
 int igt_main()
@@ -177,7 +128,7 @@ int igt_main()
 
 	igt_fixture() {
 		ngpus = svm_gpus_require(gpus);
-		require_tracefs();
+		svm_trace_require(migrate_event[0]);
 	}
 
 	igt_describe("A SET_ATTR prefetch of a 2 MiB buffer to the GPU gives exactly one amdgpu_svm_migrate event of this process, covering the buffer, towards the GPU's VRAM, asked by SET_ATTR, successful; a prefetch back gives one towards system memory; the data survives.");
@@ -187,8 +138,7 @@ int igt_main()
 	}
 
 	igt_fixture() {
-		if (tracefs)
-			trace_write("events/amdgpu_svm/amdgpu_svm_migrate/enable", "0");
+		svm_trace_off(migrate_event);
 		svm_gpus_close(gpus, ngpus);
 	}
 }

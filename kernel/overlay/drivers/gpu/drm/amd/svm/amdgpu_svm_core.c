@@ -194,6 +194,9 @@
  *   result amdgpu_svm_handle_fault() returned;
  * - ``amdgpu_svm_invalidate``: an MMU notifier invalidation of a GPU's
  *   ranges, its &enum mmu_notifier_event and whether anything was mapped;
+ * - ``amdgpu_svm_invalidate_done``: the end of that invalidation, with the
+ *   ranges it covered (each DMA-unmapped) and those of them whose GPU PTEs
+ *   it zapped; the time between the two events is the notifier's;
  * - ``amdgpu_svm_restore``: a run of the restore worker (XNACK off): its
  *   result, whether work is left, and the failures in a row.
  */

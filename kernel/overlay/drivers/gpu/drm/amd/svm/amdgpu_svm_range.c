@@ -88,9 +88,11 @@ static void amdgpu_svm_range_dequeue(struct amdgpu_svm *svm,
  * then quiesces this context's queues (amdgpu_svm_evict() bumps the
  * eviction sequence the restore worker checks, so work queued here is
  * always seen by a restore that resumes); other contexts are quiesced
- * only by their own notifiers, when they have something mapped here. Then the PTEs of mapped ranges
- * are zapped, one TLB flush, and every range touched is DMA-unmapped.
- * When the mm goes away (MMU_NOTIFY_RELEASE) PTEs are only zapped.
+ * only by their own notifiers, when they have something mapped here.
+ * Then the PTEs of mapped ranges are zapped, one TLB flush, and every
+ * range touched is DMA-unmapped. When the mm goes away
+ * (MMU_NOTIFY_RELEASE) PTEs are only zapped. The amdgpu_svm_invalidate and
+ * amdgpu_svm_invalidate_done events bracket the work.
  *
  * Context: the MMU notifier; the notifier lock held for write.
  */
@@ -107,6 +109,7 @@ static void amdgpu_svm_invalidate(struct drm_gpusvm *gpusvm,
 	/* Changes only under the SVM lock, which the notifier cannot take. */
 	bool xnack = READ_ONCE(proc->xnack);
 	bool any_mapped = false, queued = false;
+	unsigned int ranges = 0, zapped = 0;
 	struct drm_gpusvm_range *r = NULL;
 	unsigned long start, end;
 
@@ -146,20 +149,24 @@ static void amdgpu_svm_invalidate(struct drm_gpusvm *gpusvm,
 				continue;
 			ops->clear_ptes(svm, range_start(range), range_end(range));
 			range->mapped = false;
+			zapped++;
 		}
 		ops->flush_tlb(svm);
 	}
 
 	r = NULL;
-	drm_gpusvm_for_each_range(r, notifier, start, end)
+	drm_gpusvm_for_each_range(r, notifier, start, end) {
 		drm_gpusvm_range_unmap_pages(gpusvm, r, &ctx);
+		ranges++;
+	}
 
-	if (!queued)
-		return;
-	if (xnack)
-		queue_work(amdgpu_svm_wq, &proc->gc_work);
-	else
-		mod_delayed_work(amdgpu_svm_wq, &proc->restore_work, 1);
+	if (queued) {
+		if (xnack)
+			queue_work(amdgpu_svm_wq, &proc->gc_work);
+		else
+			mod_delayed_work(amdgpu_svm_wq, &proc->restore_work, 1);
+	}
+	trace_amdgpu_svm_invalidate_done(svm->gpu->gpu_id, ranges, zapped);
 }
 
 const struct drm_gpusvm_ops amdgpu_svm_gpusvm_ops = {
