@@ -30,6 +30,13 @@
  *	buffer just freed, reads as zeros on the GPU: no stale VRAM contents
  *	leak.
  *
+ * SUBTEST: prefetch-back-faults
+ * Description: 8 MiB of 4 KiB pages in VRAM (four 2 MiB ranges) moved back
+ *	by PREFETCH_LOC=SYSMEM, which faults them back through
+ *	hmm_range_fault(): fewer page faults (the thread's, getrusage)
+ *	than a quarter of the pages (one per range moves it whole; mm/hmm
+ *	used to fault every page after it), and the data intact.
+ *
  * SUBTEST: prefetch-partial
  * Description: A 2 MiB buffer whose CPU wrote every other 64 KiB piece and
  *	never touched the rest is prefetched into VRAM: every page moves,
@@ -168,6 +175,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1258,6 +1266,56 @@ static void warm_up(struct svm_ctx *ctx, int hmm, void *buf, void *mirror,
 					  mirror, NULL), 0);
 }
 
+/*
+ * Page faults handled for this thread so far, the ones it made the kernel
+ * take for it (hmm_range_fault() in its ioctl) included.
+ */
+static uint64_t thread_faults(void)
+{
+	struct rusage ru;
+
+	igt_assert_eq(getrusage(RUSAGE_THREAD, &ru), 0);
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
+/*
+ * The move of 4 KiB pages out of VRAM faults them back through
+ * hmm_range_fault(): drm_pagemap migrates a range's VRAM at the first
+ * fault, and the range's other pages must not be faulted one by one
+ * after it (what mm/hmm did, 512 faults per 2 MiB range).
+ */
+static void test_prefetch_back_faults(const struct mode *m)
+{
+	size_t size = 4 * SZ_2M, npages = size / page_size;
+	char *buf = svm_map_aligned(size, SZ_2M);
+	uint64_t faults;
+	struct svm_ctx ctx;
+
+	igt_assert_eq(madvise(buf, size, MADV_NOHUGEPAGE), 0);
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
+	svm_pattern_fill(buf, size, 6);
+	svm_give_access(&ctx, buf, size);
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+		m->gpu->gpu_id);
+	assert_in_vram(buf, size, npages, "after PREFETCH_LOC=GPU");
+	usleep(VRAM_RESIDENCY_WAIT_US);
+
+	faults = thread_faults();
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+		AMDGPU_SVM_LOCATION_SYSMEM);
+	faults = thread_faults() - faults;
+	assert_in_vram(buf, size, 0, "after PREFETCH_LOC=SYSMEM");
+	svm_pattern_check(buf, size, 6, 0, "after the move back");
+	igt_info("%zu pages of 4 KiB in %zu ranges back from VRAM: %" PRIu64 " page faults\n",
+		 npages, size / SZ_2M, faults);
+	igt_assert_f(faults < npages / 4,
+		     "%" PRIu64 " page faults to move %zu pages of 4 KiB in %zu ranges back from VRAM: about one per page, where the first of each range moves it all\n",
+		     faults, npages, size / SZ_2M);
+
+	munmap(buf, size);
+	svm_ctx_close(&ctx);
+}
+
 static void test_benchmark(struct svm_gpu *gpu)
 {
 	static const size_t sizes_mib[] = { 2, 8, 32, 128, 256 };
@@ -1400,6 +1458,8 @@ static const struct {
 	  "PREFETCH_LOC=GPU moves a buffer into VRAM, the GPU reads and writes it there in place, PREFETCH_LOC=SYSMEM brings it back; the data is exact at every step." },
 	{ "prefetch-untouched", test_prefetch_untouched,
 	  "Memory never touched, prefetched into VRAM blocks another buffer just freed, reads as zeros on the GPU: no stale VRAM contents leak." },
+	{ "prefetch-back-faults", test_prefetch_back_faults,
+	  "8 MiB of 4 KiB pages in VRAM (four 2 MiB ranges) moved back by PREFETCH_LOC=SYSMEM, which faults them back through hmm_range_fault(): fewer page faults (the thread's, getrusage) than a quarter of the pages (one per range moves it whole; mm/hmm used to fault every page after it), and the data intact." },
 	{ "prefetch-partial", test_prefetch_partial,
 	  "A 2 MiB buffer whose CPU wrote every other 64 KiB piece and never touched the rest is prefetched into VRAM: every page moves, the GPU fills the untouched pieces in VRAM, then every page reads right on the CPU." },
 	{ "access-in-place", test_access_in_place,
