@@ -415,7 +415,7 @@ static void test_benchmark(struct svm_gpu *gpu)
 	chunk_4k = chunk_map_ms(&ctx, false);
 	igt_info("first map of one 2 MiB chunk, median of %d runs: %.2f ms of a huge page, %.2f ms of 4 KiB pages; below, medians of %d runs\n",
 		 CHUNK_REPS, chunk_thp, chunk_4k, BENCH_REPS);
-	igt_info("munmap of 4 KiB: the syscall, the same without SVM, and SVM's notifier in it (trace events)\n");
+	igt_info("times in ms; munmap of 4 KiB: the syscall, the same without SVM, and SVM's notifier in it (trace events)\n");
 	igt_info("rebuild: the next SVM call; SVM's share: notifier + rebuild\n");
 	igt_info("ratios to the first map of one chunk of a huge page; of 4 KiB pages, which the rebuild maps\n");
 	igt_info("%-7s %-7s %-7s %-7s %-9s %-8s %-7s %-13s %-15s %s\n", "MiB",
