@@ -3,8 +3,6 @@
 #ifndef SVM_TRACE_H
 #define SVM_TRACE_H
 
-#include <stdbool.h>
-
 /*
  * The SVM core's trace events (trace system amdgpu_svm) through tracefs,
  * recorded for the calling process only.

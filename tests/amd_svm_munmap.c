@@ -454,6 +454,9 @@ static void test_benchmark(struct svm_gpu *gpu)
 			 * in the smallest region (the range around the hole),
 			 * however large the region.
 			 */
+			igt_assert_f(w.zapped,
+				     "munmap of 4 KiB in %zu MiB of GPU-mapped memory zapped no range (%u notifier calls)\n",
+				     size >> 20, w.calls);
 			if (!first.calls)
 				first = w;
 			igt_assert_f(w.calls == first.calls &&
