@@ -34,7 +34,9 @@
  *	or stops its queue with a VM fault, never hangs; a command that
  *	faulted left each word old or new; and after disarming, SET_ATTR
  *	succeeds and a GPU copy of the buffer equals what the CPU reads.
- *	Fails if the point never fired.
+ *	Fails if the point never fired; since failures are drawn at random,
+ *	a run in which it has not fired yet goes on for up to 4 times its
+ *	rounds.
  *
  * SUBTEST: core-cases-short
  * Description: core-cases with 3 rounds per failure point and mode.
@@ -80,6 +82,8 @@
 #define INJECT_PIECE	(64u << 10)
 /* Countdown armed in "times": the injections are what it lost. */
 #define INJECT_TIMES	1000000
+/* A run whose point has not fired yet goes on to this many times its rounds. */
+#define INJECT_MORE_ROUNDS	4
 /* Where vmalloc() does its work, and warns when an allocation fails. */
 #define VMALLOC_FUNCTION "__vmalloc_node_range_noprof"
 
@@ -446,6 +450,7 @@ static void test_inject(struct svm_gpu *gpu, bool xnack,
 			unsigned int seed)
 {
 	struct inject_run r = { .point = p };
+	unsigned int round;
 	uint8_t *dst;
 
 	igt_require_f(access(p->dir, W_OK) == 0,
@@ -460,7 +465,13 @@ static void test_inject(struct svm_gpu *gpu, bool xnack,
 	igt_assert(r.shadow);
 	dst = svm_map(INJECT_SIZE);
 
-	for (unsigned int round = 0; round < rounds; round++) {
+	/*
+	 * A point that fails some of its calls at random can miss every
+	 * call of a few rounds (gpu-vram-alloc did in 1 of 80 runs of 3):
+	 * more rounds, not a failed run, until it has fired.
+	 */
+	for (round = 0; round < rounds ||
+	     (!r.injected && round < INJECT_MORE_ROUNDS * rounds); round++) {
 		r.buf = svm_map_aligned(INJECT_SIZE, INJECT_SIZE);
 		madvise(r.buf, INJECT_SIZE,
 			round & 1 ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
@@ -475,10 +486,10 @@ static void test_inject(struct svm_gpu *gpu, bool xnack,
 		igt_assert_eq(munmap(r.buf, INJECT_SIZE), 0);
 	}
 	igt_info("%s: %u rounds, %lu failures injected, %u SET_ATTR errors, %u VM faults\n",
-		 p->name, rounds, r.injected, r.set_errors, r.vm_faults);
+		 p->name, round, r.injected, r.set_errors, r.vm_faults);
 	igt_assert_f(r.injected > 0,
 		     "%s never fired in %u rounds: the test proved nothing\n",
-		     p->name, rounds);
+		     p->name, round);
 
 	munmap(dst, INJECT_SIZE);
 	free(r.shadow);
