@@ -37,6 +37,14 @@
  *	than a quarter of the pages (one per range moves it whole; mm/hmm
  *	used to fault every page after it), and the data intact.
  *
+ * SUBTEST: foreign-device-private
+ * Description: 4 MiB of 4 KiB pages in another driver's device-private
+ *	memory (the kernel's test_hmm device, whose migrate_to_ram() moves
+ *	one page per CPU fault): the GPU maps them, each faulted back to
+ *	system memory, and reads and fills them exactly; moved there again,
+ *	PREFETCH_LOC=GPU brings every page into this GPU's VRAM (through
+ *	system memory) with its data. Skipped without test_hmm.
+ *
  * SUBTEST: prefetch-partial
  * Description: A 2 MiB buffer whose CPU wrote every other 64 KiB piece and
  *	never touched the rest is prefetched into VRAM: every page moves,
@@ -1316,6 +1324,80 @@ static void test_prefetch_back_faults(const struct mode *m)
 	svm_ctx_close(&ctx);
 }
 
+/*
+ * Pages another driver keeps in its device-private memory: the kernel's
+ * test_hmm device, whose migrate_to_ram() moves one page per CPU fault.
+ * The GPU's page walk must fault every one of them back (hmm_range_fault()
+ * only hands out device-private pages of its own owner), and a prefetch
+ * must bring them into VRAM through system memory, since migrate_vma
+ * collects only system pages and the GPU's own.
+ */
+static void test_foreign_device_private(const struct mode *m)
+{
+	size_t size = 2 * SZ_2M, npages = size / page_size;
+	int hmm = hmm_dmirror_open(0);
+	uint64_t moved, vram;
+	struct svm_queue q;
+	struct svm_ctx ctx;
+	void *mirror;
+	char *buf;
+
+	igt_require_f(hmm >= 0,
+		      "no /dev/hmm_dmirror0 (the kernel's test_hmm module): %s\n",
+		      strerror(-hmm));
+	buf = svm_map_aligned(size, SZ_2M);
+	mirror = malloc(size);
+	igt_assert(mirror);
+	igt_assert_eq(madvise(buf, size, MADV_NOHUGEPAGE), 0);
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
+	svm_queue_create(&ctx, &q);
+
+	/* The GPU maps the pages where test_hmm left them: they come back. */
+	svm_pattern_fill(buf, size, 8);
+	igt_assert_eq(hmm_dmirror_migrate(hmm, buf, npages, true, mirror,
+					  &moved), 0);
+	igt_assert_eq_u64(moved, npages);
+	assert_in_vram(buf, size, npages, "in test_hmm's device memory");
+	svm_give_access(&ctx, buf, size);
+	gpu_check(&q, buf, size, 8, "GPU copy of pages test_hmm held");
+	assert_in_vram(buf, size, 0, "after the GPU mapped test_hmm's pages");
+	exec_cmd(&q, svm_cmd_fill((uintptr_t)buf, size, 0xf0e1d2c3),
+		 "GPU fill of pages test_hmm held");
+	svm_check_fill(buf, size, 0xf0e1d2c3, m->gpu->name);
+
+	/*
+	 * A prefetch takes them from test_hmm into this GPU's VRAM. A buffer
+	 * the GPU does not map yet: with XNACK off the restore worker would
+	 * map the pages above again as soon as test_hmm took them, faulting
+	 * them back to system memory.
+	 */
+	munmap(buf, size);
+	buf = svm_map_aligned(size, SZ_2M);
+	igt_assert_eq(madvise(buf, size, MADV_NOHUGEPAGE), 0);
+	svm_pattern_fill(buf, size, 9);
+	igt_assert_eq(hmm_dmirror_migrate(hmm, buf, npages, true, mirror,
+					  &moved), 0);
+	igt_assert_eq_u64(moved, npages);
+	vram = svm_gpu_vram_used_settled(m->gpu, 0);
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+		m->gpu->gpu_id);
+	assert_in_vram(buf, size, npages,
+		       "after PREFETCH_LOC=GPU of test_hmm's pages");
+	igt_assert_f(svm_gpu_vram_used(m->gpu) >= vram + size,
+		     "%s: the prefetch of %zu KiB test_hmm held left the GPU's VRAM use at %" PRIu64 " KiB, from %" PRIu64 ": the pages are not in this GPU's VRAM\n",
+		     m->gpu->name, size >> 10, svm_gpu_vram_used(m->gpu) >> 10,
+		     vram >> 10);
+	svm_give_access(&ctx, buf, size);
+	gpu_check(&q, buf, size, 9, "GPU copy after the prefetch");
+	svm_pattern_check(buf, size, 9, 0, "CPU read after the prefetch");
+
+	munmap(buf, size);
+	free(mirror);
+	close(hmm);
+	svm_queue_destroy(&q);
+	svm_ctx_close(&ctx);
+}
+
 static void test_benchmark(struct svm_gpu *gpu)
 {
 	static const size_t sizes_mib[] = { 2, 8, 32, 128, 256 };
@@ -1460,6 +1542,8 @@ static const struct {
 	  "Memory never touched, prefetched into VRAM blocks another buffer just freed, reads as zeros on the GPU: no stale VRAM contents leak." },
 	{ "prefetch-back-faults", test_prefetch_back_faults,
 	  "8 MiB of 4 KiB pages in VRAM (four 2 MiB ranges) moved back by PREFETCH_LOC=SYSMEM, which faults them back through hmm_range_fault(): fewer page faults (the thread's, getrusage) than a quarter of the pages (one per range moves it whole; mm/hmm used to fault every page after it), and the data intact." },
+	{ "foreign-device-private", test_foreign_device_private,
+	  "4 MiB of 4 KiB pages in another driver's device-private memory (the kernel's test_hmm device, which moves one page back per CPU fault): the GPU maps them (each faulted back to system memory) and reads and fills them exactly; moved there again, PREFETCH_LOC=GPU brings every page into this GPU's VRAM (through system memory) with its data." },
 	{ "prefetch-partial", test_prefetch_partial,
 	  "A 2 MiB buffer whose CPU wrote every other 64 KiB piece and never touched the rest is prefetched into VRAM: every page moves, the GPU fills the untouched pieces in VRAM, then every page reads right on the CPU." },
 	{ "access-in-place", test_access_in_place,
