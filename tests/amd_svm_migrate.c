@@ -41,9 +41,11 @@
  * Description: 4 MiB of 4 KiB pages in another driver's device-private
  *	memory (the kernel's test_hmm device, whose migrate_to_ram() moves
  *	one page per CPU fault): the GPU maps them, each faulted back to
- *	system memory, and reads and fills them exactly; moved there again,
- *	PREFETCH_LOC=GPU brings every page into this GPU's VRAM (through
- *	system memory) with its data. Skipped without test_hmm.
+ *	system memory, and reads and fills them exactly.
+ *	PREFETCH_LOC=SYSMEM brings every page of a second such buffer back,
+ *	and PREFETCH_LOC=GPU brings every page of a third into this GPU's
+ *	VRAM (through system memory), with its data. Skipped without
+ *	test_hmm.
  *
  * SUBTEST: prefetch-partial
  * Description: A 2 MiB buffer whose CPU wrote every other 64 KiB piece and
@@ -1324,74 +1326,93 @@ static void test_prefetch_back_faults(const struct mode *m)
 	svm_ctx_close(&ctx);
 }
 
+#define FOREIGN_SIZE	(2 * SZ_2M)
+
+/*
+ * A fresh buffer of 4 KiB pages holding pattern @seed, every page moved
+ * into test_hmm's device-private memory (@hmm, with @mirror of
+ * FOREIGN_SIZE for the data it copies back).
+ */
+static char *foreign_buf(int hmm, void *mirror, uint32_t seed)
+{
+	size_t npages = FOREIGN_SIZE / page_size;
+	char *buf = svm_map_aligned(FOREIGN_SIZE, SZ_2M);
+	uint64_t moved;
+
+	igt_assert_eq(madvise(buf, FOREIGN_SIZE, MADV_NOHUGEPAGE), 0);
+	svm_pattern_fill(buf, FOREIGN_SIZE, seed);
+	igt_assert_eq(hmm_dmirror_migrate(hmm, buf, npages, true, mirror,
+					  &moved), 0);
+	igt_assert_eq_u64(moved, npages);
+	assert_in_vram(buf, FOREIGN_SIZE, npages,
+		       "in test_hmm's device memory");
+	return buf;
+}
+
 /*
  * Pages another driver keeps in its device-private memory: the kernel's
  * test_hmm device, whose migrate_to_ram() moves one page per CPU fault.
  * The GPU's page walk must fault every one of them back (hmm_range_fault()
- * only hands out device-private pages of its own owner), and a prefetch
- * must bring them into VRAM through system memory, since migrate_vma
- * collects only system pages and the GPU's own.
+ * only hands out device-private pages of its own owner), PREFETCH_LOC=
+ * SYSMEM must move them too, and PREFETCH_LOC=GPU must bring them into
+ * VRAM through system memory, since migrate_vma collects only system
+ * pages and the GPU's own. Each case has a buffer of its own: with XNACK
+ * off, the restore worker maps memory the GPU maps again as soon as
+ * test_hmm takes it, which faults it back to system memory.
  */
 static void test_foreign_device_private(const struct mode *m)
 {
-	size_t size = 2 * SZ_2M, npages = size / page_size;
+	size_t size = FOREIGN_SIZE;
 	int hmm = hmm_dmirror_open(0);
-	uint64_t moved, vram;
 	struct svm_queue q;
 	struct svm_ctx ctx;
 	void *mirror;
+	uint64_t vram;
 	char *buf;
 
 	igt_require_f(hmm >= 0,
 		      "no /dev/hmm_dmirror0 (the kernel's test_hmm module): %s\n",
 		      strerror(-hmm));
-	buf = svm_map_aligned(size, SZ_2M);
 	mirror = malloc(size);
 	igt_assert(mirror);
-	igt_assert_eq(madvise(buf, size, MADV_NOHUGEPAGE), 0);
 	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	svm_queue_create(&ctx, &q);
 
 	/* The GPU maps the pages where test_hmm left them: they come back. */
-	svm_pattern_fill(buf, size, 8);
-	igt_assert_eq(hmm_dmirror_migrate(hmm, buf, npages, true, mirror,
-					  &moved), 0);
-	igt_assert_eq_u64(moved, npages);
-	assert_in_vram(buf, size, npages, "in test_hmm's device memory");
+	buf = foreign_buf(hmm, mirror, 8);
 	svm_give_access(&ctx, buf, size);
 	gpu_check(&q, buf, size, 8, "GPU copy of pages test_hmm held");
 	assert_in_vram(buf, size, 0, "after the GPU mapped test_hmm's pages");
 	exec_cmd(&q, svm_cmd_fill((uintptr_t)buf, size, 0xf0e1d2c3),
 		 "GPU fill of pages test_hmm held");
 	svm_check_fill(buf, size, 0xf0e1d2c3, m->gpu->name);
-
-	/*
-	 * A prefetch takes them from test_hmm into this GPU's VRAM. A buffer
-	 * the GPU does not map yet: with XNACK off the restore worker would
-	 * map the pages above again as soon as test_hmm took them, faulting
-	 * them back to system memory.
-	 */
 	munmap(buf, size);
-	buf = svm_map_aligned(size, SZ_2M);
-	igt_assert_eq(madvise(buf, size, MADV_NOHUGEPAGE), 0);
-	svm_pattern_fill(buf, size, 9);
-	igt_assert_eq(hmm_dmirror_migrate(hmm, buf, npages, true, mirror,
-					  &moved), 0);
-	igt_assert_eq_u64(moved, npages);
+
+	/* PREFETCH_LOC=SYSMEM takes them back from test_hmm. */
+	buf = foreign_buf(hmm, mirror, 9);
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+		AMDGPU_SVM_LOCATION_SYSMEM);
+	assert_in_vram(buf, size, 0,
+		       "after PREFETCH_LOC=SYSMEM of test_hmm's pages");
+	svm_pattern_check(buf, size, 9, 0, "CPU read after PREFETCH_LOC=SYSMEM");
+	munmap(buf, size);
+
+	/* PREFETCH_LOC=GPU takes them into this GPU's VRAM. */
+	buf = foreign_buf(hmm, mirror, 10);
 	vram = svm_gpu_vram_used_settled(m->gpu, 0);
 	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
 		m->gpu->gpu_id);
-	assert_in_vram(buf, size, npages,
+	assert_in_vram(buf, size, size / page_size,
 		       "after PREFETCH_LOC=GPU of test_hmm's pages");
 	igt_assert_f(svm_gpu_vram_used(m->gpu) >= vram + size,
 		     "%s: the prefetch of %zu KiB test_hmm held left the GPU's VRAM use at %" PRIu64 " KiB, from %" PRIu64 ": the pages are not in this GPU's VRAM\n",
 		     m->gpu->name, size >> 10, svm_gpu_vram_used(m->gpu) >> 10,
 		     vram >> 10);
 	svm_give_access(&ctx, buf, size);
-	gpu_check(&q, buf, size, 9, "GPU copy after the prefetch");
-	svm_pattern_check(buf, size, 9, 0, "CPU read after the prefetch");
-
+	gpu_check(&q, buf, size, 10, "GPU copy after PREFETCH_LOC=GPU");
+	svm_pattern_check(buf, size, 10, 0, "CPU read after PREFETCH_LOC=GPU");
 	munmap(buf, size);
+
 	free(mirror);
 	close(hmm);
 	svm_queue_destroy(&q);
@@ -1543,7 +1564,7 @@ static const struct {
 	{ "prefetch-back-faults", test_prefetch_back_faults,
 	  "8 MiB of 4 KiB pages in VRAM (four 2 MiB ranges) moved back by PREFETCH_LOC=SYSMEM, which faults them back through hmm_range_fault(): fewer page faults (the thread's, getrusage) than a quarter of the pages (one per range moves it whole; mm/hmm used to fault every page after it), and the data intact." },
 	{ "foreign-device-private", test_foreign_device_private,
-	  "4 MiB of 4 KiB pages in another driver's device-private memory (the kernel's test_hmm device, which moves one page back per CPU fault): the GPU maps them (each faulted back to system memory) and reads and fills them exactly; moved there again, PREFETCH_LOC=GPU brings every page into this GPU's VRAM (through system memory) with its data." },
+	  "4 MiB of 4 KiB pages in another driver's device-private memory (the kernel's test_hmm device, which moves one page back per CPU fault): the GPU maps them (each faulted back to system memory) and reads and fills them exactly; PREFETCH_LOC=SYSMEM brings every page of such a buffer back, and PREFETCH_LOC=GPU brings every page of another into this GPU's VRAM (through system memory), with its data." },
 	{ "prefetch-partial", test_prefetch_partial,
 	  "A 2 MiB buffer whose CPU wrote every other 64 KiB piece and never touched the rest is prefetched into VRAM: every page moves, the GPU fills the untouched pieces in VRAM, then every page reads right on the CPU." },
 	{ "access-in-place", test_access_in_place,
