@@ -1399,7 +1399,7 @@ static void test_foreign_device_private(const struct mode *m)
 
 	/* PREFETCH_LOC=GPU takes them into this GPU's VRAM. */
 	buf = foreign_buf(hmm, mirror, 10);
-	vram = svm_gpu_vram_used_settled(m->gpu, 0);
+	vram = svm_gpu_vram_used(m->gpu);
 	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
 		m->gpu->gpu_id);
 	assert_in_vram(buf, size, size / page_size,
