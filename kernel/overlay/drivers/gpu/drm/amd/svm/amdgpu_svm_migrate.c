@@ -50,6 +50,14 @@
  * A migration that fails (VRAM too small even after eviction, a race with
  * the CPU) leaves the pages where they were: the GPU maps them there, and
  * no data is lost.
+ *
+ * Pages in another driver's device-private memory (another pagemap owner)
+ * are never mapped where they are: the page walk faults them back to
+ * system memory through that driver's migrate_to_ram(), and a migration
+ * into VRAM, which migrate_vma cannot collect them for, moves them through
+ * system memory. With XNACK off, memory the GPU maps that such a driver
+ * takes is mapped again by the restore worker, so it comes straight back
+ * to system memory.
  */
 
 #include <linux/jiffies.h>
