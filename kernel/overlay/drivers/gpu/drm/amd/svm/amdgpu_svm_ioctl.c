@@ -184,8 +184,7 @@ static int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 	if (ret)
 		return ret;
 
-	list_for_each_entry(gpu, &proc->gpus, link)
-		amdgpu_svm_prefetch(gpu, start, end);
+	amdgpu_svm_prefetch(proc, start, end);
 	return amdgpu_svm_sync_all(proc, start, end,
 				   AMDGPU_SVM_SYNC_STRICT |
 				   AMDGPU_SVM_SYNC_MIGRATE);

@@ -19,9 +19,11 @@
  *
  * When pages move:
  *
- * - SET_ATTR: PREFETCH_LOC migrates the span now, in both XNACK modes;
- *   with XNACK off the mapping that follows places pages at the
- *   location (so PREFERRED_LOC steers ioctl mapping).
+ * - SET_ATTR: PREFETCH_LOC migrates the span now, in both XNACK modes,
+ *   once for the process: through the first context of the target GPU,
+ *   or the first context of any GPU for system memory. With XNACK off the
+ *   mapping that follows places pages at the location (so PREFERRED_LOC
+ *   steers ioctl mapping).
  * - GPU fault (XNACK on): the faulting GPU migrates the range to its own
  *   VRAM when that is the location, then maps it; a GPU with
  *   ACCESS_IN_PLACE maps the pages where they are instead (KFD's best
@@ -226,42 +228,68 @@ out:
 	return ret;
 }
 
+/*
+ * The context that carries out a prefetch to @loc, a best location: the
+ * first context of the GPU whose VRAM it is, or the first context of the
+ * process for system memory; NULL for none. The pages are the process's,
+ * so one move serves every GPU and file: the others would only make
+ * ranges and walk the pages to find them already there.
+ */
+static struct amdgpu_svm *amdgpu_svm_prefetcher(struct amdgpu_svm_process *proc,
+						u32 loc)
+{
+	struct amdgpu_svm *svm;
+
+	lockdep_assert_held(&proc->lock);
+
+	if (loc == AMDGPU_SVM_LOCATION_UNDEFINED)
+		return NULL;
+	list_for_each_entry(svm, &proc->gpus, link)
+		if (loc == AMDGPU_SVM_LOCATION_SYSMEM ||
+		    (svm->gpu->gpu_id == loc && svm->gpu->ops->pagemap))
+			return svm;
+	return NULL;
+}
+
 /**
  * amdgpu_svm_prefetch() - carry out PREFETCH_LOC over a span
- * @svm: a context of the process
+ * @proc: the process
  * @start: first byte, page aligned
  * @end: one past the last, page aligned
  *
  * For every piece of [start, end) with a PREFETCH_LOC, find or make the
- * ranges of @svm over it and migrate them (amdgpu_svm_range_migrate()),
- * without mapping them. Called for every context of the process, so the
- * GPU that owns the target VRAM does the work. Holes without a VMA are
- * skipped; a migration that fails leaves the pages where they are.
+ * ranges over it of the one context that moves its pages (the GPU that
+ * owns the target VRAM, any GPU for system memory) and migrate them
+ * (amdgpu_svm_range_migrate()), without mapping them. Holes without a VMA
+ * are skipped; a migration that fails leaves the pages where they are.
  *
  * Context: process context, may sleep; the SVM lock held.
  */
-void amdgpu_svm_prefetch(struct amdgpu_svm *svm, unsigned long start,
+void amdgpu_svm_prefetch(struct amdgpu_svm_process *proc, unsigned long start,
 			 unsigned long end)
 {
-	struct amdgpu_svm_process *proc = svm->proc;
-	struct drm_gpusvm_ctx ctx = {
-		.device_private_page_owner = svm->gpu->page_owner,
-		.devmem_possible = !!svm->gpu->ops->pagemap,
-		.read_only = true,
-	};
+	struct drm_gpusvm_ctx ctx = { .read_only = true };
 	unsigned long addr = start, ps, pe;
 	struct amdgpu_svm_attrs attrs;
 	struct drm_gpusvm_range *r;
+	struct amdgpu_svm *svm;
+	u32 loc;
 
 	lockdep_assert_held(&proc->lock);
 
 	while (addr < end) {
 		pe = amdgpu_svm_attr_piece(&proc->attrs, addr, ULONG_MAX, &ps,
 					   &attrs);
-		if (attrs.prefetch_loc == AMDGPU_SVM_LOCATION_UNDEFINED) {
+		loc = AMDGPU_SVM_LOCATION_UNDEFINED;
+		if (attrs.prefetch_loc != AMDGPU_SVM_LOCATION_UNDEFINED)
+			loc = amdgpu_svm_best_location(proc, &attrs);
+		svm = amdgpu_svm_prefetcher(proc, loc);
+		if (!svm) {
 			addr = min(pe, end);
 			continue;
 		}
+		ctx.device_private_page_owner = svm->gpu->page_owner;
+		ctx.devmem_possible = !!svm->gpu->ops->pagemap;
 		r = drm_gpusvm_range_find_or_insert(&svm->gpusvm, addr, ps,
 						    min(pe, TASK_SIZE), &ctx);
 		if (IS_ERR(r)) {

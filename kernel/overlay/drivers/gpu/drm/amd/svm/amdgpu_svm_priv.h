@@ -208,7 +208,7 @@ bool amdgpu_svm_range_drop_crossing(struct amdgpu_svm *svm,
 int amdgpu_svm_range_migrate(struct amdgpu_svm *svm,
 			     struct amdgpu_svm_range *range,
 			     const struct amdgpu_svm_attrs *attrs, bool fault);
-void amdgpu_svm_prefetch(struct amdgpu_svm *svm, unsigned long start,
+void amdgpu_svm_prefetch(struct amdgpu_svm_process *proc, unsigned long start,
 			 unsigned long end);
 void amdgpu_svm_unmap_all(struct amdgpu_svm *svm);
 size_t amdgpu_svm_range_bytes(struct amdgpu_svm *svm);
