@@ -228,6 +228,40 @@ unsigned int svm_vamdgpu_pte_failures_left(const struct svm_gpu *gpu)
 }
 
 /**
+ * svm_vamdgpu_stall_pte_updates() - make the next @n PTE updates of a virtual
+ * GPU's SVM core wait, as a page-table job queued behind a hung SDMA ring
+ * does (debugfs vamdgpu_stall_pte_updates); 0 disarms and ends every stall
+ * in progress (the kernel ends one after a minute anyway)
+ * @gpu: a virtual GPU
+ * @n: how many updates to stall
+ */
+void svm_vamdgpu_stall_pte_updates(const struct svm_gpu *gpu, unsigned int n)
+{
+	FILE *f = vamdgpu_debugfs_open(gpu, "vamdgpu_stall_pte_updates", "w");
+
+	igt_assert_f(fprintf(f, "%u\n", n) > 0 && fclose(f) == 0,
+		     "%s: writing vamdgpu_stall_pte_updates: %m\n", gpu->name);
+}
+
+/**
+ * svm_vamdgpu_pte_updates_stalled() - how many PTE updates of a virtual GPU
+ * wait now in a stall svm_vamdgpu_stall_pte_updates() armed
+ * @gpu: a virtual GPU
+ *
+ * Return: the count.
+ */
+unsigned int svm_vamdgpu_pte_updates_stalled(const struct svm_gpu *gpu)
+{
+	FILE *f = vamdgpu_debugfs_open(gpu, "vamdgpu_pte_updates_stalled", "r");
+	unsigned int n;
+
+	igt_assert_f(fscanf(f, "%u", &n) == 1,
+		     "%s: unreadable vamdgpu_pte_updates_stalled\n", gpu->name);
+	fclose(f);
+	return n;
+}
+
+/**
  * svm_vamdgpu_pt_bytes() - memory of the page tables of this process's VMs
  * on a virtual GPU (debugfs vamdgpu_vms): GPU memory on amdgpu, kernel
  * memory here

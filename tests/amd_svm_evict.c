@@ -66,6 +66,14 @@
  *	the queue, whose access to the unmapped span is then a VM fault
  *	rather than a queue stopped for ever; a later SET_ATTR maps the span
  *	again for a new queue.
+ *
+ * SUBTEST: restore-not-held-back
+ * Description: XNACK off, virtual GPU: the restore of another process is
+ *	stalled in its page-table update (as behind a hung SDMA ring) while
+ *	this process's buffer is evicted: this process's restore still runs
+ *	and its queue resumes and writes the buffer before the other restore
+ *	is released, whose queue then runs too. Restores of different
+ *	processes must not wait for one another.
  */
 
 #include <errno.h>
@@ -423,6 +431,138 @@ static void test_restore_refused(struct svm_gpu *gpu, unsigned int refusals,
 	svm_ctx_close(&ctx);
 }
 
+static void signal_fd(int fd)
+{
+	igt_assert_eq(write(fd, "x", 1), 1);
+}
+
+static void await_fd(int fd, const char *what)
+{
+	char c;
+
+	igt_assert_f(read(fd, &c, 1) == 1,
+		     "the other process ended before %s\n", what);
+}
+
+/* A process's XNACK-off context with a queue and a buffer it maps. */
+struct restorer {
+	struct svm_ctx ctx;
+	struct svm_queue q;
+	char *buf;
+	size_t size;
+};
+
+static void restorer_open(struct svm_gpu *gpu, struct restorer *r)
+{
+	struct svm_gpu_cmd cmd;
+	int ret;
+
+	r->size = 16 * svm_page_size();
+	ret = __svm_ctx_open(gpu, false, &r->ctx);
+	igt_assert_f(ret == 0, "%s: XNACK-off context: %s\n", gpu->name,
+		     strerror(-ret));
+	r->buf = svm_map(r->size);
+	memset(r->buf, 0, r->size);
+	svm_give_access(&r->ctx, r->buf, r->size);
+	svm_queue_create(&r->ctx, &r->q);
+	cmd = svm_cmd_write((uintptr_t)r->buf, 1, 8);
+	svm_queue_exec(&r->q, &cmd, 1, "write before the eviction");
+}
+
+/*
+ * Evict the buffer (MADV_DONTNEED), which the restore must map again, and
+ * submit a GPU write of @value to it: the seqno.
+ */
+static uint64_t restorer_evict_and_write(struct restorer *r, uint64_t value)
+{
+	struct svm_gpu_cmd cmd = svm_cmd_write((uintptr_t)r->buf, value, 8);
+
+	svm_evict_dontneed(r->buf, r->size);
+	return svm_queue_submit(&r->q, &cmd, 1);
+}
+
+static void restorer_close(struct restorer *r)
+{
+	svm_queue_destroy(&r->q);
+	munmap(r->buf, r->size);
+	svm_ctx_close(&r->ctx);
+}
+
+/* The stall of the other process's restore, at most. */
+#define STALL_WAIT_NS	(3 * SVM_GPU_TIMEOUT_NS)
+
+/*
+ * XNACK off: another process's restore stalls in its page-table update;
+ * this process's restore must not wait for it (the workers of different
+ * processes run side by side).
+ */
+static void test_restore_not_held_back(struct svm_gpu *gpu)
+{
+	struct restorer mine;
+	uint64_t seqno, waited = 0;
+	unsigned int stalled;
+	int ready[2], go[2];
+	int ret = 0;
+
+	/* Also skips where there is no virtual GPU's debugfs. */
+	svm_vamdgpu_stall_pte_updates(gpu, 0);
+	igt_assert_eq(pipe(ready), 0);
+	igt_assert_eq(pipe(go), 0);
+	igt_fork(child, 1) {
+		struct restorer stalled_one;
+
+		close(ready[0]);
+		close(go[1]);
+		restorer_open(gpu, &stalled_one);
+		signal_fd(ready[1]);
+		await_fd(go[0], "the stall was armed");
+		seqno = restorer_evict_and_write(&stalled_one, 0x5a11ed);
+		signal_fd(ready[1]);
+		ret = __svm_queue_wait(&stalled_one.q, seqno, STALL_WAIT_NS);
+		igt_assert_f(ret == 0,
+			     "the stalled process's write after its restore was released: %s\n",
+			     strerror(-ret));
+		igt_assert_eq_u64(*(uint64_t *)stalled_one.buf, 0x5a11ed);
+		restorer_close(&stalled_one);
+	}
+	close(ready[1]);
+	close(go[0]);
+	restorer_open(gpu, &mine);
+	await_fd(ready[0], "its queue ran");
+
+	svm_vamdgpu_stall_pte_updates(gpu, 1);
+	signal_fd(go[1]);
+	await_fd(ready[0], "its eviction");
+	while (!(stalled = svm_vamdgpu_pte_updates_stalled(gpu)) &&
+	       waited < SVM_GPU_TIMEOUT_NS) {
+		usleep(10 * 1000);
+		waited += 10 * 1000 * 1000;
+	}
+	if (stalled) {
+		seqno = restorer_evict_and_write(&mine, 0xf4ee);
+		ret = __svm_queue_wait(&mine.q, seqno, SVM_GPU_TIMEOUT_NS);
+		stalled = svm_vamdgpu_pte_updates_stalled(gpu);
+	}
+	svm_vamdgpu_stall_pte_updates(gpu, 0);
+	igt_waitchildren();
+	igt_info("%s: the other restore stalled after %.2f s; this queue's write after its own eviction: %s; stalled updates then: %u\n",
+		 gpu->name, waited / 1e9, ret ? strerror(-ret) : "done", stalled);
+
+	igt_assert_f(waited < SVM_GPU_TIMEOUT_NS,
+		     "%s: the other process's restore never reached its page-table update in %.0f s\n",
+		     gpu->name, SVM_GPU_TIMEOUT_NS / 1e9);
+	igt_assert_f(ret == 0,
+		     "%s: this process's queue did not run within %.0f s of its eviction while another process's restore was stalled (%s): restores of different processes wait for one another\n",
+		     gpu->name, SVM_GPU_TIMEOUT_NS / 1e9, strerror(-ret));
+	igt_assert_f(stalled == 1,
+		     "%s: the other process's restore was no longer stalled when this one's write completed (%u stalled)\n",
+		     gpu->name, stalled);
+	igt_assert_eq_u64(*(uint64_t *)mine.buf, 0xf4ee);
+	restorer_close(&mine);
+	close(ready[0]);
+	close(go[1]);
+}
+
 int igt_main()
 {
 	static struct svm_gpu gpus[SVM_GPUS_MAX];
@@ -463,6 +603,13 @@ int igt_main()
 		for (int g = 0; g < ngpus && svm_xnack_wanted(false); g++)
 			igt_dynamic_f("%s-xnack-off", gpus[g].name)
 				test_restore_refused(&gpus[g], 1000, true);
+	}
+
+	igt_describe("XNACK off, virtual GPU: another process's restore stalls in its page-table update (as behind a hung SDMA ring) while this process's buffer is evicted: this process's restore still runs and its queue writes the buffer before the other restore is released, whose queue then runs too.");
+	igt_subtest_with_dynamic("restore-not-held-back") {
+		for (int g = 0; g < ngpus && svm_xnack_wanted(false); g++)
+			igt_dynamic_f("%s-xnack-off", gpus[g].name)
+				test_restore_not_held_back(&gpus[g]);
 	}
 
 	igt_fixture()

@@ -17,12 +17,20 @@
  *   of the SVM core fail with -EBUSY, as amdgpu's unlocked
  *   amdgpu_vm_update_range() does while the VM's page tables are being
  *   evicted; reading it tells how many are left.
+ * - ``vamdgpu_stall_pte_updates``: writing N makes the next N PTE updates
+ *   of the SVM core wait, as an amdgpu page-table job queued behind a long
+ *   SDMA copy or a hung ring does, until 0 is written (which also disarms
+ *   what is left) or for at most a minute; reading it tells how many are
+ *   left to stall.
+ * - ``vamdgpu_pte_updates_stalled``: how many PTE updates wait now.
  */
 
 #include <linux/debugfs.h>
+#include <linux/limits.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
+#include <linux/wait.h>
 
 #include <drm/drm_debugfs.h>
 
@@ -65,6 +73,31 @@ static int vamdgpu_debugfs_evict_vram(struct seq_file *m, void *data)
 	return 0;
 }
 
+static int vamdgpu_debugfs_stall_get(void *data, u64 *val)
+{
+	struct vamdgpu_device *vdev = data;
+
+	*val = atomic_read(&vdev->stall_pte_updates);
+	return 0;
+}
+
+static int vamdgpu_debugfs_stall_set(void *data, u64 val)
+{
+	struct vamdgpu_device *vdev = data;
+
+	if (val > INT_MAX)
+		return -EINVAL;
+	atomic_set(&vdev->stall_pte_updates, val);
+	if (!val) {
+		atomic_inc(&vdev->stall_release);
+		wake_up_all(&vdev->stall_wq);
+	}
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(vamdgpu_debugfs_stall_fops, vamdgpu_debugfs_stall_get,
+			 vamdgpu_debugfs_stall_set, "%llu\n");
+
 static const struct drm_debugfs_info vamdgpu_debugfs_files[] = {
 	{ "vamdgpu_vms", vamdgpu_debugfs_vms, 0 },
 	{ "vamdgpu_vram", vamdgpu_debugfs_vram, 0 },
@@ -83,4 +116,10 @@ void vamdgpu_debugfs_init(struct vamdgpu_device *vdev)
 			      ARRAY_SIZE(vamdgpu_debugfs_files));
 	debugfs_create_atomic_t("vamdgpu_fail_pte_updates", 0600,
 				vdev->drm.debugfs_root, &vdev->fail_pte_updates);
+	debugfs_create_file_unsafe("vamdgpu_stall_pte_updates", 0600,
+				   vdev->drm.debugfs_root, vdev,
+				   &vamdgpu_debugfs_stall_fops);
+	debugfs_create_atomic_t("vamdgpu_pte_updates_stalled", 0400,
+				vdev->drm.debugfs_root,
+				&vdev->pte_updates_stalled);
 }

@@ -220,6 +220,7 @@ vamdgpu_device_create(const struct vamdgpu_personality *personality,
 	vdev->gpu_id = VAMDGPU_GPU_ID_BASE + instance;
 	INIT_LIST_HEAD(&vdev->vms);
 	init_waitqueue_head(&vdev->vms_wq);
+	init_waitqueue_head(&vdev->stall_wq);
 	spin_lock_init(&vdev->dpagemap_lock);
 	ret = drmm_mutex_init(&vdev->drm, &vdev->vms_lock);
 	if (ret)

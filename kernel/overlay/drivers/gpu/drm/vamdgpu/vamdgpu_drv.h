@@ -59,6 +59,17 @@ struct vamdgpu_device {
 	 * -EBUSY (debugfs ``vamdgpu_fail_pte_updates``).
 	 */
 	atomic_t fail_pte_updates;
+	/**
+	 * @stall_pte_updates: PTE updates of the SVM ops still to stall
+	 * (debugfs ``vamdgpu_stall_pte_updates``).
+	 */
+	atomic_t stall_pte_updates;
+	/** @pte_updates_stalled: PTE updates stalled now. */
+	atomic_t pte_updates_stalled;
+	/** @stall_release: incremented to end every stall in progress. */
+	atomic_t stall_release;
+	/** @stall_wq: stalled PTE updates wait here for @stall_release. */
+	wait_queue_head_t stall_wq;
 };
 
 static inline struct vamdgpu_device *to_vamdgpu(struct drm_device *drm)

@@ -19,6 +19,7 @@
  */
 
 #include <linux/sched.h>
+#include <linux/wait.h>
 
 #include <drm/drm_file.h>
 #include <drm/drm_pagemap.h>
@@ -45,12 +46,34 @@ static int vamdgpu_svm_reserve_ptes(struct amdgpu_svm *svm,
 	return vamdgpu_vm_reserve_range(svm_vm(svm), start, end);
 }
 
+/* The longest stall of a PTE update (debugfs vamdgpu_stall_pte_updates). */
+#define VAMDGPU_PTE_STALL_MAX	(60 * HZ)
+
+/*
+ * A PTE update debugfs armed to stall waits until the stalls are released
+ * (@release is no longer current) or for VAMDGPU_PTE_STALL_MAX, as an
+ * amdgpu page-table job queued behind a long SDMA copy or a hung ring
+ * waits for it.
+ */
+static void vamdgpu_svm_stall(struct vamdgpu_device *vdev, int release)
+{
+	atomic_inc(&vdev->pte_updates_stalled);
+	wait_event_idle_timeout(vdev->stall_wq,
+				atomic_read(&vdev->stall_release) != release,
+				VAMDGPU_PTE_STALL_MAX);
+	atomic_dec(&vdev->pte_updates_stalled);
+}
+
 static int vamdgpu_svm_update_ptes(struct amdgpu_svm *svm,
 				   const struct amdgpu_svm_pte_update *update)
 {
 	struct vamdgpu_vm *vm = svm_vm(svm);
+	/* Read first: a release after it ends the stall armed before it. */
+	int release = atomic_read(&vm->vdev->stall_release);
 	u64 flags = 0;
 
+	if (atomic_add_unless(&vm->vdev->stall_pte_updates, -1, 0))
+		vamdgpu_svm_stall(vm->vdev, release);
 	/* Page tables "being evicted": refuse as amdgpu does (debugfs). */
 	if (atomic_add_unless(&vm->vdev->fail_pte_updates, -1, 0))
 		return -EBUSY;
