@@ -17,6 +17,7 @@ set -euo pipefail
 out=
 timeout=${SVM_GUEST_TIMEOUT:-1800}
 memory=${SVM_GUEST_MEMORY:-2G}
+cpus=${SVM_GUEST_CPUS:-2}
 quiet=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -56,7 +57,7 @@ what=$(printf '%s ' "$@" | tr -s '\n\t ' ' ')
 log "guest: booting $KREL under $accel (timeout ${timeout} s): $what"
 
 qemu_args=(
-	-machine q35 -cpu max -smp 2 -m "$memory"
+	-machine q35 -cpu max -smp "$cpus" -m "$memory"
 	-accel "$accel_arg"
 	-display none -no-reboot -nodefaults
 	-chardev "file,id=con,path=$out/console.log" -serial chardev:con
