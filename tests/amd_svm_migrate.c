@@ -50,8 +50,10 @@
  * SUBTEST: prefetch-partial
  * Description: A 2 MiB buffer whose CPU wrote every other 64 KiB piece and
  *	never touched the rest is prefetched into VRAM: every page moves,
- *	the GPU fills the untouched pieces in VRAM, and then every page reads
- *	right on the CPU (written pieces their data, the others the fill).
+ *	the GPU fills the untouched pieces in VRAM; the CPU drops the first
+ *	piece (MADV_DONTNEED) and PREFETCH_LOC=SYSMEM brings every other page
+ *	back, which then reads right on the CPU (written pieces their data,
+ *	the others the fill, the dropped piece zeros).
  *
  * SUBTEST: access-in-place
  * Description: A buffer the GPU may access in place (ACCESS_IN_PLACE) is
@@ -385,12 +387,23 @@ static void test_prefetch_partial(const struct mode *m)
 	assert_in_vram(buf, size, npages, "after the GPU filled the untouched pieces");
 	gpu_check(&q, buf, piece, 5, "GPU read of the first written piece");
 
-	for (size_t off = 0; off < size; off += 2 * piece) {
+	/*
+	 * The CPU drops the first piece: with XNACK on (and with XNACK off
+	 * until the restore maps it again) the range is part unpopulated,
+	 * part VRAM; PREFETCH_LOC=SYSMEM must still bring the rest back.
+	 */
+	igt_assert_eq(madvise(buf, piece, MADV_DONTNEED), 0);
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+		AMDGPU_SVM_LOCATION_SYSMEM);
+	assert_in_vram(buf, size, 0,
+		       "after PREFETCH_LOC=SYSMEM of a range the CPU dropped a piece of");
+	svm_check_fill(buf, piece, 0, "the piece the CPU dropped");
+	for (size_t off = 2 * piece; off < size; off += 2 * piece)
 		svm_pattern_check(buf + off, piece, 5 + off / piece, 0,
 				  "a piece the CPU wrote, back from VRAM");
-		svm_check_fill(buf + off + piece, piece, 0x5e5e5e5e,
+	for (size_t off = piece; off < size; off += 2 * piece)
+		svm_check_fill(buf + off, piece, 0x5e5e5e5e,
 			       "a never-touched piece the GPU filled");
-	}
 	svm_queue_destroy(&q);
 	munmap(buf, size);
 	svm_ctx_close(&ctx);
@@ -1566,7 +1579,7 @@ static const struct {
 	{ "foreign-device-private", test_foreign_device_private,
 	  "4 MiB of 4 KiB pages in another driver's device-private memory (the kernel's test_hmm device, which moves one page back per CPU fault): the GPU maps them (each faulted back to system memory) and reads and fills them exactly; PREFETCH_LOC=SYSMEM brings every page of such a buffer back, and PREFETCH_LOC=GPU brings every page of another into this GPU's VRAM (through system memory), with its data." },
 	{ "prefetch-partial", test_prefetch_partial,
-	  "A 2 MiB buffer whose CPU wrote every other 64 KiB piece and never touched the rest is prefetched into VRAM: every page moves, the GPU fills the untouched pieces in VRAM, then every page reads right on the CPU." },
+	  "A 2 MiB buffer whose CPU wrote every other 64 KiB piece and never touched the rest is prefetched into VRAM: every page moves, the GPU fills the untouched pieces in VRAM; the CPU drops the first piece and PREFETCH_LOC=SYSMEM brings every other page back, which then reads right on the CPU." },
 	{ "access-in-place", test_access_in_place,
 	  "A buffer the GPU accesses in place (ACCESS_IN_PLACE) is prefetched into VRAM, the CPU touches every page, and the GPU fills it: no page moves back to VRAM for the GPU's access (KFD's rule), and the CPU reads the fill." },
 	{ "preferred-loc", test_preferred_loc,
