@@ -500,9 +500,11 @@ static void test_restore_not_held_back(struct svm_gpu *gpu)
 {
 	struct restorer mine;
 	uint64_t seqno, waited = 0;
-	unsigned int stalled;
+	unsigned int stalled = 0;
 	int ready[2], go[2];
+	bool evicted;
 	int ret = 0;
+	char c;
 
 	/* Also skips where there is no virtual GPU's debugfs. */
 	svm_vamdgpu_stall_pte_updates(gpu, 0);
@@ -530,10 +532,10 @@ static void test_restore_not_held_back(struct svm_gpu *gpu)
 	restorer_open(gpu, &mine);
 	await_fd(ready[0], "its queue ran");
 
+	/* Nothing may fail until the stall is disarmed: later tests would stall. */
 	svm_vamdgpu_stall_pte_updates(gpu, 1);
-	signal_fd(go[1]);
-	await_fd(ready[0], "its eviction");
-	while (!(stalled = svm_vamdgpu_pte_updates_stalled(gpu)) &&
+	evicted = write(go[1], "x", 1) == 1 && read(ready[0], &c, 1) == 1;
+	while (evicted && !(stalled = svm_vamdgpu_pte_updates_stalled(gpu)) &&
 	       waited < SVM_GPU_TIMEOUT_NS) {
 		usleep(10 * 1000);
 		waited += 10 * 1000 * 1000;
@@ -548,6 +550,7 @@ static void test_restore_not_held_back(struct svm_gpu *gpu)
 	igt_info("%s: the other restore stalled after %.2f s; this queue's write after its own eviction: %s; stalled updates then: %u\n",
 		 gpu->name, waited / 1e9, ret ? strerror(-ret) : "done", stalled);
 
+	igt_assert_f(evicted, "the other process ended before its eviction\n");
 	igt_assert_f(waited < SVM_GPU_TIMEOUT_NS,
 		     "%s: the other process's restore never reached its page-table update in %.0f s\n",
 		     gpu->name, SVM_GPU_TIMEOUT_NS / 1e9);

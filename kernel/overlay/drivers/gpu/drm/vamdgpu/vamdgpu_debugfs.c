@@ -21,7 +21,8 @@
  *   of the SVM core wait, as an amdgpu page-table job queued behind a long
  *   SDMA copy or a hung ring does, until 0 is written (which also disarms
  *   what is left) or for at most a minute; reading it tells how many are
- *   left to stall.
+ *   left to stall. A stalled update holds its context's SVM lock and
+ *   notifier lock, so the invalidations of its process wait as well.
  * - ``vamdgpu_pte_updates_stalled``: how many PTE updates wait now.
  */
 
@@ -89,6 +90,11 @@ static int vamdgpu_debugfs_stall_set(void *data, u64 val)
 		return -EINVAL;
 	atomic_set(&vdev->stall_pte_updates, val);
 	if (!val) {
+		/*
+		 * Disarmed before released: an update that reads the new
+		 * release must find nothing left to stall.
+		 */
+		smp_mb__before_atomic();
 		atomic_inc(&vdev->stall_release);
 		wake_up_all(&vdev->stall_wq);
 	}

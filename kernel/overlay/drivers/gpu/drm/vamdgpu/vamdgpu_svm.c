@@ -170,15 +170,20 @@ static struct amdgpu_svm *vamdgpu_svm_get(struct vamdgpu_vm *vm)
 			goto out_unlock;
 		}
 	}
+	/*
+	 * Set first: the pagemap op may be called as soon as the process
+	 * lists the context.
+	 */
+	vm->dpagemap = dpagemap;
 	svm = amdgpu_svm_create(&vm->vdev->svm_gpu, vm->xnack_enabled, vm);
 	if (IS_ERR(svm)) {
+		vm->dpagemap = NULL;
 		drm_pagemap_put(dpagemap);
 		goto out_unlock;
 	}
 	/* Queues made before the context count for the process's mode. */
 	for (i = 0; i < vm->num_queues; i++)
 		amdgpu_svm_queue_created(svm);
-	vm->dpagemap = dpagemap;
 	/* Queue workers read it without the lock (vamdgpu_svm_handle_fault()). */
 	smp_store_release(&vm->svm, svm);
 out_unlock:

@@ -184,9 +184,10 @@ struct amdgpu_svm_gpu_ops {
 	 * The returned &drm_pagemap carries VRAM allocation
 	 * (populate_devmem_pfn) and the migration copy engine
 	 * (copy_to_devmem, copy_to_ram) in its drm_pagemap_devmem_ops.
-	 * NULL, or no callback, means the GPU maps system memory only:
-	 * PREFERRED_LOC / PREFETCH_LOC naming it are kept as attributes but
-	 * migrate nothing.
+	 * NULL, or no callback, means the context maps system memory only
+	 * (the answer is per context: on amdgpu a file whose VRAM handle
+	 * could not be made): PREFERRED_LOC / PREFETCH_LOC naming its GPU
+	 * are kept as attributes but migrate nothing through it.
 	 *
 	 * Context: process context, may sleep; the process SVM lock held.
 	 */

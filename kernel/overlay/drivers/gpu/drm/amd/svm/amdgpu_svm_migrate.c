@@ -230,10 +230,11 @@ out:
 
 /*
  * The context that carries out a prefetch to @loc, a best location: the
- * first context of the GPU whose VRAM it is, or the first context of the
- * process for system memory; NULL for none. The pages are the process's,
- * so one move serves every GPU and file: the others would only make
- * ranges and walk the pages to find them already there.
+ * first context of the GPU whose VRAM it is that has a pagemap (on amdgpu
+ * one per file), or the first context of the process for system memory;
+ * NULL for none. The pages are the process's, so one move serves every
+ * GPU and file: the others would only make ranges and walk the pages to
+ * find them already there.
  */
 static struct amdgpu_svm *amdgpu_svm_prefetcher(struct amdgpu_svm_process *proc,
 						u32 loc)
@@ -244,10 +245,13 @@ static struct amdgpu_svm *amdgpu_svm_prefetcher(struct amdgpu_svm_process *proc,
 
 	if (loc == AMDGPU_SVM_LOCATION_UNDEFINED)
 		return NULL;
-	list_for_each_entry(svm, &proc->gpus, link)
-		if (loc == AMDGPU_SVM_LOCATION_SYSMEM ||
-		    (svm->gpu->gpu_id == loc && svm->gpu->ops->pagemap))
+	list_for_each_entry(svm, &proc->gpus, link) {
+		if (loc == AMDGPU_SVM_LOCATION_SYSMEM)
 			return svm;
+		if (svm->gpu->gpu_id == loc && svm->gpu->ops->pagemap &&
+		    svm->gpu->ops->pagemap(svm))
+			return svm;
+	}
 	return NULL;
 }
 
