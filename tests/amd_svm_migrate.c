@@ -285,16 +285,22 @@ static void test_prefetch(const struct mode *m)
 	used = svm_gpu_vram_used(m->gpu);
 	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
 	assert_in_vram(buf, size, npages, "after PREFETCH_LOC=GPU");
-	/* Quiesces are counted on the virtual GPU only. */
+	igt_assert_f(svm_gpu_vram_used(m->gpu) >= used + size,
+		     "VRAM use grew by less than the buffer\n");
+
+	/*
+	 * The restore worker resumes the queue once the call has dropped
+	 * the SVM lock: counted after a GPU read, which runs only then and
+	 * maps nothing new (gpu_check()'s munmap quiesces again). Quiesces
+	 * are counted on the virtual GPU only.
+	 */
+	exec_cmd(&q, svm_cmd_read((uintptr_t)buf), "GPU read after the prefetch");
 	if (!m->xnack && svm_queue_has_counters(&q)) {
 		svm_queue_counters(&q, &c);
 		igt_assert_f(c.quiesce_count == 1 && c.resume_count == 1,
 			     "XNACK off: moving mapped pages must quiesce and resume the queues once, got %u quiesces, %u resumes\n",
 			     c.quiesce_count, c.resume_count);
 	}
-	igt_assert_f(svm_gpu_vram_used(m->gpu) >= used + size,
-		     "VRAM use grew by less than the buffer\n");
-
 	gpu_check(&q, buf, size, 1, "GPU read of VRAM");
 	assert_in_vram(buf, size, npages, "after the GPU read it in place");
 
