@@ -194,6 +194,29 @@ int svm_evict_vram(const struct svm_gpu *gpu)
 	return result;
 }
 
+/* Write @n to a virtual GPU's debugfs count @file. */
+static void vamdgpu_debugfs_write_count(const struct svm_gpu *gpu,
+					const char *file, unsigned int n)
+{
+	FILE *f = vamdgpu_debugfs_open(gpu, file, "w");
+
+	igt_assert_f(fprintf(f, "%u\n", n) > 0 && fclose(f) == 0,
+		     "%s: writing %s: %m\n", gpu->name, file);
+}
+
+/* The count a virtual GPU's debugfs @file holds. */
+static unsigned int vamdgpu_debugfs_read_count(const struct svm_gpu *gpu,
+					       const char *file)
+{
+	FILE *f = vamdgpu_debugfs_open(gpu, file, "r");
+	unsigned int n;
+
+	igt_assert_f(fscanf(f, "%u", &n) == 1, "%s: unreadable %s\n",
+		     gpu->name, file);
+	fclose(f);
+	return n;
+}
+
 /**
  * svm_vamdgpu_fail_pte_updates() - make the next @n PTE updates of a virtual
  * GPU's SVM core fail with -EBUSY, as amdgpu's do while its page tables are
@@ -203,10 +226,7 @@ int svm_evict_vram(const struct svm_gpu *gpu)
  */
 void svm_vamdgpu_fail_pte_updates(const struct svm_gpu *gpu, unsigned int n)
 {
-	FILE *f = vamdgpu_debugfs_open(gpu, "vamdgpu_fail_pte_updates", "w");
-
-	igt_assert_f(fprintf(f, "%u\n", n) > 0 && fclose(f) == 0,
-		     "%s: writing vamdgpu_fail_pte_updates: %m\n", gpu->name);
+	vamdgpu_debugfs_write_count(gpu, "vamdgpu_fail_pte_updates", n);
 }
 
 /**
@@ -218,13 +238,7 @@ void svm_vamdgpu_fail_pte_updates(const struct svm_gpu *gpu, unsigned int n)
  */
 unsigned int svm_vamdgpu_pte_failures_left(const struct svm_gpu *gpu)
 {
-	FILE *f = vamdgpu_debugfs_open(gpu, "vamdgpu_fail_pte_updates", "r");
-	unsigned int n;
-
-	igt_assert_f(fscanf(f, "%u", &n) == 1,
-		     "%s: unreadable vamdgpu_fail_pte_updates\n", gpu->name);
-	fclose(f);
-	return n;
+	return vamdgpu_debugfs_read_count(gpu, "vamdgpu_fail_pte_updates");
 }
 
 /**
@@ -237,10 +251,7 @@ unsigned int svm_vamdgpu_pte_failures_left(const struct svm_gpu *gpu)
  */
 void svm_vamdgpu_stall_pte_updates(const struct svm_gpu *gpu, unsigned int n)
 {
-	FILE *f = vamdgpu_debugfs_open(gpu, "vamdgpu_stall_pte_updates", "w");
-
-	igt_assert_f(fprintf(f, "%u\n", n) > 0 && fclose(f) == 0,
-		     "%s: writing vamdgpu_stall_pte_updates: %m\n", gpu->name);
+	vamdgpu_debugfs_write_count(gpu, "vamdgpu_stall_pte_updates", n);
 }
 
 /**
@@ -252,13 +263,7 @@ void svm_vamdgpu_stall_pte_updates(const struct svm_gpu *gpu, unsigned int n)
  */
 unsigned int svm_vamdgpu_pte_updates_stalled(const struct svm_gpu *gpu)
 {
-	FILE *f = vamdgpu_debugfs_open(gpu, "vamdgpu_pte_updates_stalled", "r");
-	unsigned int n;
-
-	igt_assert_f(fscanf(f, "%u", &n) == 1,
-		     "%s: unreadable vamdgpu_pte_updates_stalled\n", gpu->name);
-	fclose(f);
-	return n;
+	return vamdgpu_debugfs_read_count(gpu, "vamdgpu_pte_updates_stalled");
 }
 
 /**
