@@ -89,6 +89,7 @@
 #include "svm_buf.h"
 #include "svm_evict.h"
 #include "svm_gpu.h"
+#include "svm_handshake.h"
 
 #define REGION		(2ul << 20)
 #define ROUNDS		48
@@ -431,19 +432,6 @@ static void test_restore_refused(struct svm_gpu *gpu, unsigned int refusals,
 	svm_ctx_close(&ctx);
 }
 
-static void signal_fd(int fd)
-{
-	igt_assert_eq(write(fd, "x", 1), 1);
-}
-
-static void await_fd(int fd, const char *what)
-{
-	char c;
-
-	igt_assert_f(read(fd, &c, 1) == 1,
-		     "the other process ended before %s\n", what);
-}
-
 /* A process's XNACK-off context with a queue and a buffer it maps. */
 struct restorer {
 	struct svm_ctx ctx;
@@ -516,10 +504,10 @@ static void test_restore_not_held_back(struct svm_gpu *gpu)
 		close(ready[0]);
 		close(go[1]);
 		restorer_open(gpu, &stalled_one);
-		signal_fd(ready[1]);
-		await_fd(go[0], "the stall was armed");
+		svm_handshake_send(ready[1]);
+		svm_handshake_await(go[0], "the stall was armed");
 		seqno = restorer_evict_and_write(&stalled_one, 0x5a11ed);
-		signal_fd(ready[1]);
+		svm_handshake_send(ready[1]);
 		ret = __svm_queue_wait(&stalled_one.q, seqno, STALL_WAIT_NS);
 		igt_assert_f(ret == 0,
 			     "the stalled process's write after its restore was released: %s\n",
@@ -530,7 +518,7 @@ static void test_restore_not_held_back(struct svm_gpu *gpu)
 	close(ready[1]);
 	close(go[0]);
 	restorer_open(gpu, &mine);
-	await_fd(ready[0], "its queue ran");
+	svm_handshake_await(ready[0], "its queue ran");
 
 	/* Nothing may fail until the stall is disarmed: later tests would stall. */
 	svm_vamdgpu_stall_pte_updates(gpu, 1);

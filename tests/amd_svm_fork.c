@@ -73,6 +73,7 @@
 #include "svm_buf.h"
 #include "svm_evict.h"
 #include "svm_gpu.h"
+#include "svm_handshake.h"
 
 #define NPAGES	16
 
@@ -116,18 +117,6 @@ static void gpu_sees(struct setup *s, uint32_t seed, const char *what)
 	svm_pattern_check(s->dst, s->size, seed, 0, what);
 }
 
-static void signal_fd(int fd)
-{
-	igt_assert_eq(write(fd, "x", 1), 1);
-}
-
-static void await_fd(int fd)
-{
-	char c;
-
-	igt_assert_eq(read(fd, &c, 1), 1);
-}
-
 static void test_cow(struct svm_gpu *gpu, bool xnack)
 {
 	struct setup s;
@@ -139,14 +128,14 @@ static void test_cow(struct svm_gpu *gpu, bool xnack)
 	igt_fork(child, 1) {
 		/* Keep the old pages alive until the parent is done. */
 		close(go[1]);
-		await_fd(go[0]);
+		svm_handshake_await(go[0], "its write after fork");
 		svm_pattern_check(s.buf, s.size, 1, 0,
 				  "child's copy after the parent's write");
 	}
 	close(go[0]);
 	svm_pattern_fill(s.buf, s.size, 2);
 	gpu_sees(&s, 2, "GPU copy of the parent's buffer after its COW write");
-	signal_fd(go[1]);
+	svm_handshake_send(go[1]);
 	close(go[1]);
 	igt_waitchildren();
 	teardown(&s);
@@ -166,21 +155,21 @@ static void test_child_writes(struct svm_gpu *gpu, bool xnack)
 		close(wrote[0]);
 		close(filled[1]);
 		svm_pattern_fill(s.buf, s.size, 4);
-		signal_fd(wrote[1]);
-		await_fd(filled[0]);
+		svm_handshake_send(wrote[1]);
+		svm_handshake_await(filled[0], "its GPU fill");
 		svm_pattern_check(s.buf, s.size, 4, 0,
 				  "child's copy after the parent's GPU fill");
 	}
 	close(wrote[1]);
 	close(filled[0]);
-	await_fd(wrote[0]);
+	svm_handshake_await(wrote[0], "its write after fork");
 	gpu_sees(&s, 3, "parent's GPU view after the child's write");
 	svm_pattern_check(s.buf, s.size, 3, 0,
 			  "parent's CPU view after the child's write");
 	cmd = svm_cmd_fill((uintptr_t)s.buf, s.size, 0xfeed);
 	svm_queue_exec(&s.q, &cmd, 1, "parent's GPU fill after fork");
 	svm_check_fill(s.buf, s.size, 0xfeed, "parent's CPU view of its GPU fill");
-	signal_fd(filled[1]);
+	svm_handshake_send(filled[1]);
 	close(wrote[0]);
 	close(filled[1]);
 	igt_waitchildren();
@@ -297,7 +286,7 @@ static void cow_vram(struct svm_gpu *gpu, bool xnack, bool thp)
 	igt_assert_eq(pipe(go), 0);
 	igt_fork(child, 1) {
 		close(go[1]);
-		await_fd(go[0]);
+		svm_handshake_await(go[0], "its GPU fill after fork");
 		svm_pattern_check(s.buf, s.size, 8, 0,
 				  "child's snapshot after the parent's GPU fill");
 	}
@@ -306,7 +295,7 @@ static void cow_vram(struct svm_gpu *gpu, bool xnack, bool thp)
 	svm_queue_exec(&s.q, &cmd, 1, "parent's GPU fill of VRAM pages after fork");
 	svm_check_fill(s.buf, s.size, 0xf111,
 		       "parent's CPU view of its GPU fill after fork");
-	signal_fd(go[1]);
+	svm_handshake_send(go[1]);
 	close(go[1]);
 	igt_waitchildren();
 	teardown(&s);
@@ -342,7 +331,7 @@ static void evict_orphaned_vram(struct svm_gpu *gpu, const char *buf,
 {
 	struct evict_seen seen = {};
 
-	await_fd(go);
+	svm_handshake_await(go, "it was reaped");
 	seen.vram_before = svm_vram_pages(buf, size);
 	seen.evict_result = svm_evict_vram(gpu);
 	seen.vram_after = svm_vram_pages(buf, size);
@@ -412,7 +401,7 @@ static void evict_after_parent_exit(struct svm_gpu *gpu, bool xnack,
 	close(go[0]);
 	close(res[1]);
 	igt_waitchildren();
-	signal_fd(go[1]);
+	svm_handshake_send(go[1]);
 	close(go[1]);
 	pfd = (struct pollfd){ .fd = res[0], .events = POLLIN };
 	igt_assert_f(poll(&pfd, 1, 60000) == 1,
