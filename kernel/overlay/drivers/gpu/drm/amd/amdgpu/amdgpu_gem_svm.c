@@ -15,7 +15,9 @@
  *   the render node file (&amdgpu_fpriv.vm), with the PTE flags of the GPU
  *   family (amdgpu_gem_svm_pte_flags(): MTYPE and snooping differ between
  *   gfx9.4.3 and gfx11, as in KFD's svm_range_get_pte_flags());
- * - the TLB flush is a heavyweight flush of the VM's PASID on every XCC;
+ * - the TLB flush is a heavyweight flush of the VM's PASID on every XCC,
+ *   and cleared PTEs advance the VM's TLB sequence, so that the next
+ *   command submission flushes its VMID too;
  * - quiesce and resume stop and restart the KFD queues of the process
  *   with kgd2kfd_quiesce_mm() and kgd2kfd_resume_mm(), and hold back
  *   command submission on the render node in between. The core quiesces
@@ -39,7 +41,10 @@
  *
  * The SVM context of a file is created at its first DRM_AMDGPU_GEM_SVM
  * ioctl, bound to the calling process, and destroyed at postclose before
- * the VM is torn down. KFD keeps a reference on the render node file of
+ * the VM is torn down. It holds a runtime PM reference on the device, as
+ * KFD does per process and device: a runtime suspend would evict the page
+ * tables that MMU notifiers clear PTEs in and stop SDMA, which writes
+ * them. KFD keeps a reference on the render node file of
  * every GPU a KFD process acquired, so postclose runs only after the
  * process's queues are gone, as amdgpu_svm_destroy() requires.
  */
@@ -80,6 +85,7 @@
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
 #include <linux/pci.h>
+#include <linux/pm_runtime.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/srcu.h>
@@ -342,7 +348,12 @@ out_unreserve:
 
 /*
  * Write the initial (invalid) PTE value over [start, end), unlocked, and
- * wait for it. The caller holds no reclaim (memalloc_noreclaim_save()).
+ * wait for it. With @flush_tlb, as KFD's unmap passes it, the update
+ * advances the VM's TLB sequence (&amdgpu_vm.tlb_seq): the next command
+ * submission on the VM flushes its VMID, which the PASID flush of
+ * @flush_tlb may not reach. A job that never ran (a GPU reset cancelled
+ * it) leaves the old PTEs: said, as nothing can be done here. The caller
+ * holds no reclaim (memalloc_noreclaim_save()).
  */
 static void amdgpu_gem_svm_clear_range(struct amdgpu_gem_svm *gsvm,
 				       unsigned long start, unsigned long end)
@@ -351,13 +362,14 @@ static void amdgpu_gem_svm_clear_range(struct amdgpu_gem_svm *gsvm,
 	struct dma_fence *fence = NULL;
 	int r;
 
-	r = amdgpu_vm_update_range(adev, gsvm->vm, false, true, false, false,
+	r = amdgpu_vm_update_range(adev, gsvm->vm, false, true, true, false,
 				   NULL, amdgpu_gem_svm_gpu_page(start),
 				   amdgpu_gem_svm_gpu_page(end) - 1,
 				   adev->gmc.init_pte_flags, 0, 0, NULL, NULL,
 				   &fence);
 	if (fence) {
 		dma_fence_wait(fence, false);
+		r = r ?: fence->error;
 		dma_fence_put(fence);
 	}
 	if (r)
@@ -368,7 +380,8 @@ static void amdgpu_gem_svm_clear_range(struct amdgpu_gem_svm *gsvm,
 
 /*
  * Write the PTEs of @npages pages from @start, with per-page addresses in
- * @pages, and wait until the GPU sees them.
+ * @pages, and wait until the GPU sees them. A job a GPU reset cancelled
+ * wrote nothing: its fence's error is returned, and the core maps again.
  */
 static int amdgpu_gem_svm_map_run(struct amdgpu_gem_svm *gsvm,
 				  unsigned long start, unsigned long npages,
@@ -384,6 +397,7 @@ static int amdgpu_gem_svm_map_run(struct amdgpu_gem_svm *gsvm,
 				   pages, &fence);
 	if (fence) {
 		dma_fence_wait(fence, false);
+		r = r ?: fence->error;
 		dma_fence_put(fence);
 	}
 	return r;
@@ -488,13 +502,16 @@ static void amdgpu_gem_svm_clear_ptes(struct amdgpu_svm *svm,
  * Wait for the command submissions in flight on the VM (the CS ioctl:
  * SDMA and graphics jobs of the render node, which are not KFD queues and
  * which quiesce cannot stop). Each leaves its fence on the root page
- * directory with WRITE usage; KFD's eviction fences are BOOKKEEP and are
- * not waited for (that would evict the whole process).
+ * directory: the gang leader's with WRITE usage, the other members' of a
+ * gang with READ (amdgpu_cs_submit()), and a member may still run after
+ * its leader ended, so READ fences are waited for too. KFD's eviction
+ * fences and page-table updates are BOOKKEEP and are not waited for
+ * (that would evict the whole process).
  */
 static void amdgpu_gem_svm_wait_cs(struct amdgpu_gem_svm *gsvm)
 {
 	dma_resv_wait_timeout(gsvm->vm->root.bo->tbo.base.resv,
-			      DMA_RESV_USAGE_WRITE, false,
+			      DMA_RESV_USAGE_READ, false,
 			      MAX_SCHEDULE_TIMEOUT);
 }
 
@@ -776,9 +793,11 @@ static struct amdgpu_svm *amdgpu_gem_svm_get(struct amdgpu_gem_svm *gsvm)
 {
 	struct amdgpu_fpriv *fpriv =
 		container_of(gsvm->vm, struct amdgpu_fpriv, vm);
+	struct device *dev = adev_to_drm(gsvm->adev)->dev;
 	struct drm_pagemap *dpagemap;
 	struct amdgpu_svm *ctx;
 	bool xnack;
+	int r;
 
 	mutex_lock(&gsvm->lock);
 	ctx = gsvm->ctx;
@@ -787,6 +806,11 @@ static struct amdgpu_svm *amdgpu_gem_svm_get(struct amdgpu_gem_svm *gsvm)
 		if (gsvm->mm != current->mm)
 			ctx = ERR_PTR(-EBADF);
 		goto out_unlock;
+	}
+	r = pm_runtime_get_sync(dev);
+	if (r < 0) {
+		ctx = ERR_PTR(r);
+		goto err_pm;
 	}
 	dpagemap = amdgpu_gem_svm_vram_get(gsvm->adev);
 	if (IS_ERR(dpagemap)) {
@@ -832,6 +856,8 @@ err_pagemap:
 	gsvm->gpu.page_owner = NULL;
 	gsvm->dpagemap = NULL;
 	drm_pagemap_put(dpagemap);
+err_pm:
+	pm_runtime_put_autosuspend(dev);
 	goto out_unlock;
 }
 
@@ -1082,8 +1108,10 @@ void amdgpu_gem_svm_fini(struct amdgpu_device *adev, struct amdgpu_vm *vm)
 	if (!gsvm)
 		return;
 	synchronize_srcu(&amdgpu_gem_svm_srcu);
-	if (gsvm->ctx)
+	if (gsvm->ctx) {
 		amdgpu_svm_destroy(gsvm->ctx);
+		pm_runtime_put_autosuspend(adev_to_drm(adev)->dev);
+	}
 	drm_pagemap_put(gsvm->dpagemap);
 	if (gsvm->mm)
 		mmdrop(gsvm->mm);

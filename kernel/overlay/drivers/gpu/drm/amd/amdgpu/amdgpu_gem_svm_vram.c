@@ -89,7 +89,10 @@ struct amdgpu_gem_svm_vram {
  * struct amdgpu_gem_svm_devmem - one migration unit in VRAM
  *
  * amdgpu_bo_create() allocates the whole structure (&amdgpu_bo_param
- * bo_ptr_size), and the BO's last reference frees it.
+ * bo_ptr_size), and the BO's last reference frees it. It holds a
+ * reference on its drm_pagemap until then: the last of its device pages
+ * freed may drop the pagemap's other last reference, while the BO waits
+ * on the LRU for its release work and TTM may still pick it to evict.
  */
 struct amdgpu_gem_svm_devmem {
 	/** @bo: the VRAM BO holding the unit; first member. */
@@ -158,11 +161,13 @@ static void amdgpu_gem_svm_devmem_release_work(struct work_struct *work)
 {
 	struct amdgpu_gem_svm_devmem *devmem =
 		container_of(work, struct amdgpu_gem_svm_devmem, release_work);
+	struct drm_pagemap *dpagemap = devmem->base.dpagemap;
 	struct amdgpu_bo *bo = &devmem->bo;
 	struct drm_device *drm = adev_to_drm(amdgpu_ttm_adev(bo->tbo.bdev));
 
 	/* Frees devmem, work item included, which the workqueue allows. */
 	amdgpu_bo_unref(&bo);
+	drm_pagemap_put(dpagemap);
 	drm_dev_put(drm);
 }
 
@@ -323,6 +328,9 @@ amdgpu_gem_svm_devmem_create(struct amdgpu_device *adev, unsigned long size)
  * refuses, and the set-up ends on its own.
  *
  * Context: process context; @bo reserved by TTM; waits for the SDMA copy.
+ * A unit whose pages were all freed (drm_pagemap detached it) holds
+ * nothing: its BO waits for its release work, and is moved out empty.
+ *
  * Return: 0 when no page of the unit is left in VRAM; -EBUSY, which
  * makes TTM's eviction walk go on to the next BO, while its pages are
  * being migrated in; -ENOMEM. On error the BO stays where it is.
@@ -337,6 +345,8 @@ int amdgpu_gem_svm_vram_evict(struct amdgpu_bo *bo)
 		return -EINVAL;
 	/* Pairs with the release in amdgpu_gem_svm_populate_mm(). */
 	wait_var_event(&devmem->ready, smp_load_acquire(&devmem->ready));
+	if (completion_done(&devmem->base.detached))
+		return 0;
 	return drm_pagemap_evict_to_ram(&devmem->base);
 }
 
@@ -376,8 +386,8 @@ static int amdgpu_gem_svm_populate_mm(struct drm_pagemap *dpagemap,
 	}
 	INIT_WORK(&devmem->release_work, amdgpu_gem_svm_devmem_release_work);
 	drm_pagemap_devmem_init(&devmem->base, dpagemap->drm->dev, mm,
-				&amdgpu_gem_svm_devmem_ops, dpagemap, end - start,
-				NULL);
+				&amdgpu_gem_svm_devmem_ops,
+				drm_pagemap_get(dpagemap), end - start, NULL);
 	/* @base before @ready: pairs with amdgpu_gem_svm_vram_evict(). */
 	smp_store_release(&devmem->ready, true);
 	wake_up_var(&devmem->ready);
