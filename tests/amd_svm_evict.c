@@ -67,6 +67,21 @@
  *	rather than a queue stopped for ever; a later SET_ATTR maps the span
  *	again for a new queue.
  *
+ * SUBTEST: restore-retry-not-hurried
+ * Description: XNACK off, virtual GPU: the restore's page-table updates
+ *	are refused for half a second while refused SET_ATTR calls on
+ *	other memory run the restore worker at once, far more often than its
+ *	retry spacing: the restore keeps retrying for its full time rather
+ *	than giving up after as many quick runs, and the queue writes the
+ *	buffer once the updates go through.
+ *
+ * SUBTEST: restore-refused-other-gpu
+ * Description: XNACK off, virtual GPUs, one process with a context on each
+ *	of two: the restore on the first keeps failing, and meanwhile the
+ *	second's fails a few times: the driver gives up on the first's span
+ *	after its bounded attempts, but retries the second's on its own
+ *	count, and its queue writes its buffer. Skips with one GPU.
+ *
  * SUBTEST: restore-not-held-back
  * Description: XNACK off, virtual GPU: the restore of another process is
  *	stalled in its page-table update (as behind a hung SDMA ring) while
@@ -440,12 +455,13 @@ struct restorer {
 	size_t size;
 };
 
-static void restorer_open(struct svm_gpu *gpu, struct restorer *r)
+static void restorer_open(struct svm_gpu *gpu, struct restorer *r,
+			  unsigned int pages)
 {
 	struct svm_gpu_cmd cmd;
 	int ret;
 
-	r->size = 16 * svm_page_size();
+	r->size = pages * svm_page_size();
 	ret = __svm_ctx_open(gpu, false, &r->ctx);
 	igt_assert_f(ret == 0, "%s: XNACK-off context: %s\n", gpu->name,
 		     strerror(-ret));
@@ -476,6 +492,147 @@ static void restorer_close(struct restorer *r)
 	svm_ctx_close(&r->ctx);
 }
 
+/* As many refused page-table updates as a test can use up: refused for good. */
+#define REFUSE_ALL	100000
+
+/*
+ * How long restore-retry-not-hurried refuses the restore's page-table
+ * updates: well within the time the driver keeps retrying for
+ * (AMDGPU_SVM_RESTORE_ATTEMPTS spaced AMDGPU_SVM_RESTORE_RETRY_MS apart,
+ * about 1 s).
+ */
+#define REFUSED_NS	(500ull * 1000 * 1000)
+
+/*
+ * Six of the driver's restore attempts, spaced AMDGPU_SVM_RESTORE_RETRY_MS
+ * (100 ms) apart: more than half of its AMDGPU_SVM_RESTORE_ATTEMPTS (10).
+ */
+#define RESTORE_HALF_ATTEMPTS_US	(600 * 1000)
+
+/* The GPU's refused page-table updates used up since @armed were armed. */
+static unsigned int refusals_used(const struct svm_gpu *gpu,
+				  unsigned int armed)
+{
+	return armed - svm_vamdgpu_pte_failures_left(gpu);
+}
+
+/*
+ * The restore's page-table updates are refused for REFUSED_NS, while
+ * SET_ATTR calls on other memory, refused too, each hand their span to
+ * the restore worker at once and so run it far more often than its retry
+ * spacing: the restore must still be retried for its full time, not give
+ * up after as many quick runs, and the queue must write the buffer once
+ * the updates go through.
+ */
+static void test_restore_retry_not_hurried(struct svm_gpu *gpu)
+{
+	const struct drm_amdgpu_svm_attribute access = {
+		.type = AMDGPU_SVM_ATTR_ACCESS, .value = gpu->gpu_id,
+	};
+	unsigned int calls = 0, refused = 0, used;
+	struct timespec since = {};
+	struct svm_queue_counters c;
+	struct restorer mine;
+	uint64_t seqno;
+	char *other;
+	int ret;
+
+	restorer_open(gpu, &mine, 1);
+	svm_queue_require_counters(&mine.q);
+	other = svm_map(mine.size);
+
+	svm_vamdgpu_fail_pte_updates(gpu, REFUSE_ALL);
+	seqno = restorer_evict_and_write(&mine, 0x7e57);
+	igt_nsec_elapsed(&since);
+	/* One ioctl each: drmIoctl() would call again for as long as refused. */
+	while (igt_nsec_elapsed(&since) < REFUSED_NS) {
+		refused += __svm_set_attr_once(mine.ctx.fd, (uintptr_t)other,
+					       mine.size, &access, 1) != 0;
+		calls++;
+		/*
+		 * Longer than the tick the call sets the restore worker's
+		 * timer to: it fires, rather than being put off again.
+		 */
+		usleep(10 * 1000);
+	}
+	used = refusals_used(gpu, REFUSE_ALL);
+	svm_vamdgpu_fail_pte_updates(gpu, 0);
+	ret = __svm_queue_wait(&mine.q, seqno, SVM_GPU_TIMEOUT_NS);
+	svm_queue_counters(&mine.q, &c);
+	igt_info("%s: %u SET_ATTR calls in %.2f s of refused updates (%u failed, %u updates refused); queue %s; quiesce %u, resume %u\n",
+		 gpu->name, calls, igt_nsec_elapsed(&since) / 1e9, refused, used,
+		 ret ? strerror(-ret) : "done", c.quiesce_count,
+		 c.resume_count);
+	igt_assert_f(ret == 0 && !c.failed,
+		     "%s: the write after an eviction whose restore was refused for %.2f s, while %u SET_ATTR calls ran the restore worker at once: %s, VM fault at 0x%" PRIx64 ": the restore gave up after quick runs, before its retry time\n",
+		     gpu->name, REFUSED_NS / 1e9, calls,
+		     ret ? strerror(-ret) : "done", c.fault_addr);
+	igt_assert_eq_u64(*(uint64_t *)mine.buf, 0x7e57);
+	munmap(other, mine.size);
+	restorer_close(&mine);
+}
+
+/*
+ * One process, a context on each of two GPUs. The restore on the first
+ * keeps failing, and has failed a few times when the second context's
+ * buffer is evicted and its restore fails a few times too: the driver
+ * gives up on the first context's span after its bounded attempts, but
+ * the second context's restore must be retried on its own count and its
+ * queue must write its buffer, not meet a span given up because of the
+ * first context's failures.
+ */
+static void test_restore_refused_other_gpu(struct svm_gpu *gpus, int ngpus)
+{
+	/* About six restores' worth of refused updates (16 pages, 5 ranges). */
+	unsigned int brief = 80, used_a, used_b;
+	struct svm_queue_counters ca, cb;
+	struct restorer a, b;
+	uint64_t seqa, seqb;
+	int ret_a, ret_b;
+
+	igt_require_f(ngpus >= 2,
+		      "needs two GPUs: the restore on one keeps failing while the other's fails briefly\n");
+	restorer_open(&gpus[0], &a, 16);
+	restorer_open(&gpus[1], &b, 16);
+	svm_queue_require_counters(&a.q);
+
+	svm_vamdgpu_fail_pte_updates(&gpus[0], REFUSE_ALL);
+	seqa = restorer_evict_and_write(&a, 0xaaaa);
+	/* Past half the attempts the first GPU's restore gets. */
+	usleep(RESTORE_HALF_ATTEMPTS_US);
+	used_a = refusals_used(&gpus[0], REFUSE_ALL);
+	svm_vamdgpu_fail_pte_updates(&gpus[1], brief);
+	seqb = restorer_evict_and_write(&b, 0xbbbb);
+	ret_b = __svm_queue_wait(&b.q, seqb, SVM_GPU_TIMEOUT_NS);
+	used_b = refusals_used(&gpus[1], brief);
+	ret_a = __svm_queue_wait(&a.q, seqa, SVM_GPU_TIMEOUT_NS);
+	svm_vamdgpu_fail_pte_updates(&gpus[0], 0);
+	svm_vamdgpu_fail_pte_updates(&gpus[1], 0);
+	svm_queue_counters(&a.q, &ca);
+	svm_queue_counters(&b.q, &cb);
+	igt_info("%s: restore refused for good (%u updates refused before the other eviction), queue %s; %s: %u of %u refusals used, queue %s\n",
+		 gpus[0].name, used_a, ret_a ? strerror(-ret_a) : "done",
+		 gpus[1].name, used_b, brief,
+		 ret_b ? strerror(-ret_b) : "done");
+
+	igt_assert_f(ret_b == 0 && !cb.failed,
+		     "%s: the write after an eviction whose restore was refused %u times: %s, VM fault at 0x%" PRIx64 ": its span was given up because the restore on %s kept failing\n",
+		     gpus[1].name, brief, ret_b ? strerror(-ret_b) : "done",
+		     cb.fault_addr, gpus[0].name);
+	igt_assert_eq_u64(*(uint64_t *)b.buf, 0xbbbb);
+	igt_assert_f(used_b == brief,
+		     "%s: the restore stopped after %u of %u refused updates: not retried\n",
+		     gpus[1].name, used_b, brief);
+	igt_assert_f(ret_a == -EIO && ca.failed &&
+		     ca.fault_addr >= (uintptr_t)a.buf &&
+		     ca.fault_addr < (uintptr_t)a.buf + a.size,
+		     "%s: expected a VM fault in the span given up once its restore kept failing, got %s, fault at 0x%" PRIx64 "\n",
+		     gpus[0].name, ret_a ? strerror(-ret_a) : "success",
+		     ca.fault_addr);
+	restorer_close(&b);
+	restorer_close(&a);
+}
+
 /* The stall of the other process's restore, at most. */
 #define STALL_WAIT_NS	(3 * SVM_GPU_TIMEOUT_NS)
 
@@ -503,7 +660,7 @@ static void test_restore_not_held_back(struct svm_gpu *gpu)
 
 		close(ready[0]);
 		close(go[1]);
-		restorer_open(gpu, &stalled_one);
+		restorer_open(gpu, &stalled_one, 16);
 		svm_handshake_send(ready[1]);
 		svm_handshake_await(go[0], "the stall was armed");
 		seqno = restorer_evict_and_write(&stalled_one, 0x5a11ed);
@@ -517,7 +674,7 @@ static void test_restore_not_held_back(struct svm_gpu *gpu)
 	}
 	close(ready[1]);
 	close(go[0]);
-	restorer_open(gpu, &mine);
+	restorer_open(gpu, &mine, 16);
 	svm_handshake_await(ready[0], "its queue ran");
 
 	/* Nothing may fail until the stall is disarmed: later tests would stall. */
@@ -594,6 +751,20 @@ int igt_main()
 		for (int g = 0; g < ngpus && svm_xnack_wanted(false); g++)
 			igt_dynamic_f("%s-xnack-off", gpus[g].name)
 				test_restore_refused(&gpus[g], 1000, true);
+	}
+
+	igt_describe("XNACK off, virtual GPU: the restore's page-table updates are refused for half a second while refused SET_ATTR calls on other memory run the restore worker at once, far more often than its retry spacing: it must keep retrying for its full time, and the queue writes the buffer once the updates go through.");
+	igt_subtest_with_dynamic("restore-retry-not-hurried") {
+		for (int g = 0; g < ngpus && svm_xnack_wanted(false); g++)
+			igt_dynamic_f("%s-xnack-off", gpus[g].name)
+				test_restore_retry_not_hurried(&gpus[g]);
+	}
+
+	igt_describe("XNACK off, virtual GPUs, one process on two: the restore on the first GPU keeps failing, and meanwhile the second's fails a few times: the driver gives up on the first's span after its bounded attempts, but retries the second's on its own count, whose queue writes its buffer.");
+	igt_subtest_with_dynamic("restore-refused-other-gpu") {
+		if (svm_xnack_wanted(false))
+			igt_dynamic("xnack-off")
+				test_restore_refused_other_gpu(gpus, ngpus);
 	}
 
 	igt_describe("XNACK off, virtual GPU: another process's restore stalls in its page-table update (as behind a hung SDMA ring) while this process's buffer is evicted: this process's restore still runs and its queue writes the buffer before the other restore is released, whose queue then runs too.");

@@ -52,8 +52,6 @@ struct amdgpu_svm_process {
 	bool xnack;
 	/** @nqueues: queues of the process on all its GPUs, under @lock. */
 	unsigned int nqueues;
-	/** @restore_failures: failed restores in a row, under @lock. */
-	unsigned int restore_failures;
 	/**
 	 * @queue_lock: the quiesce state of every context; taken in the
 	 * notifier, so nothing below it allocates or takes the SVM lock.
@@ -118,6 +116,13 @@ struct amdgpu_svm {
 	unsigned long retry_start;
 	/** @retry_end: its end; @retry_start == @retry_end: none. */
 	unsigned long retry_end;
+	/**
+	 * @restore_failures: runs of the restore worker in a row that failed
+	 * to map this context again, under the SVM lock.
+	 */
+	unsigned int restore_failures;
+	/** @restore_failing_since: jiffies of the first of them. */
+	unsigned long restore_failing_since;
 };
 
 /* Pending operations of a range (&amdgpu_svm_range.pending). */

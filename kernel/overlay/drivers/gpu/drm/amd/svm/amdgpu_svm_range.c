@@ -23,7 +23,10 @@
 #define AMDGPU_SVM_MAP_RETRIES	4
 /* A failed restore runs again after this long, with the queues quiesced, */
 #define AMDGPU_SVM_RESTORE_RETRY_MS	100
-/* at most this many times in a row before the core gives up on the spans. */
+/*
+ * and a context's spans are given up once its restore failed this many
+ * runs in a row, over at least the time as many retries take.
+ */
 #define AMDGPU_SVM_RESTORE_ATTEMPTS	10
 
 static struct drm_gpusvm_range *amdgpu_svm_range_alloc(struct drm_gpusvm *gpusvm)
@@ -1004,18 +1007,17 @@ static void amdgpu_svm_process_forget_work(struct amdgpu_svm_process *proc)
 		spin_unlock(&svm->work_lock);
 		svm->retry_start = 0;
 		svm->retry_end = 0;
+		svm->restore_failures = 0;
 	}
-	proc->restore_failures = 0;
 }
 
 /*
- * The restore failed AMDGPU_SVM_RESTORE_ATTEMPTS times in a row: give up
- * on the spans it could not map, say so, and let the queues run. A GPU
- * access there is then a VM fault the user sees, instead of queues that
- * stay quiesced for ever.
+ * The restore of @svm failed AMDGPU_SVM_RESTORE_ATTEMPTS runs in a row:
+ * give up on the span it could not map, say so, and let the queues run. A
+ * GPU access there is then a VM fault the user sees, instead of queues
+ * that stay quiesced for ever.
  */
-static void amdgpu_svm_process_give_up(struct amdgpu_svm_process *proc,
-				       int err)
+static void amdgpu_svm_give_up(struct amdgpu_svm *svm, int err)
 {
 	/*
 	 * At the level of the VM fault it leads to; no "callbacks
@@ -1025,21 +1027,46 @@ static void amdgpu_svm_process_give_up(struct amdgpu_svm_process *proc,
 		RATELIMIT_STATE_INIT_FLAGS(rs, DEFAULT_RATELIMIT_INTERVAL,
 					   DEFAULT_RATELIMIT_BURST,
 					   RATELIMIT_MSG_ON_RELEASE);
-	struct amdgpu_svm *svm;
 
-	lockdep_assert_held(&proc->lock);
+	lockdep_assert_held(&svm->proc->lock);
 
-	list_for_each_entry(svm, &proc->gpus, link) {
-		if (svm->retry_start == svm->retry_end)
-			continue;
-		if (__ratelimit(&rs))
-			drm_notice(svm->gpu->drm,
-				   "svm: cannot map [0x%lx, 0x%lx) again after an eviction (%d), giving up: GPU accesses there will fault\n",
-				   svm->retry_start, svm->retry_end, err);
-		svm->retry_start = 0;
-		svm->retry_end = 0;
+	if (svm->retry_start != svm->retry_end && __ratelimit(&rs))
+		drm_notice(svm->gpu->drm,
+			   "svm: cannot map [0x%lx, 0x%lx) again after an eviction (%d), giving up: GPU accesses there will fault\n",
+			   svm->retry_start, svm->retry_end, err);
+	svm->retry_start = 0;
+	svm->retry_end = 0;
+	svm->restore_failures = 0;
+}
+
+/*
+ * A restore run of @svm ended with @err (0: all mapped): count a failure,
+ * and give up on the context's span when its restore failed
+ * AMDGPU_SVM_RESTORE_ATTEMPTS runs in a row over at least the time those
+ * retries take at their spacing. Both per context: a failing context never
+ * gives up another's span, and evictions and refused calls that run the
+ * worker sooner never shorten the time a GPU's page tables have to come
+ * back. Return the error left to retry: 0 once given up.
+ */
+static int amdgpu_svm_restore_failed(struct amdgpu_svm *svm, int err)
+{
+	unsigned long patience =
+		msecs_to_jiffies(AMDGPU_SVM_RESTORE_ATTEMPTS *
+				 AMDGPU_SVM_RESTORE_RETRY_MS);
+
+	lockdep_assert_held(&svm->proc->lock);
+
+	if (!err) {
+		svm->restore_failures = 0;
+		return 0;
 	}
-	proc->restore_failures = 0;
+	if (!svm->restore_failures++)
+		svm->restore_failing_since = jiffies;
+	if (svm->restore_failures < AMDGPU_SVM_RESTORE_ATTEMPTS ||
+	    time_before(jiffies, svm->restore_failing_since + patience))
+		return err;
+	amdgpu_svm_give_up(svm, err);
+	return 0;
 }
 
 /**
@@ -1095,11 +1122,13 @@ static bool amdgpu_svm_process_busy(struct amdgpu_svm_process *proc)
  * Removes unmapped ranges, maps again what is valid and accessible, and
  * resumes the queues the notifier quiesced, context by context: a context
  * resumes once nothing of its own is left to map, unless a new eviction
- * of it arrived meanwhile (then the next run resumes it). A mapping that fails is retried
- * every AMDGPU_SVM_RESTORE_RETRY_MS with the queues still quiesced, at
- * most AMDGPU_SVM_RESTORE_ATTEMPTS times in a row; then the spans that
- * failed are reported and left unmapped, and the queues resume. When the
- * mm is gone nothing is mapped and the queues resume.
+ * of it arrived meanwhile (then the next run resumes it). A mapping that
+ * fails is retried every AMDGPU_SVM_RESTORE_RETRY_MS with the queues still
+ * quiesced; once a context's restore failed AMDGPU_SVM_RESTORE_ATTEMPTS
+ * runs in a row, over at least that many retry spacings, its span is
+ * reported and left unmapped, and its queues resume
+ * (amdgpu_svm_restore_failed()). When the mm is gone nothing is mapped and
+ * the queues resume.
  *
  * Context: process context (ordered workqueue); takes the SVM lock.
  */
@@ -1109,9 +1138,10 @@ void amdgpu_svm_restore_work(struct work_struct *work)
 		container_of(to_delayed_work(work), struct amdgpu_svm_process,
 			     restore_work);
 	struct mm_struct *mm = proc->mn.mm;
+	unsigned int failures = 0;
 	struct amdgpu_svm *svm;
 	bool pending = false;
-	int ret = 0;
+	int ret = 0, err;
 
 	mutex_lock(&proc->lock);
 	list_for_each_entry(svm, &proc->gpus, link)
@@ -1123,17 +1153,14 @@ void amdgpu_svm_restore_work(struct work_struct *work)
 		mutex_unlock(&proc->lock);
 		return;
 	}
-	list_for_each_entry(svm, &proc->gpus, link)
-		ret = amdgpu_svm_drain(svm) ?: ret;
-
-	trace_amdgpu_svm_restore(proc->tgid, ret, amdgpu_svm_process_busy(proc),
-				 proc->restore_failures + !!ret);
-	if (ret && ++proc->restore_failures >= AMDGPU_SVM_RESTORE_ATTEMPTS) {
-		amdgpu_svm_process_give_up(proc, ret);
-		ret = 0;
-	} else if (!ret) {
-		proc->restore_failures = 0;
+	list_for_each_entry(svm, &proc->gpus, link) {
+		err = amdgpu_svm_drain(svm);
+		if (err)
+			failures = max(failures, svm->restore_failures + 1);
+		ret = amdgpu_svm_restore_failed(svm, err) ?: ret;
 	}
+	trace_amdgpu_svm_restore(proc->tgid, ret, amdgpu_svm_process_busy(proc),
+				 failures);
 	/* Each context resumes once all of its own ranges are back. */
 	list_for_each_entry(svm, &proc->gpus, link) {
 		if (amdgpu_svm_busy(svm))
