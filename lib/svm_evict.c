@@ -255,8 +255,23 @@ void svm_vamdgpu_stall_pte_updates(const struct svm_gpu *gpu, unsigned int n)
 }
 
 /**
- * svm_vamdgpu_pte_updates_stalled() - how many PTE updates of a virtual GPU
- * wait now in a stall svm_vamdgpu_stall_pte_updates() armed
+ * svm_vamdgpu_stall_pte_reserves() - make the next @n page-table reservations
+ * of a virtual GPU's SVM core wait (after the pages were collected, before
+ * the PTEs are written; only the SVM lock held), as amdgpu's wait for its
+ * page-table BOs (debugfs vamdgpu_stall_pte_reserves); 0 disarms and ends
+ * every stall, of updates too
+ * @gpu: a virtual GPU
+ * @n: how many reservations to stall
+ */
+void svm_vamdgpu_stall_pte_reserves(const struct svm_gpu *gpu, unsigned int n)
+{
+	vamdgpu_debugfs_write_count(gpu, "vamdgpu_stall_pte_reserves", n);
+}
+
+/**
+ * svm_vamdgpu_pte_updates_stalled() - how many PTE updates and reservations
+ * of a virtual GPU wait now in a stall armed by
+ * svm_vamdgpu_stall_pte_updates() or svm_vamdgpu_stall_pte_reserves()
  * @gpu: a virtual GPU
  *
  * Return: the count.

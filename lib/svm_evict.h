@@ -24,6 +24,7 @@ int svm_evict_vram(const struct svm_gpu *gpu);
 void svm_vamdgpu_fail_pte_updates(const struct svm_gpu *gpu, unsigned int n);
 unsigned int svm_vamdgpu_pte_failures_left(const struct svm_gpu *gpu);
 void svm_vamdgpu_stall_pte_updates(const struct svm_gpu *gpu, unsigned int n);
+void svm_vamdgpu_stall_pte_reserves(const struct svm_gpu *gpu, unsigned int n);
 unsigned int svm_vamdgpu_pte_updates_stalled(const struct svm_gpu *gpu);
 long svm_vamdgpu_pt_bytes(const struct svm_gpu *gpu);
 void svm_vamdgpu_tlb_flushes(const struct svm_gpu *gpu, uint64_t *flushes,

@@ -55,6 +55,15 @@
  *	core's own count of its ranges' memory (debugfs) is printed beside
  *	the least KFD's struct svm_range holds per range, for reference.
  *
+ * SUBTEST: set-attr-during-remap
+ * Description: XNACK off, virtual GPU: a SET_ATTR giving the GPU access
+ *	to a page stalls after it collected the page (in its page-table
+ *	reservation, as amdgpu's waits for its page-table BOs), while the CPU
+ *	unmaps the page and maps new memory there, which never got access:
+ *	once the SET_ATTR goes on, the GPU must not have the new memory
+ *	mapped with the old attributes: GET_ATTR says NO_ACCESS and a GPU
+ *	write there is a VM fault that leaves the memory as the CPU wrote it.
+ *
  * SUBTEST: munmap-benchmark
  * Description: Time of munmap of 4 KiB inside mapped regions of growing
  *	size plus the next SVM call (which completes the rebuild), XNACK off,
@@ -68,6 +77,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -695,6 +705,132 @@ static void test_memory_per_range(struct svm_gpu *gpu, bool xnack)
 	svm_ctx_close(&ctx);
 }
 
+/* A SET_ATTR in a thread of its own: ACCESS for the context's GPU. */
+struct set_attr_call {
+	struct svm_ctx *ctx;
+	void *buf;
+	size_t size;
+	int ret;
+};
+
+static void *set_attr_thread(void *arg)
+{
+	struct set_attr_call *call = arg;
+	const struct drm_amdgpu_svm_attribute access = {
+		.type = AMDGPU_SVM_ATTR_ACCESS,
+		.value = call->ctx->gpu->gpu_id,
+	};
+
+	call->ret = __svm_set_attr_once(call->ctx->fd, (uintptr_t)call->buf,
+					call->size, &access, 1);
+	return NULL;
+}
+
+/*
+ * A SET_ATTR of ACCESS over a 2 MiB chunk and one page after it (one
+ * attribute piece, two ranges) stalls in the reservation of the first
+ * range, after it read the piece; the CPU unmaps the page after the chunk
+ * and maps new memory there. The SET_ATTR then maps the second range:
+ * with the attributes it read, the new page would get the ACCESS it never
+ * had. Runs in a child process, whose only SVM context is the one the
+ * stall hits (the suite's own file of the GPU is its parent's).
+ */
+static void set_attr_during_remap(struct svm_gpu *gpu)
+{
+	size_t page = svm_page_size(), size = SZ_2M + page;
+	struct svm_queue_counters c;
+	struct set_attr_call call;
+	struct svm_gpu_cmd cmd;
+	unsigned int stalled = 0;
+	uint64_t waited = 0, seqno;
+	bool remapped = false;
+	struct svm_queue q;
+	struct svm_ctx ctx;
+	pthread_t thread;
+	uint32_t access;
+	char *buf;
+	int ret;
+
+	svm_ctx_open(gpu, false, &ctx);
+	svm_queue_create(&ctx, &q);
+	buf = svm_map_aligned(size, SZ_2M);
+	memset(buf, 1, size);
+
+	/* Nothing may fail until the stall is disarmed: later tests would stall. */
+	svm_vamdgpu_stall_pte_reserves(gpu, 1);
+	call = (struct set_attr_call){ .ctx = &ctx, .buf = buf, .size = size };
+	if (pthread_create(&thread, NULL, set_attr_thread, &call) == 0) {
+		while (!(stalled = svm_vamdgpu_pte_updates_stalled(gpu)) &&
+		       waited < SVM_GPU_TIMEOUT_NS) {
+			usleep(10 * 1000);
+			waited += 10 * 1000 * 1000;
+		}
+		if (stalled)
+			remapped = munmap(buf + SZ_2M, page) == 0 &&
+				   mmap(buf + SZ_2M, page,
+					PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+					-1, 0) == buf + SZ_2M;
+		svm_vamdgpu_stall_pte_reserves(gpu, 0);
+		pthread_join(thread, NULL);
+	}
+	svm_vamdgpu_stall_pte_reserves(gpu, 0);
+	igt_assert_f(stalled,
+		     "%s: the SET_ATTR never reached its page-table reservation\n",
+		     gpu->name);
+	igt_assert_f(remapped, "munmap and mmap of the page: %m\n");
+
+	/* The chunk the SET_ATTR did give access to. */
+	cmd = svm_cmd_write((uintptr_t)buf, 0xacce55, 8);
+	svm_queue_exec(&q, &cmd, 1, "GPU write to the chunk given access");
+	igt_assert_eq_u64(*(uint64_t *)buf, 0xacce55);
+
+	memset(buf + SZ_2M, 2, page);
+	access = svm_get_access(ctx.fd, (uintptr_t)buf + SZ_2M, page,
+				gpu->gpu_id);
+	cmd = svm_cmd_write((uintptr_t)buf + SZ_2M, 0x5e7a77, 8);
+	seqno = svm_queue_submit(&q, &cmd, 1);
+	ret = __svm_queue_wait(&q, seqno, SVM_GPU_TIMEOUT_NS);
+	svm_queue_counters(&q, &c);
+	igt_info("%s: SET_ATTR %s; the new page: %s; GPU write there: %s\n",
+		 gpu->name, call.ret ? strerror(-call.ret) : "done",
+		 access == AMDGPU_SVM_ATTR_NO_ACCESS ? "NO_ACCESS" : "access",
+		 ret ? strerror(-ret) : "done");
+	igt_assert_f(access == AMDGPU_SVM_ATTR_NO_ACCESS,
+		     "GET_ATTR of memory mapped after the SET_ATTR's attributes were set: type %u, expected NO_ACCESS\n",
+		     access);
+	igt_assert_f(ret == -EIO && c.failed &&
+		     c.fault_addr == (uintptr_t)buf + SZ_2M,
+		     "%s: the GPU write to memory that never got ACCESS: %s, VM fault at 0x%" PRIx64 ": the SET_ATTR mapped it with the attributes of the memory unmapped there\n",
+		     gpu->name, ret ? strerror(-ret) : "done", c.fault_addr);
+	svm_check_fill(buf + SZ_2M, page, 0x02020202,
+		       "the new page after the GPU write");
+
+	svm_queue_destroy(&q);
+	munmap(buf, size);
+	svm_ctx_close(&ctx);
+}
+
+static void test_set_attr_during_remap(struct svm_gpu *gpu)
+{
+	struct svm_queue q;
+	struct svm_ctx ctx;
+
+	/* Skip here what would skip in the child, where IGT cannot. */
+	svm_ctx_open(gpu, false, &ctx);
+	svm_queue_create(&ctx, &q);
+	svm_queue_require_counters(&q);
+	svm_queue_destroy(&q);
+	svm_ctx_close(&ctx);
+	/* Also skips where there is no virtual GPU's debugfs. */
+	svm_vamdgpu_stall_pte_reserves(gpu, 0);
+
+	igt_fork(child, 1)
+		set_attr_during_remap(gpu);
+	igt_waitchildren();
+	svm_vamdgpu_stall_pte_reserves(gpu, 0);
+}
+
 int igt_main()
 {
 	static struct svm_gpu gpus[SVM_GPUS_MAX];
@@ -736,6 +872,13 @@ int igt_main()
 		for (int g = 0; g < ngpus; g++)
 			igt_dynamic_f("%s-xnack-off", gpus[g].name)
 				test_benchmark(&gpus[g]);
+	}
+
+	igt_describe("XNACK off, virtual GPU: a SET_ATTR giving the GPU access to a page stalls after it collected the page, while the CPU unmaps the page and maps new memory there: the GPU must not get the new memory mapped with the old attributes (GET_ATTR NO_ACCESS, a GPU write faults and changes nothing).");
+	igt_subtest_with_dynamic("set-attr-during-remap") {
+		for (int g = 0; g < ngpus && svm_xnack_wanted(false); g++)
+			igt_dynamic_f("%s-xnack-off", gpus[g].name)
+				test_set_attr_during_remap(&gpus[g]);
 	}
 
 	igt_describe("Kernel memory per mapped range: /proc/meminfo (unreclaimable slab, vmalloc, free memory) before and after a 256 MiB buffer is mapped for the GPU, divided by the ranges the core holds for it (debugfs amdgpu_svm/processes), printed for both XNACK modes, for a buffer backed by huge pages and for one of 4 KiB pages; the virtual GPU's page tables (VRAM on amdgpu) are split off, and the core's own count of its ranges' memory (debugfs) is printed beside the least KFD's struct svm_range holds per range, for reference.");

@@ -23,7 +23,13 @@
  *   what is left) or for at most a minute; reading it tells how many are
  *   left to stall. A stalled update holds its context's SVM lock and
  *   notifier lock, so the invalidations of its process wait as well.
- * - ``vamdgpu_pte_updates_stalled``: how many PTE updates wait now.
+ * - ``vamdgpu_stall_pte_reserves``: the same for the next N reservations
+ *   of page tables before an update, as amdgpu's wait for its page-table
+ *   BOs: a stalled reservation holds only its context's SVM lock, so the
+ *   CPU may unmap and map the span meanwhile. Writing 0 to either file
+ *   disarms both and ends every stall.
+ * - ``vamdgpu_pte_updates_stalled``: how many PTE updates and
+ *   reservations wait now.
  */
 
 #include <linux/debugfs.h>
@@ -82,14 +88,24 @@ static int vamdgpu_debugfs_stall_get(void *data, u64 *val)
 	return 0;
 }
 
-static int vamdgpu_debugfs_stall_set(void *data, u64 val)
+static int vamdgpu_debugfs_reserve_stall_get(void *data, u64 *val)
 {
 	struct vamdgpu_device *vdev = data;
 
+	*val = atomic_read(&vdev->stall_pte_reserves);
+	return 0;
+}
+
+/* Arm @stall for @val calls; 0 disarms both stalls and ends every one. */
+static int vamdgpu_debugfs_arm_stall(struct vamdgpu_device *vdev,
+				     atomic_t *stall, u64 val)
+{
 	if (val > INT_MAX)
 		return -EINVAL;
-	atomic_set(&vdev->stall_pte_updates, val);
+	atomic_set(stall, val);
 	if (!val) {
+		atomic_set(&vdev->stall_pte_updates, 0);
+		atomic_set(&vdev->stall_pte_reserves, 0);
 		/*
 		 * Disarmed before released: an update that reads the new
 		 * release must find nothing left to stall.
@@ -101,8 +117,25 @@ static int vamdgpu_debugfs_stall_set(void *data, u64 val)
 	return 0;
 }
 
+static int vamdgpu_debugfs_stall_set(void *data, u64 val)
+{
+	struct vamdgpu_device *vdev = data;
+
+	return vamdgpu_debugfs_arm_stall(vdev, &vdev->stall_pte_updates, val);
+}
+
+static int vamdgpu_debugfs_reserve_stall_set(void *data, u64 val)
+{
+	struct vamdgpu_device *vdev = data;
+
+	return vamdgpu_debugfs_arm_stall(vdev, &vdev->stall_pte_reserves, val);
+}
+
 DEFINE_DEBUGFS_ATTRIBUTE(vamdgpu_debugfs_stall_fops, vamdgpu_debugfs_stall_get,
 			 vamdgpu_debugfs_stall_set, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(vamdgpu_debugfs_reserve_stall_fops,
+			 vamdgpu_debugfs_reserve_stall_get,
+			 vamdgpu_debugfs_reserve_stall_set, "%llu\n");
 
 static const struct drm_debugfs_info vamdgpu_debugfs_files[] = {
 	{ "vamdgpu_vms", vamdgpu_debugfs_vms, 0 },
@@ -125,6 +158,9 @@ void vamdgpu_debugfs_init(struct vamdgpu_device *vdev)
 	debugfs_create_file_unsafe("vamdgpu_stall_pte_updates", 0600,
 				   vdev->drm.debugfs_root, vdev,
 				   &vamdgpu_debugfs_stall_fops);
+	debugfs_create_file_unsafe("vamdgpu_stall_pte_reserves", 0600,
+				   vdev->drm.debugfs_root, vdev,
+				   &vamdgpu_debugfs_reserve_stall_fops);
 	debugfs_create_atomic_t("vamdgpu_pte_updates_stalled", 0400,
 				vdev->drm.debugfs_root,
 				&vdev->pte_updates_stalled);

@@ -64,7 +64,12 @@ struct vamdgpu_device {
 	 * (debugfs ``vamdgpu_stall_pte_updates``).
 	 */
 	atomic_t stall_pte_updates;
-	/** @pte_updates_stalled: PTE updates stalled now. */
+	/**
+	 * @stall_pte_reserves: PTE reservations of the SVM ops still to
+	 * stall (debugfs ``vamdgpu_stall_pte_reserves``).
+	 */
+	atomic_t stall_pte_reserves;
+	/** @pte_updates_stalled: PTE updates and reservations stalled now. */
 	atomic_t pte_updates_stalled;
 	/** @stall_release: incremented to end every stall in progress. */
 	atomic_t stall_release;

@@ -40,12 +40,6 @@ static struct vamdgpu_vm *svm_vm(struct amdgpu_svm *svm)
 	return amdgpu_svm_drvdata(svm);
 }
 
-static int vamdgpu_svm_reserve_ptes(struct amdgpu_svm *svm,
-				    unsigned long start, unsigned long end)
-{
-	return vamdgpu_vm_reserve_range(svm_vm(svm), start, end);
-}
-
 /* The longest stall of a PTE update (debugfs vamdgpu_stall_pte_updates). */
 #define VAMDGPU_PTE_STALL_MAX	(60 * HZ)
 
@@ -62,6 +56,24 @@ static void vamdgpu_svm_stall(struct vamdgpu_device *vdev, int release)
 				atomic_read(&vdev->stall_release) != release,
 				VAMDGPU_PTE_STALL_MAX);
 	atomic_dec(&vdev->pte_updates_stalled);
+}
+
+/*
+ * A reservation debugfs armed to stall waits as a stalled update does, at
+ * the point where amdgpu's waits for its page-table BOs to be validated:
+ * after the pages were collected, with the SVM lock held but neither the
+ * mmap_lock nor the notifier lock, so the CPU can change the span
+ * meanwhile.
+ */
+static int vamdgpu_svm_reserve_ptes(struct amdgpu_svm *svm,
+				    unsigned long start, unsigned long end)
+{
+	struct vamdgpu_vm *vm = svm_vm(svm);
+	int release = atomic_read(&vm->vdev->stall_release);
+
+	if (atomic_add_unless(&vm->vdev->stall_pte_reserves, -1, 0))
+		vamdgpu_svm_stall(vm->vdev, release);
+	return vamdgpu_vm_reserve_range(vm, start, end);
 }
 
 static int vamdgpu_svm_update_ptes(struct amdgpu_svm *svm,

@@ -445,6 +445,7 @@ int amdgpu_svm_attr_clear(struct amdgpu_svm_attr_tree *tree,
 	r = attr_first(tree, start, last);
 	if (!r)
 		goto out_unlock;
+	WRITE_ONCE(tree->clears, tree->clears + 1);
 
 	/* One interval around the whole span: keep its head, add its tail. */
 	if (r->it.start < start && r->it.last > last) {

@@ -117,7 +117,29 @@ struct amdgpu_svm_attr_tree {
 	struct amdgpu_svm_attr_range *spare[AMDGPU_SVM_ATTR_SPARES];
 	/** @nspare: valid entries of @spare. */
 	unsigned int nspare;
+	/**
+	 * @clears: spans whose attributes munmap cleared so far, written
+	 * under @lock (amdgpu_svm_attr_clears()).
+	 */
+	unsigned long clears;
 };
+
+/**
+ * amdgpu_svm_attr_clears() - how many spans munmap cleared so far
+ * @tree: the tree
+ *
+ * A mapping reads it before an attribute piece and again once it found
+ * the VMA it maps: a different count means the CPU may have unmapped the
+ * piece and mapped new memory there, which the attributes it read do not
+ * describe, so it reads them again.
+ *
+ * Return: the count.
+ */
+static inline unsigned long
+amdgpu_svm_attr_clears(const struct amdgpu_svm_attr_tree *tree)
+{
+	return READ_ONCE(tree->clears);
+}
 
 void amdgpu_svm_attr_tree_init(struct amdgpu_svm_attr_tree *tree);
 void amdgpu_svm_attr_tree_fini(struct amdgpu_svm_attr_tree *tree);

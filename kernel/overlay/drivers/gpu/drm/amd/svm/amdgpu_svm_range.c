@@ -653,7 +653,10 @@ static unsigned long amdgpu_svm_prot_none_end(struct amdgpu_svm *svm,
  * garbage collected now
  * and the address retried; -EAGAIN or -EBUSY (pages invalidated before
  * the PTEs were written, or hmm_range_fault() kept racing invalidations)
- * retries the range up to AMDGPU_SVM_MAP_RETRIES times.
+ * retries the range up to AMDGPU_SVM_MAP_RETRIES times. A munmap that
+ * cleared attributes since the caller read @attrs (@clears, from
+ * amdgpu_svm_attr_clears()) may have left new memory where a range is
+ * found: -ESTALE, the caller reads the piece again.
  * PROT_NONE memory is skipped; unless AMDGPU_SVM_SYNC_STRICT, so is other
  * memory that cannot be mapped (-EFAULT, -EPERM, -EIO: VM_IO, ...): the
  * GPU access will fault, as the CPU's would. AMDGPU_SVM_SYNC_MIGRATE
@@ -663,7 +666,8 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 				unsigned long end, unsigned long ps,
 				unsigned long pe,
 				const struct amdgpu_svm_attrs *attrs,
-				u32 pte_flags, unsigned int sync_flags)
+				u32 pte_flags, unsigned int sync_flags,
+				unsigned long clears)
 {
 	struct drm_gpusvm_ctx ctx = {
 		.device_private_page_owner = svm->gpu->page_owner,
@@ -745,6 +749,9 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 			}
 			return ret;
 		}
+		/* Found after the VMA lookup, which a new mapping precedes. */
+		if (amdgpu_svm_attr_clears(&svm->proc->attrs) != clears)
+			return -ESTALE;
 		range = to_amdgpu_svm_range(r);
 
 		if (range->base.pages.flags.unmapped) {
@@ -810,7 +817,11 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
  * rest. With XNACK off a mapping that fails leaves the rest of the span,
  * dropped ranges included, to the restore worker, and the context
  * quiesced until that worker has mapped it: a failed call never leaves
- * memory the GPU may access unmapped while the queues run.
+ * memory the GPU may access unmapped while the queues run. Each piece's
+ * attributes are read once, and the range lookups take the mmap_lock one
+ * by one: a munmap that cleared attributes meanwhile makes the piece be
+ * read again (amdgpu_svm_attr_clears()), so that new memory mapped where
+ * the piece was never gets its old rights.
  *
  * Context: process context, may sleep; the SVM lock held.
  * Return: 0, or a negative errno from mapping.
@@ -819,7 +830,8 @@ int amdgpu_svm_sync(struct amdgpu_svm *svm, unsigned long start,
 		    unsigned long end, unsigned int flags, bool *quiesced)
 {
 	struct amdgpu_svm_process *proc = svm->proc;
-	unsigned long addr = start, ps, pe, seg_end, lo, hi;
+	unsigned long addr = start, ps, pe, seg_end, lo, hi, clears;
+	unsigned int rereads = 0;
 	struct amdgpu_svm_attrs attrs;
 	int ret;
 
@@ -831,6 +843,7 @@ int amdgpu_svm_sync(struct amdgpu_svm *svm, unsigned long start,
 		bool accessible;
 		u32 pte_flags;
 
+		clears = amdgpu_svm_attr_clears(&proc->attrs);
 		pe = amdgpu_svm_attr_piece(&proc->attrs, addr, ULONG_MAX, &ps,
 					   &attrs);
 		seg_end = min(pe, end);
@@ -854,7 +867,14 @@ int amdgpu_svm_sync(struct amdgpu_svm *svm, unsigned long start,
 		if (accessible && (!proc->xnack ||
 				   (attrs.flags & AMDGPU_SVM_FLAG_GPU_ALWAYS_MAPPED))) {
 			ret = amdgpu_svm_map_piece(svm, addr, seg_end, ps, pe,
-						   &attrs, pte_flags, flags);
+						   &attrs, pte_flags, flags,
+						   clears);
+			/* munmap changed attributes meanwhile: read again. */
+			if (ret == -ESTALE &&
+			    ++rereads <= AMDGPU_SVM_MAP_RETRIES)
+				continue;
+			if (ret == -ESTALE)
+				ret = -EAGAIN;
 			if (ret) {
 				/* What is left, dropped ranges included. */
 				amdgpu_svm_restore_later(svm, addr, end);
@@ -1263,7 +1283,7 @@ int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 		.device_private_page_owner = svm->gpu->page_owner,
 		.devmem_possible = !!svm->gpu->ops->pagemap,
 	};
-	unsigned long ps, pe, gran, ws, we;
+	unsigned long ps, pe, gran, ws, we, clears;
 	struct amdgpu_svm_attrs attrs;
 	unsigned int retries = 0;
 	struct drm_gpusvm_range *r;
@@ -1279,6 +1299,7 @@ int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 retry:
 	amdgpu_svm_drain(svm);
 
+	clears = amdgpu_svm_attr_clears(&proc->attrs);
 	pe = amdgpu_svm_attr_piece(&proc->attrs, addr, ULONG_MAX, &ps, &attrs);
 	pte_flags = amdgpu_svm_pte_flags(&attrs);
 	ret = -EFAULT;
@@ -1319,6 +1340,13 @@ retry:
 		ret = PTR_ERR(r);
 		if (ret == -ENOENT || ret == -EPERM || ret == -EIO)
 			ret = -EFAULT;
+		goto out_unlock;
+	}
+	/* A munmap cleared attributes since they were read: read again. */
+	if (amdgpu_svm_attr_clears(&proc->attrs) != clears) {
+		ret = -EAGAIN;
+		if (++retries <= AMDGPU_SVM_MAP_RETRIES)
+			goto retry;
 		goto out_unlock;
 	}
 
