@@ -282,6 +282,34 @@ unsigned int svm_vamdgpu_pte_updates_stalled(const struct svm_gpu *gpu)
 }
 
 /**
+ * svm_vamdgpu_await_stalled() - wait until a stall that
+ * svm_vamdgpu_stall_pte_updates() or svm_vamdgpu_stall_pte_reserves() armed
+ * holds a PTE update or reservation of a virtual GPU
+ * @gpu: a virtual GPU
+ * @timeout_ns: how long to wait at most
+ * @waited_ns: set to how long it waited (at least @timeout_ns if none came)
+ *
+ * Polls every 10 ms and asserts nothing on the way: the caller waits with
+ * a stall armed, which it must disarm whatever happens.
+ *
+ * Return: the stalled count, 0 if none came in time.
+ */
+unsigned int svm_vamdgpu_await_stalled(const struct svm_gpu *gpu,
+				       uint64_t timeout_ns,
+				       uint64_t *waited_ns)
+{
+	unsigned int stalled;
+
+	*waited_ns = 0;
+	while (!(stalled = svm_vamdgpu_pte_updates_stalled(gpu)) &&
+	       *waited_ns < timeout_ns) {
+		usleep(10 * 1000);
+		*waited_ns += 10 * 1000 * 1000;
+	}
+	return stalled;
+}
+
+/**
  * svm_vamdgpu_pt_bytes() - memory of the page tables of this process's VMs
  * on a virtual GPU (debugfs vamdgpu_vms): GPU memory on amdgpu, kernel
  * memory here

@@ -26,6 +26,9 @@ unsigned int svm_vamdgpu_pte_failures_left(const struct svm_gpu *gpu);
 void svm_vamdgpu_stall_pte_updates(const struct svm_gpu *gpu, unsigned int n);
 void svm_vamdgpu_stall_pte_reserves(const struct svm_gpu *gpu, unsigned int n);
 unsigned int svm_vamdgpu_pte_updates_stalled(const struct svm_gpu *gpu);
+unsigned int svm_vamdgpu_await_stalled(const struct svm_gpu *gpu,
+				       uint64_t timeout_ns,
+				       uint64_t *waited_ns);
 long svm_vamdgpu_pt_bytes(const struct svm_gpu *gpu);
 void svm_vamdgpu_tlb_flushes(const struct svm_gpu *gpu, uint64_t *flushes,
 			     unsigned int max);

@@ -680,11 +680,9 @@ static void test_restore_not_held_back(struct svm_gpu *gpu)
 	/* Nothing may fail until the stall is disarmed: later tests would stall. */
 	svm_vamdgpu_stall_pte_updates(gpu, 1);
 	evicted = write(go[1], "x", 1) == 1 && read(ready[0], &c, 1) == 1;
-	while (evicted && !(stalled = svm_vamdgpu_pte_updates_stalled(gpu)) &&
-	       waited < SVM_GPU_TIMEOUT_NS) {
-		usleep(10 * 1000);
-		waited += 10 * 1000 * 1000;
-	}
+	if (evicted)
+		stalled = svm_vamdgpu_await_stalled(gpu, SVM_GPU_TIMEOUT_NS,
+						    &waited);
 	if (stalled) {
 		seqno = restorer_evict_and_write(&mine, 0xf4ee);
 		ret = __svm_queue_wait(&mine.q, seqno, SVM_GPU_TIMEOUT_NS);

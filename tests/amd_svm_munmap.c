@@ -760,11 +760,8 @@ static void set_attr_during_remap(struct svm_gpu *gpu)
 	svm_vamdgpu_stall_pte_reserves(gpu, 1);
 	call = (struct set_attr_call){ .ctx = &ctx, .buf = buf, .size = size };
 	if (pthread_create(&thread, NULL, set_attr_thread, &call) == 0) {
-		while (!(stalled = svm_vamdgpu_pte_updates_stalled(gpu)) &&
-		       waited < SVM_GPU_TIMEOUT_NS) {
-			usleep(10 * 1000);
-			waited += 10 * 1000 * 1000;
-		}
+		stalled = svm_vamdgpu_await_stalled(gpu, SVM_GPU_TIMEOUT_NS,
+						    &waited);
 		if (stalled)
 			remapped = munmap(buf + SZ_2M, page) == 0 &&
 				   mmap(buf + SZ_2M, page,
