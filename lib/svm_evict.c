@@ -12,6 +12,7 @@
 #include "igt.h"
 #include "svm_evict.h"
 #include "svm_gpu.h"
+#include "vamdgpu.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
@@ -159,18 +160,11 @@ bool svm_evict_compact(void *p, size_t size)
 	return moved;
 }
 
-static FILE *vamdgpu_debugfs_open(const struct svm_gpu *gpu, const char *file,
-				  const char *mode)
+static FILE *svm_vamdgpu_debugfs_open(const struct svm_gpu *gpu,
+				      const char *file, const char *mode)
 {
-	char path[128];
-	FILE *f;
-
 	igt_require_f(gpu->is_virtual, "%s: no vamdgpu debugfs\n", gpu->name);
-	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/vamdgpu.%d/%s",
-		 gpu->instance, file);
-	f = fopen(path, mode);
-	igt_require_f(f, "%s: %m (debugfs mounted? kernel too old?)\n", path);
-	return f;
+	return vamdgpu_debugfs_open(gpu->instance, file, mode);
 }
 
 /**
@@ -198,7 +192,7 @@ int svm_evict_vram(const struct svm_gpu *gpu)
 static void vamdgpu_debugfs_write_count(const struct svm_gpu *gpu,
 					const char *file, unsigned int n)
 {
-	FILE *f = vamdgpu_debugfs_open(gpu, file, "w");
+	FILE *f = svm_vamdgpu_debugfs_open(gpu, file, "w");
 
 	igt_assert_f(fprintf(f, "%u\n", n) > 0 && fclose(f) == 0,
 		     "%s: writing %s: %m\n", gpu->name, file);
@@ -208,7 +202,7 @@ static void vamdgpu_debugfs_write_count(const struct svm_gpu *gpu,
 static unsigned int vamdgpu_debugfs_read_count(const struct svm_gpu *gpu,
 					       const char *file)
 {
-	FILE *f = vamdgpu_debugfs_open(gpu, file, "r");
+	FILE *f = svm_vamdgpu_debugfs_open(gpu, file, "r");
 	unsigned int n;
 
 	igt_assert_f(fscanf(f, "%u", &n) == 1, "%s: unreadable %s\n",
@@ -310,6 +304,20 @@ unsigned int svm_vamdgpu_await_stalled(const struct svm_gpu *gpu,
 }
 
 /**
+ * svm_vamdgpu_lose_page_tables() - wipe the page table of every VM of a
+ * virtual GPU, as a GPU reset that lost VRAM does (debugfs
+ * vamdgpu_lose_page_tables); each VM rebuilds at its next submission
+ * @gpu: a virtual GPU (the test skips on any other)
+ *
+ * Return: how many VMs lost their page table.
+ */
+unsigned int svm_vamdgpu_lose_page_tables(const struct svm_gpu *gpu)
+{
+	igt_require_f(gpu->is_virtual, "%s: no vamdgpu debugfs\n", gpu->name);
+	return vamdgpu_lose_page_tables(gpu->instance);
+}
+
+/**
  * svm_vamdgpu_pt_bytes() - memory of the page tables of this process's VMs
  * on a virtual GPU (debugfs vamdgpu_vms): GPU memory on amdgpu, kernel
  * memory here
@@ -319,7 +327,7 @@ unsigned int svm_vamdgpu_await_stalled(const struct svm_gpu *gpu,
  */
 long svm_vamdgpu_pt_bytes(const struct svm_gpu *gpu)
 {
-	FILE *f = vamdgpu_debugfs_open(gpu, "vamdgpu_vms", "r");
+	FILE *f = svm_vamdgpu_debugfs_open(gpu, "vamdgpu_vms", "r");
 	long bytes = 0, n;
 	char line[512];
 	int pid;
@@ -349,7 +357,7 @@ long svm_vamdgpu_pt_bytes(const struct svm_gpu *gpu)
 void svm_vamdgpu_tlb_flushes(const struct svm_gpu *gpu, uint64_t *flushes,
 			     unsigned int max)
 {
-	FILE *f = vamdgpu_debugfs_open(gpu, "vamdgpu_vms", "r");
+	FILE *f = svm_vamdgpu_debugfs_open(gpu, "vamdgpu_vms", "r");
 	unsigned long long n;
 	unsigned int vm;
 	char line[512];

@@ -422,6 +422,49 @@ int vamdgpu_gpus_open(struct vamdgpu_gpu *gpus, int max)
 }
 
 /**
+ * vamdgpu_debugfs_open() - open a file of a virtual GPU's debugfs directory
+ * @instance: the vamdgpu instance
+ * @file: the file's name
+ * @mode: as for fopen()
+ *
+ * The test skips when the file cannot be opened (debugfs not mounted, not
+ * root, a kernel without the file).
+ *
+ * Return: the stream.
+ */
+FILE *vamdgpu_debugfs_open(int instance, const char *file, const char *mode)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/vamdgpu.%d/%s",
+		 instance, file);
+	f = fopen(path, mode);
+	igt_require_f(f, "%s: %m (debugfs mounted? kernel too old?)\n", path);
+	return f;
+}
+
+/**
+ * vamdgpu_lose_page_tables() - wipe the page table of every VM of a
+ * virtual GPU, as a GPU reset that lost VRAM does (debugfs
+ * vamdgpu_lose_page_tables); each VM rebuilds at its next submission
+ * @instance: the vamdgpu instance
+ *
+ * Return: how many VMs lost their page table.
+ */
+unsigned int vamdgpu_lose_page_tables(int instance)
+{
+	FILE *f = vamdgpu_debugfs_open(instance, "vamdgpu_lose_page_tables", "r");
+	unsigned int n;
+
+	igt_assert_f(fscanf(f, "wiped the page tables of %u VMs", &n) == 1,
+		     "vamdgpu.%d: vamdgpu_lose_page_tables said something unexpected\n",
+		     instance);
+	fclose(f);
+	return n;
+}
+
+/**
  * vamdgpu_gpus_close() - close what vamdgpu_gpus_open() opened
  * @gpus: the GPUs
  * @count: how many

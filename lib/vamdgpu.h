@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "drm_render_nodes.h"
 
@@ -79,6 +80,8 @@ struct vamdgpu_gpu {
 int vamdgpu_gpus_open(struct vamdgpu_gpu *gpus, int max);
 void vamdgpu_gpus_close(struct vamdgpu_gpu *gpus, int count);
 int vamdgpu_reopen(int fd);
+FILE *vamdgpu_debugfs_open(int instance, const char *file, const char *mode);
+unsigned int vamdgpu_lose_page_tables(int instance);
 bool vamdgpu_gpu_xnack_capable(const struct vamdgpu_gpu *gpu);
 
 #endif /* VAMDGPU_H */

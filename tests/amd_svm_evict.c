@@ -89,6 +89,16 @@
  *	and its queue resumes and writes the buffer before the other restore
  *	is released, whose queue then runs too. Restores of different
  *	processes must not wait for one another.
+ *
+ * SUBTEST: page-tables-lost
+ * Description: Virtual GPU: a buffer, half in system memory and half
+ *	prefetched to VRAM, is mapped and copied by the GPU; then the GPU's
+ *	page tables are wiped, as a reset that loses VRAM wipes amdgpu's
+ *	(debugfs vamdgpu_lose_page_tables). The next submission must find
+ *	the buffer mapped again: XNACK off, the driver quiesces the queue
+ *	and its restore maps the buffer before the copy runs; XNACK on, the
+ *	GPU faults it in again. Either way the copy completes with the
+ *	right data and no VM fault.
  */
 
 #include <errno.h>
@@ -709,6 +719,75 @@ static void test_restore_not_held_back(struct svm_gpu *gpu)
 	close(go[1]);
 }
 
+/*
+ * The GPU's page tables are lost (a reset that lost VRAM) under a buffer
+ * the GPU has mapped; the next submission must not VM fault.
+ */
+static void test_page_tables_lost(struct svm_gpu *gpu, bool xnack)
+{
+	size_t size = 64 * svm_page_size(), half = size / 2;
+	struct svm_queue_counters before, after;
+	struct svm_gpu_cmd cmd;
+	struct svm_ctx ctx;
+	struct svm_queue q;
+	unsigned int vms;
+	char *src, *dst;
+	uint64_t seqno;
+	int ret;
+
+	igt_require_f(gpu->is_virtual,
+		      "%s: the page tables are wiped through the virtual GPU's debugfs\n",
+		      gpu->name);
+	svm_ctx_open(gpu, xnack, &ctx);
+	src = svm_map(size);
+	dst = svm_map(size);
+	svm_pattern_fill(src, size, 29);
+	svm_give_access(&ctx, src, size);
+	svm_give_access(&ctx, dst, size);
+	if (gpu->vram_size)
+		svm_set_one(ctx.fd, (uintptr_t)src + half, half,
+			    AMDGPU_SVM_ATTR_PREFETCH_LOC, gpu->gpu_id);
+	svm_queue_create(&ctx, &q);
+	svm_queue_require_counters(&q);
+	cmd = svm_cmd_copy((uintptr_t)dst, (uintptr_t)src, size);
+	svm_queue_exec(&q, &cmd, 1, "copy before the page tables were lost");
+	svm_pattern_check(dst, size, 29, 0, "copy before the page tables were lost");
+	igt_info("%s: %zu of %zu source pages in VRAM\n", gpu->name,
+		 svm_vram_pages(src, size), size / svm_page_size());
+
+	memset(dst, 0, size);
+	svm_queue_counters(&q, &before);
+	vms = svm_vamdgpu_lose_page_tables(gpu);
+	igt_assert_f(vms >= 1, "%s: no VM lost its page table\n", gpu->name);
+	seqno = svm_queue_submit(&q, &cmd, 1);
+	ret = __svm_queue_wait(&q, seqno, SVM_GPU_TIMEOUT_NS);
+	svm_queue_counters(&q, &after);
+	igt_info("%s: %u VMs lost their page tables; copy %s; quiesce +%u, resume +%u, retry faults +%u\n",
+		 gpu->name, vms, ret ? strerror(-ret) : "done",
+		 after.quiesce_count - before.quiesce_count,
+		 after.resume_count - before.resume_count,
+		 after.retry_faults - before.retry_faults);
+	igt_assert_f(ret == 0 && !after.failed,
+		     "%s: the copy after the GPU lost its page tables: %s, VM fault at 0x%" PRIx64 ": the driver did not map the buffer again\n",
+		     gpu->name, ret ? strerror(-ret) : "done", after.fault_addr);
+	svm_pattern_check(dst, size, 29, 0, "copy after the page tables were lost");
+	if (xnack)
+		igt_assert_f(after.retry_faults > before.retry_faults,
+			     "%s: the copy over wiped page tables took no GPU fault\n",
+			     gpu->name);
+	else
+		igt_assert_f(after.quiesce_count > before.quiesce_count &&
+			     after.quiesce_count - before.quiesce_count ==
+			     after.resume_count - before.resume_count,
+			     "%s: the queue was quiesced %u times and resumed %u times around the rebuild\n",
+			     gpu->name, after.quiesce_count - before.quiesce_count,
+			     after.resume_count - before.resume_count);
+	svm_queue_destroy(&q);
+	munmap(src, size);
+	munmap(dst, size);
+	svm_ctx_close(&ctx);
+}
+
 int igt_main()
 {
 	static struct svm_gpu gpus[SVM_GPUS_MAX];
@@ -763,6 +842,12 @@ int igt_main()
 		if (svm_xnack_wanted(false))
 			igt_dynamic("xnack-off")
 				test_restore_refused_other_gpu(gpus, ngpus);
+	}
+
+	igt_describe("Virtual GPU: the GPU's page tables are wiped, as a reset that loses VRAM wipes amdgpu's, under a buffer the GPU maps (half of it in VRAM): the next copy must find it mapped again (XNACK off: by the restore, under a quiesce; XNACK on: by GPU faults), with the right data and no VM fault.");
+	igt_subtest_with_dynamic("page-tables-lost") {
+		igt_dynamic_svm_modes(gpus, ngpus, g, x)
+			test_page_tables_lost(&gpus[g], x);
 	}
 
 	igt_describe("XNACK off, virtual GPU: another process's restore stalls in its page-table update (as behind a hung SDMA ring) while this process's buffer is evicted: this process's restore still runs and its queue writes the buffer before the other restore is released, whose queue then runs too.");

@@ -37,6 +37,14 @@
  * Description: With XNACK off, the first access to a lazily mapped
  *	(PTE-less) buffer is a VM fault at its first page: nothing retries.
  *
+ * SUBTEST: page-tables-lost
+ * Description: The page tables of the GPU are wiped, as a reset that
+ *	loses VRAM wipes amdgpu's (debugfs vamdgpu_lose_page_tables): the
+ *	next submission writes the PTEs of hand-made mappings again, so a
+ *	read with XNACK off does not fault; with XNACK on, a lazy mapping
+ *	faults again (its PTE was wiped and stays lazy) while an eager one
+ *	does not (it was written again).
+ *
  * SUBTEST: xnack-mode
  * Description: gfx1100 refuses XNACK on with EOPNOTSUPP; gfx943 switches
  *	per process, reports the mode in INFO, and refuses SET_XNACK with
@@ -243,6 +251,44 @@ static void test_xnack_off_lazy(const struct vamdgpu_gpu *gpu)
 	free(buf);
 }
 
+static void test_page_tables_lost(const struct vamdgpu_gpu *gpu, bool xnack)
+{
+	int fd = vamdgpu_reopen(gpu->fd);
+	uint8_t *eager = alloc_buf(PAGE, 0xe0), *lazy = alloc_buf(PAGE, 0x1a);
+	struct drm_vamdgpu_queue_status st;
+	uint32_t q;
+
+	vamdgpu_set_xnack(fd, xnack);
+	q = vamdgpu_queue_create(fd);
+	vamdgpu_map_userptr(fd, VA, PAGE, eager, 0);
+	if (xnack) {
+		vamdgpu_map_userptr(fd, VA + PAGE, PAGE, lazy, VAMDGPU_VM_MAP_LAZY);
+		igt_assert_eq_u64(gpu_read64(fd, q, VA + PAGE), 0x1a1a1a1a1a1a1a1aull);
+	}
+	igt_assert_eq_u64(gpu_read64(fd, q, VA), 0xe0e0e0e0e0e0e0e0ull);
+
+	igt_assert_f(vamdgpu_lose_page_tables(gpu->info.instance) >= 1,
+		     "%s: no VM lost its page table\n", gpu->name);
+	igt_assert_f(gpu_read64(fd, q, VA) == 0xe0e0e0e0e0e0e0e0ull,
+		     "%s: the eager mapping reads wrong after the page tables were lost\n",
+		     gpu->name);
+	vamdgpu_queue_status(fd, q, &st);
+	igt_assert_f(st.vm_fault_count == 0 && st.retry_fault_count == xnack,
+		     "%s: reading the eager mapping after the page tables were lost: %u VM faults, %u retried faults (expected 0, %u): its PTE was not written again\n",
+		     gpu->name, st.vm_fault_count, st.retry_fault_count, xnack);
+	if (xnack) {
+		igt_assert_eq_u64(gpu_read64(fd, q, VA + PAGE), 0x1a1a1a1a1a1a1a1aull);
+		vamdgpu_queue_status(fd, q, &st);
+		igt_assert_f(st.retry_fault_count == 2,
+			     "%s: the lazy mapping faulted %u times in all, expected twice (once again after its PTE was wiped)\n",
+			     gpu->name, st.retry_fault_count);
+	}
+	close(fd);
+	free(eager);
+	free(lazy);
+	xnack_default(gpu);
+}
+
 static void test_xnack_mode(const struct vamdgpu_gpu *gpu)
 {
 	int fd = vamdgpu_reopen(gpu->fd);
@@ -343,6 +389,17 @@ int igt_main()
 		for (int g = 0; g < ngpus; g++)
 			igt_dynamic_f("%s", gpus[g].name)
 				test_xnack_off_lazy(&gpus[g]);
+	}
+
+	igt_describe("The page tables of the GPU are wiped, as a reset that loses VRAM wipes amdgpu's: the next submission writes the PTEs of hand-made mappings again (no VM fault with XNACK off); with XNACK on a lazy mapping faults again while an eager one does not.");
+	igt_subtest_with_dynamic("page-tables-lost") {
+		for (int g = 0; g < ngpus; g++) {
+			igt_dynamic_f("%s-xnack-off", gpus[g].name)
+				test_page_tables_lost(&gpus[g], false);
+			if (vamdgpu_gpu_xnack_capable(&gpus[g]))
+				igt_dynamic_f("%s-xnack-on", gpus[g].name)
+					test_page_tables_lost(&gpus[g], true);
+		}
 	}
 
 	igt_describe("gfx1100 refuses XNACK on with EOPNOTSUPP; gfx943 switches per process, reports the mode in INFO, and refuses SET_XNACK with EBUSY while the process has a queue, even to the mode in force (as KFD).");

@@ -13,6 +13,13 @@
  * - ``vamdgpu_evict_vram``: reading it evicts all VRAM, as reading
  *   amdgpu's ``amdgpu_evict_vram`` does, and prints how many blocks were
  *   offered to their owners.
+ * - ``vamdgpu_lose_page_tables``: reading it wipes the page table of every
+ *   VM of the device, as a GPU reset that lost VRAM (where amdgpu keeps
+ *   its page tables) does, and prints how many. VRAM keeps its contents.
+ *   Each VM rebuilds at its next submission, as amdgpu's command
+ *   submission does when it sees the VRAM-lost counter move: hand-made
+ *   mappings are written again, and the SVM core is told
+ *   (amdgpu_svm_ptes_lost()).
  * - ``vamdgpu_fail_pte_updates``: writing N makes the next N PTE updates
  *   of the SVM core fail with -EBUSY, as amdgpu's unlocked
  *   amdgpu_vm_update_range() does while the VM's page tables are being
@@ -80,6 +87,28 @@ static int vamdgpu_debugfs_evict_vram(struct seq_file *m, void *data)
 	return 0;
 }
 
+/*
+ * As a GPU reset that lost VRAM, for the page tables only (VRAM keeps its
+ * contents): every VM loses its PTEs and rebuilds them at its next
+ * submission (vamdgpu_vm_revalidate()).
+ */
+static int vamdgpu_debugfs_lose_page_tables(struct seq_file *m, void *data)
+{
+	struct vamdgpu_device *vdev = vamdgpu_debugfs_dev(m);
+	struct vamdgpu_vm *vm;
+	unsigned int n = 0;
+
+	mutex_lock(&vdev->vms_lock);
+	list_for_each_entry(vm, &vdev->vms, link) {
+		vamdgpu_vm_lose_ptes(vm);
+		n++;
+	}
+	atomic_inc(&vdev->pt_losses);
+	mutex_unlock(&vdev->vms_lock);
+	seq_printf(m, "wiped the page tables of %u VMs\n", n);
+	return 0;
+}
+
 static int vamdgpu_debugfs_stall_get(void *data, u64 *val)
 {
 	struct vamdgpu_device *vdev = data;
@@ -141,6 +170,7 @@ static const struct drm_debugfs_info vamdgpu_debugfs_files[] = {
 	{ "vamdgpu_vms", vamdgpu_debugfs_vms, 0 },
 	{ "vamdgpu_vram", vamdgpu_debugfs_vram, 0 },
 	{ "vamdgpu_evict_vram", vamdgpu_debugfs_evict_vram, 0 },
+	{ "vamdgpu_lose_page_tables", vamdgpu_debugfs_lose_page_tables, 0 },
 };
 
 /**

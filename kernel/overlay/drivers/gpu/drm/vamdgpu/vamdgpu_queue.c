@@ -967,6 +967,7 @@ int vamdgpu_submit_ioctl(struct drm_device *drm, void *data,
 	if (!q)
 		return -ENOENT;
 
+	vamdgpu_vm_revalidate(vm);
 	job = vamdgpu_job_alloc(args->num_cmds);
 	if (!job) {
 		ret = -ENOMEM;

@@ -48,6 +48,11 @@ struct vamdgpu_userptr {
 	unsigned long npages;
 	/** @read_only: no GPU write permission. */
 	bool read_only;
+	/**
+	 * @lazy: PTEs are written at the GPU's first access of each page
+	 * (VAMDGPU_VM_MAP_LAZY), not at map time.
+	 */
+	bool lazy;
 	/** @pages: the pinned pages. */
 	struct page **pages;
 	/** @dma: their DMA addresses for the virtual GPU. */
@@ -170,6 +175,7 @@ int vamdgpu_userptr_map(struct vamdgpu_vm *vm,
 	up->va = args->va;
 	up->npages = args->size >> PAGE_SHIFT;
 	up->read_only = args->flags & VAMDGPU_VM_MAP_READ_ONLY;
+	up->lazy = args->flags & VAMDGPU_VM_MAP_LAZY;
 	up->pages = kvcalloc(up->npages, sizeof(*up->pages), GFP_KERNEL);
 	up->dma = kvcalloc(up->npages, sizeof(*up->dma), GFP_KERNEL);
 	if (!up->pages || !up->dma) {
@@ -206,7 +212,7 @@ int vamdgpu_userptr_map(struct vamdgpu_vm *vm,
 		ret = -EEXIST;
 		goto err_unlock;
 	}
-	if (!(args->flags & VAMDGPU_VM_MAP_LAZY)) {
+	if (!up->lazy) {
 		for (i = 0; i < up->npages; i++) {
 			ret = vamdgpu_vm_set_pte(vm, up->va + (i << PAGE_SHIFT),
 						 vamdgpu_userptr_pte(up, i));
@@ -302,6 +308,33 @@ void vamdgpu_userptr_unmap_all(struct vamdgpu_vm *vm)
 
 	list_for_each_entry_safe(up, next, &list, link)
 		vamdgpu_userptr_free(vm, up, up->npages, up->npages);
+}
+
+/**
+ * vamdgpu_userptr_restore_all() - write the PTEs of the hand-made mappings
+ * again after the VM's page table was lost
+ * @vm: the VM (vamdgpu_vm_revalidate())
+ *
+ * As amdgpu maps its buffers again after a reset that lost VRAM. Lazy
+ * mappings stay lazy: their PTEs come back at the GPU's next access.
+ *
+ * Context: process context; takes &vamdgpu_vm.userptr_lock.
+ */
+void vamdgpu_userptr_restore_all(struct vamdgpu_vm *vm)
+{
+	struct vamdgpu_userptr *up;
+	unsigned long i;
+
+	mutex_lock(&vm->userptr_lock);
+	list_for_each_entry(up, &vm->userptrs, link) {
+		if (up->lazy)
+			continue;
+		/* The leaves were reserved at map time and are never freed. */
+		for (i = 0; i < up->npages; i++)
+			WARN_ON_ONCE(vamdgpu_vm_set_pte(vm, up->va + (i << PAGE_SHIFT),
+							vamdgpu_userptr_pte(up, i)));
+	}
+	mutex_unlock(&vm->userptr_lock);
 }
 
 /**

@@ -13,6 +13,7 @@ int vamdgpu_userptr_map(struct vamdgpu_vm *vm,
 int vamdgpu_userptr_unmap(struct vamdgpu_vm *vm,
 			  const struct drm_vamdgpu_vm_op *args);
 void vamdgpu_userptr_unmap_all(struct vamdgpu_vm *vm);
+void vamdgpu_userptr_restore_all(struct vamdgpu_vm *vm);
 int vamdgpu_userptr_handle_fault(struct vamdgpu_vm *vm, u64 addr, bool write);
 bool vamdgpu_userptr_in_span(struct vamdgpu_vm *vm, u64 start, u64 end);
 

@@ -382,6 +382,61 @@ void vamdgpu_vm_flush_tlb(struct vamdgpu_vm *vm)
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_flush_tlb);
 
 /**
+ * vamdgpu_vm_lose_ptes() - wipe the page table of a VM, as a GPU reset
+ * that loses VRAM (where amdgpu keeps its page tables) does
+ * @vm: the VM
+ *
+ * Every PTE becomes invalid and the TLB is flushed. The leaves stay
+ * allocated: walkers read them without a lock. The VM rebuilds what it
+ * can at its next submission (vamdgpu_vm_revalidate()).
+ *
+ * Context: process context; takes &vamdgpu_vm.pt_lock and the TLB lock.
+ */
+void vamdgpu_vm_lose_ptes(struct vamdgpu_vm *vm)
+{
+	struct vamdgpu_pt_leaf *leaf;
+	unsigned long index;
+	unsigned int i;
+
+	spin_lock(&vm->pt_lock);
+	xa_for_each(&vm->pt, index, leaf)
+		for (i = 0; i < VAMDGPU_PT_LEAF_PTES; i++)
+			WRITE_ONCE(leaf->pte[i], 0);
+	spin_unlock(&vm->pt_lock);
+	vamdgpu_vm_flush_tlb(vm);
+}
+
+/**
+ * vamdgpu_vm_revalidate() - rebuild a lost page table before a submission
+ * @vm: the VM
+ *
+ * As amdgpu's command submission notices a new VM generation (a reset that
+ * lost VRAM) and maps its buffers again: the first submission after
+ * ``vamdgpu_lose_page_tables`` writes the hand-made mappings again and
+ * tells the SVM core (amdgpu_svm_ptes_lost()), which maps its ranges again
+ * (XNACK off: with the VM's queues quiesced until it has).
+ *
+ * Context: process context (the submit ioctl), may sleep; takes @lock,
+ * then the SVM lock.
+ */
+void vamdgpu_vm_revalidate(struct vamdgpu_vm *vm)
+{
+	unsigned int losses = atomic_read(&vm->vdev->pt_losses);
+
+	if (READ_ONCE(vm->pt_losses_seen) == losses)
+		return;
+	mutex_lock(&vm->lock);
+	if (vm->pt_losses_seen != losses) {
+		vamdgpu_userptr_restore_all(vm);
+		vamdgpu_vm_flush_tlb(vm);
+		if (vm->svm)
+			amdgpu_svm_ptes_lost(vm->svm);
+		WRITE_ONCE(vm->pt_losses_seen, losses);
+	}
+	mutex_unlock(&vm->lock);
+}
+
+/**
  * vamdgpu_vm_access() - one GPU memory access, through TLB and page table
  * @vm: the VM
  * @va: GPU VA
@@ -610,6 +665,8 @@ struct vamdgpu_vm *vamdgpu_vm_create(struct vamdgpu_device *vdev)
 		return ERR_PTR(-ENODEV);
 	}
 	vm->id = ++vdev->next_vm_id;
+	/* Losses are counted under the list lock: none can be missed. */
+	vm->pt_losses_seen = atomic_read(&vdev->pt_losses);
 	list_add_tail(&vm->link, &vdev->vms);
 	mutex_unlock(&vdev->vms_lock);
 	return vm;

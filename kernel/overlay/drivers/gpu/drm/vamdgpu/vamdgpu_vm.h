@@ -210,6 +210,12 @@ struct vamdgpu_vm {
 	 * read by the queue workers without it.
 	 */
 	struct amdgpu_svm *svm;
+	/**
+	 * @pt_losses_seen: the device's &vamdgpu_device.pt_losses when the
+	 * VM last rebuilt its page table (vamdgpu_vm_revalidate()); written
+	 * under @lock.
+	 */
+	unsigned int pt_losses_seen;
 };
 
 struct vamdgpu_vm *vamdgpu_vm_create(struct vamdgpu_device *vdev);
@@ -225,6 +231,8 @@ int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
 void vamdgpu_vm_clear_range(struct vamdgpu_vm *vm, u64 start, u64 end);
 u64 vamdgpu_vm_read_pte(struct vamdgpu_vm *vm, u64 va);
 void vamdgpu_vm_flush_tlb(struct vamdgpu_vm *vm);
+void vamdgpu_vm_lose_ptes(struct vamdgpu_vm *vm);
+void vamdgpu_vm_revalidate(struct vamdgpu_vm *vm);
 int vamdgpu_vm_access(struct vamdgpu_vm *vm, u64 va, void *buf, size_t len,
 		      enum vamdgpu_access access, bool *tlb_miss,
 		      struct vamdgpu_fault *fault);

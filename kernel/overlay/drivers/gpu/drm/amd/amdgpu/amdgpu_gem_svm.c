@@ -32,6 +32,14 @@
  * - a VM with SVM state keeps its page tables resident
  *   (amdgpu_vm_evictable()): PTEs are cleared from MMU notifiers, where an
  *   update refused for an evicting VM would leave them behind;
+ * - a GPU reset that lost VRAM (or a failed page-table job) regenerates
+ *   the VM's page tables at the next command submission, which maps the
+ *   VM's buffers again; the first submission that sees the new VM
+ *   generation has the core map its ranges again (amdgpu_svm_ptes_lost()).
+ *   What VRAM held is lost, SVM pages there too, as the VRAM-lost counter
+ *   of the file's contexts reports. KFD queues of the process are not
+ *   resumed after such a reset (KFD signals the memory loss), so only
+ *   command submission needs the check;
  * - GPU retry faults (XNACK on, gfx9 with amdgpu.noretry=0) reach
  *   amdgpu_svm_handle_fault() from amdgpu_vm_handle_fault() through
  *   amdgpu_gem_svm_handle_fault();
@@ -56,7 +64,8 @@
  * see the core's Locking DOC), the backend uses:
  *
  * - &amdgpu_gem_svm.lock (a mutex): creation of the SVM context of a
- *   file; taken in the ioctl before any core lock.
+ *   file, and the VM generation its PTEs were written for; taken in the
+ *   ioctl and before a command submission, before any core lock.
  * - The VM root page directory reservation (its dma_resv): taken only in
  *   @reserve_ptes, under the SVM lock and outside the notifier lock. It
  *   allocates the page tables of the span and validates evicted ones, so
@@ -116,7 +125,7 @@ struct amdgpu_gem_svm {
 	struct amdgpu_vm *vm;
 	/** @gpu: the GPU as the SVM core sees it. */
 	struct amdgpu_svm_gpu gpu;
-	/** @lock: serializes the creation of @ctx. */
+	/** @lock: serializes the creation of @ctx and @generation. */
 	struct mutex lock;
 	/**
 	 * @ctx: the SVM context, NULL until the first ioctl; written once
@@ -150,6 +159,12 @@ struct amdgpu_gem_svm {
 	bool cs_blocked;
 	/** @cs_wait: submitters waiting for @cs_blocked to clear. */
 	wait_queue_head_t cs_wait;
+	/**
+	 * @generation: amdgpu_vm_generation() of @vm when @ctx last had its
+	 * PTEs in the VM's page tables; written under @lock, read first
+	 * without it by amdgpu_gem_svm_revalidate().
+	 */
+	u64 generation;
 };
 
 static struct amdgpu_gem_svm *to_gem_svm(struct amdgpu_svm *svm)
@@ -841,6 +856,8 @@ static struct amdgpu_svm *amdgpu_gem_svm_get(struct amdgpu_gem_svm *gsvm)
 
 	/* A process that already has SVM contexts keeps its mode. */
 	xnack = amdgpu_gem_svm_xnack_mode(gsvm);
+	WRITE_ONCE(gsvm->generation,
+		   amdgpu_vm_generation(gsvm->adev, gsvm->vm));
 	ctx = amdgpu_svm_create(&gsvm->gpu, xnack, gsvm);
 	if (IS_ERR(ctx))
 		goto err_drop;
@@ -955,6 +972,31 @@ int amdgpu_gem_svm_check_gem_va(struct amdgpu_vm *vm, u64 start, u64 size)
 	       -EADDRINUSE : 0;
 }
 
+/*
+ * A GPU reset that lost VRAM, or a page-table job that failed, moves the
+ * VM's generation. amdgpu_vm_validate() then maps the VM's buffers again,
+ * but not the SVM core's ranges, whose PTEs are gone or garbage: the first
+ * submission that sees the new generation tells the core, before it waits
+ * at the gate (XNACK off: the core quiesces the context until its restore
+ * worker has mapped the ranges again; the PTE jobs of that restore carry
+ * the new generation, so amdgpu_job_run() runs them). A second submitter
+ * waits on @lock until the core has closed the gate.
+ */
+static void amdgpu_gem_svm_revalidate(struct amdgpu_gem_svm *gsvm)
+{
+	u64 generation = amdgpu_vm_generation(gsvm->adev, gsvm->vm);
+
+	if (READ_ONCE(gsvm->generation) == generation)
+		return;
+	mutex_lock(&gsvm->lock);
+	if (gsvm->generation != generation) {
+		if (gsvm->ctx)
+			amdgpu_svm_ptes_lost(gsvm->ctx);
+		WRITE_ONCE(gsvm->generation, generation);
+	}
+	mutex_unlock(&gsvm->lock);
+}
+
 /**
  * amdgpu_gem_svm_cs_wait() - wait until command submission may run
  * @vm: the VM of a render node file
@@ -962,7 +1004,9 @@ int amdgpu_gem_svm_check_gem_va(struct amdgpu_vm *vm, u64 start, u64 size)
  * The SVM core quiesced the process (XNACK off: an eviction is being
  * restored), and the submission would run against PTEs being rebuilt:
  * wait for the resume. Called before the CS ioctl takes any lock, so the
- * restore it waits for never waits for it.
+ * restore it waits for never waits for it. First, a VM whose page tables
+ * were regenerated since the core last mapped into them (a reset that
+ * lost VRAM) has the core map its ranges again.
  *
  * Context: process context (an ioctl of the file, which keeps @vm alive).
  * Return: 0, or -ERESTARTSYS when a signal came first.
@@ -973,6 +1017,7 @@ int amdgpu_gem_svm_cs_wait(struct amdgpu_vm *vm)
 
 	if (!gsvm)
 		return 0;
+	amdgpu_gem_svm_revalidate(gsvm);
 	return wait_event_interruptible(gsvm->cs_wait,
 					!READ_ONCE(gsvm->cs_blocked));
 }

@@ -262,6 +262,8 @@ struct amdgpu_svm_gpu {
  *   one.
  * amdgpu_svm_span_in_use() - before the driver maps a buffer of its own
  *   into the VM: SVM owns part of the span (refuse with -EADDRINUSE).
+ * amdgpu_svm_ptes_lost() - the GPU page table lost the context's PTEs (a
+ *   reset that lost VRAM): map again what was mapped.
  */
 #if IS_ENABLED(CONFIG_DRM_AMDGPU_SVM)
 
@@ -278,6 +280,7 @@ void amdgpu_svm_queue_created(struct amdgpu_svm *svm);
 void amdgpu_svm_queue_destroyed(struct amdgpu_svm *svm);
 bool amdgpu_svm_span_in_use(struct amdgpu_svm *svm, unsigned long start,
 			    unsigned long end);
+void amdgpu_svm_ptes_lost(struct amdgpu_svm *svm);
 
 #else
 
@@ -330,6 +333,10 @@ static inline bool amdgpu_svm_span_in_use(struct amdgpu_svm *svm,
 					  unsigned long end)
 {
 	return false;
+}
+
+static inline void amdgpu_svm_ptes_lost(struct amdgpu_svm *svm)
+{
 }
 
 #endif /* CONFIG_DRM_AMDGPU_SVM */

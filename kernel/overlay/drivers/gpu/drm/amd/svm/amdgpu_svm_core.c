@@ -198,7 +198,10 @@
  *   ranges it covered (each DMA-unmapped) and those of them whose GPU PTEs
  *   it zapped; the time between the two events is the notifier's;
  * - ``amdgpu_svm_restore``: a run of the restore worker (XNACK off): its
- *   result, whether work is left, and the failures in a row.
+ *   result, whether work is left, and the failures in a row;
+ * - ``amdgpu_svm_ptes_lost``: the driver reported a GPU page table that
+ *   lost the core's PTEs (amdgpu_svm_ptes_lost()), with the ranges that
+ *   were mapped there and are mapped again.
  */
 
 #include <kunit/static_stub.h>

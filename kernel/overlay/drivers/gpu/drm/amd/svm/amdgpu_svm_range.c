@@ -337,6 +337,65 @@ void amdgpu_svm_unmap_all(struct amdgpu_svm *svm)
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_unmap_all);
 
+/**
+ * amdgpu_svm_ptes_lost() - the GPU page table of a context lost what the
+ * core wrote there
+ * @svm: the context
+ *
+ * A GPU reset that lost VRAM, where amdgpu keeps its page tables, or a
+ * page-table job that was cancelled, leaves the page table of @svm
+ * without the PTEs the core wrote, or with garbage in their place. The
+ * driver calls this once it knows, before the context's queues run again
+ * (amdgpu: on the first command submission that sees the VM's new
+ * generation). The PTEs of every mapped range are cleared, so no garbage
+ * translation survives, and the ranges are marked unmapped. With XNACK
+ * off they are queued for the restore worker and the context is quiesced
+ * until it has mapped them again, as after an eviction; with XNACK on the
+ * GPU faults them in again (a range still marked mapped would make the
+ * fault handler write nothing, and the access fault for ever). The pages
+ * stay where they are: whether VRAM kept their contents is for the driver
+ * to report (amdgpu: the VRAM-lost counter of its contexts).
+ *
+ * Context: process context, may sleep; takes the SVM lock and the
+ * notifier lock. No driver lock that the SVM core's ops take may be held.
+ */
+void amdgpu_svm_ptes_lost(struct amdgpu_svm *svm)
+{
+	const struct amdgpu_svm_gpu_ops *ops = svm->gpu->ops;
+	struct amdgpu_svm_process *proc = svm->proc;
+	struct drm_gpusvm_notifier *notifier;
+	unsigned int zapped = 0;
+	struct drm_gpusvm_range *r;
+
+	mutex_lock(&proc->lock);
+	drm_gpusvm_notifier_lock(&svm->gpusvm);
+	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, 0, ULONG_MAX) {
+		r = NULL;
+		drm_gpusvm_for_each_range(r, notifier, 0, ULONG_MAX) {
+			struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
+
+			if (!range->mapped)
+				continue;
+			ops->clear_ptes(svm, range_start(range), range_end(range));
+			range->mapped = false;
+			zapped++;
+			if (!proc->xnack)
+				amdgpu_svm_range_queue(svm, range,
+						       AMDGPU_SVM_RANGE_RESTORE);
+		}
+	}
+	if (zapped)
+		ops->flush_tlb(svm);
+	drm_gpusvm_notifier_unlock(&svm->gpusvm);
+	if (zapped && !proc->xnack) {
+		amdgpu_svm_owe_restore(svm);
+		mod_delayed_work(amdgpu_svm_wq, &proc->restore_work, 1);
+	}
+	mutex_unlock(&proc->lock);
+	trace_amdgpu_svm_ptes_lost(svm->gpu->gpu_id, zapped);
+}
+EXPORT_SYMBOL_GPL(amdgpu_svm_ptes_lost);
+
 /* What an allocation of @size bytes by kvmalloc() and friends takes. */
 static size_t amdgpu_svm_alloc_size(const void *p, size_t size)
 {

@@ -84,6 +84,16 @@ TRACE_EVENT(amdgpu_svm_invalidate_done,
 		      __entry->ranges, __entry->zapped)
 );
 
+TRACE_EVENT(amdgpu_svm_ptes_lost,
+	    TP_PROTO(u32 gpu_id, unsigned int zapped),
+	    TP_ARGS(gpu_id, zapped),
+	    TP_STRUCT__entry(__field(u32, gpu_id)
+			     __field(unsigned int, zapped)),
+	    TP_fast_assign(__entry->gpu_id = gpu_id;
+			   __entry->zapped = zapped;),
+	    TP_printk("gpu_id=%u zapped=%u", __entry->gpu_id, __entry->zapped)
+);
+
 TRACE_EVENT(amdgpu_svm_restore,
 	    TP_PROTO(pid_t tgid, int ret, bool pending, unsigned int failures),
 	    TP_ARGS(tgid, ret, pending, failures),
