@@ -40,6 +40,14 @@
  *   of the file's contexts reports. KFD queues of the process are not
  *   resumed after such a reset (KFD signals the memory loss), so only
  *   command submission needs the check;
+ * - system suspend evicts all VRAM (amdgpu_device_evict_resources()):
+ *   the SVM VRAM units move to system memory through their eviction
+ *   (amdgpu_gem_svm_vram.c), and the page tables, which
+ *   amdgpu_vm_evictable() keeps resident under memory pressure, are moved
+ *   out with their contents by ttm_bo_evict_first(), which does not ask
+ *   it. amdgpu_vm_validate() moves them back at the next submission or KFD
+ *   restore, SVM PTEs included, and no VRAM-lost counter moves: nothing is
+ *   mapped again after a resume;
  * - GPU retry faults (XNACK on, gfx9 with amdgpu.noretry=0) reach
  *   amdgpu_svm_handle_fault() from amdgpu_vm_handle_fault() through
  *   amdgpu_gem_svm_handle_fault();
