@@ -118,8 +118,10 @@ struct vamdgpu_tlb_entry {
  * Locking, outermost first:
  *
  * - @lock (mutex): ioctl-side state: @xnack_enabled, @num_queues,
- *   @user_quiesces, queue creation and destruction. May be held across GFP_KERNEL allocations;
- *   never taken by anything the SVM core calls from its notifier.
+ *   @user_quiesces, @pt_losses_seen, queue creation and destruction. The
+ *   SVM lock nests inside it (SET_XNACK, vamdgpu_vm_revalidate()). May be
+ *   held across GFP_KERNEL allocations; never taken by anything the SVM
+ *   core calls from its notifier.
  * - @userptr_lock (mutex): the hand-mapped userptr list; taken by the
  *   built-in fault handler, so never held while waiting for a queue.
  * - @fault_handler is set while the VM has no queue (under @lock) and is
