@@ -16,6 +16,13 @@
  *	test's own process, covering the buffer, towards that GPU's VRAM, asked
  *	by SET_ATTR, successful; prefetching it back gives one event towards
  *	system memory; the data survives both.
+ *
+ * SUBTEST: ptes-lost-event
+ * Description: Virtual GPU, per XNACK mode: after the GPU's page tables
+ *	are wiped (debugfs vamdgpu_lose_page_tables) under a 2 MiB buffer the
+ *	GPU has mapped, the next submission gives exactly one
+ *	amdgpu_svm_ptes_lost event, for that GPU, with the buffer's range
+ *	among those it found mapped; the GPU then reads the buffer right.
  */
 
 #include <errno.h>
@@ -27,6 +34,7 @@
 #include "igt.h"
 #include "amdgpu_svm.h"
 #include "svm_buf.h"
+#include "svm_evict.h"
 #include "svm_gpu.h"
 #include "svm_trace.h"
 
@@ -121,6 +129,61 @@ static void test_prefetch_events(struct svm_gpu *gpu, bool xnack)
 	svm_ctx_close(&ctx);
 }
 
+static const char *const ptes_lost_event[] = { "amdgpu_svm_ptes_lost", NULL };
+
+/** struct ptes_lost_events - what the amdgpu_svm_ptes_lost lines said */
+struct ptes_lost_events {
+	unsigned int n, gpu_id, zapped;
+};
+
+static void ptes_lost_line(const char *event, double ts, const char *fields,
+			   void *data)
+{
+	struct ptes_lost_events *p = data;
+
+	igt_assert_f(sscanf(fields, "gpu_id=%u zapped=%u", &p->gpu_id,
+			    &p->zapped) == 2,
+		     "unreadable event: %s\n", fields);
+	p->n++;
+}
+
+static void test_ptes_lost_event(struct svm_gpu *gpu, bool xnack)
+{
+	struct svm_gpu_cmd read;
+	struct ptes_lost_events p = {};
+	struct svm_ctx ctx;
+	struct svm_queue q;
+	uint64_t *buf;
+
+	igt_require_f(gpu->is_virtual,
+		      "%s: the page tables are wiped through the virtual GPU's debugfs\n",
+		      gpu->name);
+	svm_ctx_open(gpu, xnack, &ctx);
+	buf = svm_map_aligned(BUF_SIZE, BUF_SIZE);
+	buf[0] = 0x7ace;
+	svm_give_access(&ctx, buf, BUF_SIZE);
+	svm_queue_create(&ctx, &q);
+	read = svm_cmd_read((uintptr_t)buf);
+	svm_queue_exec(&q, &read, 1, "read before the page tables were lost");
+
+	svm_trace_start(ptes_lost_event);
+	svm_vamdgpu_lose_page_tables(gpu);
+	svm_queue_exec(&q, &read, 1, "read after the page tables were lost");
+	svm_trace_stop(ptes_lost_event, ptes_lost_line, &p);
+	igt_assert_f(p.n == 1, "%s: %u amdgpu_svm_ptes_lost events, expected one\n",
+		     gpu->name, p.n);
+	igt_assert_f(p.gpu_id == gpu->gpu_id,
+		     "%s: the event names gpu_id %u, expected %u\n", gpu->name,
+		     p.gpu_id, gpu->gpu_id);
+	igt_assert_f(p.zapped >= 1,
+		     "%s: the event found no mapped range, but the GPU had read the buffer\n",
+		     gpu->name);
+	igt_assert_eq_u64(svm_queue_read_result(&q), 0x7ace);
+	svm_queue_destroy(&q);
+	munmap(buf, BUF_SIZE);
+	svm_ctx_close(&ctx);
+}
+
 int igt_main()
 {
 	static struct svm_gpu gpus[SVM_GPUS_MAX];
@@ -135,6 +198,14 @@ int igt_main()
 	igt_subtest_with_dynamic("prefetch-migrate-events") {
 		igt_dynamic_svm_modes(gpus, ngpus, g, x)
 			test_prefetch_events(&gpus[g], x);
+	}
+
+	igt_describe("Virtual GPU: after the GPU's page tables are wiped under a buffer it mapped, the next submission gives exactly one amdgpu_svm_ptes_lost event, for that GPU, with at least the buffer's range found mapped; the GPU reads the buffer right.");
+	igt_subtest_with_dynamic("ptes-lost-event") {
+		svm_trace_require(ptes_lost_event[0]);
+		igt_dynamic_svm_modes(gpus, ngpus, g, x)
+			test_ptes_lost_event(&gpus[g], x);
+		svm_trace_off(ptes_lost_event);
 	}
 
 	igt_fixture() {
