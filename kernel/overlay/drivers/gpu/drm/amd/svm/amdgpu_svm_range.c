@@ -79,6 +79,37 @@ static void amdgpu_svm_range_dequeue(struct amdgpu_svm *svm,
 	spin_unlock(&svm->work_lock);
 }
 
+/*
+ * Clear the PTEs of the mapped ranges of @notifier within [start, end) and
+ * mark them unmapped; with @restore, queue each for the restore worker.
+ * The caller flushes the TLB when it returns more than 0.
+ */
+static unsigned int amdgpu_svm_zap_mapped(struct amdgpu_svm *svm,
+					  struct drm_gpusvm_notifier *notifier,
+					  unsigned long start,
+					  unsigned long end, bool restore)
+{
+	const struct amdgpu_svm_gpu_ops *ops = svm->gpu->ops;
+	struct drm_gpusvm_range *r = NULL;
+	unsigned int zapped = 0;
+
+	lockdep_assert_held(&svm->gpusvm.notifier_lock);
+
+	drm_gpusvm_for_each_range(r, notifier, start, end) {
+		struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
+
+		if (!range->mapped)
+			continue;
+		ops->clear_ptes(svm, range_start(range), range_end(range));
+		range->mapped = false;
+		zapped++;
+		if (restore)
+			amdgpu_svm_range_queue(svm, range,
+					       AMDGPU_SVM_RANGE_RESTORE);
+	}
+	return zapped;
+}
+
 /**
  * amdgpu_svm_invalidate() - the drm_gpusvm invalidate callback
  * @gpusvm: the context's drm_gpusvm
@@ -144,16 +175,7 @@ static void amdgpu_svm_invalidate(struct drm_gpusvm *gpusvm,
 		amdgpu_svm_evict(svm);
 
 	if (any_mapped) {
-		r = NULL;
-		drm_gpusvm_for_each_range(r, notifier, start, end) {
-			struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
-
-			if (!range->mapped)
-				continue;
-			ops->clear_ptes(svm, range_start(range), range_end(range));
-			range->mapped = false;
-			zapped++;
-		}
+		zapped = amdgpu_svm_zap_mapped(svm, notifier, start, end, false);
 		ops->flush_tlb(svm);
 	}
 
@@ -296,23 +318,14 @@ static void amdgpu_svm_remove_span(struct amdgpu_svm *svm, unsigned long start,
 	const struct amdgpu_svm_gpu_ops *ops = svm->gpu->ops;
 	struct drm_gpusvm_notifier *notifier, *next_notifier;
 	struct drm_gpusvm_range *r, *next;
-	bool zapped = false;
+	unsigned int zapped = 0;
 
 	lockdep_assert_held(&svm->proc->lock);
 
 	drm_gpusvm_notifier_lock(&svm->gpusvm);
-	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, start, end) {
-		r = NULL;
-		drm_gpusvm_for_each_range(r, notifier, start, end) {
-			struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
-
-			if (!range->mapped)
-				continue;
-			ops->clear_ptes(svm, range_start(range), range_end(range));
-			range->mapped = false;
-			zapped = true;
-		}
-	}
+	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, start, end)
+		zapped += amdgpu_svm_zap_mapped(svm, notifier, start, end,
+						false);
 	if (zapped)
 		ops->flush_tlb(svm);
 	drm_gpusvm_notifier_unlock(&svm->gpusvm);
@@ -365,25 +378,12 @@ void amdgpu_svm_ptes_lost(struct amdgpu_svm *svm)
 	struct amdgpu_svm_process *proc = svm->proc;
 	struct drm_gpusvm_notifier *notifier;
 	unsigned int zapped = 0;
-	struct drm_gpusvm_range *r;
 
 	mutex_lock(&proc->lock);
 	drm_gpusvm_notifier_lock(&svm->gpusvm);
-	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, 0, ULONG_MAX) {
-		r = NULL;
-		drm_gpusvm_for_each_range(r, notifier, 0, ULONG_MAX) {
-			struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
-
-			if (!range->mapped)
-				continue;
-			ops->clear_ptes(svm, range_start(range), range_end(range));
-			range->mapped = false;
-			zapped++;
-			if (!proc->xnack)
-				amdgpu_svm_range_queue(svm, range,
-						       AMDGPU_SVM_RANGE_RESTORE);
-		}
-	}
+	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, 0, ULONG_MAX)
+		zapped += amdgpu_svm_zap_mapped(svm, notifier, 0, ULONG_MAX,
+						!proc->xnack);
 	if (zapped)
 		ops->flush_tlb(svm);
 	drm_gpusvm_notifier_unlock(&svm->gpusvm);
