@@ -325,6 +325,30 @@ void svm_queue_destroy(struct svm_queue *q)
 }
 
 /**
+ * svm_queue_check_lost() - check that a page-table loss made a queue lost
+ * @q: the queue, made lost by a loss of its GPU's page tables
+ *
+ * A lost queue must say so and refuse a submission with -ECANCELED, as
+ * amdgpu refuses a context made before a reset that lost VRAM; the process
+ * then makes a new one.
+ */
+void svm_queue_check_lost(struct svm_queue *q)
+{
+	struct svm_gpu_cmd cmd = svm_cmd_write(0, 0, 8);
+	struct svm_queue_counters c;
+	uint64_t seqno;
+	int ret;
+
+	svm_queue_counters(q, &c);
+	igt_assert_f(c.lost, "%s: queue %u is not lost after its GPU lost its page tables\n",
+		     q->ctx->gpu->name, q->id);
+	ret = q->ctx->gpu->backend->submit(q, &cmd, 1, &seqno);
+	igt_assert_f(ret == -ECANCELED,
+		     "%s: a submission to a lost queue: %s, not Operation canceled\n",
+		     q->ctx->gpu->name, ret ? strerror(-ret) : "accepted");
+}
+
+/**
  * svm_queue_submit() - queue commands, failing the test on error
  * @q: the queue
  * @cmds: the commands

@@ -92,6 +92,8 @@ struct svm_gpu_cmd {
  * struct svm_queue_counters - what a queue went through (virtual GPU only)
  * @quiesced: the queue is quiesced now
  * @failed: a VM fault stopped the queue
+ * @lost: a page-table loss (a GPU reset that lost VRAM) cancelled the
+ *	queue's submissions; it takes no more (svm_queue_check_lost())
  * @fault_addr: address of that VM fault
  * @fault_write: the faulting access was a write
  * @fault_permission: the page was mapped, without the access's permission
@@ -105,7 +107,7 @@ struct svm_gpu_cmd {
  * @vm_faults: VM faults (XNACK off, or XNACK on when the retry failed)
  */
 struct svm_queue_counters {
-	bool quiesced, failed;
+	bool quiesced, failed, lost;
 	uint64_t fault_addr;
 	bool fault_write, fault_permission, fault_unresolved, fault_stale;
 	uint32_t quiesce_count, resume_count, retry_faults, vm_faults;
@@ -122,7 +124,8 @@ struct svm_queue_counters {
  * @queue_create: create @q on @q->ctx
  * @queue_destroy: destroy it (work not started is dropped)
  * @submit: queue commands; *@seqno completes after all of them
- * @wait: wait for @seqno: 0, -ETIME after @timeout_ns, -EIO after a fault
+ * @wait: wait for @seqno: 0, -ETIME after @timeout_ns, -EIO after a fault,
+ *	-ECANCELED when a page-table loss cancelled it (the queue is lost)
  * @read_result: the value of the queue's last READ
  * @counters: queue state and counters; -EOPNOTSUPP where the hardware
  *	does not expose them (real amdgpu)
@@ -150,6 +153,13 @@ struct svm_gpu_backend {
 	 * call it.
 	 */
 	int (*evict_vram)(const struct svm_gpu *gpu, int *result);
+	/*
+	 * Wipe the GPU's page tables as a reset that lost VRAM does, which
+	 * makes every queue on the GPU lost: 0 with the number of VMs wiped
+	 * in *vms, or -errno when it cannot be asked for (NULL where the
+	 * driver has no such knob). Never fails or skips the test.
+	 */
+	int (*lose_page_tables)(const struct svm_gpu *gpu, unsigned int *vms);
 };
 
 extern const struct svm_gpu_backend svm_gpu_backend_vamdgpu;
@@ -203,6 +213,7 @@ int __svm_queue_create(struct svm_ctx *ctx, struct svm_queue *q);
 void svm_queue_create(struct svm_ctx *ctx, struct svm_queue *q);
 int __svm_queue_create_fenced(struct svm_ctx *ctx, struct svm_queue *q);
 void svm_queue_destroy(struct svm_queue *q);
+void svm_queue_check_lost(struct svm_queue *q);
 uint64_t svm_queue_submit(struct svm_queue *q, const struct svm_gpu_cmd *cmds,
 			  unsigned int n);
 int __svm_queue_wait(struct svm_queue *q, uint64_t seqno, int64_t timeout_ns);

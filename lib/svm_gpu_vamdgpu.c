@@ -190,6 +190,7 @@ static int vamdgpu_backend_counters(struct svm_queue *q,
 	*c = (struct svm_queue_counters){
 		.quiesced = st.state == VAMDGPU_QUEUE_STATE_QUIESCED,
 		.failed = st.state == VAMDGPU_QUEUE_STATE_ERROR,
+		.lost = st.state == VAMDGPU_QUEUE_STATE_LOST,
 		.fault_addr = st.fault_addr,
 		.fault_write = st.fault_flags & VAMDGPU_FAULT_WRITE,
 		.fault_permission = st.fault_flags & VAMDGPU_FAULT_PERMISSION,
@@ -252,6 +253,13 @@ static int vamdgpu_backend_evict_vram(const struct svm_gpu *gpu, int *result)
 	return ret;
 }
 
+/* Through debugfs: never fails the test, so stress threads may call it. */
+static int vamdgpu_backend_lose_page_tables(const struct svm_gpu *gpu,
+					    unsigned int *vms)
+{
+	return __vamdgpu_lose_page_tables(gpu->instance, vms);
+}
+
 const struct svm_gpu_backend svm_gpu_backend_vamdgpu = {
 	.driver = "vamdgpu",
 	.probe = vamdgpu_backend_probe,
@@ -265,4 +273,5 @@ const struct svm_gpu_backend svm_gpu_backend_vamdgpu = {
 	.counters = vamdgpu_backend_counters,
 	.vram_used = vamdgpu_backend_vram_used,
 	.evict_vram = vamdgpu_backend_evict_vram,
+	.lose_page_tables = vamdgpu_backend_lose_page_tables,
 };

@@ -391,6 +391,8 @@ const char *vamdgpu_queue_state_name(uint32_t state)
 		return "quiesced";
 	case VAMDGPU_QUEUE_STATE_ERROR:
 		return "error";
+	case VAMDGPU_QUEUE_STATE_LOST:
+		return "lost";
 	default:
 		return "unknown";
 	}
@@ -445,22 +447,53 @@ FILE *vamdgpu_debugfs_open(int instance, const char *file, const char *mode)
 }
 
 /**
- * vamdgpu_lose_page_tables() - wipe the page table of every VM of a
+ * __vamdgpu_lose_page_tables() - wipe the page table of every VM of a
  * virtual GPU, as a GPU reset that lost VRAM does (debugfs
- * vamdgpu_lose_page_tables); each VM rebuilds at its next submission
+ * vamdgpu_lose_page_tables): every queue on the GPU is lost, each VM
+ * rebuilds at its next submission
+ * @instance: the vamdgpu instance
+ * @vms: set to how many VMs lost their page table
+ *
+ * Asserts nothing, so threads may call it.
+ *
+ * Return: 0, -errno when debugfs cannot be read, -EPROTO when the file
+ * said something unexpected.
+ */
+int __vamdgpu_lose_page_tables(int instance, unsigned int *vms)
+{
+	char path[128];
+	int ret = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/dri/vamdgpu.%d/vamdgpu_lose_page_tables",
+		 instance);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "wiped the page tables of %u VMs", vms) != 1)
+		ret = -EPROTO;
+	fclose(f);
+	return ret;
+}
+
+/**
+ * vamdgpu_lose_page_tables() - __vamdgpu_lose_page_tables(), skipping
+ * without debugfs and failing the test on an unexpected answer
  * @instance: the vamdgpu instance
  *
  * Return: how many VMs lost their page table.
  */
 unsigned int vamdgpu_lose_page_tables(int instance)
 {
-	FILE *f = vamdgpu_debugfs_open(instance, "vamdgpu_lose_page_tables", "r");
-	unsigned int n;
+	unsigned int n = 0;
+	int ret = __vamdgpu_lose_page_tables(instance, &n);
 
-	igt_assert_f(fscanf(f, "wiped the page tables of %u VMs", &n) == 1,
-		     "vamdgpu.%d: vamdgpu_lose_page_tables said something unexpected\n",
-		     instance);
-	fclose(f);
+	igt_require_f(ret != -ENOENT && ret != -EACCES,
+		      "vamdgpu.%d: no debugfs vamdgpu_lose_page_tables: %s (debugfs mounted? kernel too old?)\n",
+		      instance, strerror(-ret));
+	igt_assert_f(ret == 0, "vamdgpu.%d: vamdgpu_lose_page_tables: %s\n",
+		     instance, strerror(-ret));
 	return n;
 }
 

@@ -81,6 +81,7 @@ int vamdgpu_gpus_open(struct vamdgpu_gpu *gpus, int max);
 void vamdgpu_gpus_close(struct vamdgpu_gpu *gpus, int count);
 int vamdgpu_reopen(int fd);
 FILE *vamdgpu_debugfs_open(int instance, const char *file, const char *mode);
+int __vamdgpu_lose_page_tables(int instance, unsigned int *vms);
 unsigned int vamdgpu_lose_page_tables(int instance);
 bool vamdgpu_gpu_xnack_capable(const struct vamdgpu_gpu *gpu);
 

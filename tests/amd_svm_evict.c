@@ -94,7 +94,9 @@
  * Description: Virtual GPU: a buffer, half in system memory and half
  *	prefetched to VRAM, is mapped and copied by the GPU; then the GPU's
  *	page tables are wiped, as a reset that loses VRAM wipes amdgpu's
- *	(debugfs vamdgpu_lose_page_tables). The next submission must find
+ *	(debugfs vamdgpu_lose_page_tables). The queue is lost then: it
+ *	refuses submissions with ECANCELED, as amdgpu refuses a context made
+ *	before the reset. The first submission, to a new queue, must find
  *	the buffer mapped again: XNACK off, the driver quiesces the queue
  *	and its restore maps the buffer before the copy runs; XNACK on, the
  *	GPU faults it in again. Either way the copy completes with the
@@ -728,8 +730,8 @@ static void test_page_tables_lost(struct svm_gpu *gpu, bool xnack)
 	size_t size = 64 * svm_page_size(), half = size / 2;
 	struct svm_queue_counters before, after;
 	struct svm_gpu_cmd cmd;
+	struct svm_queue q, fresh;
 	struct svm_ctx ctx;
-	struct svm_queue q;
 	unsigned int vms;
 	char *src, *dst;
 	uint64_t seqno;
@@ -756,12 +758,16 @@ static void test_page_tables_lost(struct svm_gpu *gpu, bool xnack)
 		 svm_vram_pages(src, size), size / svm_page_size());
 
 	memset(dst, 0, size);
-	svm_queue_counters(&q, &before);
 	vms = svm_vamdgpu_lose_page_tables(gpu);
 	igt_assert_f(vms >= 1, "%s: no VM lost its page table\n", gpu->name);
-	seqno = svm_queue_submit(&q, &cmd, 1);
-	ret = __svm_queue_wait(&q, seqno, SVM_GPU_TIMEOUT_NS);
-	svm_queue_counters(&q, &after);
+	/* Made before the first submission after the loss, which rebuilds. */
+	svm_queue_create(&ctx, &fresh);
+	svm_queue_counters(&fresh, &before);
+	seqno = svm_queue_submit(&fresh, &cmd, 1);
+	ret = __svm_queue_wait(&fresh, seqno, SVM_GPU_TIMEOUT_NS);
+	svm_queue_counters(&fresh, &after);
+	svm_queue_check_lost(&q);
+	svm_queue_destroy(&q);
 	igt_info("%s: %u VMs lost their page tables; copy %s; quiesce +%u, resume +%u, retry faults +%u\n",
 		 gpu->name, vms, ret ? strerror(-ret) : "done",
 		 after.quiesce_count - before.quiesce_count,
@@ -782,7 +788,7 @@ static void test_page_tables_lost(struct svm_gpu *gpu, bool xnack)
 			     "%s: the queue was quiesced %u times and resumed %u times around the rebuild\n",
 			     gpu->name, after.quiesce_count - before.quiesce_count,
 			     after.resume_count - before.resume_count);
-	svm_queue_destroy(&q);
+	svm_queue_destroy(&fresh);
 	munmap(src, size);
 	munmap(dst, size);
 	svm_ctx_close(&ctx);

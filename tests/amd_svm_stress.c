@@ -13,8 +13,11 @@
  *	write, read-back and atomic add on random spans of any GPU of the
  *	process; CPU writes and checks; MADV_DONTNEED, MADV_PAGEOUT,
  *	mprotect and back, munmap and mmap again, mremap out and back,
- *	prefetch to a GPU's VRAM or system memory, VRAM eviction, closing
- *	and reopening a GPU context, and fork with the child checking its
+ *	prefetch to a GPU's VRAM or system memory, VRAM eviction, a loss of
+ *	a GPU's page tables (the virtual GPU's model of a reset that lost
+ *	VRAM: every worker's queue on that GPU is lost, its cancelled work is
+ *	redone by the CPU and a new queue made), closing and reopening a GPU
+ *	context, and fork with the child checking its
  *	copy-on-write snapshot and that its parent's fd refuses it. GPU work
  *	stays in flight across the operations that do not touch its pages.
  *	A meddler thread sets locations and granularities, reads
@@ -78,7 +81,7 @@ enum op {
 	OP_CPU_WRITE, OP_CPU_CHECK, OP_DONTNEED, OP_PAGEOUT, OP_MPROTECT,
 	OP_REMAP, OP_MREMAP, OP_PREFETCH, OP_EVICT_VRAM, OP_FORK, OP_PARENT_FD,
 	OP_ATOMICS,
-	OP_REOPEN, OP_GET_ATTR, OP_COUNT
+	OP_REOPEN, OP_GET_ATTR, OP_LOSE_PAGE_TABLES, OP_COUNT
 };
 
 static const struct {
@@ -103,6 +106,7 @@ static const struct {
 	[OP_ATOMICS] = { "atomics", 3 },
 	[OP_REOPEN] = { "reopen", 1 },
 	[OP_GET_ATTR] = { "get-attr", 3 },
+	[OP_LOSE_PAGE_TABLES] = { "lose-page-tables", 1 },
 };
 
 /* Bytes [off, off + len) of a worker's region. */
@@ -123,6 +127,8 @@ struct worker {
 	int busy_queue;
 	uint64_t seqno;
 	struct span busy[INFLIGHT_MAX];
+	/* The GPU writes busy[i] (else it only reads it). */
+	bool busy_written[INFLIGHT_MAX];
 	unsigned int nbusy;
 	char *base;
 	size_t size;
@@ -133,6 +139,9 @@ struct worker {
 	unsigned long nops;
 	unsigned long count[OP_COUNT];
 	unsigned long atomic_adds, mm_skipped;
+	/* Waits a page-table loss cancelled; one since the op began. */
+	unsigned long cancelled;
+	bool work_cancelled;
 };
 
 struct stress {
@@ -157,6 +166,8 @@ struct stress {
 	atomic_ulong vram_evictions, vram_evict_unavailable;
 	/* The errno the last refused one failed with (0: none was refused). */
 	atomic_int vram_evict_errno;
+	/* Page-table losses: done, impossible (no such knob on the GPU). */
+	atomic_ulong pt_losses, pt_loss_unavailable;
 };
 
 /* xorshift64*: each worker's sequence follows from the seed alone. */
@@ -277,6 +288,42 @@ static const char *gpu_name(struct worker *w, int g)
 	return w->ctx[g].gpu->name;
 }
 
+/* Put a new queue in place of lost queue @g. */
+static bool renew_queue(struct worker *w, int g)
+{
+	struct svm_ctx *ctx = &w->ctx[g];
+	int ret;
+
+	ctx->gpu->backend->queue_destroy(&w->q[g]);
+	ret = __svm_queue_create(ctx, &w->q[g]);
+	if (ret)
+		fail(w, "BAD ERRNO: a new queue on %s after its page tables were lost: %s",
+		     gpu_name(w, g), strerror(-ret));
+	return !ret;
+}
+
+/*
+ * A page-table loss cancelled the work in flight (its wait said so: none
+ * of it runs any more). The shadow holds what it was to do: the CPU does
+ * it, and a new queue replaces the lost one.
+ */
+static bool recover_cancelled(struct worker *w)
+{
+	int g = w->busy_queue;
+
+	note(w, "work on %s cancelled by a page-table loss: redone by the CPU",
+	     gpu_name(w, g));
+	for (unsigned int i = 0; i < w->nbusy; i++)
+		if (w->busy_written[i])
+			memcpy(w->base + w->busy[i].off,
+			       w->shadow + w->busy[i].off, w->busy[i].len);
+	w->busy_queue = -1;
+	w->nbusy = 0;
+	w->cancelled++;
+	w->work_cancelled = true;
+	return renew_queue(w, g);
+}
+
 /* Wait for the work in flight; false (and the run failed) if it failed. */
 static bool sync_gpu(struct worker *w)
 {
@@ -288,6 +335,8 @@ static bool sync_gpu(struct worker *w)
 		return true;
 	q = &w->q[w->busy_queue];
 	ret = q->ctx->gpu->backend->wait(q, w->seqno, WAIT_NS);
+	if (ret == -ECANCELED)
+		return recover_cancelled(w);
 	if (ret) {
 		bool counters = q->ctx->gpu->backend->counters(q, &c) == 0;
 
@@ -330,28 +379,43 @@ static bool sync_if_busy(struct worker *w, struct span s)
 	return true;
 }
 
-/* Queue @cmds on GPU @g; the pages of @a and @b are busy until a sync. */
+/*
+ * Queue @cmds on GPU @g, which write @written and read @read: their pages
+ * are busy until a sync.
+ */
 static bool submit(struct worker *w, int g, const struct svm_gpu_cmd *cmds,
-		   unsigned int n, struct span a, struct span b)
+		   unsigned int n, struct span written, struct span read)
 {
 	struct svm_queue *q = &w->q[g];
+	uint64_t seqno;
 	int ret;
 
 	if ((w->busy_queue >= 0 && w->busy_queue != g) ||
 	    w->nbusy + 2 > INFLIGHT_MAX)
 		if (!sync_gpu(w))
 			return false;
-	ret = q->ctx->gpu->backend->submit(q, cmds, n, &w->seqno);
+	ret = q->ctx->gpu->backend->submit(q, cmds, n, &seqno);
+	if (ret == -ECANCELED) {
+		/* The queue is lost: settle its work, submit to a new one. */
+		if (!sync_gpu(w) || !renew_queue(w, g))
+			return false;
+		ret = q->ctx->gpu->backend->submit(q, cmds, n, &seqno);
+	}
 	if (ret) {
 		fail(w, "BAD ERRNO: submitting %u commands on %s: %s", n,
 		     gpu_name(w, g), strerror(-ret));
 		return false;
 	}
+	w->seqno = seqno;
 	w->busy_queue = g;
-	if (a.len)
-		w->busy[w->nbusy++] = a;
-	if (b.len)
-		w->busy[w->nbusy++] = b;
+	if (written.len) {
+		w->busy_written[w->nbusy] = true;
+		w->busy[w->nbusy++] = written;
+	}
+	if (read.len) {
+		w->busy_written[w->nbusy] = false;
+		w->busy[w->nbusy++] = read;
+	}
 	return true;
 }
 
@@ -461,7 +525,7 @@ static bool op_gpu_copy(struct worker *w)
 			   (uintptr_t)w->base + src.off, src.len);
 	note(w, "gpu-copy %s +0x%zx -> +0x%zx len 0x%zx", gpu_name(w, g),
 	     src.off, dst.off, src.len);
-	if (!submit(w, g, &cmd, 1, src, dst))
+	if (!submit(w, g, &cmd, 1, dst, src))
 		return false;
 	memcpy(w->shadow + dst.off, w->shadow + src.off, src.len);
 	return true;
@@ -484,18 +548,31 @@ static bool op_gpu_write(struct worker *w)
 }
 
 /* The GPU copies a span into the probe buffer: what it sees is checked. */
+/*
+ * GPU @g copies @r into the probe buffer, which must then match the
+ * shadow; a copy that a page-table loss cancelled checks nothing.
+ */
+static bool gpu_read_check(struct worker *w, int g, struct span r,
+			   const char *what)
+{
+	struct svm_gpu_cmd cmd = svm_cmd_copy((uintptr_t)w->probe,
+					      (uintptr_t)w->base + r.off, r.len);
+
+	w->work_cancelled = false;
+	if (!submit(w, g, &cmd, 1, (struct span){ 0 }, r) || !sync_gpu(w))
+		return false;
+	if (w->work_cancelled)
+		return true;
+	return check_span(w, (uint8_t *)w->probe, r, "GPU READ MISMATCH", what);
+}
+
 static bool op_gpu_readback(struct worker *w)
 {
 	struct span s = word_span(w, PROBE_SIZE);
 	int g = pick_gpu(w);
-	struct svm_gpu_cmd cmd = svm_cmd_copy((uintptr_t)w->probe,
-					      (uintptr_t)w->base + s.off, s.len);
 
 	note(w, "gpu-readback %s +0x%zx len 0x%zx", gpu_name(w, g), s.off, s.len);
-	if (!submit(w, g, &cmd, 1, s, (struct span){ 0 }) || !sync_gpu(w))
-		return false;
-	return check_span(w, (uint8_t *)w->probe, s, "GPU READ MISMATCH",
-			  gpu_name(w, g));
+	return gpu_read_check(w, g, s, gpu_name(w, g));
 }
 
 static bool op_cpu_write(struct worker *w)
@@ -596,8 +673,6 @@ static bool op_mprotect(struct worker *w)
 {
 	struct span p = page_span(w);
 	struct span r = { p.off, p.len < PROBE_SIZE ? p.len : PROBE_SIZE };
-	struct svm_gpu_cmd cmd = svm_cmd_copy((uintptr_t)w->probe,
-					      (uintptr_t)w->base + r.off, r.len);
 	int g = pick_gpu(w);
 
 	if (!mm_prepare(w, p))
@@ -609,9 +684,7 @@ static bool op_mprotect(struct worker *w)
 		return false;
 	}
 	/* Read-only memory is still readable by the GPU. */
-	if (!submit(w, g, &cmd, 1, r, (struct span){ 0 }) || !sync_gpu(w) ||
-	    !check_span(w, (uint8_t *)w->probe, r, "GPU READ MISMATCH",
-			"GPU read of read-only memory"))
+	if (!gpu_read_check(w, g, r, "GPU read of read-only memory"))
 		return false;
 	if (mprotect(w->base + p.off, p.len, PROT_READ | PROT_WRITE)) {
 		fail(w, "BAD ERRNO: mprotect back: %m");
@@ -715,7 +788,6 @@ static bool split_and_read(struct worker *w, struct span p)
 		.value = rnd_below(&w->rng, 5),
 	};
 	struct span r;
-	struct svm_gpu_cmd cmd;
 	int g = pick_gpu(w), ret;
 
 	in.off = p.off + page * rnd_below(&w->rng, (p.len - in.len) / page + 1);
@@ -731,11 +803,8 @@ static bool split_and_read(struct worker *w, struct span p)
 		fail(w, "BAD ERRNO: SET_ATTR GRANULARITY: %s", strerror(-ret));
 		return false;
 	}
-	cmd = svm_cmd_copy((uintptr_t)w->probe, (uintptr_t)w->base + r.off, r.len);
-	if (!submit(w, g, &cmd, 1, r, (struct span){ 0 }) || !sync_gpu(w))
-		return false;
-	return check_span(w, (uint8_t *)w->probe, r, "GPU READ MISMATCH",
-			  "GPU read of small ranges inside a VRAM huge page");
+	return gpu_read_check(w, g, r,
+			      "GPU read of small ranges inside a VRAM huge page");
 }
 
 static bool op_prefetch(struct worker *w)
@@ -865,8 +934,8 @@ static bool op_fork(struct worker *w)
 	struct svm_gpu_cmd cmd;
 	struct child_report r;
 	int go[2], report[2];
+	bool ok, submitted;
 	pid_t pid;
-	bool ok;
 
 	note(w, "fork, %s fills +0x%zx len 0x%zx across it, +0x%zx len 0x%zx after",
 	     gpu_name(w, g), before.off, before.len, after.off, after.len);
@@ -893,9 +962,11 @@ static bool op_fork(struct worker *w)
 		return false;
 	}
 	cmd = svm_cmd_fill((uintptr_t)w->base + after.off, after.len, v2);
-	if (submit(w, g, &cmd, 1, after, (struct span){ 0 }) && sync_gpu(w)) {
-		for (size_t i = 0; i < after.len; i += 4)
-			memcpy(w->shadow + after.off + i, &v2, 4);
+	submitted = submit(w, g, &cmd, 1, after, (struct span){ 0 });
+	/* Before the wait: a cancelled fill is redone from the shadow. */
+	for (size_t i = 0; submitted && i < after.len; i += 4)
+		memcpy(w->shadow + after.off + i, &v2, 4);
+	if (submitted && sync_gpu(w)) {
 		if (check_span(w, (uint8_t *)w->base + before.off, before,
 			       "DATA MISMATCH", "GPU fill in flight across fork") &&
 		    check_span(w, (uint8_t *)w->base + after.off, after,
@@ -1024,6 +1095,7 @@ static bool op_atomics(struct worker *w)
 	note(w, "atomics %s +0x%zx", gpu_name(w, g), s.off);
 	if (!sync_gpu(w))
 		return false;
+	w->work_cancelled = false;
 	memcpy(&before, w->shadow + s.off, 8);
 	for (int i = 0; i < ATOMIC_ADDS; i++)
 		cmds[i] = svm_cmd_atomic_add((uintptr_t)word, 1);
@@ -1040,6 +1112,15 @@ static bool op_atomics(struct worker *w)
 		return false;
 	want = before + 2 * ATOMIC_ROUNDS * ATOMIC_ADDS;
 	after = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+	if (w->work_cancelled) {
+		/*
+		 * A page-table loss cancelled GPU adds, and the recovery wrote
+		 * the word back: its count is unknown, the next op starts from
+		 * what it holds.
+		 */
+		memcpy(w->shadow + s.off, &after, 8);
+		return true;
+	}
 	w->atomic_adds += 2 * ATOMIC_ROUNDS * ATOMIC_ADDS;
 	if (after != want) {
 		fail(w, "ATOMIC DRIFT: word +0x%zx: %" PRIu64 " GPU and CPU increments from %" PRIu64 " ended at %" PRIu64 " (%+" PRId64 ")",
@@ -1121,6 +1202,27 @@ static bool op_get_attr(struct worker *w)
 	return true;
 }
 
+/*
+ * Wipe a GPU's page tables, as a reset that lost VRAM does: every queue on
+ * it, every worker's, is lost and its work cancelled. Each worker finds out
+ * at its next wait or submission there (recover_cancelled()); the first
+ * submission to a new queue maps SVM memory again.
+ */
+static bool op_lose_page_tables(struct worker *w)
+{
+	int g = pick_gpu(w);
+	const struct svm_gpu *gpu = w->ctx[g].gpu;
+	unsigned int vms;
+
+	note(w, "lose-page-tables %s", gpu_name(w, g));
+	if (!gpu->backend->lose_page_tables ||
+	    gpu->backend->lose_page_tables(gpu, &vms))
+		atomic_fetch_add(&w->st->pt_loss_unavailable, 1);
+	else
+		atomic_fetch_add(&w->st->pt_losses, 1);
+	return true;
+}
+
 static bool (*const op_fns[OP_COUNT])(struct worker *w) = {
 	[OP_GPU_FILL] = op_gpu_fill,
 	[OP_GPU_COPY] = op_gpu_copy,
@@ -1140,6 +1242,7 @@ static bool (*const op_fns[OP_COUNT])(struct worker *w) = {
 	[OP_ATOMICS] = op_atomics,
 	[OP_REOPEN] = op_reopen,
 	[OP_GET_ATTR] = op_get_attr,
+	[OP_LOSE_PAGE_TABLES] = op_lose_page_tables,
 };
 
 static enum op pick_op(struct worker *w)
@@ -1322,6 +1425,7 @@ static void worker_teardown(struct worker *w)
 static void print_totals(struct stress *st, unsigned int seconds)
 {
 	unsigned long count[OP_COUNT] = { 0 }, total = 0, adds = 0, skipped = 0;
+	unsigned long cancelled = 0;
 	char line[1024];
 	int n = 0;
 
@@ -1333,6 +1437,7 @@ static void print_totals(struct stress *st, unsigned int seconds)
 		total += w->nops;
 		adds += w->atomic_adds;
 		skipped += w->mm_skipped;
+		cancelled += w->cancelled;
 	}
 	for (int op = 0; op < OP_COUNT; op++)
 		n += snprintf(line + n, sizeof(line) - n, " %s %lu",
@@ -1346,6 +1451,9 @@ static void print_totals(struct stress *st, unsigned int seconds)
 		 atomic_load(&st->vram_evict_unavailable),
 		 atomic_load(&st->vram_evict_errno) ?
 		 strerror(atomic_load(&st->vram_evict_errno)) : "none");
+	igt_info("stress: %lu page-table losses, %lu impossible (no such knob), %lu waits of cancelled work redone by the CPU\n",
+		 atomic_load(&st->pt_losses),
+		 atomic_load(&st->pt_loss_unavailable), cancelled);
 }
 
 static void run_stress(struct svm_gpu *gpus, int ngpus, bool xnack,

@@ -20,9 +20,10 @@
  * SUBTEST: ptes-lost-event
  * Description: Virtual GPU, per XNACK mode: after the GPU's page tables
  *	are wiped (debugfs vamdgpu_lose_page_tables) under a 2 MiB buffer the
- *	GPU has mapped, the next submission gives exactly one
- *	amdgpu_svm_ptes_lost event, for that GPU, with the buffer's range
- *	among those it found mapped; the GPU then reads the buffer right.
+ *	GPU has mapped, the next submissions (one refused by the lost queue,
+ *	one to a new queue) give exactly one amdgpu_svm_ptes_lost event, for
+ *	that GPU, with the buffer's range among those it found mapped; the
+ *	GPU then reads the buffer right.
  */
 
 #include <errno.h>
@@ -168,6 +169,9 @@ static void test_ptes_lost_event(struct svm_gpu *gpu, bool xnack)
 
 	svm_trace_start(ptes_lost_event);
 	svm_vamdgpu_lose_page_tables(gpu);
+	svm_queue_check_lost(&q);
+	svm_queue_destroy(&q);
+	svm_queue_create(&ctx, &q);
 	svm_queue_exec(&q, &read, 1, "read after the page tables were lost");
 	svm_trace_stop(ptes_lost_event, ptes_lost_line, &p);
 	igt_assert_f(p.n == 1, "%s: %u amdgpu_svm_ptes_lost events, expected one\n",

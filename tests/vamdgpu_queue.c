@@ -45,6 +45,16 @@
  * Description: Closing the render node with long work queued and memory
  *	mapped tears everything down without a kernel report.
  *
+ * SUBTEST: page-tables-lost
+ * Description: Per queue kind (user; fenced with XNACK off): a loss of the
+ *	GPU's page tables (debugfs vamdgpu_lose_page_tables, the model of a
+ *	reset that lost VRAM) cancels the submissions of every queue: queued
+ *	ones never run, even after resume, the one executing stops without a
+ *	VM fault and writes nothing once its wait returned; waits fail with
+ *	ECANCELED, the queue reports the lost state and refuses submissions
+ *	with ECANCELED, as amdgpu refuses a context made before the reset. A
+ *	new queue works, on the hand-made mappings written again.
+ *
  * SUBTEST: debugfs
  * Description: The device's debugfs shows the process and its queue with
  *	the counters QUEUE_STATUS reports, and reading vamdgpu_evict_vram
@@ -441,6 +451,116 @@ static void test_close_in_flight(const char *gpu, struct mapped *m)
 	/* teardown() closes the fd with all of it queued. */
 }
 
+/* A queue of @kind on @m, or skip: fenced queues need XNACK off. */
+static uint32_t queue_of_kind(const char *gpu, struct mapped *m, bool fenced)
+{
+	uint32_t q;
+
+	if (!fenced)
+		return vamdgpu_queue_create(m->fd);
+	igt_require_f(!vamdgpu_xnack_enabled(m->fd),
+		      "%s runs with XNACK on, where fenced queues are refused\n",
+		      gpu);
+	igt_assert_eq(__vamdgpu_queue_create(m->fd, VAMDGPU_QUEUE_FENCED, &q), 0);
+	return q;
+}
+
+/* @q is lost: it says so, refuses work, and nothing of it faulted. */
+static void check_lost(const char *gpu, struct mapped *m, uint32_t q)
+{
+	struct drm_vamdgpu_cmd cmd = vamdgpu_cmd_write(VA_DST, 1, 8);
+	struct drm_vamdgpu_queue_status st;
+	uint64_t seqno;
+	int ret;
+
+	vamdgpu_queue_status(m->fd, q, &st);
+	igt_assert_f(st.state == VAMDGPU_QUEUE_STATE_LOST && !st.vm_fault_count,
+		     "%s: queue %u after the page tables were lost: state %s, %u VM faults (expected lost, none)\n",
+		     gpu, q, vamdgpu_queue_state_name(st.state), st.vm_fault_count);
+	ret = __vamdgpu_submit(m->fd, q, &cmd, 1, &seqno);
+	igt_assert_f(ret == -ECANCELED,
+		     "%s: a submission to a lost queue: %s, expected ECANCELED\n",
+		     gpu, ret ? strerror(-ret) : "accepted");
+}
+
+/*
+ * A page-table loss cancels what the queues of the VM had not completed:
+ * queued submissions (held back by a quiesce) never run, the running one
+ * stops; a queue made afterwards works.
+ */
+static void test_page_tables_lost(const struct vamdgpu_gpu *gpu,
+				  struct mapped *m, bool fenced)
+{
+	struct drm_vamdgpu_cmd cmds[32];
+	struct drm_vamdgpu_queue_status st;
+	uint8_t *snapshot = malloc(BUF_SIZE);
+	uint64_t seqno[16], mark = 0xc0ffee;
+	uint32_t q;
+	int ret;
+
+	igt_assert(snapshot);
+	igt_require_f(access("/sys/kernel/debug/dri", R_OK) == 0,
+		      "no debugfs: the page tables are wiped through it\n");
+	q = queue_of_kind(gpu->name, m, fenced);
+
+	/* Queued behind a quiesce: cancelled, never run. */
+	vamdgpu_quiesce(m->fd);
+	cmds[0] = vamdgpu_cmd_write(VA_DST, 0x1111, 8);
+	cmds[1] = vamdgpu_cmd_fill(VA_DST + PAGE, PAGE, 0x22222222);
+	seqno[0] = vamdgpu_submit(m->fd, q, &cmds[0], 1);
+	seqno[1] = vamdgpu_submit(m->fd, q, &cmds[1], 1);
+	igt_assert_f(vamdgpu_lose_page_tables(gpu->info.instance) >= 1,
+		     "%s: no VM lost its page table\n", gpu->name);
+	for (int i = 0; i < 2; i++) {
+		ret = __vamdgpu_wait(m->fd, q, seqno[i], VAMDGPU_WAIT_TIMEOUT_NS);
+		igt_assert_f(ret == -ECANCELED,
+			     "%s: waiting for queued submission %d of a lost queue: %s, expected ECANCELED\n",
+			     gpu->name, i + 1, ret ? strerror(-ret) : "completed");
+	}
+	check_lost(gpu->name, m, q);
+	vamdgpu_resume(m->fd);
+	vamdgpu_queue_destroy(m->fd, q);
+
+	/* A new queue runs, on the mappings written again. */
+	q = queue_of_kind(gpu->name, m, fenced);
+	cmds[0] = vamdgpu_cmd_write(VA_DST + BUF_SIZE - 8, mark, 8);
+	vamdgpu_exec(m->fd, q, cmds, 1);
+	check_dst(gpu->name, "after a page-table loss cancelled two writes",
+		  m, BUF_SIZE - 8, (uint8_t *)&mark, 8);
+
+	/* Running: it stops without a VM fault, and stays stopped. */
+	for (int i = 0; i < 32; i++)
+		cmds[i] = vamdgpu_cmd_fill(VA_DST, BUF_SIZE, 0x01010101 * (i + 1));
+	for (int i = 0; i < 16; i++)
+		seqno[i] = vamdgpu_submit(m->fd, q, cmds, 32);
+	do {
+		vamdgpu_queue_status(m->fd, q, &st);
+	} while (st.completed_seqno < seqno[0]);
+	igt_assert_f(vamdgpu_lose_page_tables(gpu->info.instance) >= 1,
+		     "%s: no VM lost its page table\n", gpu->name);
+	vamdgpu_queue_status(m->fd, q, &st);
+	if (st.completed_seqno == seqno[15]) {
+		free(snapshot);
+		igt_skip("%s: all 16 submissions completed before the page tables were lost; nothing was running\n",
+			 gpu->name);
+	}
+	ret = __vamdgpu_wait(m->fd, q, seqno[15], VAMDGPU_WAIT_TIMEOUT_NS);
+	igt_assert_f(ret == -ECANCELED,
+		     "%s: waiting for the last of 16 submissions, %llu completed at the loss: %s, expected ECANCELED\n",
+		     gpu->name, (unsigned long long)st.completed_seqno,
+		     ret ? strerror(-ret) : "completed");
+	check_lost(gpu->name, m, q);
+	memcpy(snapshot, m->dst, BUF_SIZE);
+	usleep(100 * 1000);
+	igt_assert_f(!memcmp(snapshot, m->dst, BUF_SIZE),
+		     "%s: a cancelled submission still wrote memory after its wait returned\n",
+		     gpu->name);
+	igt_info("%s: %llu of 16 submissions completed before the loss\n",
+		 gpu->name, (unsigned long long)st.completed_seqno - seqno[0] + 1);
+	vamdgpu_queue_destroy(m->fd, q);
+	free(snapshot);
+}
+
 /* The contents of a debugfs file of the GPU, NUL-terminated, or NULL. */
 static char *read_debugfs(const struct vamdgpu_gpu *gpu, const char *file)
 {
@@ -597,6 +717,22 @@ int igt_main()
 				setup(&m, &gpus[g]);
 				test_close_in_flight(gpus[g].name, &m);
 				teardown(&m);
+			}
+		}
+	}
+
+	igt_describe("Per queue kind (user; fenced with XNACK off): a loss of the GPU's page tables (the model of a reset that lost VRAM) cancels the submissions of every queue: queued ones never run, the one executing stops without a VM fault and writes nothing once its wait returned; waits fail with ECANCELED, the queue reports the lost state and refuses submissions with ECANCELED. A new queue works, on the hand-made mappings written again.");
+	igt_subtest_with_dynamic("page-tables-lost") {
+		for (int g = 0; g < ngpus; g++) {
+			for (int fenced = 0; fenced < 2; fenced++) {
+				igt_dynamic_f("%s-%s", gpus[g].name,
+					      fenced ? "fenced" : "user") {
+					struct mapped m;
+
+					setup(&m, &gpus[g]);
+					test_page_tables_lost(&gpus[g], &m, fenced);
+					teardown(&m);
+				}
 			}
 		}
 	}

@@ -302,7 +302,8 @@ struct drm_vamdgpu_cmd {
  * earlier to the queue. Errors: -ENOENT unknown queue; -EINVAL for
  * @num_cmds 0 or above VAMDGPU_SUBMIT_MAX_CMDS, a bad command or non-zero
  * @pad; -EFAULT for an unreadable @cmds; -EIO when the queue was stopped
- * by a VM fault; -EBUSY when VAMDGPU_QUEUE_MAX_PENDING submissions are
+ * by a VM fault; -ECANCELED when a page-table loss made it lost
+ * (VAMDGPU_QUEUE_STATE_LOST); -EBUSY when VAMDGPU_QUEUE_MAX_PENDING submissions are
  * pending (the ring is full: wait for one and retry).
  */
 struct drm_vamdgpu_submit {
@@ -324,9 +325,10 @@ struct drm_vamdgpu_submit {
  *
  * Returns 0 once the queue completed @seqno. Errors: -ETIME when
  * @timeout_ns passed first; -EIO when a VM fault stopped the queue before
- * @seqno completed; -EINVAL for @seqno 0, a @seqno never returned by
- * SUBMIT, a negative @timeout_ns or non-zero @pad; -ENOENT unknown queue;
- * -EINTR/-ERESTARTSYS on a signal.
+ * @seqno completed; -ECANCELED when a page-table loss (a GPU reset that
+ * lost VRAM) cancelled it, or a submission before it; -EINVAL for @seqno
+ * 0, a @seqno never returned by SUBMIT, a negative @timeout_ns or non-zero
+ * @pad; -ENOENT unknown queue; -EINTR/-ERESTARTSYS on a signal.
  */
 struct drm_vamdgpu_wait {
 	/** @queue_id: the queue. */
@@ -345,6 +347,12 @@ struct drm_vamdgpu_wait {
 #define VAMDGPU_QUEUE_STATE_QUIESCED	1
 /** &drm_vamdgpu_queue_status.state: stopped by a VM fault, for good. */
 #define VAMDGPU_QUEUE_STATE_ERROR	2
+/**
+ * &drm_vamdgpu_queue_status.state: a page-table loss (a GPU reset that
+ * lost VRAM) cancelled the queue's submissions; it takes no more, for
+ * good: make a new queue.
+ */
+#define VAMDGPU_QUEUE_STATE_LOST	3
 
 /** &drm_vamdgpu_queue_status.fault_flags: the faulting access wrote. */
 #define VAMDGPU_FAULT_WRITE		(1u << 0)

@@ -16,7 +16,9 @@
  * - ``vamdgpu_lose_page_tables``: reading it wipes the page table of every
  *   VM of the device, as a GPU reset that lost VRAM (where amdgpu keeps
  *   its page tables) does, and prints how many. VRAM keeps its contents.
- *   Each VM rebuilds at its next submission, as amdgpu's command
+ *   The queues of those VMs are lost: their submissions that had not
+ *   completed are cancelled (-ECANCELED) and they take no more, so the
+ *   process makes new ones. Each VM rebuilds at its next submission, as amdgpu's command
  *   submission does when it sees the VRAM-lost counter move: hand-made
  *   mappings are written again, and the SVM core is told
  *   (amdgpu_svm_ptes_lost()).
@@ -89,8 +91,8 @@ static int vamdgpu_debugfs_evict_vram(struct seq_file *m, void *data)
 
 /*
  * As a GPU reset that lost VRAM, for the page tables only (VRAM keeps its
- * contents): every VM loses its PTEs and rebuilds them at its next
- * submission (vamdgpu_vm_revalidate()).
+ * contents): every VM loses its queues and its PTEs, and rebuilds them at
+ * its next submission (vamdgpu_vm_revalidate()).
  */
 static int vamdgpu_debugfs_lose_page_tables(struct seq_file *m, void *data)
 {
@@ -103,7 +105,6 @@ static int vamdgpu_debugfs_lose_page_tables(struct seq_file *m, void *data)
 		vamdgpu_vm_lose_ptes(vm);
 		n++;
 	}
-	atomic_inc(&vdev->pt_losses);
 	mutex_unlock(&vdev->vms_lock);
 	seq_printf(m, "wiped the page tables of %u VMs\n", n);
 	return 0;

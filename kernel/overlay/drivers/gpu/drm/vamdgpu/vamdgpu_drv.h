@@ -75,12 +75,6 @@ struct vamdgpu_device {
 	atomic_t stall_release;
 	/** @stall_wq: stalled PTE updates wait here for @stall_release. */
 	wait_queue_head_t stall_wq;
-	/**
-	 * @pt_losses: times every page table of the device was wiped
-	 * (debugfs ``vamdgpu_lose_page_tables``), as amdgpu counts the
-	 * resets that lost VRAM.
-	 */
-	atomic_t pt_losses;
 };
 
 static inline struct vamdgpu_device *to_vamdgpu(struct drm_device *drm)

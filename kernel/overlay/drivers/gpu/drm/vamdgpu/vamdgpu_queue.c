@@ -47,6 +47,17 @@
  * (the mmap_lock, page allocation) would break that rule: a fault is a
  * VM fault, and fenced queues are refused with XNACK on.
  *
+ * A page-table loss (vamdgpu_vm_lose_ptes(), the model of a GPU reset that
+ * lost VRAM) cancels every submission of the VM's queues that has not
+ * completed, as amdgpu's scheduler skips the jobs of an older VM
+ * generation (amdgpu_job_run()) and the reset kills the running ones:
+ * queued submissions are cancelled at once, the one executing stops at
+ * its next command or at its first access after the loss, without a VM
+ * fault. Waiters get -ECANCELED, fences signal with it, and the queue is
+ * lost for good: further submissions fail with -ECANCELED, as amdgpu's
+ * command submission refuses a context made before the loss, and the
+ * process makes a new queue.
+ *
  * What it does not model: doorbells and ring buffers (submission is an
  * ioctl), priorities, several engines, or preemption inside an access.
  */
@@ -323,6 +334,32 @@ static bool vamdgpu_queue_retry(struct vamdgpu_queue *q, u64 *last_addr,
 	return true;
 }
 
+/*
+ * If a page-table loss cancelled @q, drop its submissions (the running
+ * one included) with -ECANCELED and stop the command processor: true.
+ * Called by the command processor between commands and after a faulting
+ * access, which is how the loss stops a submission in flight.
+ */
+static bool vamdgpu_queue_drop_lost(struct vamdgpu_queue *q)
+{
+	struct vamdgpu_job *job, *next;
+	LIST_HEAD(jobs);
+
+	spin_lock(&q->lock);
+	if (!q->lost) {
+		spin_unlock(&q->lock);
+		return false;
+	}
+	list_splice_init(&q->jobs, &jobs);
+	q->running = NULL;
+	q->busy = false;
+	spin_unlock(&q->lock);
+	list_for_each_entry_safe(job, next, &jobs, link)
+		vamdgpu_job_free(job, -ECANCELED);
+	wake_up_all(&q->wq);
+	return true;
+}
+
 /* A fault nobody resolved: stop the queue and say so, as amdgpu does. */
 static void vamdgpu_queue_vm_fault(struct vamdgpu_queue *q,
 				   const struct vamdgpu_fault *fault)
@@ -387,7 +424,7 @@ static bool vamdgpu_queue_exec_fenced(struct vamdgpu_queue *q,
 	ret = vamdgpu_queue_exec(q, job, &fault);
 	if (!ret)
 		vamdgpu_queue_advance(q, job);
-	else
+	else if (!vamdgpu_queue_drop_lost(q))
 		vamdgpu_queue_vm_fault(q, &fault);
 	dma_fence_end_signalling(cookie);
 	return !ret;
@@ -401,6 +438,8 @@ static void vamdgpu_queue_work(struct work_struct *work)
 	u64 last_fault = ~0ull;
 
 	for (;;) {
+		if (vamdgpu_queue_drop_lost(q))
+			return;
 		spin_lock(&q->lock);
 		job = list_first_entry_or_null(&q->jobs, struct vamdgpu_job, link);
 		/* A fenced job that started runs to its end: see quiesce. */
@@ -425,6 +464,8 @@ static void vamdgpu_queue_work(struct work_struct *work)
 			vamdgpu_queue_advance(q, job);
 			continue;
 		}
+		if (vamdgpu_queue_drop_lost(q))
+			return;
 
 		/* Faulting: not in flight, a quiesce need not wait for us. */
 		spin_lock(&q->lock);
@@ -663,9 +704,10 @@ static int vamdgpu_queue_push(struct vamdgpu_queue *q, struct vamdgpu_job *job,
 	}
 
 	spin_lock(&q->lock);
-	if (q->error || q->dying ||
+	if (q->error || q->dying || q->lost ||
 	    q->submitted - q->completed >= VAMDGPU_QUEUE_MAX_PENDING) {
-		ret = q->error ? -EIO : q->dying ? -ENOENT : -EBUSY;
+		ret = q->error ? -EIO : q->dying ? -ENOENT :
+		      q->lost ? -ECANCELED : -EBUSY;
 		spin_unlock(&q->lock);
 		/* Not initialized: a plain free. */
 		kfree(job->fence);
@@ -693,7 +735,8 @@ static int vamdgpu_queue_push(struct vamdgpu_queue *q, struct vamdgpu_job *job,
  *
  * Context: process context, may sleep.
  * Return: 0, -EINVAL for a bad command, -EIO when a VM fault stopped the
- * queue, -ENOENT when it is being destroyed, -EBUSY when
+ * queue, -ECANCELED when a page-table loss did, -ENOENT when it is being
+ * destroyed, -EBUSY when
  * VAMDGPU_QUEUE_MAX_PENDING submissions are pending, -ENOMEM.
  */
 int vamdgpu_queue_submit(struct vamdgpu_queue *q,
@@ -721,7 +764,9 @@ static bool vamdgpu_queue_wait_done(struct vamdgpu_queue *q, u64 seqno)
 	bool done;
 
 	spin_lock(&q->lock);
-	done = q->completed >= seqno || q->error || q->dying;
+	/* A lost queue is done once its running submission stopped. */
+	done = q->completed >= seqno || q->error || q->dying ||
+	       (q->lost && list_empty(&q->jobs));
 	spin_unlock(&q->lock);
 	return done;
 }
@@ -764,6 +809,8 @@ int vamdgpu_queue_wait(struct vamdgpu_queue *q, u64 seqno, s64 timeout_ns)
 		ret = 0;
 	else if (q->error)
 		ret = -EIO;
+	else if (q->lost)
+		ret = -ECANCELED;
 	else if (q->dying)
 		ret = -ENOENT;
 	else
@@ -821,6 +868,49 @@ static void vamdgpu_queue_wait_stopped(struct vamdgpu_queue *q)
 	if (fence) {
 		dma_fence_wait(fence, false);
 		dma_fence_put(fence);
+	}
+}
+
+/**
+ * vamdgpu_vm_lose_queues() - cancel the submissions of every queue of a VM
+ * whose page table is being lost
+ * @vm: the VM
+ *
+ * Marks each queue lost and cancels its submissions but the one the
+ * command processor holds, which stops at its next command or faulting
+ * access (vamdgpu_queue_drop_lost()). Called before the PTEs are wiped,
+ * under the TLB lock that every access takes: an access that finds a
+ * wiped PTE finds its queue lost.
+ *
+ * Context: process context; the caller holds &vamdgpu_vm.lock, so no queue
+ * is created meanwhile.
+ */
+void vamdgpu_vm_lose_queues(struct vamdgpu_vm *vm)
+{
+	struct vamdgpu_queue *qs[VAMDGPU_MAX_QUEUES];
+	struct vamdgpu_job *job, *next;
+	unsigned int i, n;
+	LIST_HEAD(jobs);
+
+	lockdep_assert_held(&vm->lock);
+
+	spin_lock(&vm->queue_lock);
+	n = vamdgpu_vm_grab_queues(vm, qs);
+	spin_unlock(&vm->queue_lock);
+
+	for (i = 0; i < n; i++) {
+		spin_lock(&qs[i]->lock);
+		qs[i]->lost = true;
+		list_for_each_entry_safe(job, next, &qs[i]->jobs, link)
+			if (job != qs[i]->running)
+				list_move_tail(&job->link, &jobs);
+		spin_unlock(&qs[i]->lock);
+		list_for_each_entry_safe(job, next, &jobs, link) {
+			list_del(&job->link);
+			vamdgpu_job_free(job, -ECANCELED);
+		}
+		wake_up_all(&qs[i]->wq);
+		vamdgpu_queue_put(qs[i]);
 	}
 }
 
@@ -912,7 +1002,8 @@ void vamdgpu_vm_show_queues(struct vamdgpu_vm *vm, struct seq_file *m)
 	list_for_each_entry(q, &vm->queues, link) {
 		spin_lock(&q->lock);
 		seq_printf(m, "  queue %u state %s submitted %llu completed %llu quiesce %u resume %u retry_faults %u (last 0x%llx %s, %d) vm_faults %u fault_addr 0x%llx tlb_misses %llu\n",
-			   q->id, q->error ? "error" : q->quiesced ? "quiesced" : "active",
+			   q->id, q->error ? "error" : q->lost ? "lost" :
+			   q->quiesced ? "quiesced" : "active",
 			   q->submitted, q->completed, q->quiesce_count,
 			   q->resume_count, q->retry_faults, q->retry_addr,
 			   q->retry_flags & VAMDGPU_FAULT_WRITE ? "write" : "read",
@@ -1028,6 +1119,7 @@ int vamdgpu_queue_status_ioctl(struct drm_device *drm, void *data,
 	args->queue_id = id;
 	spin_lock(&q->lock);
 	args->state = q->error ? VAMDGPU_QUEUE_STATE_ERROR :
+		      q->lost ? VAMDGPU_QUEUE_STATE_LOST :
 		      q->quiesced ? VAMDGPU_QUEUE_STATE_QUIESCED :
 		      VAMDGPU_QUEUE_STATE_ACTIVE;
 	args->submitted_seqno = q->submitted;

@@ -60,6 +60,13 @@ struct vamdgpu_queue {
 	bool error;
 	/** @dying: the queue is being destroyed. */
 	bool dying;
+	/**
+	 * @lost: a page-table loss (vamdgpu_vm_lose_ptes()) cancelled the
+	 * queue's submissions; it takes no new one, as amdgpu refuses the
+	 * command submissions of a context made before the VM's generation
+	 * moved.
+	 */
+	bool lost;
 	/** @submitted: seqno of the last submission. */
 	u64 submitted;
 	/** @completed: seqno of the last completed submission. */
@@ -100,6 +107,7 @@ int vamdgpu_queue_submit(struct vamdgpu_queue *q,
 			 u64 *seqno);
 int vamdgpu_queue_wait(struct vamdgpu_queue *q, u64 seqno, s64 timeout_ns);
 
+void vamdgpu_vm_lose_queues(struct vamdgpu_vm *vm);
 void vamdgpu_vm_quiesce(struct vamdgpu_vm *vm);
 int vamdgpu_vm_resume(struct vamdgpu_vm *vm);
 void vamdgpu_vm_show_queues(struct vamdgpu_vm *vm, struct seq_file *m);

@@ -358,6 +358,18 @@ void vamdgpu_vm_clear_range(struct vamdgpu_vm *vm, u64 start, u64 end)
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_clear_range);
 
+/* Forget every cached translation; the caller holds the TLB lock. */
+static void vamdgpu_vm_drop_tlb(struct vamdgpu_vm *vm)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&vm->tlb_lock);
+
+	for (i = 0; i < VAMDGPU_TLB_ENTRIES; i++)
+		vamdgpu_tlb_entry_drop(&vm->tlb[i]);
+	vm->tlb_flushes++;
+}
+
 /**
  * vamdgpu_vm_flush_tlb() - forget every cached translation (the flush-TLB
  * op)
@@ -371,12 +383,8 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_clear_range);
  */
 void vamdgpu_vm_flush_tlb(struct vamdgpu_vm *vm)
 {
-	unsigned int i;
-
 	mutex_lock(&vm->tlb_lock);
-	for (i = 0; i < VAMDGPU_TLB_ENTRIES; i++)
-		vamdgpu_tlb_entry_drop(&vm->tlb[i]);
-	vm->tlb_flushes++;
+	vamdgpu_vm_drop_tlb(vm);
 	mutex_unlock(&vm->tlb_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_flush_tlb);
@@ -386,11 +394,15 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_flush_tlb);
  * that loses VRAM (where amdgpu keeps its page tables) does
  * @vm: the VM
  *
- * Every PTE becomes invalid and the TLB is flushed. The leaves stay
- * allocated: walkers read them without a lock. The VM rebuilds what it
- * can at its next submission (vamdgpu_vm_revalidate()).
+ * The reset first cancels the submissions of the VM's queues, which are
+ * lost for good (vamdgpu_vm_lose_queues()). Then every PTE becomes invalid
+ * and the TLB is flushed, under the TLB lock: an access either completed
+ * before, or finds its queue lost. The leaves stay allocated: walkers read
+ * them without a lock. The VM rebuilds what it can at its next submission
+ * (vamdgpu_vm_revalidate()).
  *
- * Context: process context; takes &vamdgpu_vm.pt_lock and the TLB lock.
+ * Context: process context, may sleep; takes @lock, the TLB lock and
+ * &vamdgpu_vm.pt_lock.
  */
 void vamdgpu_vm_lose_ptes(struct vamdgpu_vm *vm)
 {
@@ -398,12 +410,20 @@ void vamdgpu_vm_lose_ptes(struct vamdgpu_vm *vm)
 	unsigned long index;
 	unsigned int i;
 
+	mutex_lock(&vm->lock);
+	vamdgpu_vm_lose_queues(vm);
+
+	mutex_lock(&vm->tlb_lock);
 	spin_lock(&vm->pt_lock);
 	xa_for_each(&vm->pt, index, leaf)
 		for (i = 0; i < VAMDGPU_PT_LEAF_PTES; i++)
 			WRITE_ONCE(leaf->pte[i], 0);
 	spin_unlock(&vm->pt_lock);
-	vamdgpu_vm_flush_tlb(vm);
+	vamdgpu_vm_drop_tlb(vm);
+	mutex_unlock(&vm->tlb_lock);
+
+	WRITE_ONCE(vm->pt_lost, true);
+	mutex_unlock(&vm->lock);
 }
 
 /**
@@ -421,17 +441,15 @@ void vamdgpu_vm_lose_ptes(struct vamdgpu_vm *vm)
  */
 void vamdgpu_vm_revalidate(struct vamdgpu_vm *vm)
 {
-	unsigned int losses = atomic_read(&vm->vdev->pt_losses);
-
-	if (READ_ONCE(vm->pt_losses_seen) == losses)
+	if (!READ_ONCE(vm->pt_lost))
 		return;
 	mutex_lock(&vm->lock);
-	if (vm->pt_losses_seen != losses) {
+	if (vm->pt_lost) {
 		vamdgpu_userptr_restore_all(vm);
 		vamdgpu_vm_flush_tlb(vm);
 		if (vm->svm)
 			amdgpu_svm_ptes_lost(vm->svm);
-		WRITE_ONCE(vm->pt_losses_seen, losses);
+		WRITE_ONCE(vm->pt_lost, false);
 	}
 	mutex_unlock(&vm->lock);
 }
@@ -665,8 +683,6 @@ struct vamdgpu_vm *vamdgpu_vm_create(struct vamdgpu_device *vdev)
 		return ERR_PTR(-ENODEV);
 	}
 	vm->id = ++vdev->next_vm_id;
-	/* Losses are counted under the list lock: none can be missed. */
-	vm->pt_losses_seen = atomic_read(&vdev->pt_losses);
 	list_add_tail(&vm->link, &vdev->vms);
 	mutex_unlock(&vdev->vms_lock);
 	return vm;

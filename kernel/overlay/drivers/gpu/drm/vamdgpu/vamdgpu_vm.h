@@ -118,7 +118,7 @@ struct vamdgpu_tlb_entry {
  * Locking, outermost first:
  *
  * - @lock (mutex): ioctl-side state: @xnack_enabled, @num_queues,
- *   @user_quiesces, @pt_losses_seen, queue creation and destruction. The
+ *   @user_quiesces, @pt_lost, queue creation and destruction. The
  *   SVM lock nests inside it (SET_XNACK, vamdgpu_vm_revalidate()). May be
  *   held across GFP_KERNEL allocations; never taken by anything the SVM
  *   core calls from its notifier.
@@ -213,11 +213,10 @@ struct vamdgpu_vm {
 	 */
 	struct amdgpu_svm *svm;
 	/**
-	 * @pt_losses_seen: the device's &vamdgpu_device.pt_losses when the
-	 * VM last rebuilt its page table (vamdgpu_vm_revalidate()); written
-	 * under @lock.
+	 * @pt_lost: the page table was wiped (vamdgpu_vm_lose_ptes()) and
+	 * not yet rebuilt (vamdgpu_vm_revalidate()); written under @lock.
 	 */
-	unsigned int pt_losses_seen;
+	bool pt_lost;
 };
 
 struct vamdgpu_vm *vamdgpu_vm_create(struct vamdgpu_device *vdev);
