@@ -101,6 +101,14 @@
  *	and its restore maps the buffer before the copy runs; XNACK on, the
  *	GPU faults it in again. Either way the copy completes with the
  *	right data and no VM fault.
+ *
+ * SUBTEST: page-tables-lost-in-fault
+ * Description: Virtual GPU, XNACK on: the GPU's page tables are lost while
+ *	a fill waits in the fault handler for its first page (its PTE update
+ *	stalled, as behind a hung SDMA ring). The fill is cancelled, but its
+ *	wait must not return while the handler still holds it, only after
+ *	(with ECANCELED): memory a process reuses once its wait returned is
+ *	not written behind its back. The fill wrote nothing.
  */
 
 #include <errno.h>
@@ -645,6 +653,59 @@ static void test_restore_refused_other_gpu(struct svm_gpu *gpus, int ngpus)
 	restorer_close(&a);
 }
 
+/*
+ * XNACK on: the page tables are lost while a submission waits in the fault
+ * handler; its wait returns only once the handler let go of it.
+ */
+static void test_page_tables_lost_in_fault(struct svm_gpu *gpu)
+{
+	size_t size = 16 * svm_page_size();
+	struct svm_gpu_cmd cmd;
+	uint64_t seqno, waited = 0;
+	unsigned int stalled, vms = 0;
+	struct svm_queue q;
+	struct svm_ctx ctx;
+	int during = 0, after;
+	char *buf;
+
+	igt_require_f(gpu->is_virtual,
+		      "%s: the page tables are wiped through the virtual GPU's debugfs\n",
+		      gpu->name);
+	svm_ctx_open(gpu, true, &ctx);
+	buf = svm_map(size);
+	svm_pattern_fill(buf, size, 41);
+	svm_queue_create(&ctx, &q);
+	/* Also skips where there is no virtual GPU's debugfs. */
+	svm_vamdgpu_stall_pte_updates(gpu, 0);
+
+	/* Nothing may fail until the stall is disarmed: later tests would stall. */
+	svm_vamdgpu_stall_pte_updates(gpu, 1);
+	cmd = svm_cmd_fill((uintptr_t)buf, size, 0x0badf111);
+	seqno = svm_queue_submit(&q, &cmd, 1);
+	stalled = svm_vamdgpu_await_stalled(gpu, SVM_GPU_TIMEOUT_NS, &waited);
+	if (stalled && !gpu->backend->lose_page_tables(gpu, &vms))
+		during = __svm_queue_wait(&q, seqno, 500 * 1000 * 1000);
+	svm_vamdgpu_stall_pte_updates(gpu, 0);
+	after = __svm_queue_wait(&q, seqno, SVM_GPU_TIMEOUT_NS);
+	igt_info("%s: the fill's fault stalled after %.2f s; %u VMs lost their page tables; its wait during the stall: %s, after: %s\n",
+		 gpu->name, waited / 1e9, vms, strerror(-during), strerror(-after));
+
+	igt_assert_f(stalled, "%s: the fill's PTE update never stalled\n",
+		     gpu->name);
+	igt_assert_f(vms >= 1, "%s: no VM lost its page table\n", gpu->name);
+	igt_assert_f(during == -ETIME,
+		     "%s: the wait for a cancelled fill returned %s while the fill was still in the fault handler\n",
+		     gpu->name, during ? strerror(-during) : "success");
+	igt_assert_f(after == -ECANCELED,
+		     "%s: the wait for the cancelled fill after the handler let go: %s, expected ECANCELED\n",
+		     gpu->name, after ? strerror(-after) : "success");
+	svm_queue_check_lost(&q);
+	svm_pattern_check(buf, size, 41, 0, "memory of a fill cancelled before its first write");
+	svm_queue_destroy(&q);
+	munmap(buf, size);
+	svm_ctx_close(&ctx);
+}
+
 /* The stall of the other process's restore, at most. */
 #define STALL_WAIT_NS	(3 * SVM_GPU_TIMEOUT_NS)
 
@@ -850,10 +911,17 @@ int igt_main()
 				test_restore_refused_other_gpu(gpus, ngpus);
 	}
 
-	igt_describe("Virtual GPU: the GPU's page tables are wiped, as a reset that loses VRAM wipes amdgpu's, under a buffer the GPU maps (half of it in VRAM): the next copy must find it mapped again (XNACK off: by the restore, under a quiesce; XNACK on: by GPU faults), with the right data and no VM fault.");
+	igt_describe("Virtual GPU: the GPU's page tables are wiped, as a reset that loses VRAM wipes amdgpu's, under a buffer the GPU maps (half of it in VRAM): the queue is lost and refuses work with ECANCELED; the first copy, on a new queue, must find the buffer mapped again (XNACK off: by the restore, under a quiesce; XNACK on: by GPU faults), with the right data and no VM fault.");
 	igt_subtest_with_dynamic("page-tables-lost") {
 		igt_dynamic_svm_modes(gpus, ngpus, g, x)
 			test_page_tables_lost(&gpus[g], x);
+	}
+
+	igt_describe("Virtual GPU, XNACK on: the GPU's page tables are lost while a fill waits in the fault handler for its first page (its PTE update stalled): the fill is cancelled, its wait returns only after the handler let go of it (with ECANCELED), and it wrote nothing.");
+	igt_subtest_with_dynamic("page-tables-lost-in-fault") {
+		for (int g = 0; g < ngpus && svm_xnack_wanted(true); g++)
+			igt_dynamic_f("%s-xnack-on", gpus[g].name)
+				test_page_tables_lost_in_fault(&gpus[g]);
 	}
 
 	igt_describe("XNACK off, virtual GPU: another process's restore stalls in its page-table update (as behind a hung SDMA ring) while this process's buffer is evicted: this process's restore still runs and its queue writes the buffer before the other restore is released, whose queue then runs too.");

@@ -491,14 +491,16 @@ static void check_lost(const char *gpu, struct mapped *m, uint32_t q)
 static void test_page_tables_lost(const struct vamdgpu_gpu *gpu,
 				  struct mapped *m, bool fenced)
 {
-	struct drm_vamdgpu_cmd cmds[32];
+	uint8_t *big = aligned_alloc(PAGE, BIG_SIZE), *snapshot = malloc(BIG_SIZE);
+	struct drm_vamdgpu_cmd cmds[2];
 	struct drm_vamdgpu_queue_status st;
-	uint8_t *snapshot = malloc(BUF_SIZE);
-	uint64_t seqno[16], mark = 0xc0ffee;
+	uint64_t seqno[2], mark = 0xc0ffee;
+	size_t filled = 0;
 	uint32_t q;
 	int ret;
 
-	igt_assert(snapshot);
+	igt_assert(big && snapshot);
+	memset(big, 0, BIG_SIZE);
 	igt_require_f(access("/sys/kernel/debug/dri", R_OK) == 0,
 		      "no debugfs: the page tables are wiped through it\n");
 	q = queue_of_kind(gpu->name, m, fenced);
@@ -528,36 +530,42 @@ static void test_page_tables_lost(const struct vamdgpu_gpu *gpu,
 	check_dst(gpu->name, "after a page-table loss cancelled two writes",
 		  m, BUF_SIZE - 8, (uint8_t *)&mark, 8);
 
-	/* Running: it stops without a VM fault, and stays stopped. */
-	for (int i = 0; i < 32; i++)
-		cmds[i] = vamdgpu_cmd_fill(VA_DST, BUF_SIZE, 0x01010101 * (i + 1));
-	for (int i = 0; i < 16; i++)
-		seqno[i] = vamdgpu_submit(m->fd, q, cmds, 32);
+	/*
+	 * Running: one long fill, which has no command boundary to stop at,
+	 * stops at its first access after the loss, without a VM fault, and
+	 * writes nothing once its wait returned.
+	 */
+	vamdgpu_map_userptr(m->fd, VA_SRC + BUF_SIZE, BIG_SIZE, big, 0);
+	cmds[0] = vamdgpu_cmd_fill(VA_SRC + BUF_SIZE, BIG_SIZE, 0x01010101);
+	seqno[0] = vamdgpu_submit(m->fd, q, cmds, 1);
 	do {
 		vamdgpu_queue_status(m->fd, q, &st);
-	} while (st.completed_seqno < seqno[0]);
+	} while (!st.tlb_miss_count && st.completed_seqno < seqno[0]);
 	igt_assert_f(vamdgpu_lose_page_tables(gpu->info.instance) >= 1,
 		     "%s: no VM lost its page table\n", gpu->name);
-	vamdgpu_queue_status(m->fd, q, &st);
-	if (st.completed_seqno == seqno[15]) {
+	ret = __vamdgpu_wait(m->fd, q, seqno[0], VAMDGPU_WAIT_TIMEOUT_NS);
+	memcpy(snapshot, big, BIG_SIZE);
+	while (filled < BIG_SIZE && big[filled])
+		filled += PAGE;
+	if (!ret) {
+		free(big);
 		free(snapshot);
-		igt_skip("%s: all 16 submissions completed before the page tables were lost; nothing was running\n",
-			 gpu->name);
+		igt_skip("%s: the %llu MiB fill completed before the page tables were lost\n",
+			 gpu->name, BIG_SIZE >> 20);
 	}
-	ret = __vamdgpu_wait(m->fd, q, seqno[15], VAMDGPU_WAIT_TIMEOUT_NS);
 	igt_assert_f(ret == -ECANCELED,
-		     "%s: waiting for the last of 16 submissions, %llu completed at the loss: %s, expected ECANCELED\n",
-		     gpu->name, (unsigned long long)st.completed_seqno,
-		     ret ? strerror(-ret) : "completed");
+		     "%s: waiting for a fill running when the page tables were lost: %s, expected ECANCELED\n",
+		     gpu->name, strerror(-ret));
 	check_lost(gpu->name, m, q);
-	memcpy(snapshot, m->dst, BUF_SIZE);
 	usleep(100 * 1000);
-	igt_assert_f(!memcmp(snapshot, m->dst, BUF_SIZE),
-		     "%s: a cancelled submission still wrote memory after its wait returned\n",
+	igt_assert_f(!memcmp(snapshot, big, BIG_SIZE),
+		     "%s: a cancelled fill still wrote memory after its wait returned\n",
 		     gpu->name);
-	igt_info("%s: %llu of 16 submissions completed before the loss\n",
-		 gpu->name, (unsigned long long)st.completed_seqno - seqno[0] + 1);
+	igt_info("%s: the fill had written %zu of %llu KiB when the page tables were lost\n",
+		 gpu->name, filled >> 10, BIG_SIZE >> 10);
 	vamdgpu_queue_destroy(m->fd, q);
+	vamdgpu_unmap(m->fd, VA_SRC + BUF_SIZE, BIG_SIZE, 0);
+	free(big);
 	free(snapshot);
 }
 

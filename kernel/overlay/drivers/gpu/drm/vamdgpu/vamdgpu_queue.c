@@ -759,14 +759,24 @@ int vamdgpu_queue_submit(struct vamdgpu_queue *q,
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_queue_submit);
 
+/*
+ * A page-table loss cancelled what @q had not completed, and nothing of it
+ * runs any more: the submission the command processor held stopped too.
+ */
+static bool vamdgpu_queue_cancelled(struct vamdgpu_queue *q)
+{
+	lockdep_assert_held(&q->lock);
+
+	return q->lost && list_empty(&q->jobs);
+}
+
 static bool vamdgpu_queue_wait_done(struct vamdgpu_queue *q, u64 seqno)
 {
 	bool done;
 
 	spin_lock(&q->lock);
-	/* A lost queue is done once its running submission stopped. */
 	done = q->completed >= seqno || q->error || q->dying ||
-	       (q->lost && list_empty(&q->jobs));
+	       vamdgpu_queue_cancelled(q);
 	spin_unlock(&q->lock);
 	return done;
 }
@@ -809,7 +819,7 @@ int vamdgpu_queue_wait(struct vamdgpu_queue *q, u64 seqno, s64 timeout_ns)
 		ret = 0;
 	else if (q->error)
 		ret = -EIO;
-	else if (q->lost)
+	else if (vamdgpu_queue_cancelled(q))
 		ret = -ECANCELED;
 	else if (q->dying)
 		ret = -ENOENT;
@@ -878,8 +888,8 @@ static void vamdgpu_queue_wait_stopped(struct vamdgpu_queue *q)
  *
  * Marks each queue lost and cancels its submissions but the one the
  * command processor holds, which stops at its next command or faulting
- * access (vamdgpu_queue_drop_lost()). Called before the PTEs are wiped,
- * under the TLB lock that every access takes: an access that finds a
+ * access (vamdgpu_queue_drop_lost()). Called before the PTEs are wiped
+ * under the TLB lock, which every access takes: an access that finds a
  * wiped PTE finds its queue lost.
  *
  * Context: process context; the caller holds &vamdgpu_vm.lock, so no queue
