@@ -18,9 +18,9 @@
  *   its page tables) does, and prints how many. VRAM keeps its contents.
  *   The queues of those VMs are lost: their submissions that had not
  *   completed are cancelled (-ECANCELED) and they take no more, so the
- *   process makes new ones. Each VM rebuilds at its next submission, as amdgpu's command
- *   submission does when it sees the VRAM-lost counter move: hand-made
- *   mappings are written again, and the SVM core is told
+ *   process makes new ones. Each VM rebuilds at its next submission, as
+ *   amdgpu's command submission does when it sees the VRAM-lost counter
+ *   move: hand-made mappings are written again, and the SVM core is told
  *   (amdgpu_svm_ptes_lost()).
  * - ``vamdgpu_fail_pte_updates``: writing N makes the next N PTE updates
  *   of the SVM core fail with -EBUSY, as amdgpu's unlocked

@@ -401,8 +401,8 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_flush_tlb);
  * them without a lock. The VM rebuilds what it can at its next submission
  * (vamdgpu_vm_revalidate()).
  *
- * Context: process context, may sleep; takes @lock, the TLB lock and
- * &vamdgpu_vm.pt_lock.
+ * Context: process context, may sleep; takes &vamdgpu_vm.lock, the TLB
+ * lock and &vamdgpu_vm.pt_lock.
  */
 void vamdgpu_vm_lose_ptes(struct vamdgpu_vm *vm)
 {
