@@ -82,6 +82,15 @@
  *	buffer, and every chunk holds its last value, without a VM fault),
  *	32 times.
  *
+ * SUBTEST: page-tables-lost-one-gpu
+ * Description: Virtual GPUs: the first GPU loses its page tables (debugfs
+ *	vamdgpu_lose_page_tables, a reset of that GPU that lost VRAM) while
+ *	every GPU maps memory of the process: only the first GPU's queue is
+ *	lost; every other GPU keeps its queue and its mappings (XNACK off:
+ *	it is not quiesced by the first GPU's rebuild; XNACK on: it takes no
+ *	fault) and its work runs right, and the first GPU's new queue finds
+ *	its memory mapped again.
+ *
  * SUBTEST: map-cost
  * Description: Time of SET_ATTR mapping 64 MiB and 256 MiB (XNACK off)
  *	on 1, 2, ... GPUs of one process, one call per GPU and one call
@@ -267,6 +276,75 @@ static void test_evict_involved(bool xnack)
 	for (int g = 0; g < ngpus; g++)
 		munmap(own[g], size);
 	munmap(buf, size);
+}
+
+/* Each GPU's quiesces (XNACK off) or retry faults (XNACK on) so far. */
+static uint32_t remaps(struct svm_queue *q, bool xnack)
+{
+	struct svm_queue_counters c;
+
+	svm_queue_counters(q, &c);
+	return xnack ? c.retry_faults : c.quiesce_count;
+}
+
+static void test_page_tables_lost_one_gpu(bool xnack)
+{
+	size_t size = 16 * svm_page_size();
+	const char *kind = xnack ? "retry faults" : "quiesces";
+	struct svm_ctx ctx[SVM_GPUS_MAX];
+	struct svm_queue q[SVM_GPUS_MAX];
+	uint32_t before[SVM_GPUS_MAX], now;
+	char *own[SVM_GPUS_MAX];
+	struct svm_gpu_cmd cmd;
+	unsigned int vms;
+
+	igt_require_f(gpus[0].is_virtual,
+		      "the page tables are wiped through the virtual GPU's debugfs\n");
+	open_all(xnack, ctx, q);
+	svm_queue_require_counters(&q[0]);
+	for (int g = 0; g < ngpus; g++) {
+		own[g] = svm_map(size);
+		svm_give_access(&ctx[g], own[g], size);
+	}
+	fill_own(q, own, size, 0x10, "before the loss");
+	for (int g = 0; g < ngpus; g++)
+		before[g] = remaps(&q[g], xnack);
+
+	vms = svm_vamdgpu_lose_page_tables(&gpus[0]);
+	igt_assert_f(vms >= 1, "%s: no VM lost its page table\n", gpus[0].name);
+	svm_queue_check_lost(&q[0]);
+	svm_queue_destroy(&q[0]);
+	svm_queue_create(&ctx[0], &q[0]);
+	for (int g = 1; g < ngpus; g++) {
+		struct svm_queue_counters c;
+
+		svm_queue_counters(&q[g], &c);
+		igt_assert_f(!c.lost && !c.failed,
+			     "%s: its queue is %s after another GPU lost its page tables\n",
+			     gpus[g].name, c.lost ? "lost" : "failed");
+	}
+	fill_own(q, own, size, 0x20, "after the first GPU lost its page tables");
+	for (int g = 1; g < ngpus; g++) {
+		now = remaps(&q[g], xnack);
+		igt_info("%s: %s %u -> %u\n", gpus[g].name, kind, before[g], now);
+		igt_assert_f(now == before[g],
+			     "%s: %u %s after the first GPU lost its page tables: its mappings were taken too\n",
+			     gpus[g].name, now - before[g], kind);
+	}
+	now = remaps(&q[0], xnack);
+	igt_info("%s (new queue): %s %u\n", gpus[0].name, kind, now);
+	if (xnack)
+		igt_assert_f(now > 0,
+			     "%s: its new queue took no fault over its wiped page table\n",
+			     gpus[0].name);
+	/* A second round: the rebuild is done, nothing is remapped again. */
+	cmd = svm_cmd_fill((uintptr_t)own[0], size, 0x30);
+	svm_queue_exec(&q[0], &cmd, 1, "second fill through the first GPU");
+	svm_check_fill(own[0], size, 0x30, "second fill through the first GPU");
+	igt_assert_eq_u32(remaps(&q[0], xnack), now);
+	close_all(ctx, q);
+	for (int g = 0; g < ngpus; g++)
+		munmap(own[g], size);
 }
 
 static void test_shared_range(bool xnack)
@@ -921,6 +999,8 @@ static const struct {
 	  "XNACK on: a buffer preferring the first GPU moves into its VRAM at that GPU's faults; once it prefers the second GPU, the second GPU's faults move it into the second GPU's VRAM (through system memory), with its data, and the first GPU's VRAM is freed." },
 	{ "walk-shared-race", test_walk_shared_race,
 	  "One SET_ATTR maps a buffer of huge pages on every GPU while another thread, after a random delay, drops the huge page of one 2 MiB chunk (MADV_DONTNEED), makes a decoy buffer take the freed page and writes a new value to the chunk: the GPUs after the first must not map the pages the first GPU's page walk found if the chunk changed since (each GPU then copies the buffer, and every chunk holds its last value, without a VM fault), 32 times." },
+	{ "page-tables-lost-one-gpu", test_page_tables_lost_one_gpu,
+	  "Virtual GPUs: the first GPU loses its page tables (a reset of that GPU that lost VRAM) while every GPU maps memory of the process: only the first GPU's queue is lost; every other GPU keeps its queue and its mappings (XNACK off: not quiesced by the first GPU's rebuild; XNACK on: no fault) and its work runs right, and the first GPU's new queue finds its memory mapped again." },
 	{ "map-cost", test_map_cost,
 	  "Time of SET_ATTR mapping 64 MiB and 256 MiB (XNACK off) on 1, 2, ... GPUs of one process, one call per GPU and one call naming them all, and of a CPU eviction of it, with the quiesces the eviction caused on the GPUs that do not map it: the per-GPU cost of one drm_gpusvm instance per GPU, printed as a table (best of 3)." },
 };
