@@ -335,6 +335,26 @@ static bool vamdgpu_queue_retry(struct vamdgpu_queue *q, u64 *last_addr,
 }
 
 /*
+ * Nothing of @q runs again (it stopped for good, the caller set why): free
+ * every submission not completed, the one the command processor held
+ * included, signalling its fence with @error, and wake the waiters.
+ */
+static void vamdgpu_queue_drop_jobs(struct vamdgpu_queue *q, int error)
+{
+	struct vamdgpu_job *job, *next;
+	LIST_HEAD(jobs);
+
+	spin_lock(&q->lock);
+	list_splice_init(&q->jobs, &jobs);
+	q->running = NULL;
+	q->busy = false;
+	spin_unlock(&q->lock);
+	list_for_each_entry_safe(job, next, &jobs, link)
+		vamdgpu_job_free(job, error);
+	wake_up_all(&q->wq);
+}
+
+/*
  * If a page-table loss cancelled @q, drop its submissions (the running
  * one included) with -ECANCELED and stop the command processor: true.
  * Called by the command processor between commands and after a faulting
@@ -342,22 +362,14 @@ static bool vamdgpu_queue_retry(struct vamdgpu_queue *q, u64 *last_addr,
  */
 static bool vamdgpu_queue_drop_lost(struct vamdgpu_queue *q)
 {
-	struct vamdgpu_job *job, *next;
-	LIST_HEAD(jobs);
+	bool lost;
 
 	spin_lock(&q->lock);
-	if (!q->lost) {
-		spin_unlock(&q->lock);
-		return false;
-	}
-	list_splice_init(&q->jobs, &jobs);
-	q->running = NULL;
-	q->busy = false;
+	lost = q->lost;
 	spin_unlock(&q->lock);
-	list_for_each_entry_safe(job, next, &jobs, link)
-		vamdgpu_job_free(job, -ECANCELED);
-	wake_up_all(&q->wq);
-	return true;
+	if (lost)
+		vamdgpu_queue_drop_jobs(q, -ECANCELED);
+	return lost;
 }
 
 /* A fault nobody resolved: stop the queue and say so, as amdgpu does. */
@@ -375,22 +387,15 @@ static void vamdgpu_queue_vm_fault(struct vamdgpu_queue *q,
 					   RATELIMIT_MSG_ON_RELEASE);
 	struct vamdgpu_vm *vm = q->vm;
 	struct drm_device *drm = &vm->vdev->drm;
-	struct vamdgpu_job *job, *next;
-	LIST_HEAD(jobs);
 
 	spin_lock(&q->lock);
 	q->error = true;
 	q->fault_addr = fault->addr;
 	q->fault_flags = fault->flags;
 	q->vm_faults++;
-	/* Nothing runs again: every fence signals, with the error. */
-	list_splice_init(&q->jobs, &jobs);
-	q->running = NULL;
-	q->busy = false;
 	spin_unlock(&q->lock);
-	list_for_each_entry_safe(job, next, &jobs, link)
-		vamdgpu_job_free(job, -EIO);
-	wake_up_all(&q->wq);
+	/* Nothing runs again: every fence signals, with the error. */
+	vamdgpu_queue_drop_jobs(q, -EIO);
 
 	if (!__ratelimit(&rs))
 		return;
@@ -598,25 +603,13 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_queue_create);
 /* Stop an unlinked queue: let the command in flight finish, drop the rest. */
 static void vamdgpu_queue_stop(struct vamdgpu_queue *q)
 {
-	struct vamdgpu_job *job, *next;
-	LIST_HEAD(jobs);
-
 	lockdep_assert_held(&q->vm->lock);
 
 	spin_lock(&q->lock);
 	q->dying = true;
 	spin_unlock(&q->lock);
 	cancel_work_sync(&q->work);
-
-	spin_lock(&q->lock);
-	list_splice_init(&q->jobs, &jobs);
-	q->busy = false;
-	q->running = NULL;
-	spin_unlock(&q->lock);
-	wake_up_all(&q->wq);
-
-	list_for_each_entry_safe(job, next, &jobs, link)
-		vamdgpu_job_free(job, -ENOENT);
+	vamdgpu_queue_drop_jobs(q, -ENOENT);
 	q->vm->num_queues--;
 	vamdgpu_svm_queue_destroyed(q->vm);
 	vamdgpu_queue_put(q);
