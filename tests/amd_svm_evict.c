@@ -109,14 +109,29 @@
  *	wait must not return while the handler still holds it, only after
  *	(with ECANCELED): memory a process reuses once its wait returned is
  *	not written behind its back. The fill wrote nothing.
+ *
+ * SUBTEST: page-tables-lost-in-restore
+ * Description: XNACK off, virtual GPU: the GPU's page tables are lost while
+ *	the restore worker maps one context of the process again after an
+ *	eviction (its PTE update stalled, as behind a hung SDMA ring), and a
+ *	second context of the process has its memory mapped. The write queued
+ *	behind the eviction is cancelled at once, without waiting for the
+ *	stalled restore; both contexts' queues are lost. A new queue of the
+ *	stalled context submits a write during the stall: its submission,
+ *	which rebuilds the page table, waits for the restore but returns once
+ *	the stall ends, and the write lands with no VM fault. So does a write
+ *	on a new queue of the other context, whose memory was mapped when the
+ *	page table was wiped.
  */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "igt.h"
@@ -706,6 +721,151 @@ static void test_page_tables_lost_in_fault(struct svm_gpu *gpu)
 	svm_ctx_close(&ctx);
 }
 
+/*
+ * A new queue and a submission on it, from a thread of its own: either may
+ * block in its ioctl.
+ */
+struct thread_submit {
+	pthread_t thread;
+	struct svm_ctx *ctx;
+	struct svm_queue q;
+	struct svm_queue_counters before;
+	struct svm_gpu_cmd cmd;
+	uint64_t seqno;
+	int ret;
+};
+
+static void *thread_submit(void *data)
+{
+	struct thread_submit *t = data;
+	const struct svm_gpu_backend *backend = t->ctx->gpu->backend;
+
+	t->ret = __svm_queue_create(t->ctx, &t->q);
+	if (!t->ret)
+		t->ret = backend->counters(&t->q, &t->before);
+	if (!t->ret)
+		t->ret = backend->submit(&t->q, &t->cmd, 1, &t->seqno);
+	return NULL;
+}
+
+/*
+ * The write of @value that @fresh, a new queue of @r's context, took after
+ * the page tables were lost (@seqno, counters @before it) lands with no VM
+ * fault; the lost queue of @r is then replaced by @fresh.
+ */
+static void restorer_check_write_after_loss(struct restorer *r,
+					    struct svm_queue *fresh,
+					    const struct svm_queue_counters *before,
+					    uint64_t seqno, uint64_t value,
+					    const char *who)
+{
+	struct svm_queue_counters after;
+	int ret;
+
+	ret = __svm_queue_wait(fresh, seqno, SVM_GPU_TIMEOUT_NS);
+	svm_queue_counters(fresh, &after);
+	igt_info("%s: write on a new queue after the loss: %s; quiesce +%u, resume +%u\n",
+		 who, ret ? strerror(-ret) : "done",
+		 after.quiesce_count - before->quiesce_count,
+		 after.resume_count - before->resume_count);
+	igt_assert_f(ret == 0 && !after.failed,
+		     "%s: the write on a new queue after the page tables were lost: %s, VM fault at 0x%" PRIx64 "\n",
+		     who, ret ? strerror(-ret) : "done", after.fault_addr);
+	igt_assert_eq_u64(*(uint64_t *)r->buf, value);
+	svm_queue_check_lost(&r->q);
+	svm_queue_destroy(&r->q);
+	r->q = *fresh;
+}
+
+/*
+ * XNACK off: the page tables are lost while the restore worker maps one
+ * context of the process (its PTE update stalled) and another context has
+ * its memory mapped. The stalled context's new queue submits before the
+ * stall ends: its submission rebuilds the page table, behind the restore.
+ */
+static void test_page_tables_lost_in_restore(struct svm_gpu *gpu)
+{
+	uint64_t seqno, waited = 0;
+	unsigned int stalled = 0, still = 0, vms = 0;
+	struct svm_queue_counters before_other;
+	struct restorer evicted, other;
+	struct thread_submit t = {};
+	struct svm_queue fresh_other;
+	struct timespec released, deadline;
+	bool submitted = false, joined = true;
+	int during = -ENOEXEC;
+	char name[128];
+
+	igt_require_f(gpu->is_virtual,
+		      "%s: the page tables are wiped through the virtual GPU's debugfs\n",
+		      gpu->name);
+	/* Also skips where there is no virtual GPU's debugfs. */
+	svm_vamdgpu_stall_pte_updates(gpu, 0);
+	restorer_open(gpu, &evicted, 16);
+	restorer_open(gpu, &other, 16);
+	t.ctx = &evicted.ctx;
+	t.cmd = svm_cmd_write((uintptr_t)evicted.buf, 0xf4e54, 8);
+
+	/* Nothing may fail until the stall is disarmed: later tests would stall. */
+	svm_vamdgpu_stall_pte_updates(gpu, 1);
+	seqno = restorer_evict_and_write(&evicted, 0xcace11ed);
+	stalled = svm_vamdgpu_await_stalled(gpu, SVM_GPU_TIMEOUT_NS, &waited);
+	if (stalled && !gpu->backend->lose_page_tables(gpu, &vms)) {
+		during = __svm_queue_wait(&evicted.q, seqno, SVM_GPU_TIMEOUT_NS);
+		still = svm_vamdgpu_pte_updates_stalled(gpu);
+		/* After the loss, which a queue made before does not survive. */
+		submitted = !pthread_create(&t.thread, NULL, thread_submit, &t);
+		usleep(100 * 1000);
+	}
+	svm_vamdgpu_stall_pte_updates(gpu, 0);
+	clock_gettime(CLOCK_REALTIME, &released);
+	if (submitted) {
+		deadline = released;
+		deadline.tv_sec += 2 * SVM_GPU_TIMEOUT_NS / 1000000000;
+		joined = !pthread_timedjoin_np(t.thread, NULL, &deadline);
+		clock_gettime(CLOCK_REALTIME, &deadline);
+	}
+	igt_info("%s: the restore stalled after %.2f s; %u VMs lost their page tables; the write queued behind the eviction: %s, with %u updates still stalled; the new queue's submission returned %.3f s after the stall ended\n",
+		 gpu->name, waited / 1e9, vms, strerror(-during), still,
+		 igt_time_elapsed(&released, &deadline));
+
+	igt_assert_f(stalled, "%s: the restore's PTE update never stalled\n",
+		     gpu->name);
+	igt_assert_f(vms >= 2,
+		     "%s: %u VMs lost their page tables, expected both contexts'\n",
+		     gpu->name, vms);
+	igt_assert_f(during == -ECANCELED,
+		     "%s: the wait for a write queued behind the eviction, after the page tables were lost during its restore: %s, expected ECANCELED\n",
+		     gpu->name, during ? strerror(-during) : "success");
+	igt_assert_f(still == 1,
+		     "%s: the cancelled write's wait returned only once the restore was no longer stalled (%u stalled): the cancellation waited for the restore\n",
+		     gpu->name, still);
+	igt_assert_f(submitted, "%s: starting the submitting thread failed\n",
+		     gpu->name);
+	igt_assert_f(joined,
+		     "%s: a new queue and a submission on it, made while the restore was stalled, had not returned %.0f s after the stall ended: the rebuild and the restore wait for each other\n",
+		     gpu->name, 2 * SVM_GPU_TIMEOUT_NS / 1e9);
+	igt_assert_f(t.ret == 0,
+		     "%s: a new queue and a submission on it after the page tables were lost: %s\n",
+		     gpu->name, strerror(-t.ret));
+
+	snprintf(name, sizeof(name), "%s, the context whose restore stalled",
+		 gpu->name);
+	restorer_check_write_after_loss(&evicted, &t.q, &t.before, t.seqno,
+					0xf4e54, name);
+
+	/* The other context's memory was mapped when the page table was wiped. */
+	svm_queue_create(&other.ctx, &fresh_other);
+	svm_queue_counters(&fresh_other, &before_other);
+	t.cmd = svm_cmd_write((uintptr_t)other.buf, 0x07e4, 8);
+	seqno = svm_queue_submit(&fresh_other, &t.cmd, 1);
+	snprintf(name, sizeof(name), "%s, the other context", gpu->name);
+	restorer_check_write_after_loss(&other, &fresh_other, &before_other,
+					seqno, 0x07e4, name);
+	restorer_close(&other);
+	restorer_close(&evicted);
+}
+
 /* The stall of the other process's restore, at most. */
 #define STALL_WAIT_NS	(3 * SVM_GPU_TIMEOUT_NS)
 
@@ -922,6 +1082,13 @@ int igt_main()
 		for (int g = 0; g < ngpus && svm_xnack_wanted(true); g++)
 			igt_dynamic_f("%s-xnack-on", gpus[g].name)
 				test_page_tables_lost_in_fault(&gpus[g]);
+	}
+
+	igt_describe("XNACK off, virtual GPU: the GPU's page tables are lost while the restore worker maps one context of the process again (its PTE update stalled) and another context has its memory mapped: the write queued behind the eviction is cancelled at once; a new queue of that context submits during the stall, and its submission (which rebuilds the page table) returns once the stall ends; its write and one on a new queue of the other context land with no VM fault.");
+	igt_subtest_with_dynamic("page-tables-lost-in-restore") {
+		for (int g = 0; g < ngpus && svm_xnack_wanted(false); g++)
+			igt_dynamic_f("%s-xnack-off", gpus[g].name)
+				test_page_tables_lost_in_restore(&gpus[g]);
 	}
 
 	igt_describe("XNACK off, virtual GPU: another process's restore stalls in its page-table update (as behind a hung SDMA ring) while this process's buffer is evicted: this process's restore still runs and its queue writes the buffer before the other restore is released, whose queue then runs too.");
