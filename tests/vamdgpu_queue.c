@@ -50,7 +50,9 @@
  *	GPU's page tables (debugfs vamdgpu_lose_page_tables, the model of a
  *	reset that lost VRAM) cancels the submissions of every queue: queued
  *	ones never run, even after resume, the one executing stops without a
- *	VM fault and writes nothing once its wait returned; waits fail with
+ *	VM fault and writes nothing once its wait returned, and one queued
+ *	behind it is cancelled after it (a fenced queue's fences signal in
+ *	seqno order, or the virtual GPU WARNs); waits fail with
  *	ECANCELED, the queue reports the lost state and refuses submissions
  *	with ECANCELED, as amdgpu refuses a context made before the reset. A
  *	new queue works, on the hand-made mappings written again.
@@ -533,11 +535,15 @@ static void test_page_tables_lost(const struct vamdgpu_gpu *gpu,
 	/*
 	 * Running: one long fill, which has no command boundary to stop at,
 	 * stops at its first access after the loss, without a VM fault, and
-	 * writes nothing once its wait returned.
+	 * writes nothing once its wait returned. A write queued behind it is
+	 * cancelled too, after it: the fences of a fenced queue signal in
+	 * order (the virtual GPU WARNs otherwise).
 	 */
 	vamdgpu_map_userptr(m->fd, VA_SRC + BUF_SIZE, BIG_SIZE, big, 0);
 	cmds[0] = vamdgpu_cmd_fill(VA_SRC + BUF_SIZE, BIG_SIZE, 0x01010101);
-	seqno[0] = vamdgpu_submit(m->fd, q, cmds, 1);
+	cmds[1] = vamdgpu_cmd_write(VA_DST, 0x3333, 8);
+	seqno[0] = vamdgpu_submit(m->fd, q, &cmds[0], 1);
+	seqno[1] = vamdgpu_submit(m->fd, q, &cmds[1], 1);
 	do {
 		vamdgpu_queue_status(m->fd, q, &st);
 	} while (!st.tlb_miss_count && st.completed_seqno < seqno[0]);
@@ -556,11 +562,17 @@ static void test_page_tables_lost(const struct vamdgpu_gpu *gpu,
 	igt_assert_f(ret == -ECANCELED,
 		     "%s: waiting for a fill running when the page tables were lost: %s, expected ECANCELED\n",
 		     gpu->name, strerror(-ret));
+	ret = __vamdgpu_wait(m->fd, q, seqno[1], VAMDGPU_WAIT_TIMEOUT_NS);
+	igt_assert_f(ret == -ECANCELED,
+		     "%s: waiting for a write queued behind a fill running when the page tables were lost: %s, expected ECANCELED\n",
+		     gpu->name, ret ? strerror(-ret) : "completed");
 	check_lost(gpu->name, m, q);
 	usleep(100 * 1000);
 	igt_assert_f(!memcmp(snapshot, big, BIG_SIZE),
 		     "%s: a cancelled fill still wrote memory after its wait returned\n",
 		     gpu->name);
+	check_dst(gpu->name, "after a page-table loss cancelled a write queued behind a fill",
+		  m, BUF_SIZE - 8, (uint8_t *)&mark, 8);
 	igt_info("%s: the fill had written %zu of %llu KiB when the page tables were lost\n",
 		 gpu->name, filled >> 10, BIG_SIZE >> 10);
 	vamdgpu_queue_destroy(m->fd, q);
@@ -729,7 +741,7 @@ int igt_main()
 		}
 	}
 
-	igt_describe("Per queue kind (user; fenced with XNACK off): a loss of the GPU's page tables (the model of a reset that lost VRAM) cancels the submissions of every queue: queued ones never run, the one executing stops without a VM fault and writes nothing once its wait returned; waits fail with ECANCELED, the queue reports the lost state and refuses submissions with ECANCELED. A new queue works, on the hand-made mappings written again.");
+	igt_describe("Per queue kind (user; fenced with XNACK off): a loss of the GPU's page tables (the model of a reset that lost VRAM) cancels the submissions of every queue: queued ones never run, the one executing stops without a VM fault and writes nothing once its wait returned, and one queued behind it is cancelled after it (fences in seqno order); waits fail with ECANCELED, the queue reports the lost state and refuses submissions with ECANCELED. A new queue works, on the hand-made mappings written again.");
 	igt_subtest_with_dynamic("page-tables-lost") {
 		for (int g = 0; g < ngpus; g++) {
 			for (int fenced = 0; fenced < 2; fenced++) {

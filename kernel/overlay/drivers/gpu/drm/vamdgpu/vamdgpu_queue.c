@@ -50,10 +50,12 @@
  * A page-table loss (vamdgpu_vm_lose_ptes(), the model of a GPU reset that
  * lost VRAM) cancels every submission of the VM's queues that has not
  * completed, as amdgpu's scheduler skips the jobs of an older VM
- * generation (amdgpu_job_run()) and the reset kills the running ones:
- * queued submissions are cancelled at once, the one executing stops at
- * its next command or at its first access after the loss, without a VM
- * fault. Waiters get -ECANCELED, fences signal with it, and the queue is
+ * generation (amdgpu_job_run()) and the reset kills the running ones.
+ * The command processor, kicked even when quiesced, stops the submission
+ * it executes at its next command or at its first access after the loss,
+ * without a VM fault, then cancels it and every queued one in order (their
+ * fences signal in seqno order, as the dma-fence rules want of one
+ * context). Waiters get -ECANCELED, fences signal with it, and the queue is
  * lost for good: further submissions fail with -ECANCELED, as amdgpu's
  * command submission refuses a context made before the loss, and the
  * process makes a new queue.
@@ -178,9 +180,13 @@ static const struct dma_fence_ops vamdgpu_fence_ops = {
  * Free @job, signalling its fence: with @error unless the job completed
  * (@error 0).
  */
-static void vamdgpu_job_free(struct vamdgpu_job *job, int error)
+static void vamdgpu_job_free(struct vamdgpu_queue *q, struct vamdgpu_job *job,
+			     int error)
 {
 	if (job->fence) {
+		/* The dma-fence rule: one context signals in seqno order. */
+		WARN_ON_ONCE(job->seqno != q->signalled + 1);
+		q->signalled = job->seqno;
 		if (error)
 			dma_fence_set_error(job->fence, error);
 		dma_fence_signal(job->fence);
@@ -294,7 +300,7 @@ static void vamdgpu_queue_advance(struct vamdgpu_queue *q, struct vamdgpu_job *j
 	spin_unlock(&q->lock);
 
 	if (done) {
-		vamdgpu_job_free(job, 0);
+		vamdgpu_job_free(q, job, 0);
 		wake_up_all(&q->wq);
 	}
 }
@@ -350,7 +356,7 @@ static void vamdgpu_queue_drop_jobs(struct vamdgpu_queue *q, int error)
 	q->busy = false;
 	spin_unlock(&q->lock);
 	list_for_each_entry_safe(job, next, &jobs, link)
-		vamdgpu_job_free(job, error);
+		vamdgpu_job_free(q, job, error);
 	wake_up_all(&q->wq);
 }
 
@@ -879,42 +885,30 @@ static void vamdgpu_queue_wait_stopped(struct vamdgpu_queue *q)
  * whose page table is being lost
  * @vm: the VM
  *
- * Marks each queue lost and cancels its submissions but the one the
- * command processor holds, which stops at its next command or faulting
- * access (vamdgpu_queue_drop_lost()). Called before the PTEs are wiped
- * under the TLB lock, which every access takes: an access that finds a
- * wiped PTE finds its queue lost.
+ * Marks each queue lost and kicks its command processor, quiesced or not:
+ * it stops the submission it executes at its next command or faulting
+ * access (vamdgpu_queue_drop_lost()), then cancels that one and all the
+ * queued ones, in order, so that their fences signal in seqno order.
+ * Called before the PTEs are wiped under the TLB lock, which every access
+ * takes: an access that finds a wiped PTE finds its queue lost.
  *
  * Context: process context; the caller holds &vamdgpu_vm.lock, so no queue
- * is created meanwhile.
+ * is created or destroyed meanwhile.
  */
 void vamdgpu_vm_lose_queues(struct vamdgpu_vm *vm)
 {
-	struct vamdgpu_queue *qs[VAMDGPU_MAX_QUEUES];
-	struct vamdgpu_job *job, *next;
-	unsigned int i, n;
-	LIST_HEAD(jobs);
+	struct vamdgpu_queue *q;
 
 	lockdep_assert_held(&vm->lock);
 
 	spin_lock(&vm->queue_lock);
-	n = vamdgpu_vm_grab_queues(vm, qs);
-	spin_unlock(&vm->queue_lock);
-
-	for (i = 0; i < n; i++) {
-		spin_lock(&qs[i]->lock);
-		qs[i]->lost = true;
-		list_for_each_entry_safe(job, next, &qs[i]->jobs, link)
-			if (job != qs[i]->running)
-				list_move_tail(&job->link, &jobs);
-		spin_unlock(&qs[i]->lock);
-		list_for_each_entry_safe(job, next, &jobs, link) {
-			list_del(&job->link);
-			vamdgpu_job_free(job, -ECANCELED);
-		}
-		wake_up_all(&qs[i]->wq);
-		vamdgpu_queue_put(qs[i]);
+	list_for_each_entry(q, &vm->queues, link) {
+		spin_lock(&q->lock);
+		q->lost = true;
+		queue_work(vm->vdev->wq, &q->work);
+		spin_unlock(&q->lock);
 	}
+	spin_unlock(&vm->queue_lock);
 }
 
 /**

@@ -45,6 +45,12 @@ struct vamdgpu_queue {
 	u64 fence_context;
 	/** @fence_lock: the lock of those fences. */
 	spinlock_t fence_lock;
+	/**
+	 * @signalled: seqno of the last fence signalled. Fences of one
+	 * context signal in seqno order, so only the command processor
+	 * signals them, or the destroyer once it has stopped.
+	 */
+	u64 signalled;
 
 	/** @lock: see above. */
 	spinlock_t lock;
