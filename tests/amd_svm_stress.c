@@ -75,6 +75,11 @@
 /* A wait here may see a migration of megabytes under TCG. */
 #define WAIT_NS		(60ll * 1000 * 1000 * 1000)
 #define CHILD_TIMEOUT_MS	(120 * 1000)
+/*
+ * New queues a submission tries when page-table losses keep taking them:
+ * more than the losses any one submission can plausibly meet.
+ */
+#define RENEW_TRIES	8
 
 enum op {
 	OP_GPU_FILL, OP_GPU_COPY, OP_GPU_WRITE, OP_GPU_READBACK,
@@ -395,8 +400,12 @@ static bool submit(struct worker *w, int g, const struct svm_gpu_cmd *cmds,
 		if (!sync_gpu(w))
 			return false;
 	ret = q->ctx->gpu->backend->submit(q, cmds, n, &seqno);
-	if (ret == -ECANCELED) {
-		/* The queue is lost: settle its work, submit to a new one. */
+	/*
+	 * The queue is lost: settle its work, submit to a new one. Another
+	 * worker's loss can take the new one too, before its first
+	 * submission (which waits for the VM to rebuild): try again.
+	 */
+	for (int tries = 0; ret == -ECANCELED && tries < RENEW_TRIES; tries++) {
 		if (!sync_gpu(w) || !renew_queue(w, g))
 			return false;
 		ret = q->ctx->gpu->backend->submit(q, cmds, n, &seqno);
