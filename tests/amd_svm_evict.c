@@ -117,7 +117,9 @@
  *	second context of the process has its memory mapped. The write queued
  *	behind the eviction is cancelled at once, without waiting for the
  *	stalled restore; both contexts' queues are lost. A new queue of the
- *	stalled context submits a write during the stall: its submission,
+ *	stalled context is made during the stall, without waiting for it
+ *	(the queue count is not under the SVM lock), and submits a write:
+ *	its submission,
  *	which rebuilds the page table, waits for the restore but returns once
  *	the stall ends, and the write lands with no VM fault. So does a write
  *	on a new queue of the other context, whose memory was mapped when the
@@ -128,6 +130,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -733,6 +736,7 @@ struct thread_submit {
 	struct svm_gpu_cmd cmd;
 	uint64_t seqno;
 	int ret;
+	atomic_bool created;
 };
 
 static void *thread_submit(void *data)
@@ -741,6 +745,7 @@ static void *thread_submit(void *data)
 	const struct svm_gpu_backend *backend = t->ctx->gpu->backend;
 
 	t->ret = __svm_queue_create(t->ctx, &t->q);
+	atomic_store(&t->created, true);
 	if (!t->ret)
 		t->ret = backend->counters(&t->q, &t->before);
 	if (!t->ret)
@@ -792,7 +797,7 @@ static void test_page_tables_lost_in_restore(struct svm_gpu *gpu)
 	struct thread_submit t = {};
 	struct svm_queue fresh_other;
 	struct timespec released, deadline;
-	bool submitted = false, joined = true;
+	bool submitted = false, joined = true, created_in_stall = false;
 	int during = -ENOEXEC;
 	char name[128];
 
@@ -815,6 +820,10 @@ static void test_page_tables_lost_in_restore(struct svm_gpu *gpu)
 		still = svm_vamdgpu_pte_updates_stalled(gpu);
 		/* After the loss, which a queue made before does not survive. */
 		submitted = !pthread_create(&t.thread, NULL, thread_submit, &t);
+		for (int i = 0; submitted && i < 500 && !atomic_load(&t.created); i++)
+			usleep(10 * 1000);
+		created_in_stall = atomic_load(&t.created) &&
+				   svm_vamdgpu_pte_updates_stalled(gpu) == 1;
 		usleep(100 * 1000);
 	}
 	svm_vamdgpu_stall_pte_updates(gpu, 0);
@@ -841,6 +850,9 @@ static void test_page_tables_lost_in_restore(struct svm_gpu *gpu)
 		     "%s: the cancelled write's wait returned only once the restore was no longer stalled (%u stalled): the cancellation waited for the restore\n",
 		     gpu->name, still);
 	igt_assert_f(submitted, "%s: starting the submitting thread failed\n",
+		     gpu->name);
+	igt_assert_f(created_in_stall,
+		     "%s: making a queue waited for the restore stalled in its page-table update (not made within 5 s of the stall)\n",
 		     gpu->name);
 	igt_assert_f(joined,
 		     "%s: a new queue and a submission on it, made while the restore was stalled, had not returned %.0f s after the stall ended: the rebuild and the restore wait for each other\n",
@@ -1084,7 +1096,7 @@ int igt_main()
 				test_page_tables_lost_in_fault(&gpus[g]);
 	}
 
-	igt_describe("XNACK off, virtual GPU: the GPU's page tables are lost while the restore worker maps one context of the process again (its PTE update stalled) and another context has its memory mapped: the write queued behind the eviction is cancelled at once; a new queue of that context submits during the stall, and its submission (which rebuilds the page table) returns once the stall ends; its write and one on a new queue of the other context land with no VM fault.");
+	igt_describe("XNACK off, virtual GPU: the GPU's page tables are lost while the restore worker maps one context of the process again (its PTE update stalled) and another context has its memory mapped: the write queued behind the eviction is cancelled at once; a new queue of that context is made during the stall without waiting for it, and its submission (which rebuilds the page table) returns once the stall ends; its write and one on a new queue of the other context land with no VM fault.");
 	igt_subtest_with_dynamic("page-tables-lost-in-restore") {
 		for (int g = 0; g < ngpus && svm_xnack_wanted(false); g++)
 			igt_dynamic_f("%s-xnack-off", gpus[g].name)

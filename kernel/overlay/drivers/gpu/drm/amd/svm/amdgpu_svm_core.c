@@ -39,6 +39,10 @@
  *
  * Outermost first:
  *
+ * 0. &amdgpu_svm_process.mode_lock (a mutex): the count of the process's
+ *    queues against its XNACK mode; held by amdgpu_svm_set_xnack() across
+ *    its switch, and alone by amdgpu_svm_queue_created() and
+ *    amdgpu_svm_queue_destroyed(), which so never wait for the SVM lock.
  * 1. &amdgpu_svm_process.lock, the *SVM lock* (a mutex): serializes the
  *    ioctl, the fault handler and the workers of one process; protects
  *    the GPU list and, registered with drm_gpusvm_driver_set_lock(), range
@@ -246,6 +250,7 @@ static struct mmu_notifier *amdgpu_svm_mn_alloc(struct mm_struct *mm)
 	if (!proc)
 		return ERR_PTR(-ENOMEM);
 
+	mutex_init(&proc->mode_lock);
 	mutex_init(&proc->lock);
 	mutex_init(&proc->queue_lock);
 	amdgpu_svm_attr_tree_init(&proc->attrs);
@@ -265,6 +270,7 @@ static void amdgpu_svm_mn_free(struct mmu_notifier *mn)
 	amdgpu_svm_attr_tree_fini(&proc->attrs);
 	mutex_destroy(&proc->queue_lock);
 	mutex_destroy(&proc->lock);
+	mutex_destroy(&proc->mode_lock);
 	kfree(proc);
 }
 
@@ -724,7 +730,8 @@ EXPORT_SYMBOL_GPL(amdgpu_svm_destroy);
  * attributes make accessible is then mapped again, with XNACK on faults
  * map on demand.
  *
- * Context: process context, may sleep; no SVM lock held.
+ * Context: process context, may sleep; takes the mode lock, then the SVM
+ * lock (none of them held).
  * Return: 0; -EBUSY if the process has queues; -EOPNOTSUPP if @xnack and a
  * GPU of the process cannot retry faults; or an errno from mapping (the
  * mode is changed anyway).
@@ -736,6 +743,7 @@ int amdgpu_svm_set_xnack(struct amdgpu_svm *svm, bool xnack)
 	bool quiesced = false;
 	int ret = 0;
 
+	mutex_lock(&proc->mode_lock);
 	mutex_lock(&proc->lock);
 	if (proc->nqueues) {
 		ret = -EBUSY;
@@ -767,6 +775,7 @@ int amdgpu_svm_set_xnack(struct amdgpu_svm *svm, bool xnack)
 	}
 out_unlock:
 	mutex_unlock(&proc->lock);
+	mutex_unlock(&proc->mode_lock);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(amdgpu_svm_set_xnack);
@@ -814,13 +823,14 @@ EXPORT_SYMBOL_GPL(amdgpu_svm_span_in_use);
  * of the process cannot change under a queue (amdgpu_svm_set_xnack()).
  * Pairs with amdgpu_svm_queue_destroyed().
  *
- * Context: process context, may sleep; takes the SVM lock.
+ * Context: process context, may sleep; takes the mode lock, never the SVM
+ * lock, so it does not wait for a restore in progress.
  */
 void amdgpu_svm_queue_created(struct amdgpu_svm *svm)
 {
-	mutex_lock(&svm->proc->lock);
+	mutex_lock(&svm->proc->mode_lock);
 	svm->proc->nqueues++;
-	mutex_unlock(&svm->proc->lock);
+	mutex_unlock(&svm->proc->mode_lock);
 }
 EXPORT_SYMBOL_GPL(amdgpu_svm_queue_created);
 
@@ -829,14 +839,14 @@ EXPORT_SYMBOL_GPL(amdgpu_svm_queue_created);
  * amdgpu_svm_queue_created() is gone
  * @svm: the context
  *
- * Context: process context, may sleep; takes the SVM lock.
+ * Context: process context, may sleep; takes the mode lock only.
  */
 void amdgpu_svm_queue_destroyed(struct amdgpu_svm *svm)
 {
-	mutex_lock(&svm->proc->lock);
+	mutex_lock(&svm->proc->mode_lock);
 	if (!WARN_ON_ONCE(!svm->proc->nqueues))
 		svm->proc->nqueues--;
-	mutex_unlock(&svm->proc->lock);
+	mutex_unlock(&svm->proc->mode_lock);
 }
 EXPORT_SYMBOL_GPL(amdgpu_svm_queue_destroyed);
 

@@ -50,8 +50,16 @@ struct amdgpu_svm_process {
 	 * amdgpu_svm_set_xnack(); written under @lock, read anywhere.
 	 */
 	bool xnack;
-	/** @nqueues: queues of the process on all its GPUs, under @lock. */
+	/** @nqueues: queues of the process on all its GPUs, under @mode_lock. */
 	unsigned int nqueues;
+	/**
+	 * @mode_lock: the queue count against the XNACK mode:
+	 * amdgpu_svm_set_xnack() holds it across its switch, so no queue is
+	 * made meanwhile. Taken before the SVM lock, never under it, so that
+	 * making a queue never waits for the SVM lock (held by a restore
+	 * whose page-table update may wait for a hung SDMA ring).
+	 */
+	struct mutex mode_lock;
 	/**
 	 * @queue_lock: the quiesce state of every context; taken in the
 	 * notifier, so nothing below it allocates or takes the SVM lock.
