@@ -41,6 +41,13 @@
  * Description: Destroying a queue with long work queued returns promptly,
  *	waiters see ENOENT, and the device keeps working.
  *
+ * SUBTEST: wait-during-destroy
+ * Description: Per queue kind (user; fenced with XNACK off): a wait whose
+ *	timeout expires while another thread destroys the queue, and the
+ *	destruction still waits for the fill in flight, fails with ETIME, not
+ *	ENOENT: that fill completes. A wait on the submission queued behind
+ *	it gets ENOENT once the destruction drops it, which then never runs.
+ *
  * SUBTEST: close-with-work-in-flight
  * Description: Closing the render node with long work queued and memory
  *	mapped tears everything down without a kernel report.
@@ -64,6 +71,7 @@
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -467,6 +475,114 @@ static uint32_t queue_of_kind(const char *gpu, struct mapped *m, bool fenced)
 	return q;
 }
 
+/* What one wait of wait-during-destroy saw, and when (from &start). */
+struct destroy_waiter {
+	int fd;
+	uint32_t queue;
+	uint64_t seqno;
+	uint64_t timeout_ns;
+	struct timespec *start;
+	bool called;
+	uint64_t returned_ns;
+	int ret;
+};
+
+static void *wait_in_thread(void *arg)
+{
+	struct destroy_waiter *w = arg;
+
+	__atomic_store_n(&w->called, true, __ATOMIC_RELEASE);
+	w->ret = __vamdgpu_wait(w->fd, w->queue, w->seqno, w->timeout_ns);
+	w->returned_ns = igt_nsec_elapsed(w->start);
+	return NULL;
+}
+
+/* How long after its call a waiter is surely inside the wait ioctl. */
+#define WAITER_ENTERED_NS	(20ull * 1000 * 1000)
+
+/*
+ * Waits on a queue another thread destroys: until the destruction has
+ * dropped what did not run, a timeout is a timeout (ETIME), because the
+ * command in flight still runs and may complete the submission; ENOENT
+ * would tell the process its data was not written when it was.
+ */
+static void test_wait_during_destroy(const char *gpu, struct mapped *m,
+				     bool fenced)
+{
+	uint8_t *big = aligned_alloc(PAGE, BIG_SIZE);
+	struct drm_vamdgpu_cmd fill = vamdgpu_cmd_fill(VA_SRC + BUF_SIZE, BIG_SIZE, 0x11111111);
+	struct drm_vamdgpu_cmd mark = vamdgpu_cmd_write(VA_DST, 0x4444, 8);
+	struct destroy_waiter w[2];
+	struct timespec start = {};
+	uint64_t fill_ns, destroy_ns, destroyed_ns;
+	pthread_t thread[2];
+	uint32_t q;
+
+	igt_assert(big);
+	memset(big, 0, BIG_SIZE);
+	q = queue_of_kind(gpu, m, fenced);
+	vamdgpu_map_userptr(m->fd, VA_SRC + BUF_SIZE, BIG_SIZE, big, 0);
+	/*
+	 * Time the fill once: the waiter below times out halfway through
+	 * it, after the destruction began, whatever the GPU's speed.
+	 */
+	igt_nsec_elapsed(&start);
+	vamdgpu_exec(m->fd, q, &fill, 1);
+	fill_ns = igt_nsec_elapsed(&start);
+	igt_require_f(fill_ns / 2 > 2 * WAITER_ENTERED_NS,
+		      "%s: the %llu MiB fill took %.0f ms, too short to time out in\n",
+		      gpu, BIG_SIZE >> 20, fill_ns / 1e6);
+
+	fill = vamdgpu_cmd_fill(VA_SRC + BUF_SIZE, BIG_SIZE, 0x3c3c3c3c);
+	memset(&start, 0, sizeof(start));
+	igt_nsec_elapsed(&start);
+	w[0] = (struct destroy_waiter){ .fd = m->fd, .queue = q,
+		.seqno = vamdgpu_submit(m->fd, q, &fill, 1),
+		.timeout_ns = fill_ns / 2, .start = &start };
+	w[1] = (struct destroy_waiter){ .fd = m->fd, .queue = q,
+		.seqno = vamdgpu_submit(m->fd, q, &mark, 1),
+		.timeout_ns = VAMDGPU_WAIT_TIMEOUT_NS, .start = &start };
+	/* Wait for the fill to start: its first bytes. */
+	while (__atomic_load_n(&big[0], __ATOMIC_ACQUIRE) != 0x3c)
+		usleep(100);
+
+	for (int i = 0; i < 2; i++) {
+		igt_assert_eq(pthread_create(&thread[i], NULL, wait_in_thread,
+					     &w[i]), 0);
+		while (!__atomic_load_n(&w[i].called, __ATOMIC_ACQUIRE))
+			usleep(1000);
+	}
+	usleep(WAITER_ENTERED_NS / 1000);
+	destroy_ns = igt_nsec_elapsed(&start);
+	vamdgpu_queue_destroy(m->fd, q);
+	destroyed_ns = igt_nsec_elapsed(&start);
+	for (int i = 0; i < 2; i++)
+		igt_assert_eq(pthread_join(thread[i], NULL), 0);
+
+	igt_assert_f(big[0] == 0x3c && big[BIG_SIZE - 1] == 0x3c,
+		     "%s: the fill in flight when the queue was destroyed did not complete\n",
+		     gpu);
+	igt_info("%s: the fill takes %.0f ms; the destruction began %.0f ms after it was submitted, the wait with a %.0f ms timeout returned after %.0f ms, the destruction after %.0f ms\n",
+		 gpu, fill_ns / 1e6, destroy_ns / 1e6, fill_ns / 2e6,
+		 w[0].returned_ns / 1e6, destroyed_ns / 1e6);
+	if (!w[0].ret)
+		igt_skip("%s: the fill completed within the wait's timeout: nothing timed out\n",
+			 gpu);
+	igt_assert_f(w[0].ret == -ETIME,
+		     "%s: a wait whose timeout expired while the destruction waited for the fill in flight: %s, expected ETIME (the fill completes)\n",
+		     gpu, strerror(-w[0].ret));
+	igt_assert_f(w[0].returned_ns < destroyed_ns,
+		     "%s: the wait with a %.0f ms timeout returned only with the destruction, %.0f ms after the fill was submitted\n",
+		     gpu, fill_ns / 2e6, w[0].returned_ns / 1e6);
+	igt_assert_f(w[1].ret == -ENOENT,
+		     "%s: a wait on the submission queued behind the fill, which the destruction drops: %s, expected ENOENT\n",
+		     gpu, w[1].ret ? strerror(-w[1].ret) : "completed");
+	igt_assert_f(*(uint64_t *)m->dst == 0x5a5a5a5a5a5a5a5aull,
+		     "%s: the submission the destruction dropped ran\n", gpu);
+	vamdgpu_unmap(m->fd, VA_SRC + BUF_SIZE, BIG_SIZE, 0);
+	free(big);
+}
+
 /* @q is lost: it says so, refuses work, and nothing of it faulted. */
 static void check_lost(const char *gpu, struct mapped *m, uint32_t q)
 {
@@ -724,6 +840,23 @@ int igt_main()
 				setup(&m, &gpus[g]);
 				test_destroy_in_flight(gpus[g].name, &m);
 				teardown(&m);
+			}
+		}
+	}
+
+	igt_describe("Per queue kind (user; fenced with XNACK off): a wait whose timeout expires while another thread destroys the queue, and the destruction waits for the fill in flight, fails with ETIME, not ENOENT, since the fill completes; a wait on the submission queued behind it gets ENOENT once it is dropped, and it never runs.");
+	igt_subtest_with_dynamic("wait-during-destroy") {
+		for (int g = 0; g < ngpus; g++) {
+			for (int fenced = 0; fenced < 2; fenced++) {
+				igt_dynamic_f("%s-%s", gpus[g].name,
+					      fenced ? "fenced" : "user") {
+					struct mapped m;
+
+					setup(&m, &gpus[g]);
+					test_wait_during_destroy(gpus[g].name,
+								 &m, fenced);
+					teardown(&m);
+				}
 			}
 		}
 	}

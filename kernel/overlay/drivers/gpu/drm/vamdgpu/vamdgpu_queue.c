@@ -769,13 +769,25 @@ static bool vamdgpu_queue_cancelled(struct vamdgpu_queue *q)
 	return q->lost && list_empty(&q->jobs);
 }
 
+/*
+ * @q is being destroyed and its submissions not completed were dropped:
+ * the one in flight when the destruction began finished first, so until
+ * then a waiter cannot tell whether its submission completes.
+ */
+static bool vamdgpu_queue_destroyed(struct vamdgpu_queue *q)
+{
+	lockdep_assert_held(&q->lock);
+
+	return q->dying && list_empty(&q->jobs);
+}
+
 static bool vamdgpu_queue_wait_done(struct vamdgpu_queue *q, u64 seqno)
 {
 	bool done;
 
 	spin_lock(&q->lock);
-	done = q->completed >= seqno || q->error || q->dying ||
-	       vamdgpu_queue_cancelled(q);
+	done = q->completed >= seqno || q->error ||
+	       vamdgpu_queue_destroyed(q) || vamdgpu_queue_cancelled(q);
 	spin_unlock(&q->lock);
 	return done;
 }
@@ -787,8 +799,10 @@ static bool vamdgpu_queue_wait_done(struct vamdgpu_queue *q, u64 seqno)
  * @timeout_ns: relative timeout, 0 to poll
  *
  * Context: process context, sleeps interruptibly.
- * Return: 0 once completed; -ETIME on timeout; -EIO if a VM fault stopped
- * the queue first; -ENOENT if it was destroyed; -EINVAL for a seqno never
+ * Return: 0 once completed; -ETIME on timeout, also while another thread
+ * destroys the queue and the command in flight still runs (it may complete
+ * the submission); -EIO if a VM fault stopped the queue first; -ENOENT if
+ * the destruction dropped the submission; -EINVAL for a seqno never
  * submitted or a negative timeout; -ERESTARTSYS on a signal.
  */
 int vamdgpu_queue_wait(struct vamdgpu_queue *q, u64 seqno, s64 timeout_ns)
@@ -820,7 +834,7 @@ int vamdgpu_queue_wait(struct vamdgpu_queue *q, u64 seqno, s64 timeout_ns)
 		ret = -EIO;
 	else if (vamdgpu_queue_cancelled(q))
 		ret = -ECANCELED;
-	else if (q->dying)
+	else if (vamdgpu_queue_destroyed(q))
 		ret = -ENOENT;
 	else
 		ret = -ETIME;
