@@ -55,6 +55,16 @@
  *	core's own count of its ranges' memory (debugfs) is printed beside
  *	the least KFD's struct svm_range holds per range, for reference.
  *
+ * SUBTEST: huge-page-page-replaced
+ * Description: A GPU-mapped 2 MiB huge page, one of whose pages
+ *	MADV_DONTNEED drops (the PMD split invalidates all 2 MiB) and the CPU
+ *	writes again (a new page, not of the huge page's folio): the GPU's
+ *	copy of the 2 MiB reads the new page there and the huge page's data
+ *	everywhere else. The rest of the folio, physically contiguous, is
+ *	DMA-mapped in runs, not page by page: the core's count of the range's
+ *	memory is at least 3 KiB below that of the same range of 4 KiB pages
+ *	(512 DMA addresses of 8 bytes).
+ *
  * SUBTEST: set-attr-during-remap
  * Description: XNACK off, virtual GPU: a SET_ATTR giving the GPU access
  *	to a page stalls after it collected the page (in its page-table
@@ -705,6 +715,97 @@ static void test_memory_per_range(struct svm_gpu *gpu, bool xnack)
 	svm_ctx_close(&ctx);
 }
 
+/* The page of the 2 MiB region that huge-page-page-replaced replaces. */
+#define REPLACED_PAGE	300
+
+/*
+ * Map a 2 MiB region (a huge page if @thp) for the GPU, replace one of its
+ * pages, and check the GPU's copy of it; return the core's count of the
+ * region's ranges (one per context that maps it) and of their memory once
+ * the GPU read it again.
+ */
+static struct svm_held page_replaced_held(struct svm_ctx *ctx,
+					  struct svm_queue *q, char *dst,
+					  bool thp)
+{
+	size_t size = 2ul << 20, page = svm_page_size();
+	size_t off = REPLACED_PAGE * page;
+	const struct svm_backing *huge = &svm_backings[3];
+	struct svm_held base, held, now;
+	struct svm_gpu_cmd cmd;
+	char *buf;
+
+	igt_assert(huge->chunk == size && huge->thp);
+	base = svm_held_now();
+	if (thp) {
+		buf = svm_map_backing(huge, size);
+	} else {
+		buf = svm_map_aligned(size, size);
+		igt_assert_eq(madvise(buf, size, MADV_NOHUGEPAGE), 0);
+	}
+	svm_pattern_fill(buf, size, 0x2000);
+	svm_give_access(ctx, buf, size);
+	cmd = svm_cmd_copy((uintptr_t)dst, (uintptr_t)buf, size);
+	svm_queue_exec(q, &cmd, 1, "copy of the region");
+	svm_pattern_check(dst, size, 0x2000, 0, "GPU copy of the region");
+
+	igt_assert_eq(madvise(buf + off, page, MADV_DONTNEED), 0);
+	svm_pattern_fill(buf + off, page, 0x3000);
+	memset(dst, 0, size);
+	svm_queue_exec(q, &cmd, 1, "copy after one page was replaced");
+	svm_pattern_check(dst, off, 0x2000, 0,
+			  "GPU copy before the replaced page");
+	svm_pattern_check(dst + off, page, 0x3000, 0,
+			  "GPU copy of the replaced page");
+	svm_pattern_check(dst + off + page, size - off - page, 0x2000,
+			  off + page, "GPU copy after the replaced page");
+	held = svm_held_now();
+	held.ranges -= base.ranges;
+	held.range_bytes -= base.range_bytes;
+	igt_info("%s, XNACK %s, %s: %d range(s), %ld bytes of range memory after the page was replaced\n",
+		 ctx->gpu->name, ctx->xnack ? "on" : "off",
+		 thp ? "huge page" : "4 KiB pages", held.ranges,
+		 held.range_bytes);
+	igt_assert_f(held.ranges > 0, "%s: the core holds no range of the region\n",
+		     ctx->gpu->name);
+
+	igt_assert_eq(munmap(buf, size), 0);
+	igt_assert_f(svm_held_back(&base, &now),
+		     "%s: 10 s after munmap the core still holds %d ranges (%d before the region)\n",
+		     ctx->gpu->name, now.ranges, base.ranges);
+	return held;
+}
+
+static void test_huge_page_page_replaced(struct svm_gpu *gpu, bool xnack)
+{
+	size_t size = 2ul << 20, entries = size / svm_page_size();
+	struct svm_held thp, small;
+	struct svm_gpu_cmd cmd;
+	struct svm_ctx ctx;
+	struct svm_queue q;
+	char *dst;
+
+	svm_held_open(gpu, xnack, &ctx, &q);
+	dst = svm_map(size);
+	svm_give_access(&ctx, dst, size);
+	/* Its ranges exist before either region's count starts. */
+	cmd = svm_cmd_fill((uintptr_t)dst, size, 0);
+	svm_queue_exec(&q, &cmd, 1, "fill of the copy's destination");
+	small = page_replaced_held(&ctx, &q, dst, false);
+	thp = page_replaced_held(&ctx, &q, dst, true);
+	igt_assert_f(thp.ranges == small.ranges,
+		     "%s: the huge page is %d ranges, the region of 4 KiB pages %d\n",
+		     gpu->name, thp.ranges, small.ranges);
+	igt_assert_f(thp.range_bytes + (long)(entries - 128) * 8 * thp.ranges <=
+		     small.range_bytes,
+		     "%s: a range of a huge page with one page replaced holds %ld bytes, the same range of 4 KiB pages %ld: its folio's pages were DMA-mapped one by one (%zu addresses of 8 bytes), not in runs\n",
+		     gpu->name, thp.range_bytes / thp.ranges,
+		     small.range_bytes / small.ranges, entries);
+	munmap(dst, size);
+	svm_queue_destroy(&q);
+	svm_ctx_close(&ctx);
+}
+
 /* A SET_ATTR in a thread of its own: ACCESS for the context's GPU. */
 struct set_attr_call {
 	struct svm_ctx *ctx;
@@ -871,6 +972,12 @@ int igt_main()
 				test_benchmark(&gpus[g]);
 	}
 
+	igt_describe("A GPU-mapped 2 MiB huge page, one of whose pages MADV_DONTNEED drops and the CPU writes again: the GPU's copy reads the new page there and the huge page's data elsewhere, and the rest of the folio is DMA-mapped in runs, not page by page (the core's count of the range's memory is at least 3 KiB below that of the same range of 4 KiB pages).");
+	igt_subtest_with_dynamic("huge-page-page-replaced") {
+		igt_dynamic_svm_modes(gpus, ngpus, g, x)
+			test_huge_page_page_replaced(&gpus[g], x);
+	}
+
 	igt_describe("XNACK off, virtual GPU: a SET_ATTR giving the GPU access to a page stalls after it collected the page, while the CPU unmaps the page and maps new memory there: the GPU must not get the new memory mapped with the old attributes (GET_ATTR NO_ACCESS, a GPU write faults and changes nothing).");
 	igt_subtest_with_dynamic("set-attr-during-remap") {
 		for (int g = 0; g < ngpus && svm_xnack_wanted(false); g++)
@@ -889,3 +996,4 @@ int igt_main()
 		svm_gpus_close(gpus, ngpus);
 	}
 }
+

@@ -101,6 +101,13 @@
  * notifier until the rebuild is done, so no GPU access faults in the
  * window.
  *
+ * Over a huge page no driver could keep the rest mapped anyway: munmap(),
+ * mprotect() or MADV_DONTNEED of part of it first splits its PMD
+ * (__split_huge_pmd()), an MMU_NOTIFY_CLEAR of all 2 MiB, although the
+ * pages stay where they are. The rest of the folio is then mapped by CPU
+ * PTEs, and drm_gpusvm DMA-maps each rebuilt range's pages of it as runs,
+ * one mapping per range rather than per page.
+ *
  * Attributes are kept apart and cleared for exactly the unmapped span, so
  * the rebuilt ranges get the same attributes as before.
  */
