@@ -90,6 +90,14 @@
  *	64 KiB or 2 MiB per GRANULARITY); the rest stays in VRAM and the GPU
  *	reads the mixed range exactly.
  *
+ * SUBTEST: cpu-fault-unaligned-range
+ * Description: A 2 MiB region whose first page is unmapped is one range
+ *	of 2 MiB less a page (fitted to its VMA, not aligned): after a
+ *	prefetch, a CPU read in its second half brings back exactly that
+ *	aligned 1 MiB (migration units are aligned powers of two, which is how
+ *	drm_pagemap finds a unit around a CPU fault); the rest stays in VRAM
+ *	and the GPU reads the mixed range exactly.
+ *
  * SUBTEST: granularity-large
  * Description: GRANULARITY above 2 MiB (4 MiB, 8 MiB, the maximum) on an
  *	8 MiB buffer reads back as set; the prefetch moves every page, and a
@@ -631,6 +639,41 @@ static void test_cpu_fault_granule(const struct mode *m, unsigned int gran,
 
 	gpu_check(&q, buf, size, 3, "GPU read of the mixed range");
 	svm_pattern_check(buf, size, 3, 0, "CPU read of everything");
+	svm_queue_destroy(&q);
+	munmap(buf, size);
+	svm_ctx_close(&ctx);
+}
+
+static void test_cpu_fault_unaligned(const struct mode *m)
+{
+	uint32_t id = m->gpu->gpu_id;
+	size_t size = SZ_2M - page_size, npages = size / page_size;
+	size_t offset = SZ_2M / 2 + 3 * page_size - page_size;
+	char *region = svm_map_aligned(SZ_2M, SZ_2M), *buf = region + page_size;
+	char *unit = region + SZ_2M / 2;
+	struct svm_queue q;
+	struct svm_ctx ctx;
+	uint32_t v;
+
+	igt_assert_eq(munmap(region, page_size), 0);
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
+	svm_pattern_fill(buf, size, 53);
+	svm_give_access(&ctx, buf, size);
+	svm_queue_create(&ctx, &q);
+	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	assert_in_vram(buf, size, npages, "after the prefetch");
+
+	v = *(volatile uint32_t *)(buf + offset);
+	igt_assert_f(v == svm_pattern_at(53, offset),
+		     "CPU read at offset 0x%zx: expected 0x%08x, got 0x%08x\n",
+		     offset, svm_pattern_at(53, offset), v);
+	assert_in_vram(unit, SZ_2M / 2, 0,
+		       "the aligned 1 MiB around the CPU read");
+	assert_in_vram(buf, size, npages - SZ_2M / 2 / page_size,
+		       "the range after one CPU read");
+
+	gpu_check(&q, buf, size, 53, "GPU read of the mixed range");
+	svm_pattern_check(buf, size, 53, 0, "CPU read of everything");
 	svm_queue_destroy(&q);
 	munmap(buf, size);
 	svm_ctx_close(&ctx);
@@ -1654,6 +1697,15 @@ int igt_main()
 						      positions[p].name)
 						test_cpu_fault_granule(&m, granularities[k],
 								       positions[p].offset);
+		}
+	}
+
+	igt_describe("A 2 MiB region whose first page is unmapped is one range fitted to its VMA: after a prefetch, a CPU read in its second half brings back exactly that aligned 1 MiB (migration units are aligned powers of two); the rest stays in VRAM and the GPU reads the mixed range exactly.");
+	igt_subtest_with_dynamic("cpu-fault-unaligned-range") {
+		igt_dynamic_svm_modes(gpus, ngpus, g, x) {
+			struct mode m = { &gpus[g], x };
+
+			test_cpu_fault_unaligned(&m);
 		}
 	}
 

@@ -65,6 +65,13 @@
  *	memory is at least 3 KiB below that of the same range of 4 KiB pages
  *	(512 DMA addresses of 8 bytes).
  *
+ * SUBTEST: rebuild-one-range-per-side
+ * Description: A page unmapped from the middle of a GPU-mapped 2 MiB
+ *	chunk of 4 KiB pages: the GPU's fill of the rest (mapped again by
+ *	the rebuild with XNACK off, by faults with XNACK on) lands, and the
+ *	rest is one range on each side of the hole per context that maps it
+ *	(debugfs count), not a range per aligned power of two (up to 18).
+ *
  * SUBTEST: set-attr-during-remap
  * Description: XNACK off, virtual GPU: a SET_ATTR giving the GPU access
  *	to a page stalls after it collected the page (in its page-table
@@ -806,6 +813,51 @@ static void test_huge_page_page_replaced(struct svm_gpu *gpu, bool xnack)
 	svm_ctx_close(&ctx);
 }
 
+static void test_rebuild_ranges(struct svm_gpu *gpu, bool xnack)
+{
+	size_t size = 2ul << 20, page = svm_page_size(), off = size / 2 + page;
+	struct svm_held base, whole, rest;
+	struct svm_gpu_cmd cmds[2];
+	int contexts, ranges;
+	struct svm_ctx ctx;
+	struct svm_queue q;
+	char *buf;
+
+	svm_held_open(gpu, xnack, &ctx, &q);
+	base = svm_held_now();
+	buf = svm_map_aligned(size, size);
+	igt_assert_eq(madvise(buf, size, MADV_NOHUGEPAGE), 0);
+	memset(buf, 1, size);
+	svm_give_access(&ctx, buf, size);
+	cmds[0] = svm_cmd_fill((uintptr_t)buf, size, 0x11111111);
+	svm_queue_exec(&q, cmds, 1, "fill of the chunk");
+	whole = svm_held_now();
+	/* One range per context that maps the chunk. */
+	contexts = whole.ranges - base.ranges;
+	igt_assert_f(contexts > 0, "%s: the core holds no range of the chunk\n",
+		     gpu->name);
+
+	igt_assert_eq(munmap(buf + off, page), 0);
+	cmds[0] = svm_cmd_fill((uintptr_t)buf, off, 0x22222222);
+	cmds[1] = svm_cmd_fill((uintptr_t)buf + off + page,
+			       size - off - page, 0x22222222);
+	svm_queue_exec(&q, cmds, 2, "fill of the rest of the chunk");
+	svm_check_fill(buf, off, 0x22222222, "the rest before the hole");
+	svm_check_fill(buf + off + page, size - off - page, 0x22222222,
+		       "the rest after the hole");
+	rest = svm_held_now();
+	ranges = rest.ranges - base.ranges;
+	igt_info("%s, XNACK %s: %d range(s) for the chunk, %d for the rest around a 4 KiB hole\n",
+		 gpu->name, xnack ? "on" : "off", contexts, ranges);
+	igt_assert_f(ranges <= 2 * contexts,
+		     "%s: the rest of a 2 MiB chunk around a 4 KiB hole is %d ranges for %d context(s): expected one on each side of the hole per context\n",
+		     gpu->name, ranges, contexts);
+
+	munmap(buf, size);
+	svm_queue_destroy(&q);
+	svm_ctx_close(&ctx);
+}
+
 /* A SET_ATTR in a thread of its own: ACCESS for the context's GPU. */
 struct set_attr_call {
 	struct svm_ctx *ctx;
@@ -976,6 +1028,12 @@ int igt_main()
 	igt_subtest_with_dynamic("huge-page-page-replaced") {
 		igt_dynamic_svm_modes(gpus, ngpus, g, x)
 			test_huge_page_page_replaced(&gpus[g], x);
+	}
+
+	igt_describe("A page unmapped from the middle of a GPU-mapped 2 MiB chunk of 4 KiB pages: the GPU's fill of the rest lands, and the rest is one range on each side of the hole per context that maps it (debugfs count), not a range per aligned power of two.");
+	igt_subtest_with_dynamic("rebuild-one-range-per-side") {
+		igt_dynamic_svm_modes(gpus, ngpus, g, x)
+			test_rebuild_ranges(&gpus[g], x);
 	}
 
 	igt_describe("XNACK off, virtual GPU: a SET_ATTR giving the GPU access to a page stalls after it collected the page, while the CPU unmaps the page and maps new memory there: the GPU must not get the new memory mapped with the old attributes (GET_ATTR NO_ACCESS, a GPU write faults and changes nothing).");

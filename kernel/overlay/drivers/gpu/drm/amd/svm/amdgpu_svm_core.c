@@ -92,11 +92,13 @@
  * DMA-unmaps its pages, marks it unmapped and queues it
  * (AMDGPU_SVM_RANGE_GC). The garbage collector removes the range and, with
  * XNACK off, maps again whatever of the old range's extent is still backed
- * by a VMA and accessible (amdgpu_svm_sync()), choosing chunk sizes that
- * fit the remaining VMAs: every power of two from 2 MiB to 4 KiB, so the
- * rest of a 2 MiB chunk is at most 18 ranges. The cost is the unmapped
- * part plus at most one chunk, whatever the size of the mapping around
- * it. With XNACK off the
+ * by a VMA and accessible (amdgpu_svm_sync()). New ranges are fitted to
+ * what surrounds them (&drm_gpusvm_ctx.fit_range): the 2 MiB window
+ * around the address, cut at the VMA, the attribute piece and the other
+ * ranges, so the rest of a 2 MiB chunk is one range on each side of the
+ * hole, where aligned chunks of every power of two needed up to 18. The
+ * cost is the unmapped part plus at most one chunk, whatever the size of
+ * the mapping around it. With XNACK off the
  * queues of each context that had the range mapped are quiesced from the
  * notifier until the rebuild is done, so no GPU access faults in the
  * window.
@@ -228,11 +230,10 @@
 #include "amdgpu_svm_trace.h"
 
 /*
- * Chunk sizes of drm_gpusvm ranges, largest first: every power of two
- * from 2 MiB down to a page. What is left of a 2 MiB chunk around a hole
- * (a partial munmap, an mprotect edge) is then at most two ranges of each
- * size, 18 in all, where 2 MiB / 64 KiB / 4 KiB (xe's set) needed up to
- * 46; each range costs a page walk, a PTE update and its bookkeeping.
+ * Chunk sizes of drm_gpusvm ranges, largest first. The first is the
+ * window a fitted range (&drm_gpusvm_ctx.fit_range, which every lookup
+ * here asks for) never crosses; the rest, every power of two down to a
+ * page, serve only if a fitted range cannot be made.
  */
 static const unsigned long amdgpu_svm_chunk_sizes[] = {
 	SZ_2M, SZ_1M, SZ_512K, SZ_256K, SZ_128K, SZ_64K, SZ_32K, SZ_16K,

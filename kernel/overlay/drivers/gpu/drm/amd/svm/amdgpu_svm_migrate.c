@@ -36,9 +36,10 @@
  *   with drm_pagemap_evict_to_ram().
  *
  * The migration unit is the attribute GRANULARITY (2^n pages), cut at the
- * range's bounds: each unit is one device allocation, and a CPU touch
- * brings back that unit only. Ranges are at most 2 MiB, so a larger
- * GRANULARITY moves 2 MiB units. A GRANULARITY change moves nothing:
+ * range's bounds, and in a range not aligned to its size (fitted around a
+ * hole) cut further into powers of two aligned to their size: each unit is
+ * one device allocation, and a CPU touch brings back that unit only.
+ * Ranges are at most 2 MiB, so a larger GRANULARITY moves 2 MiB units. A GRANULARITY change moves nothing:
  * pages in VRAM keep the unit they moved in until they move again.
  *
  * Ping-pong policy: a unit migrated to VRAM stays there at least
@@ -125,7 +126,15 @@ static bool amdgpu_svm_range_bounced(struct amdgpu_svm_range *range)
 	return false;
 }
 
-/* Move every migration unit of @range into @dpagemap. */
+/*
+ * Move every migration unit of @range into @dpagemap. A unit is the
+ * granule around an address, cut at the range's bounds and then to the
+ * largest power of two aligned to its size: a CPU fault brings back the
+ * window of a unit's size around it (__drm_pagemap_migrate_to_ram()),
+ * which is the unit only if it is so aligned. Units of an aligned range
+ * are whole granules or the range; a range fitted around a hole
+ * (&drm_gpusvm_ctx.fit_range) is cut into aligned pieces.
+ */
 static int amdgpu_svm_range_to_vram(struct amdgpu_svm *svm,
 				    struct amdgpu_svm_range *range,
 				    struct drm_pagemap *dpagemap,
@@ -134,11 +143,14 @@ static int amdgpu_svm_range_to_vram(struct amdgpu_svm *svm,
 	unsigned long gran = PAGE_SIZE << min_t(u32, granularity, 30);
 	unsigned long start = drm_gpusvm_range_start(&range->base);
 	unsigned long end = drm_gpusvm_range_end(&range->base);
-	unsigned long addr, next;
+	unsigned long addr, next, size;
 	int ret = 0, err;
 
 	for (addr = start; addr < end; addr = next) {
 		next = min(ALIGN_DOWN(addr, gran) + gran, end);
+		size = min(rounddown_pow_of_two(next - addr),
+			   1UL << __ffs(addr));
+		next = addr + size;
 		err = drm_pagemap_populate_mm(dpagemap, addr, next,
 					      svm->gpusvm.mm,
 					      AMDGPU_SVM_MIN_RESIDENCY_MS);
@@ -272,7 +284,7 @@ static struct amdgpu_svm *amdgpu_svm_prefetcher(struct amdgpu_svm_process *proc,
 void amdgpu_svm_prefetch(struct amdgpu_svm_process *proc, unsigned long start,
 			 unsigned long end)
 {
-	struct drm_gpusvm_ctx ctx = { .read_only = true };
+	struct drm_gpusvm_ctx ctx = { .read_only = true, .fit_range = true };
 	unsigned long addr = start, ps, pe;
 	struct amdgpu_svm_attrs attrs;
 	struct drm_gpusvm_range *r;

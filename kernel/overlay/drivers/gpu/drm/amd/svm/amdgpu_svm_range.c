@@ -731,6 +731,7 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 	struct drm_gpusvm_ctx ctx = {
 		.device_private_page_owner = svm->gpu->page_owner,
 		.devmem_possible = !!svm->gpu->ops->pagemap,
+		.fit_range = true,
 	};
 	bool strict = sync_flags & AMDGPU_SVM_SYNC_STRICT;
 	unsigned int retries = 0;
@@ -1256,9 +1257,9 @@ void amdgpu_svm_restore_work(struct work_struct *work)
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_restore_work);
 
-/* Is the range at @addr, if any, at least @size bytes? */
-static bool amdgpu_svm_range_at_least(struct amdgpu_svm *svm,
-				      unsigned long addr, unsigned long size)
+/* Does the range at @addr, if any, cover all of [@start, @end)? */
+static bool amdgpu_svm_range_covers(struct amdgpu_svm *svm, unsigned long addr,
+				    unsigned long start, unsigned long end)
 {
 	struct drm_gpusvm_notifier *notifier;
 
@@ -1266,8 +1267,8 @@ static bool amdgpu_svm_range_at_least(struct amdgpu_svm *svm,
 		struct drm_gpusvm_range *r;
 
 		r = drm_gpusvm_range_find(notifier, addr, addr + 1);
-		return r && drm_gpusvm_range_end(r) -
-			    drm_gpusvm_range_start(r) >= size;
+		return r && drm_gpusvm_range_start(r) <= start &&
+		       drm_gpusvm_range_end(r) >= end;
 	}
 	return false;
 }
@@ -1275,13 +1276,13 @@ static bool amdgpu_svm_range_at_least(struct amdgpu_svm *svm,
 /*
  * XNACK on: ranges made while an mprotect() had cut the VMA into small
  * pieces stay small after the pieces merge again, and drm_gpusvm makes no
- * chunk over an existing range, so every page of such a span would cost
- * the GPU a retry fault of its own. Find the largest chunk around @addr
- * that fits its VMA and the fault window [@ws, @we) (one VMA and one
- * attribute interval: one range can map it all); if the range at @addr is
- * smaller, drop every range inside the chunk, so that find_or_insert makes
- * the whole chunk. Mapped ones are zapped too: with XNACK on a GPU access
- * meanwhile just faults again.
+ * range over an existing one, so every page of such a span would cost
+ * the GPU a retry fault of its own. Take the window a fitted range around
+ * @addr would have: its 2 MiB chunk cut at its VMA and the fault window
+ * [@ws, @we) (one VMA and one attribute interval: one range can map it
+ * all); if the range at @addr does not cover it, drop every range inside
+ * it, so that find_or_insert makes one range of it all. Mapped ones are
+ * zapped too: with XNACK on a GPU access meanwhile just faults again.
  */
 static void amdgpu_svm_merge_fragments(struct amdgpu_svm *svm,
 				       unsigned long addr, unsigned long ws,
@@ -1290,7 +1291,6 @@ static void amdgpu_svm_merge_fragments(struct amdgpu_svm *svm,
 	const struct drm_gpusvm *gpusvm = &svm->gpusvm;
 	unsigned long vm_start = 0, vm_end = 0, start, end;
 	struct vm_area_struct *vma;
-	int i;
 
 	lockdep_assert_held(&svm->proc->lock);
 
@@ -1302,14 +1302,10 @@ static void amdgpu_svm_merge_fragments(struct amdgpu_svm *svm,
 	}
 	mmap_read_unlock(gpusvm->mm);
 
-	for (i = 0; i < gpusvm->num_chunks; i++) {
-		start = ALIGN_DOWN(addr, gpusvm->chunk_sizes[i]);
-		end = start + gpusvm->chunk_sizes[i];
-		if (start >= vm_start && end <= vm_end)
-			break;
-	}
-	if (i == gpusvm->num_chunks ||
-	    amdgpu_svm_range_at_least(svm, addr, end - start))
+	start = max(ALIGN_DOWN(addr, gpusvm->chunk_sizes[0]), vm_start);
+	end = min(ALIGN_DOWN(addr, gpusvm->chunk_sizes[0]) +
+		  gpusvm->chunk_sizes[0], vm_end);
+	if (start >= end || amdgpu_svm_range_covers(svm, addr, start, end))
 		return;
 
 	amdgpu_svm_remove_span(svm, start, end);
@@ -1323,9 +1319,9 @@ static void amdgpu_svm_merge_fragments(struct amdgpu_svm *svm,
  *
  * Processes pending unmaps first, then maps the chunk around @addr that
  * the attribute granularity allows, inside the attribute interval of
- * @addr; ranges smaller than the chunk that now fits there are dropped
- * first, so that an mprotect() that cut a buffer into pages and
- * was undone costs one fault per chunk, not one per page. Retries a
+ * @addr, as one range fitted to its VMA; ranges smaller than that window
+ * are dropped first, so that an mprotect() that cut a buffer into pages
+ * and was undone costs one fault per chunk, not one per page. Retries a
  * bounded number of times when an invalidation races.
  *
  * Context: process context, may sleep; no SVM lock held. Never called for
@@ -1341,6 +1337,7 @@ int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 	struct drm_gpusvm_ctx ctx = {
 		.device_private_page_owner = svm->gpu->page_owner,
 		.devmem_possible = !!svm->gpu->ops->pagemap,
+		.fit_range = true,
 	};
 	unsigned long ps, pe, gran, ws, we, clears;
 	struct amdgpu_svm_attrs attrs;
