@@ -39,8 +39,9 @@
  * range's bounds, and in a range not aligned to its size (fitted around a
  * hole) cut further into powers of two aligned to their size: each unit is
  * one device allocation, and a CPU touch brings back that unit only.
- * Ranges are at most 2 MiB, so a larger GRANULARITY moves 2 MiB units. A GRANULARITY change moves nothing:
- * pages in VRAM keep the unit they moved in until they move again.
+ * Ranges are at most 2 MiB, so a larger GRANULARITY moves 2 MiB units. A
+ * GRANULARITY change moves nothing: pages in VRAM keep the unit they moved
+ * in until they move again.
  *
  * Ping-pong policy: a unit migrated to VRAM stays there at least
  * AMDGPU_SVM_MIN_RESIDENCY_MS (drm_pagemap's timeslice; a CPU fault in
