@@ -606,6 +606,27 @@ static const struct {
 	{ "tail", (size_t)-1 },
 };
 
+/*
+ * A CPU read at @offset of @buf (@size bytes in VRAM, pattern @seed)
+ * brings back exactly [@unit, @unit + @unit_size) (@what); the GPU and the
+ * CPU then read the mixed range exactly.
+ */
+static void check_cpu_touch(struct svm_queue *q, char *buf, size_t size,
+			    uint32_t seed, size_t offset, char *unit,
+			    size_t unit_size, const char *what)
+{
+	uint32_t v = *(volatile uint32_t *)(buf + offset);
+
+	igt_assert_f(v == svm_pattern_at(seed, offset),
+		     "CPU read at offset 0x%zx: expected 0x%08x, got 0x%08x\n",
+		     offset, svm_pattern_at(seed, offset), v);
+	assert_in_vram(unit, unit_size, 0, what);
+	assert_in_vram(buf, size, (size - unit_size) / page_size,
+		       "the whole range after one CPU touch");
+	gpu_check(q, buf, size, seed, "GPU read of the mixed range");
+	svm_pattern_check(buf, size, seed, 0, "CPU read of everything");
+}
+
 static void test_cpu_fault_granule(const struct mode *m, unsigned int gran,
 				   size_t offset)
 {
@@ -613,9 +634,8 @@ static void test_cpu_fault_granule(const struct mode *m, unsigned int gran,
 	size_t size = SZ_2M, npages = size / page_size;
 	size_t granule = page_size << gran;
 	struct svm_ctx ctx;
-	char *buf = svm_map_aligned(size, SZ_2M), *g;
+	char *buf = svm_map_aligned(size, SZ_2M);
 	struct svm_queue q;
-	uint32_t v;
 
 	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	if (offset == (size_t)-1)
@@ -627,18 +647,9 @@ static void test_cpu_fault_granule(const struct mode *m, unsigned int gran,
 	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
 	assert_in_vram(buf, size, npages, "after the prefetch");
 
-	v = *(volatile uint32_t *)(buf + offset);
-	igt_assert_f(v == svm_pattern_at(3, offset),
-		     "CPU read at offset 0x%zx: expected 0x%08x, got 0x%08x\n",
-		     offset, svm_pattern_at(3, offset), v);
-
-	g = buf + (offset & ~(granule - 1));
-	assert_in_vram(g, granule, 0, "the touched granule");
-	assert_in_vram(buf, size, npages - granule / page_size,
-		       "the whole range after one CPU touch");
-
-	gpu_check(&q, buf, size, 3, "GPU read of the mixed range");
-	svm_pattern_check(buf, size, 3, 0, "CPU read of everything");
+	check_cpu_touch(&q, buf, size, 3, offset,
+			buf + (offset & ~(granule - 1)), granule,
+			"the touched granule");
 	svm_queue_destroy(&q);
 	munmap(buf, size);
 	svm_ctx_close(&ctx);
@@ -650,10 +661,8 @@ static void test_cpu_fault_unaligned(const struct mode *m)
 	size_t size = SZ_2M - page_size, npages = size / page_size;
 	size_t offset = SZ_2M / 2 + 3 * page_size - page_size;
 	char *region = svm_map_aligned(SZ_2M, SZ_2M), *buf = region + page_size;
-	char *unit = region + SZ_2M / 2;
 	struct svm_queue q;
 	struct svm_ctx ctx;
-	uint32_t v;
 
 	igt_assert_eq(munmap(region, page_size), 0);
 	svm_ctx_open(m->gpu, m->xnack, &ctx);
@@ -663,17 +672,8 @@ static void test_cpu_fault_unaligned(const struct mode *m)
 	set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
 	assert_in_vram(buf, size, npages, "after the prefetch");
 
-	v = *(volatile uint32_t *)(buf + offset);
-	igt_assert_f(v == svm_pattern_at(53, offset),
-		     "CPU read at offset 0x%zx: expected 0x%08x, got 0x%08x\n",
-		     offset, svm_pattern_at(53, offset), v);
-	assert_in_vram(unit, SZ_2M / 2, 0,
-		       "the aligned 1 MiB around the CPU read");
-	assert_in_vram(buf, size, npages - SZ_2M / 2 / page_size,
-		       "the range after one CPU read");
-
-	gpu_check(&q, buf, size, 53, "GPU read of the mixed range");
-	svm_pattern_check(buf, size, 53, 0, "CPU read of everything");
+	check_cpu_touch(&q, buf, size, 53, offset, region + SZ_2M / 2,
+			SZ_2M / 2, "the aligned 1 MiB around the CPU read");
 	svm_queue_destroy(&q);
 	munmap(buf, size);
 	svm_ctx_close(&ctx);

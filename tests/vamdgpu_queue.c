@@ -506,9 +506,10 @@ static void *wait_in_thread(void *arg)
  * command in flight still runs and may complete the submission; ENOENT
  * would tell the process its data was not written when it was.
  */
-static void test_wait_during_destroy(const char *gpu, struct mapped *m,
-				     bool fenced)
+static void test_wait_during_destroy(const struct vamdgpu_gpu *vgpu,
+				     struct mapped *m, bool fenced)
 {
+	const char *gpu = vgpu->name;
 	uint8_t *big = aligned_alloc(PAGE, BIG_SIZE);
 	struct drm_vamdgpu_cmd fill = vamdgpu_cmd_fill(VA_SRC + BUF_SIZE, BIG_SIZE, 0x11111111);
 	struct drm_vamdgpu_cmd mark = vamdgpu_cmd_write(VA_DST, 0x4444, 8);
@@ -754,6 +755,25 @@ static void test_debugfs(const struct vamdgpu_gpu *gpu, struct mapped *m)
 		     gpu->name, want, text);
 }
 
+/* One dynamic subtest per GPU and queue kind (user; fenced), each on fresh mappings. */
+static void for_each_queue_kind(const struct vamdgpu_gpu *gpus, int ngpus,
+				void (*test)(const struct vamdgpu_gpu *gpu,
+					     struct mapped *m, bool fenced))
+{
+	for (int g = 0; g < ngpus; g++) {
+		for (int fenced = 0; fenced < 2; fenced++) {
+			igt_dynamic_f("%s-%s", gpus[g].name,
+				      fenced ? "fenced" : "user") {
+				struct mapped m;
+
+				setup(&m, &gpus[g]);
+				test(&gpus[g], &m, fenced);
+				teardown(&m);
+			}
+		}
+	}
+}
+
 int igt_main()
 {
 	static struct vamdgpu_gpu gpus[DRM_RENDER_NODES_MAX];
@@ -845,21 +865,8 @@ int igt_main()
 	}
 
 	igt_describe("Per queue kind (user; fenced with XNACK off): a wait whose timeout expires while another thread destroys the queue, and the destruction waits for the fill in flight, fails with ETIME, not ENOENT, since the fill completes; a wait on the submission queued behind it gets ENOENT once it is dropped, and it never runs.");
-	igt_subtest_with_dynamic("wait-during-destroy") {
-		for (int g = 0; g < ngpus; g++) {
-			for (int fenced = 0; fenced < 2; fenced++) {
-				igt_dynamic_f("%s-%s", gpus[g].name,
-					      fenced ? "fenced" : "user") {
-					struct mapped m;
-
-					setup(&m, &gpus[g]);
-					test_wait_during_destroy(gpus[g].name,
-								 &m, fenced);
-					teardown(&m);
-				}
-			}
-		}
-	}
+	igt_subtest_with_dynamic("wait-during-destroy")
+		for_each_queue_kind(gpus, ngpus, test_wait_during_destroy);
 
 	igt_describe("Closing the render node with long work queued and memory mapped tears everything down without a kernel report.");
 	igt_subtest_with_dynamic("close-with-work-in-flight") {
@@ -875,20 +882,8 @@ int igt_main()
 	}
 
 	igt_describe("Per queue kind (user; fenced with XNACK off): a loss of the GPU's page tables (the model of a reset that lost VRAM) cancels the submissions of every queue: queued ones never run, the one executing stops without a VM fault and writes nothing once its wait returned, and one queued behind it is cancelled after it (fences in seqno order); waits fail with ECANCELED, the queue reports the lost state and refuses submissions with ECANCELED. A new queue works, on the hand-made mappings written again.");
-	igt_subtest_with_dynamic("page-tables-lost") {
-		for (int g = 0; g < ngpus; g++) {
-			for (int fenced = 0; fenced < 2; fenced++) {
-				igt_dynamic_f("%s-%s", gpus[g].name,
-					      fenced ? "fenced" : "user") {
-					struct mapped m;
-
-					setup(&m, &gpus[g]);
-					test_page_tables_lost(&gpus[g], &m, fenced);
-					teardown(&m);
-				}
-			}
-		}
-	}
+	igt_subtest_with_dynamic("page-tables-lost")
+		for_each_queue_kind(gpus, ngpus, test_page_tables_lost);
 
 	igt_describe("The device's debugfs shows the process and its queue with the counters QUEUE_STATUS reports, and reading vamdgpu_evict_vram runs one eviction pass, counted in vamdgpu_vram.");
 	igt_subtest_with_dynamic("debugfs") {
