@@ -1289,6 +1289,7 @@ static void amdgpu_svm_merge_fragments(struct amdgpu_svm *svm,
 				       unsigned long we)
 {
 	const struct drm_gpusvm *gpusvm = &svm->gpusvm;
+	unsigned long chunk = ALIGN_DOWN(addr, gpusvm->chunk_sizes[0]);
 	unsigned long vm_start = 0, vm_end = 0, start, end;
 	struct vm_area_struct *vma;
 
@@ -1302,9 +1303,8 @@ static void amdgpu_svm_merge_fragments(struct amdgpu_svm *svm,
 	}
 	mmap_read_unlock(gpusvm->mm);
 
-	start = max(ALIGN_DOWN(addr, gpusvm->chunk_sizes[0]), vm_start);
-	end = min(ALIGN_DOWN(addr, gpusvm->chunk_sizes[0]) +
-		  gpusvm->chunk_sizes[0], vm_end);
+	start = max(chunk, vm_start);
+	end = min(chunk + gpusvm->chunk_sizes[0], vm_end);
 	if (start >= end || amdgpu_svm_range_covers(svm, addr, start, end))
 		return;
 
