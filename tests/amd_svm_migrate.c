@@ -129,6 +129,14 @@
  *	buffers to system memory; every byte survives, and the GPU reads
  *	evicted and resident buffers exactly.
  *
+ * SUBTEST: oversubscribe-processes
+ * Description: Three processes, each with its own SVM context on the GPU,
+ *	prefetch buffers of two thirds of its VRAM each, so that they evict
+ *	one another's memory; then each, seeded, moves random buffers back
+ *	into VRAM and overwrites them on the GPU, checks them on the GPU, and
+ *	checks and rewrites them on the CPU, while the others do the same:
+ *	every byte of every process survives.
+ *
  * SUBTEST: ping-pong
  * Description: GPU write, CPU check and write, GPU copy, for many rounds
  *	on a buffer whose location is the GPU: every round's data is exact
@@ -891,6 +899,147 @@ static void test_oversubscribe(const struct mode *m)
 	svm_ctx_close(&ctx);
 }
 
+#define PRESSURE_PROCESSES	3
+#define PRESSURE_ROUNDS		24
+#define PRESSURE_BUF_SIZE	(2 * SZ_2M)
+/* Far beyond the test's time under TCG: only a hang exceeds it. */
+#define PRESSURE_TIMEOUT_S	600
+/* How long a process waits for the others' prefetches, at most. */
+#define PRESSURE_BARRIER_S	120.0
+
+/* What the processes of oversubscribe-processes share. */
+struct pressure_shared {
+	/* Processes done prefetching all their buffers. */
+	atomic_uint prefetched;
+	/* Per process: its buffers found not wholly in VRAM then. */
+	unsigned int evicted[PRESSURE_PROCESSES];
+	/* Per process: the operations of the random phase it ran. */
+	unsigned int ops[PRESSURE_PROCESSES][3];
+};
+
+/* Wait, a bounded time, until every process is done prefetching. */
+static void pressure_barrier(struct pressure_shared *sh)
+{
+	double start = now_s();
+
+	atomic_fetch_add(&sh->prefetched, 1);
+	while (atomic_load(&sh->prefetched) < PRESSURE_PROCESSES) {
+		igt_assert_f(now_s() - start < PRESSURE_BARRIER_S,
+			     "the other processes did not prefetch within %.0f s\n",
+			     PRESSURE_BARRIER_S);
+		usleep(1000);
+	}
+}
+
+/*
+ * One process of oversubscribe-processes: @n buffers, each with the
+ * pattern of its seed. @seed drives its random phase.
+ */
+static void pressure_process(const struct mode *m, struct pressure_shared *sh,
+			     unsigned int me, unsigned int n, unsigned int seed)
+{
+	uint32_t id = m->gpu->gpu_id;
+	size_t size = PRESSURE_BUF_SIZE, npages = size / page_size;
+	uint32_t *seeds = calloc(n, sizeof(*seeds));
+	char **bufs = calloc(n, sizeof(*bufs));
+	char *src = svm_map_aligned(size, SZ_2M);
+	struct svm_queue q;
+	struct svm_ctx ctx;
+	char what[96];
+
+	igt_assert(seeds && bufs);
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
+	svm_give_access(&ctx, src, size);
+	for (unsigned int i = 0; i < n; i++) {
+		bufs[i] = svm_map_aligned(size, SZ_2M);
+		seeds[i] = 1000 * me + i;
+		svm_pattern_fill(bufs[i], size, seeds[i]);
+		svm_give_access(&ctx, bufs[i], size);
+		set_loc(&ctx, bufs[i], size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+	}
+	svm_queue_create(&ctx, &q);
+	pressure_barrier(sh);
+	/* This process alone fits in VRAM: what left it, the others pushed out. */
+	for (unsigned int i = 0; i < n; i++)
+		sh->evicted[me] += svm_vram_pages(bufs[i], size) < npages;
+
+	for (unsigned int r = 0; r < PRESSURE_ROUNDS; r++) {
+		unsigned int i = rand_r(&seed) % n, op = rand_r(&seed) % 3;
+		uint32_t next = 100000 * (me + 1) + r;
+
+		snprintf(what, sizeof(what), "process %u, round %u, buffer %u", me, r, i);
+		switch (op) {
+		case 0:
+			/* Into VRAM, evicting the others, then a GPU overwrite. */
+			set_loc(&ctx, bufs[i], size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
+			svm_pattern_fill(src, size, next);
+			exec_cmd(&q, svm_cmd_copy((uintptr_t)bufs[i], (uintptr_t)src, size),
+				 what);
+			seeds[i] = next;
+			break;
+		case 1:
+			gpu_check(&q, bufs[i], size, seeds[i], what);
+			break;
+		default:
+			svm_pattern_check(bufs[i], size, seeds[i], 0, what);
+			svm_pattern_fill(bufs[i], size, next);
+			seeds[i] = next;
+			break;
+		}
+		sh->ops[me][op]++;
+	}
+
+	for (unsigned int i = 0; i < n; i++) {
+		snprintf(what, sizeof(what), "process %u, buffer %u at the end", me, i);
+		gpu_check(&q, bufs[i], size, seeds[i], what);
+		svm_pattern_check(bufs[i], size, seeds[i], 0, what);
+		munmap(bufs[i], size);
+	}
+	svm_queue_destroy(&q);
+	svm_ctx_close(&ctx);
+	munmap(src, size);
+	free(bufs);
+	free(seeds);
+}
+
+static void test_oversubscribe_processes(const struct mode *m)
+{
+	size_t vram = m->gpu->vram_size;
+	/* Two thirds of VRAM per process: together, twice the VRAM. */
+	unsigned int n = 2 * vram / (PRESSURE_PROCESSES * PRESSURE_BUF_SIZE);
+	unsigned int seeds[PRESSURE_PROCESSES], evicted = 0;
+	struct pressure_shared *sh;
+	struct svm_ctx ctx;
+
+	require_ram(m->gpu, (uint64_t)PRESSURE_PROCESSES * (n + 2) * PRESSURE_BUF_SIZE);
+	/* Whatever would skip does so here, not in a child. */
+	svm_ctx_open(m->gpu, m->xnack, &ctx);
+	svm_ctx_close(&ctx);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	igt_assert(sh != MAP_FAILED);
+	memset(sh, 0, sizeof(*sh));
+	/* random() is seeded from IGT_SRANDOM, which the log prints. */
+	for (unsigned int p = 0; p < PRESSURE_PROCESSES; p++)
+		seeds[p] = random();
+
+	igt_fork(child, PRESSURE_PROCESSES)
+		pressure_process(m, sh, child, n, seeds[child]);
+	igt_waitchildren_timeout(PRESSURE_TIMEOUT_S,
+				 "oversubscribe-processes did not finish");
+
+	for (unsigned int p = 0; p < PRESSURE_PROCESSES; p++) {
+		igt_info("process %u: %u of %u buffers of %u MiB out of VRAM under the others' pressure; %u GPU overwrites, %u GPU checks, %u CPU rewrites\n",
+			 p, sh->evicted[p], n, PRESSURE_BUF_SIZE >> 20,
+			 sh->ops[p][0], sh->ops[p][1], sh->ops[p][2]);
+		evicted += sh->evicted[p];
+	}
+	/* Twice the VRAM was prefetched: the test proved nothing otherwise. */
+	igt_assert_f(evicted > 0,
+		     "no process lost a buffer from VRAM to the others: no pressure\n");
+	munmap(sh, sizeof(*sh));
+}
+
 /*
  * One ping-pong round on @buf: the GPU writes seed 2r (migrating it to
  * VRAM first with XNACK off, by fault with XNACK on), the CPU checks and
@@ -1641,6 +1790,8 @@ static const struct {
 	  "One buffer a quarter larger than the GPU's VRAM, prefetched to the GPU: SET_ATTR succeeds, at most the VRAM's worth of pages is in VRAM, and the GPU fills the whole buffer (in VRAM and in system memory alike) and the CPU reads the fill." },
 	{ "oversubscribe", test_oversubscribe,
 	  "Prefetching twice the GPU's VRAM evicts the oldest buffers to system memory; every byte survives, and the GPU reads evicted and resident buffers exactly." },
+	{ "oversubscribe-processes", test_oversubscribe_processes,
+	  "Three processes, each with its own SVM context on the GPU, prefetch buffers of two thirds of its VRAM each, so that they evict one another's memory; then each, seeded (IGT_SRANDOM), moves random buffers back into VRAM and overwrites them on the GPU, checks them on the GPU, and checks and rewrites them on the CPU, while the others do the same: every byte of every process survives." },
 	{ "ping-pong", test_ping_pong,
 	  "GPU write, CPU check and write, GPU copy, for many rounds on a buffer whose location is the GPU: every round's data is exact and no round takes longer than a bound (no livelock); prints rounds per second and pages moved." },
 	{ "fork-during-migration", test_fork,
