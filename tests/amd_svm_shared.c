@@ -123,6 +123,25 @@ static void gpu_check(struct svm_queue *q, const void *src, size_t size,
 	munmap(dst, size);
 }
 
+/*
+ * The GPU reads the 8 bytes at @p, and they hold pattern @seed from byte
+ * @offset of the pattern on (@seed 0: zeros). A read also leaves the
+ * page's translation in the GPU's TLB, which an invalidation must drop.
+ */
+static void gpu_read_word(struct svm_queue *q, const char *p, uint32_t seed,
+			  size_t offset, const char *what)
+{
+	uint64_t want = 0, got;
+
+	if (seed)
+		want = svm_pattern_at(seed, offset) |
+		       (uint64_t)svm_pattern_at(seed, offset + 4) << 32;
+	exec_cmd(q, svm_cmd_read((uintptr_t)p), what);
+	got = svm_queue_read_result(q);
+	igt_assert_f(got == want, "%s: 0x%016" PRIx64 ", expected 0x%016" PRIx64 "\n",
+		     what, got, want);
+}
+
 /* The file @fd holds @value in every word of [@off, @off + @size). */
 static void file_check_fill(int fd, off_t off, size_t size, uint32_t value,
 			    const char *what)
@@ -189,10 +208,13 @@ static void test_punch_hole(const struct mode *m)
 	svm_give_access(&ctx, a, SHARED_SIZE);
 	svm_queue_create(&ctx, &q);
 	gpu_check(&q, a, SHARED_SIZE, 21, "GPU read before the hole");
+	gpu_read_word(&q, a + hole, 21, hole, "GPU read where the hole goes");
 
 	igt_assert_f(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			       hole, hole_len) == 0,
 		     "punching a hole in the memfd: %m\n");
+	gpu_read_word(&q, a + hole, 0, hole,
+		      "GPU read of the hole's first page, just read before it was freed");
 	dst = gpu_copy_out(&q, a, SHARED_SIZE, "GPU read after the hole");
 	svm_pattern_check(dst, hole, 21, 0, "GPU read before the hole");
 	svm_check_fill(dst + hole, hole_len, 0,
@@ -227,9 +249,10 @@ static void test_truncate(const struct mode *m)
 	svm_give_access(&ctx, a, SHARED_SIZE);
 	svm_queue_create(&ctx, &q);
 	gpu_check(&q, a, SHARED_SIZE, 31, "GPU read before the truncation");
+	/* Its translation is cached last: the truncation must drop it. */
+	gpu_read_word(&q, a + half, 31, half, "GPU read of the first page to go");
 
 	igt_assert_f(ftruncate(fd, half) == 0, "truncating the memfd: %m\n");
-	gpu_check(&q, a, half, 31, "GPU read of the half the truncation kept");
 	cmd = svm_cmd_read((uintptr_t)a + half);
 	ret = __svm_queue_wait(&q, svm_queue_submit(&q, &cmd, 1),
 			       SVM_GPU_TIMEOUT_NS);
@@ -237,6 +260,10 @@ static void test_truncate(const struct mode *m)
 		     "GPU read beyond the end of the truncated file: expected a VM fault (EIO), got %d (%s)\n",
 		     ret, ret ? strerror(-ret) : "it read the freed page");
 
+	/* The fault stopped the queue: a new one reads what is left. */
+	svm_queue_destroy(&q);
+	svm_queue_create(&ctx, &q);
+	gpu_check(&q, a, half, 31, "GPU read of the half the truncation kept");
 	svm_queue_destroy(&q);
 	svm_ctx_close(&ctx);
 	munmap(a, SHARED_SIZE);
