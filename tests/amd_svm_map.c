@@ -57,8 +57,10 @@
  *	same span without the flag is mapped by faults.
  *
  * SUBTEST: no-access-vm-fault
- * Description: XNACK off: a GPU write to memory the GPU has no access to
- *	stops the queue with a VM fault naming the address.
+ * Description: A GPU write to memory the GPU has no access to stops the
+ *	queue with a VM fault naming the address, and the memory keeps its
+ *	data; with XNACK on the fault handler refuses the retry fault (on
+ *	amdgpu neither the dummy page nor KFD's own SVM may serve it).
  *
  * SUBTEST: prot-none-no-quiesce
  * Description: XNACK off: SET_ATTR over a span that ends 32 KiB into a
@@ -406,7 +408,6 @@ static void test_no_access(const struct mode *m)
 	struct svm_queue q;
 	struct svm_ctx ctx;
 
-	igt_require_f(!m->xnack, "XNACK on: default access for every GPU\n");
 	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	memset(buf, 0, size);
 	svm_set_one(ctx.fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_NO_ACCESS,
@@ -610,7 +611,7 @@ static const struct {
 	{ "always-mapped-no-fault", test_always_mapped,
 	  "XNACK on: a span with GPU_ALWAYS_MAPPED is mapped by SET_ATTR, so the GPU accesses it without a single retry fault; the same span without the flag is mapped by faults." },
 	{ "no-access-vm-fault", test_no_access,
-	  "XNACK off: a GPU write to memory the GPU has no access to stops the queue with a VM fault naming the address." },
+	  "A GPU write to memory the GPU has no access to stops the queue with a VM fault naming the address, and the memory keeps its data; with XNACK on the fault handler refuses the retry fault (on amdgpu neither the dummy page nor KFD's own SVM may serve it)." },
 	{ "second-fd-mapped", test_second_fd,
 	  "The process opens the GPU a second time after giving it access to a buffer through the first fd: a queue of the second fd reads and writes the buffer without a VM fault (XNACK off maps the joining context as the attributes say, XNACK on faults it in)." },
 	{ "prot-none-no-quiesce", test_prot_none,

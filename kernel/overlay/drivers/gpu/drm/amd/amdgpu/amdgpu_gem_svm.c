@@ -50,7 +50,8 @@
  *   mapped again after a resume;
  * - GPU retry faults (XNACK on, gfx9 with amdgpu.noretry=0) reach
  *   amdgpu_svm_handle_fault() from amdgpu_vm_handle_fault() through
- *   amdgpu_gem_svm_handle_fault();
+ *   amdgpu_gem_svm_handle_fault(); one the core refuses gets a no-retry
+ *   PTE, a VM fault for the process, as in KFD;
  * - the VRAM of the device is a &drm_pagemap (amdgpu_gem_svm_vram.c)
  *   whose migration copies run on SDMA (amdgpu_gem_svm_copy(),
  *   amdgpu_gem_svm_migrate.c); @pagemap returns it.
@@ -586,7 +587,10 @@ static void amdgpu_gem_svm_flush_tlb(struct amdgpu_svm *svm)
  * per process, and its eviction counts nest, so the core calling this
  * once per GPU is balanced by as many resumes). A process without KFD
  * queues has nothing to stop; that is remembered so the matching
- * @resume does not restore what was never evicted.
+ * @resume does not restore what was never evicted. -EIO (the hardware
+ * scheduler hangs, or the GPU is being reset) is an eviction all the
+ * same: kfd_process_evict_queues() then marks every queue evicted so that
+ * none comes back before the restore, which @resume must therefore make.
  *
  * Command submission (the CS ioctl) on the render node is gated as well:
  * @cs_blocked is set under the device's notifier lock, so a submission
@@ -600,13 +604,15 @@ static void amdgpu_gem_svm_flush_tlb(struct amdgpu_svm *svm)
 static void amdgpu_gem_svm_quiesce(struct amdgpu_svm *svm)
 {
 	struct amdgpu_gem_svm *gsvm = to_gem_svm(svm);
+	int r;
 
 	if (!gsvm->quiesce_depth++) {
 		mutex_lock(&gsvm->adev->notifier_lock);
 		WRITE_ONCE(gsvm->cs_blocked, true);
 		mutex_unlock(&gsvm->adev->notifier_lock);
 	}
-	if (!kgd2kfd_quiesce_mm(gsvm->mm, KFD_QUEUE_EVICTION_TRIGGER_SVM))
+	r = kgd2kfd_quiesce_mm(gsvm->mm, KFD_QUEUE_EVICTION_TRIGGER_SVM);
+	if (!r || r == -EIO)
 		gsvm->kfd_quiesced++;
 	amdgpu_gem_svm_wait_cs(gsvm);
 }
@@ -1099,21 +1105,26 @@ int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p, bool xnack)
  * @write_fault: the access was a write
  *
  * Called first by amdgpu_vm_handle_fault(). A VM with an SVM context in
- * XNACK mode gets the fault mapped by amdgpu_svm_handle_fault(); anything
- * else (no context, XNACK off, an address the core does not know) falls
- * through to amdgpu's own handling and KFD's.
+ * XNACK mode gets the fault mapped by amdgpu_svm_handle_fault(). What the
+ * core refuses (no VMA, no access for this GPU, a write to read-only
+ * memory) is the program's VM fault: amdgpu then writes a no-retry PTE,
+ * as for KFD's compute VMs, and neither maps the dummy page nor lets
+ * KFD's SVM map the address behind the core's attributes. A VM without
+ * such a context is left to amdgpu's own handling and KFD's.
  *
  * Context: process context (the IH soft-ring worker), no locks held.
- * Return: true if the fault was resolved and the access can retry.
+ * Return: 0 if the fault was resolved and the access can retry, -ENOENT
+ * if the VM has no SVM context in XNACK mode, or the core's error (the
+ * access is a VM fault).
  */
-bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev, u32 pasid,
-				 u64 addr, bool write_fault)
+int amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev, u32 pasid,
+				u64 addr, bool write_fault)
 {
 	struct amdgpu_gem_svm *gsvm;
 	struct amdgpu_svm *ctx = NULL;
 	unsigned long irqflags;
 	struct amdgpu_vm *vm;
-	bool handled = false;
+	int r = -ENOENT;
 	int idx;
 
 	idx = srcu_read_lock(&amdgpu_gem_svm_srcu);
@@ -1125,7 +1136,7 @@ bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev, u32 pasid,
 	xa_unlock_irqrestore(&adev->vm_manager.pasids, irqflags);
 
 	if (ctx && amdgpu_svm_xnack_enabled(ctx)) {
-		int r = amdgpu_svm_handle_fault(ctx, addr, write_fault);
+		r = amdgpu_svm_handle_fault(ctx, addr, write_fault);
 
 		/*
 		 * A transient failure (an invalidation kept racing, no memory
@@ -1138,10 +1149,9 @@ bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev, u32 pasid,
 			amdgpu_gmc_filter_faults_remove(adev, addr, pasid);
 			r = 0;
 		}
-		handled = !r;
 	}
 	srcu_read_unlock(&amdgpu_gem_svm_srcu, idx);
-	return handled;
+	return r;
 }
 
 /**

@@ -40,8 +40,8 @@ struct drm_pagemap *amdgpu_gem_svm_vram_get(struct amdgpu_device *adev);
 int amdgpu_gem_svm_ioctl(struct drm_device *dev, void *data,
 			 struct drm_file *filp);
 void amdgpu_gem_svm_fini(struct amdgpu_device *adev, struct amdgpu_vm *vm);
-bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev, u32 pasid,
-				 u64 addr, bool write_fault);
+int amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev, u32 pasid,
+				u64 addr, bool write_fault);
 int amdgpu_gem_svm_check_caller(struct amdgpu_vm *vm);
 int amdgpu_gem_svm_check_userq(struct amdgpu_vm *vm);
 int amdgpu_gem_svm_check_gem_va(struct amdgpu_vm *vm, u64 start, u64 size);
@@ -65,11 +65,11 @@ static inline void amdgpu_gem_svm_fini(struct amdgpu_device *adev,
 {
 }
 
-static inline bool amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev,
-					       u32 pasid, u64 addr,
-					       bool write_fault)
+static inline int amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev,
+					      u32 pasid, u64 addr,
+					      bool write_fault)
 {
-	return false;
+	return -ENOENT;
 }
 
 static inline int amdgpu_gem_svm_check_caller(struct amdgpu_vm *vm)

@@ -210,7 +210,9 @@ static int amdgpu_gem_svm_populate_devmem_pfn(struct drm_pagemap_devmem *base,
 /*
  * Copy the pages that have both a device page and a system address, in
  * one SDMA stream, and wait for it: drm_pagemap frees the source after the
- * callback returns.
+ * callback returns. A copy a GPU reset cancelled copied nothing: its
+ * fence's error fails the migration, which then leaves every page where
+ * it was, rather than handing over unwritten destination pages.
  */
 static int amdgpu_gem_svm_devmem_copy(struct page **pages,
 				      struct drm_pagemap_addr *addrs,
@@ -254,6 +256,7 @@ static int amdgpu_gem_svm_devmem_copy(struct page **pages,
 	r = n ? amdgpu_gem_svm_copy(adev, sys, vram, n, to_vram, &fence) : 0;
 	if (fence) {
 		dma_fence_wait(fence, false);
+		r = r ?: fence->error;
 		dma_fence_put(fence);
 	}
 out_free:
