@@ -123,6 +123,15 @@
  *	returns once the stall ends, and the write lands with no VM fault. So
  *	does a write on a new queue of the other context, whose memory was
  *	mapped when the page table was wiped.
+ *
+ * SUBTEST: suspend-munmap-after-resume
+ * Description: amdgpu (the virtual GPU has no power management): a
+ *	buffer the GPU maps is unmapped right after a suspend to RAM and
+ *	resume, while the page tables suspend moved out of VRAM are not
+ *	back yet. The GPU's reads of it must fault or return anything but the
+ *	freed pages' data: a clear written to where the page table no longer
+ *	was, or refused and forgotten, would leave PTEs that come back with
+ *	the table. Needs root and an RTC that wakes the machine.
  */
 
 #include <errno.h>
@@ -1018,6 +1027,64 @@ static void test_page_tables_lost(struct svm_gpu *gpu, bool xnack)
 	svm_ctx_close(&ctx);
 }
 
+/*
+ * Suspend moves amdgpu's page tables out of VRAM, and only the next
+ * submission, KFD restore or SVM mapping moves them back: a munmap right
+ * after resume clears PTEs of a table that is not where it was.
+ */
+static void test_suspend_munmap(struct svm_gpu *gpu, bool xnack)
+{
+	const size_t size = 2u << 20;
+	const size_t offsets[] = { 0, size / 2, size - sizeof(uint64_t) };
+	uint64_t want, got;
+	struct svm_gpu_cmd cmd;
+	struct svm_queue q;
+	struct svm_ctx ctx;
+	unsigned int i;
+	char *buf;
+	int ret;
+
+	igt_require_f(!gpu->is_virtual,
+		      "%s: the virtual GPU has no power management: suspend moves none of its page tables\n",
+		      gpu->name);
+	svm_ctx_open(gpu, xnack, &ctx);
+	buf = svm_map(size);
+	svm_pattern_fill(buf, size, 37);
+	svm_give_access(&ctx, buf, size);
+	svm_queue_create(&ctx, &q);
+	for (i = 0; i < ARRAY_SIZE(offsets); i++) {
+		cmd = svm_cmd_read((uintptr_t)buf + offsets[i]);
+		svm_queue_exec(&q, &cmd, 1, "GPU read before the suspend");
+		want = svm_pattern_at(37, offsets[i]) |
+		       (uint64_t)svm_pattern_at(37, offsets[i] + 4) << 32;
+		igt_assert_eq_u64(svm_queue_read_result(&q), want);
+	}
+
+	igt_system_suspend_autoresume(SUSPEND_STATE_MEM, SUSPEND_TEST_NONE);
+	igt_assert_eq(munmap(buf, size), 0);
+
+	for (i = 0; i < ARRAY_SIZE(offsets); i++) {
+		cmd = svm_cmd_read((uintptr_t)buf + offsets[i]);
+		ret = __svm_queue_wait(&q, svm_queue_submit(&q, &cmd, 1),
+				       SVM_GPU_TIMEOUT_NS);
+		if (ret == -EIO) {
+			igt_info("%s: GPU read at +0x%zx after the munmap: VM fault\n",
+				 gpu->name, offsets[i]);
+			break;
+		}
+		igt_assert_f(ret == 0, "%s: GPU read after the munmap: %s\n",
+			     gpu->name, strerror(-ret));
+		want = svm_pattern_at(37, offsets[i]) |
+		       (uint64_t)svm_pattern_at(37, offsets[i] + 4) << 32;
+		got = svm_queue_read_result(&q);
+		igt_assert_f(got != want,
+			     "%s: the GPU read the freed page at +0x%zx after the munmap (0x%016" PRIx64 "): the PTE clear made while suspend had the page tables out of VRAM was lost\n",
+			     gpu->name, offsets[i], got);
+	}
+	svm_queue_destroy(&q);
+	svm_ctx_close(&ctx);
+}
+
 int igt_main()
 {
 	static struct svm_gpu gpus[SVM_GPUS_MAX];
@@ -1072,6 +1139,12 @@ int igt_main()
 		if (svm_xnack_wanted(false))
 			igt_dynamic("xnack-off")
 				test_restore_refused_other_gpu(gpus, ngpus);
+	}
+
+	igt_describe("amdgpu: a buffer the GPU maps is unmapped right after a suspend to RAM and resume, before the page tables suspend moved out of VRAM are back: the GPU's reads of it fault or return anything but the freed pages' data (a lost PTE clear would bring the old PTEs back with the table).");
+	igt_subtest_with_dynamic("suspend-munmap-after-resume") {
+		igt_dynamic_svm_modes(gpus, ngpus, g, x)
+			test_suspend_munmap(&gpus[g], x);
 	}
 
 	igt_describe("Virtual GPU: the GPU's page tables are wiped, as a reset that loses VRAM wipes amdgpu's, under a buffer the GPU maps (half of it in VRAM): the queue is lost and refuses work with ECANCELED; the first copy, on a new queue, must find the buffer mapped again (XNACK off: by the restore, under a quiesce; XNACK on: by GPU faults), with the right data and no VM fault.");

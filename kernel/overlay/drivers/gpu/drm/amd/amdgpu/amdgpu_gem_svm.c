@@ -14,7 +14,11 @@
  * - PTE update and clear go through amdgpu_vm_update_range() on the VM of
  *   the render node file (&amdgpu_fpriv.vm), with the PTE flags of the GPU
  *   family (amdgpu_gem_svm_pte_flags(): MTYPE and snooping differ between
- *   gfx9.4.3 and gfx11, as in KFD's svm_range_get_pte_flags());
+ *   gfx9.4.3 and gfx11, as in KFD's svm_range_get_pte_flags()); with
+ *   XNACK on their jobs and those of the page tables under them run on
+ *   the VM's immediate entity, never behind a job that waits for a
+ *   command submission stalled on the fault they resolve
+ *   (amdgpu_gem_svm_immediate());
  * - the TLB flush is a heavyweight flush of the VM's PASID on every XCC,
  *   and cleared PTEs advance the VM's TLB sequence, so that the next
  *   command submission flushes its VMID too;
@@ -45,9 +49,29 @@
  *   (amdgpu_gem_svm_vram.c), and the page tables, which
  *   amdgpu_vm_evictable() keeps resident under memory pressure, are moved
  *   out with their contents by ttm_bo_evict_first(), which does not ask
- *   it. amdgpu_vm_validate() moves them back at the next submission or KFD
- *   restore, SVM PTEs included, and no VRAM-lost counter moves: nothing is
- *   mapped again after a resume;
+ *   it (nor does debugfs amdgpu_evict_vram). amdgpu_vm_validate() moves
+ *   them back at the next submission, KFD restore or SVM mapping, SVM
+ *   PTEs included, and no VRAM-lost counter moves. A clear made while a
+ *   page table is out (reclaim does not stop for suspend) would be
+ *   written to where the table no longer is, and the stale PTEs come back
+ *   with it. So before a page table of a VM with SVM state moves out,
+ *   amdgpu_vm_bo_move() marks the VM evicting and waits for its unlocked
+ *   updates, as amdgpu_vm_evictable() does: amdgpu refuses unlocked
+ *   updates until the validation. amdgpu_gem_svm_pm_evict() holds command
+ *   submission back across suspend, and at its last eviction mapping too
+ *   (a GPU fault would move the tables back into VRAM that suspend
+ *   loses); amdgpu_gem_svm_pm_complete() ends both;
+ * - a clear that fails (refused while the page tables are out, or a job a
+ *   GPU reset cancelled) leaves the PTEs valid over memory the CPU is
+ *   about to free. The span is remembered, command submission is held
+ *   back and KFD's queues quiesced, until a worker that the freezer holds
+ *   until after resume has validated the page tables, cleared the spans
+ *   (but for the buffers amdgpu maps there) and had the core map again
+ *   what it holds mapped (amdgpu_gem_svm_stale_work()). Past
+ *   AMDGPU_GEM_SVM_STALE_SPANS spans (a suspend evicting many mapped
+ *   ranges) they widen, and a range of KFD's own SVM in the same VM
+ *   between two of them is cleared too: KFD maps it again at its next
+ *   fault with XNACK on, never with XNACK off (a VM fault);
  * - GPU retry faults (XNACK on, gfx9 with amdgpu.noretry=0) reach
  *   amdgpu_svm_handle_fault() from amdgpu_vm_handle_fault() through
  *   amdgpu_gem_svm_handle_fault(); one the core refuses gets a no-retry
@@ -86,6 +110,13 @@
  *   notifier, to close and open the command submission gate;
  *   amdgpu_cs_submit() holds it from its last check to the fence it adds.
  *   Nothing allocates under it.
+ * - &amdgpu_gem_svm.stale_lock (a mutex): the spans of failed clears and
+ *   the hold it puts on the process; taken where a clear fails (in the
+ *   notifier, or under the SVM lock and drm_gpusvm's notifier lock, or
+ *   with the root reservation in amdgpu_gem_svm_stale_work()), before
+ *   &amdgpu_device.notifier_lock; KFD's quiesce is called under it.
+ * - amdgpu_gem_svm_list_lock: the list of the contexts, for suspend;
+ *   taken before &amdgpu_device.notifier_lock, with no other lock held.
  * - The KFD process mutex: AMDKFD_IOC_SET_XNACK_MODE holds it around
  *   amdgpu_gem_svm_kfd_set_xnack(), which takes the SVM lock; never
  *   taken under the SVM lock.
@@ -120,6 +151,22 @@
 #include "../svm/amdgpu_svm.h"
 
 DEFINE_STATIC_SRCU(amdgpu_gem_svm_srcu);
+
+/*
+ * Spans of failed clears a context remembers one by one; beyond, the
+ * nearest one widens (see amdgpu_gem_svm_stale_add()).
+ */
+#define AMDGPU_GEM_SVM_STALE_SPANS	16
+
+/**
+ * struct amdgpu_gem_svm_span - a span of virtual addresses
+ */
+struct amdgpu_gem_svm_span {
+	/** @start: first address. */
+	unsigned long start;
+	/** @end: one past the last. */
+	unsigned long end;
+};
 
 /**
  * struct amdgpu_gem_svm - SVM state of one amdgpu render node file
@@ -174,7 +221,45 @@ struct amdgpu_gem_svm {
 	 * without it by amdgpu_gem_svm_revalidate().
 	 */
 	u64 generation;
+	/** @link: in amdgpu_gem_svm_list while @ctx lives. */
+	struct list_head link;
+	/** @stale_lock: see the locking DOC. */
+	struct mutex stale_lock;
+	/**
+	 * @stale: the spans of failed clears not yet made again, apart and
+	 * in no order; under @stale_lock.
+	 */
+	struct amdgpu_gem_svm_span stale[AMDGPU_GEM_SVM_STALE_SPANS];
+	/** @nstale: entries in @stale. */
+	unsigned int nstale;
+	/**
+	 * @stale_held: command submission is held back (and KFD's queues
+	 * quiesced if @stale_kfd) until the span is cleared. Under
+	 * @stale_lock and &amdgpu_device.notifier_lock, read by
+	 * amdgpu_gem_svm_cs_blocked() under the latter.
+	 */
+	bool stale_held;
+	/** @stale_kfd: KFD accepted the quiesce of @stale_held; @stale_lock. */
+	bool stale_kfd;
+	/**
+	 * @dying: amdgpu_gem_svm_fini() runs: a failed clear takes no hold
+	 * (the page tables go with the VM); under @stale_lock.
+	 */
+	bool dying;
+	/**
+	 * @pm_held: suspend holds command submission back; under
+	 * &amdgpu_device.notifier_lock, read by amdgpu_gem_svm_cs_blocked().
+	 */
+	bool pm_held;
+	/** @pm_frozen: suspend has the page tables: no mapping until resume. */
+	bool pm_frozen;
+	/** @stale_work: amdgpu_gem_svm_stale_work(). */
+	struct delayed_work stale_work;
 };
+
+/* The contexts of every device, for amdgpu_gem_svm_pm_evict(). */
+static LIST_HEAD(amdgpu_gem_svm_list);
+static DEFINE_MUTEX(amdgpu_gem_svm_list_lock);
 
 static struct amdgpu_gem_svm *to_gem_svm(struct amdgpu_svm *svm)
 {
@@ -302,6 +387,31 @@ static u64 amdgpu_gem_svm_pte_flags(struct amdgpu_device *adev,
 	return pte_flags;
 }
 
+/*
+ * Whether the page-table jobs of @svm go on the VM's immediate entity.
+ * With XNACK on, a command submission on the VM may be stalled on a retry
+ * fault that these jobs resolve, and the delayed entity also runs
+ * amdgpu_vm_clear_freed(), whose jobs wait for the VM's submissions: a
+ * PTE or directory job queued behind one would wait for the fault it
+ * resolves, and the fault handler (or a notifier the fault handler waits
+ * for) would wait with it. The immediate entity, which amdgpu's own
+ * fault handling uses, runs nothing that waits for a submission. With
+ * XNACK off no submission waits for a fault. The mode changes only under
+ * the SVM lock; a notifier's clear may see either, and its order against
+ * the other jobs comes from each of them being waited for.
+ *
+ * Not covered: every SDMA page-table job still waits for the root
+ * reservation's kernel fences (a pipelined eviction of a per-VM buffer,
+ * itself after the VM's submissions), and a page table that amdgpu's own
+ * paths made in a 2 MiB block the span shares is cleared on the delayed
+ * entity. A submission on an XNACK-on VM can therefore still wait for a
+ * fault in those cases; KFD's compute VMs take no submissions at all.
+ */
+static bool amdgpu_gem_svm_immediate(struct amdgpu_svm *svm)
+{
+	return amdgpu_svm_xnack_enabled(svm);
+}
+
 static int amdgpu_gem_svm_validate_pt(void *param, struct amdgpu_bo *bo)
 {
 	struct ttm_operation_ctx ctx = { false, false };
@@ -318,22 +428,27 @@ static int amdgpu_gem_svm_validate_pt(void *param, struct amdgpu_bo *bo)
  *
  * Size the page address buffer for @end - @start, then with the root page
  * directory reserved validate evicted page tables, allocate the page
- * tables covering the span and write the directories pointing at them.
- * No PTE changes: a span that is mapped stays mapped.
+ * tables covering the span and write the directories pointing at them,
+ * on the entity of amdgpu_gem_svm_immediate(). No PTE changes: a span
+ * that is mapped stays mapped.
  *
  * Context: process context; the SVM lock held, not the notifier lock.
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno (-EBUSY while suspend has the page
+ * tables, see amdgpu_gem_svm_pm_evict()).
  */
 static int amdgpu_gem_svm_reserve_ptes(struct amdgpu_svm *svm,
 				       unsigned long start, unsigned long end)
 {
 	struct amdgpu_gem_svm *gsvm = to_gem_svm(svm);
 	unsigned long npages = (end - start) >> PAGE_SHIFT;
+	bool immediate = amdgpu_gem_svm_immediate(svm);
 	struct amdgpu_device *adev = gsvm->adev;
 	struct amdgpu_vm *vm = gsvm->vm;
 	struct amdgpu_bo *root = vm->root.bo;
 	int r;
 
+	if (READ_ONCE(gsvm->pm_frozen))
+		return -EBUSY;
 	if (npages > gsvm->npages) {
 		dma_addr_t *pages = kvmalloc_array(npages, sizeof(*pages),
 						   GFP_KERNEL);
@@ -348,6 +463,11 @@ static int amdgpu_gem_svm_reserve_ptes(struct amdgpu_svm *svm,
 	r = amdgpu_bo_reserve(root, true);
 	if (r)
 		return r;
+	/* Again under the root, which suspend's eviction of the tables takes. */
+	if (READ_ONCE(gsvm->pm_frozen)) {
+		r = -EBUSY;
+		goto out_unreserve;
+	}
 	r = dma_resv_reserve_fences(root->tbo.base.resv, 2);
 	if (r)
 		goto out_unreserve;
@@ -361,32 +481,117 @@ static int amdgpu_gem_svm_reserve_ptes(struct amdgpu_svm *svm,
 		goto out_unreserve;
 	}
 	r = amdgpu_vm_pt_reserve(adev, vm, amdgpu_gem_svm_gpu_page(start),
-				 amdgpu_gem_svm_gpu_page(end));
+				 amdgpu_gem_svm_gpu_page(end), immediate);
 	if (r)
 		goto out_unreserve;
-	r = amdgpu_vm_update_pdes(adev, vm, false);
+	r = amdgpu_vm_update_pdes(adev, vm, immediate);
 out_unreserve:
 	amdgpu_bo_unreserve(root);
 	return r;
 }
 
 /*
- * Write the initial (invalid) PTE value over [start, end), unlocked, and
- * wait for it. With @flush_tlb, as KFD's unmap passes it, the update
+ * Remember [start, end) among the spans of failed clears, merged with those
+ * it touches. When they are all taken, the span closest to it widens over
+ * both: the clear made again then also covers what lies between (see
+ * amdgpu_gem_svm_clear_around_bos()).
+ */
+static void amdgpu_gem_svm_stale_add(struct amdgpu_gem_svm *gsvm,
+				     unsigned long start, unsigned long end)
+{
+	struct amdgpu_gem_svm_span *span;
+	unsigned long gap, best_gap = ULONG_MAX;
+	unsigned int i, best = 0;
+
+	lockdep_assert_held(&gsvm->stale_lock);
+
+	for (i = 0; i < gsvm->nstale; ) {
+		span = &gsvm->stale[i];
+		if (span->end < start || span->start > end) {
+			i++;
+			continue;
+		}
+		start = min(start, span->start);
+		end = max(end, span->end);
+		*span = gsvm->stale[--gsvm->nstale];
+	}
+	if (gsvm->nstale < AMDGPU_GEM_SVM_STALE_SPANS) {
+		gsvm->stale[gsvm->nstale++] = (struct amdgpu_gem_svm_span){
+			start, end };
+		return;
+	}
+	for (i = 0; i < gsvm->nstale; i++) {
+		span = &gsvm->stale[i];
+		gap = span->end < start ? start - span->end : span->start - end;
+		if (gap < best_gap) {
+			best_gap = gap;
+			best = i;
+		}
+	}
+	span = &gsvm->stale[best];
+	span->start = min(span->start, start);
+	span->end = max(span->end, end);
+}
+
+/*
+ * A clear of [start, end) failed: the PTEs may still map pages the CPU is
+ * about to free. Remember the span, hold command submission back and
+ * quiesce KFD's queues (once, until the spans are cleared), and have
+ * amdgpu_gem_svm_stale_work() clear it again. The work runs on a
+ * freezable workqueue: after resume when the page tables were evicted for
+ * suspend, and a little later when a GPU reset cancelled the job, so that
+ * it does not spin while the reset lasts. An unplugged device (-ENODEV)
+ * runs nothing any more, and is left alone by the caller.
+ */
+static void amdgpu_gem_svm_clear_failed(struct amdgpu_gem_svm *gsvm,
+					unsigned long start, unsigned long end,
+					int r)
+{
+	struct amdgpu_device *adev = gsvm->adev;
+	bool hold;
+
+	dev_warn_ratelimited(adev->dev,
+			     "svm: clearing PTEs 0x%lx-0x%lx failed (%d), clearing again later\n",
+			     start, end, r);
+	mutex_lock(&gsvm->stale_lock);
+	if (gsvm->dying) {
+		mutex_unlock(&gsvm->stale_lock);
+		return;
+	}
+	amdgpu_gem_svm_stale_add(gsvm, start, end);
+	mutex_lock(&adev->notifier_lock);
+	hold = !gsvm->stale_held;
+	gsvm->stale_held = true;
+	mutex_unlock(&adev->notifier_lock);
+	if (hold) {
+		r = kgd2kfd_quiesce_mm(gsvm->mm, KFD_QUEUE_EVICTION_TRIGGER_SVM);
+		gsvm->stale_kfd = !r || r == -EIO;
+	}
+	mutex_unlock(&gsvm->stale_lock);
+	mod_delayed_work(system_freezable_wq, &gsvm->stale_work,
+			 msecs_to_jiffies(10));
+}
+
+/*
+ * Write the initial (invalid) PTE value over [start, end), unlocked, on
+ * the immediate entity or the delayed one (amdgpu_gem_svm_immediate()),
+ * and wait for it. With @flush_tlb, as KFD's unmap passes it, the update
  * advances the VM's TLB sequence (&amdgpu_vm.tlb_seq): the next command
  * submission on the VM flushes its VMID, which the PASID flush of
- * @flush_tlb may not reach. A job that never ran (a GPU reset cancelled
- * it) leaves the old PTEs: said, as nothing can be done here. The caller
- * holds no reclaim (memalloc_noreclaim_save()).
+ * @flush_tlb may not reach. A clear that fails (the VM is evicting for
+ * suspend, a GPU reset cancelled the job) is made again later
+ * (amdgpu_gem_svm_clear_failed()). The caller holds no reclaim
+ * (memalloc_noreclaim_save()).
  */
 static void amdgpu_gem_svm_clear_range(struct amdgpu_gem_svm *gsvm,
-				       unsigned long start, unsigned long end)
+				       bool immediate, unsigned long start,
+				       unsigned long end)
 {
 	struct amdgpu_device *adev = gsvm->adev;
 	struct dma_fence *fence = NULL;
 	int r;
 
-	r = amdgpu_vm_update_range(adev, gsvm->vm, false, true, true, false,
+	r = amdgpu_vm_update_range(adev, gsvm->vm, immediate, true, true, false,
 				   NULL, amdgpu_gem_svm_gpu_page(start),
 				   amdgpu_gem_svm_gpu_page(end) - 1,
 				   adev->gmc.init_pte_flags, 0, 0, NULL, NULL,
@@ -396,18 +601,17 @@ static void amdgpu_gem_svm_clear_range(struct amdgpu_gem_svm *gsvm,
 		r = r ?: fence->error;
 		dma_fence_put(fence);
 	}
-	if (r)
-		dev_warn_ratelimited(adev->dev,
-				     "svm: clearing PTEs 0x%lx-0x%lx failed (%d)\n",
-				     start, end, r);
+	if (r && r != -ENODEV)
+		amdgpu_gem_svm_clear_failed(gsvm, start, end, r);
 }
 
 /*
  * Write the PTEs of @npages pages from @start, with per-page addresses in
- * @pages, and wait until the GPU sees them. A job a GPU reset cancelled
- * wrote nothing: its fence's error is returned, and the core maps again.
+ * @pages, on the entity @immediate names, and wait until the GPU sees
+ * them. A job a GPU reset cancelled wrote nothing: its fence's error is
+ * returned, and the core maps again.
  */
-static int amdgpu_gem_svm_map_run(struct amdgpu_gem_svm *gsvm,
+static int amdgpu_gem_svm_map_run(struct amdgpu_gem_svm *gsvm, bool immediate,
 				  unsigned long start, unsigned long npages,
 				  dma_addr_t *pages, u64 flags)
 {
@@ -416,7 +620,7 @@ static int amdgpu_gem_svm_map_run(struct amdgpu_gem_svm *gsvm,
 	struct dma_fence *fence = NULL;
 	int r;
 
-	r = amdgpu_vm_update_range(gsvm->adev, gsvm->vm, false, true, false,
+	r = amdgpu_vm_update_range(gsvm->adev, gsvm->vm, immediate, true, false,
 				   true, NULL, first, last, flags, 0, 0, NULL,
 				   pages, &fence);
 	if (fence) {
@@ -454,6 +658,7 @@ static int amdgpu_gem_svm_update_ptes(struct amdgpu_svm *svm,
 	struct amdgpu_gem_svm *gsvm = to_gem_svm(svm);
 	unsigned long npages = (update->end - update->start) >> PAGE_SHIFT;
 	enum amdgpu_gem_svm_loc loc, run_loc = AMDGPU_GEM_SVM_SYSTEM;
+	bool immediate = amdgpu_gem_svm_immediate(svm);
 	struct amdgpu_device *adev = gsvm->adev;
 	unsigned long i = 0, run = 0, j;
 	unsigned int noreclaim;
@@ -472,7 +677,7 @@ static int amdgpu_gem_svm_update_ptes(struct amdgpu_svm *svm,
 		if (loc != AMDGPU_GEM_SVM_SYSTEM)
 			base += adev->vm_manager.vram_base_offset;
 		if (i > run && loc != run_loc) {
-			r = amdgpu_gem_svm_map_run(gsvm,
+			r = amdgpu_gem_svm_map_run(gsvm, immediate,
 						   update->start + (run << PAGE_SHIFT),
 						   i - run, gsvm->pages + run,
 						   amdgpu_gem_svm_pte_flags(adev, gsvm->vm,
@@ -487,7 +692,7 @@ static int amdgpu_gem_svm_update_ptes(struct amdgpu_svm *svm,
 			gsvm->pages[i] = base + ((dma_addr_t)k << PAGE_SHIFT);
 	}
 	if (i > run)
-		r = amdgpu_gem_svm_map_run(gsvm,
+		r = amdgpu_gem_svm_map_run(gsvm, immediate,
 					   update->start + (run << PAGE_SHIFT),
 					   i - run, gsvm->pages + run,
 					   amdgpu_gem_svm_pte_flags(adev, gsvm->vm,
@@ -496,7 +701,8 @@ static int amdgpu_gem_svm_update_ptes(struct amdgpu_svm *svm,
 out_unwind:
 	/* The runs before the failed one are written, maybe part of it. */
 	if (r)
-		amdgpu_gem_svm_clear_range(gsvm, update->start, update->end);
+		amdgpu_gem_svm_clear_range(gsvm, immediate, update->start,
+					   update->end);
 	memalloc_noreclaim_restore(noreclaim);
 	return r;
 }
@@ -518,7 +724,8 @@ static void amdgpu_gem_svm_clear_ptes(struct amdgpu_svm *svm,
 {
 	unsigned int noreclaim = memalloc_noreclaim_save();
 
-	amdgpu_gem_svm_clear_range(to_gem_svm(svm), start, end);
+	amdgpu_gem_svm_clear_range(to_gem_svm(svm),
+				   amdgpu_gem_svm_immediate(svm), start, end);
 	memalloc_noreclaim_restore(noreclaim);
 }
 
@@ -775,6 +982,200 @@ static bool amdgpu_gem_svm_xnack_mode(struct amdgpu_gem_svm *gsvm)
 	return xnack;
 }
 
+/*
+ * Clear [start, end) but for the buffers amdgpu maps there (&amdgpu_vm.va:
+ * GEM and KFD buffers, whose PTEs are not SVM's; SVM spans never overlap
+ * them). The root page directory reserved, so the mappings stay put.
+ */
+static void amdgpu_gem_svm_clear_around_bos(struct amdgpu_gem_svm *gsvm,
+					    bool immediate, u64 start, u64 end)
+{
+	struct amdgpu_vm *vm = gsvm->vm;
+	struct rb_node *node;
+	u64 pos = start;
+
+	dma_resv_assert_held(vm->root.bo->tbo.base.resv);
+
+	for (node = rb_first_cached(&vm->va); node && pos < end;
+	     node = rb_next(node)) {
+		struct amdgpu_bo_va_mapping *m =
+			rb_entry(node, struct amdgpu_bo_va_mapping, rb);
+		u64 m_start = m->start << AMDGPU_GPU_PAGE_SHIFT;
+		u64 m_end = (m->last + 1) << AMDGPU_GPU_PAGE_SHIFT;
+
+		if (m_end <= pos)
+			continue;
+		if (m_start > pos)
+			amdgpu_gem_svm_clear_range(gsvm, immediate, pos,
+						   min(m_start, end));
+		pos = max(pos, m_end);
+	}
+	if (pos < end)
+		amdgpu_gem_svm_clear_range(gsvm, immediate, pos, end);
+}
+
+/**
+ * amdgpu_gem_svm_stale_work() - bring the page tables back, and clear
+ * again the PTEs failed clears left
+ * @work: &amdgpu_gem_svm.stale_work
+ *
+ * With the root page directory reserved, moves evicted page tables back
+ * (which ends the VM's evicting state that an eviction for suspend left)
+ * and points the directories at them. Then clears the spans of failed
+ * clears, but for the buffers amdgpu maps there. That also wiped the
+ * ranges the core still holds mapped in the spans: amdgpu_svm_ptes_lost()
+ * has them mapped again (XNACK off: with the context quiesced until its
+ * restore worker did). Then, unless another clear failed meanwhile, the
+ * hold amdgpu_gem_svm_clear_failed() took is released. A step that fails
+ * puts the spans back and tries again later; an unplugged device ends it.
+ * Nothing is done while suspend has the page tables (@pm_frozen, read
+ * under the root reservation, which suspend's eviction of them takes):
+ * amdgpu_gem_svm_pm_complete() queues the work again.
+ *
+ * Context: process context (system_freezable_wq); takes the root
+ * reservation, then the SVM lock, never both at once.
+ */
+static void amdgpu_gem_svm_stale_work(struct work_struct *work)
+{
+	struct amdgpu_gem_svm *gsvm = container_of(to_delayed_work(work),
+						   struct amdgpu_gem_svm,
+						   stale_work);
+	struct amdgpu_gem_svm_span spans[AMDGPU_GEM_SVM_STALE_SPANS];
+	struct amdgpu_svm *ctx = READ_ONCE(gsvm->ctx);
+	bool immediate = ctx && amdgpu_gem_svm_immediate(ctx);
+	struct amdgpu_device *adev = gsvm->adev;
+	struct amdgpu_vm *vm = gsvm->vm;
+	unsigned int i, nspans = 0;
+	bool release, kfd = false;
+	int r;
+
+	r = amdgpu_bo_reserve(vm->root.bo, true);
+	if (r)
+		goto retry;
+	/* Under the root, which suspend's eviction of the tables takes. */
+	if (READ_ONCE(gsvm->pm_frozen)) {
+		amdgpu_bo_unreserve(vm->root.bo);
+		return;
+	}
+	mutex_lock(&gsvm->stale_lock);
+	nspans = gsvm->nstale;
+	memcpy(spans, gsvm->stale, nspans * sizeof(*spans));
+	gsvm->nstale = 0;
+	mutex_unlock(&gsvm->stale_lock);
+
+	r = amdgpu_vm_validate(adev, vm, NULL, amdgpu_gem_svm_validate_pt,
+			       NULL) ?:
+	    amdgpu_vm_update_pdes(adev, vm, immediate);
+	for (i = 0; !r && i < nspans; i++)
+		amdgpu_gem_svm_clear_around_bos(gsvm, immediate, spans[i].start,
+						spans[i].end);
+	amdgpu_bo_unreserve(vm->root.bo);
+	if (r)
+		goto retry;
+	if (ctx && nspans)
+		amdgpu_svm_ptes_lost(ctx);
+
+release:
+	mutex_lock(&gsvm->stale_lock);
+	mutex_lock(&adev->notifier_lock);
+	release = gsvm->stale_held && !gsvm->nstale;
+	if (release)
+		gsvm->stale_held = false;
+	mutex_unlock(&adev->notifier_lock);
+	if (release) {
+		kfd = gsvm->stale_kfd;
+		gsvm->stale_kfd = false;
+	}
+	mutex_unlock(&gsvm->stale_lock);
+	if (!release)
+		return;
+	wake_up_all(&gsvm->cs_wait);
+	if (kfd) {
+		r = kgd2kfd_resume_mm(gsvm->mm);
+		if (r)
+			dev_warn(adev->dev,
+				 "svm: resuming KFD queues failed (%d)\n", r);
+	}
+	return;
+
+retry:
+	if (r == -ENODEV)
+		goto release;
+	for (i = 0; i < nspans; i++)
+		amdgpu_gem_svm_clear_failed(gsvm, spans[i].start, spans[i].end,
+					    r);
+	mod_delayed_work(system_freezable_wq, &gsvm->stale_work,
+			 msecs_to_jiffies(10));
+}
+
+/**
+ * amdgpu_gem_svm_pm_evict() - before suspend evicts a device's VRAM
+ * @adev: the device
+ *
+ * Holds command submission back on every VM of @adev with an SVM context
+ * and waits for the submissions in flight: suspend evicts the page tables
+ * (see the DOC), clears made while they are out are refused and made
+ * again only after resume, and no submission may run over the PTEs they
+ * leave meanwhile. KFD suspends its queues itself. At the suspend step
+ * proper (&amdgpu_device.in_suspend, after .prepare evicted most of
+ * VRAM), mapping is refused until amdgpu_gem_svm_pm_complete(): a GPU
+ * fault served then would move the page tables back into VRAM, which
+ * suspend loses. The SVM core's workers are frozen by then.
+ *
+ * Debugfs amdgpu_evict_vram and amdgpu_evict_gtt call it too, for the same
+ * reasons, and amdgpu_gem_svm_pm_complete() after.
+ *
+ * Context: process context (the PM callbacks, user tasks frozen; or the
+ * debugfs files); before amdgpu_ttm_evict_resources(); the device's rings
+ * still run.
+ */
+void amdgpu_gem_svm_pm_evict(struct amdgpu_device *adev)
+{
+	struct amdgpu_gem_svm *gsvm;
+
+	mutex_lock(&amdgpu_gem_svm_list_lock);
+	list_for_each_entry(gsvm, &amdgpu_gem_svm_list, link) {
+		if (gsvm->adev != adev)
+			continue;
+		mutex_lock(&adev->notifier_lock);
+		WRITE_ONCE(gsvm->pm_held, true);
+		mutex_unlock(&adev->notifier_lock);
+		amdgpu_gem_svm_wait_cs(gsvm);
+		if (adev->in_suspend)
+			WRITE_ONCE(gsvm->pm_frozen, true);
+	}
+	mutex_unlock(&amdgpu_gem_svm_list_lock);
+}
+
+/**
+ * amdgpu_gem_svm_pm_complete() - the end of a suspend cycle of a device
+ * @adev: the device
+ *
+ * Undoes amdgpu_gem_svm_pm_evict(), resumed or not, and queues the work
+ * that brings the page tables back and makes the clears suspend refused
+ * (amdgpu_gem_svm_stale_work(); a freezable work, it runs after the thaw).
+ *
+ * Context: process context (the PM complete callback, a failed prepare, or
+ * the debugfs eviction files).
+ */
+void amdgpu_gem_svm_pm_complete(struct amdgpu_device *adev)
+{
+	struct amdgpu_gem_svm *gsvm;
+
+	mutex_lock(&amdgpu_gem_svm_list_lock);
+	list_for_each_entry(gsvm, &amdgpu_gem_svm_list, link) {
+		if (gsvm->adev != adev)
+			continue;
+		WRITE_ONCE(gsvm->pm_frozen, false);
+		mutex_lock(&adev->notifier_lock);
+		WRITE_ONCE(gsvm->pm_held, false);
+		mutex_unlock(&adev->notifier_lock);
+		wake_up_all(&gsvm->cs_wait);
+		mod_delayed_work(system_freezable_wq, &gsvm->stale_work, 0);
+	}
+	mutex_unlock(&amdgpu_gem_svm_list_lock);
+}
+
 /* The SVM state of a file's VM, allocated at its first use. */
 static struct amdgpu_gem_svm *amdgpu_gem_svm_of(struct amdgpu_device *adev,
 						struct amdgpu_fpriv *fpriv)
@@ -791,6 +1192,8 @@ static struct amdgpu_gem_svm *amdgpu_gem_svm_of(struct amdgpu_device *adev,
 	gsvm->vm = vm;
 	mutex_init(&gsvm->lock);
 	init_waitqueue_head(&gsvm->cs_wait);
+	mutex_init(&gsvm->stale_lock);
+	INIT_DELAYED_WORK(&gsvm->stale_work, amdgpu_gem_svm_stale_work);
 	gsvm->gpu = (struct amdgpu_svm_gpu) {
 		.drm = adev_to_drm(adev),
 		.ops = &amdgpu_gem_svm_ops,
@@ -799,6 +1202,7 @@ static struct amdgpu_gem_svm *amdgpu_gem_svm_of(struct amdgpu_device *adev,
 	};
 	old = cmpxchg(&vm->svm, NULL, gsvm);
 	if (old) {
+		mutex_destroy(&gsvm->stale_lock);
 		mutex_destroy(&gsvm->lock);
 		kfree(gsvm);
 		gsvm = old;
@@ -876,6 +1280,9 @@ static struct amdgpu_svm *amdgpu_gem_svm_get(struct amdgpu_gem_svm *gsvm)
 	if (IS_ERR(ctx))
 		goto err_drop;
 	WRITE_ONCE(gsvm->ctx, ctx);
+	mutex_lock(&amdgpu_gem_svm_list_lock);
+	list_add(&gsvm->link, &amdgpu_gem_svm_list);
+	mutex_unlock(&amdgpu_gem_svm_list_lock);
 out_unlock:
 	mutex_unlock(&gsvm->lock);
 	return ctx;
@@ -1017,8 +1424,10 @@ static void amdgpu_gem_svm_revalidate(struct amdgpu_gem_svm *gsvm)
  *
  * The SVM core quiesced the process (XNACK off: an eviction is being
  * restored), and the submission would run against PTEs being rebuilt:
- * wait for the resume. Called before the CS ioctl takes any lock, so the
- * restore it waits for never waits for it. First, a VM whose page tables
+ * wait for the resume. Or a clear failed, and its PTEs may still map
+ * freed memory: wait until amdgpu_gem_svm_stale_work() cleared them.
+ * Called before the CS ioctl takes any lock, so the restore it waits for
+ * never waits for it. First, a VM whose page tables
  * were regenerated since the core last mapped into them (a reset that
  * lost VRAM) has the core map its ranges again.
  *
@@ -1033,7 +1442,9 @@ int amdgpu_gem_svm_cs_wait(struct amdgpu_vm *vm)
 		return 0;
 	amdgpu_gem_svm_revalidate(gsvm);
 	return wait_event_interruptible(gsvm->cs_wait,
-					!READ_ONCE(gsvm->cs_blocked));
+					!READ_ONCE(gsvm->cs_blocked) &&
+					!READ_ONCE(gsvm->stale_held) &&
+					!READ_ONCE(gsvm->pm_held));
 }
 
 /**
@@ -1046,7 +1457,8 @@ int amdgpu_gem_svm_cs_wait(struct amdgpu_vm *vm)
  * amdgpu_gem_svm_cs_wait()).
  *
  * Context: &amdgpu_device.notifier_lock held.
- * Return: true while the SVM core has the process quiesced.
+ * Return: true while the SVM core has the process quiesced, or PTEs a
+ * failed clear left wait to be cleared again.
  */
 bool amdgpu_gem_svm_cs_blocked(struct amdgpu_vm *vm)
 {
@@ -1055,7 +1467,7 @@ bool amdgpu_gem_svm_cs_blocked(struct amdgpu_vm *vm)
 	if (!gsvm)
 		return false;
 	lockdep_assert_held(&gsvm->adev->notifier_lock);
-	return gsvm->cs_blocked;
+	return gsvm->cs_blocked || gsvm->stale_held || gsvm->pm_held;
 }
 
 /**
@@ -1172,13 +1584,24 @@ void amdgpu_gem_svm_fini(struct amdgpu_device *adev, struct amdgpu_vm *vm)
 		return;
 	synchronize_srcu(&amdgpu_gem_svm_srcu);
 	if (gsvm->ctx) {
+		mutex_lock(&amdgpu_gem_svm_list_lock);
+		list_del(&gsvm->link);
+		mutex_unlock(&amdgpu_gem_svm_list_lock);
+		/* The page tables go with the VM: nothing to clear again. */
+		mutex_lock(&gsvm->stale_lock);
+		gsvm->dying = true;
+		mutex_unlock(&gsvm->stale_lock);
+		disable_delayed_work_sync(&gsvm->stale_work);
 		amdgpu_svm_destroy(gsvm->ctx);
+		if (gsvm->stale_kfd)
+			kgd2kfd_resume_mm(gsvm->mm);
 		pm_runtime_put_autosuspend(adev_to_drm(adev)->dev);
 	}
 	drm_pagemap_put(gsvm->dpagemap);
 	if (gsvm->mm)
 		mmdrop(gsvm->mm);
 	kvfree(gsvm->pages);
+	mutex_destroy(&gsvm->stale_lock);
 	mutex_destroy(&gsvm->lock);
 	kfree(gsvm);
 }

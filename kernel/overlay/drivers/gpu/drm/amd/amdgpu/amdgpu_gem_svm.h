@@ -48,6 +48,8 @@ int amdgpu_gem_svm_check_gem_va(struct amdgpu_vm *vm, u64 start, u64 size);
 int amdgpu_gem_svm_cs_wait(struct amdgpu_vm *vm);
 bool amdgpu_gem_svm_cs_blocked(struct amdgpu_vm *vm);
 int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p, bool xnack);
+void amdgpu_gem_svm_pm_evict(struct amdgpu_device *adev);
+void amdgpu_gem_svm_pm_complete(struct amdgpu_device *adev);
 int amdgpu_gem_svm_vram_evict(struct amdgpu_bo *bo);
 int amdgpu_gem_svm_init(void);
 void amdgpu_gem_svm_exit(void);
@@ -102,6 +104,14 @@ static inline int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p,
 					       bool xnack)
 {
 	return 0;
+}
+
+static inline void amdgpu_gem_svm_pm_evict(struct amdgpu_device *adev)
+{
+}
+
+static inline void amdgpu_gem_svm_pm_complete(struct amdgpu_device *adev)
+{
 }
 
 static inline int amdgpu_gem_svm_vram_evict(struct amdgpu_bo *bo)
