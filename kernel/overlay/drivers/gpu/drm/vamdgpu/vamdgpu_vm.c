@@ -18,6 +18,14 @@
  *   vamdgpu_vm_update_range(), which then never allocates - the shape of
  *   amdgpu's page-table-block allocation before an update under the
  *   notifier lock.
+ * - 2 MiB fragments: an update of a whole leaf whose 2 MiB are one
+ *   contiguous, 2 MiB-aligned run of memory (a THP, a 2 MiB VRAM chunk)
+ *   writes only the leaf's first PTE, marked as translating the whole
+ *   leaf, as amdgpu writes such a run as one 2 MiB fragment (one SDMA
+ *   packet for its 512 PTEs); a clear of a whole leaf is one such invalid
+ *   entry, as amdgpu's is one fill. Writing part of such a leaf first
+ *   spells its 512 PTEs out. Walks and the TLB still see 4 KiB
+ *   translations.
  * - A TLB that caches translations until vamdgpu_vm_flush_tlb(): clearing or
  *   replacing a PTE does not change what the GPU sees for a cached page. A
  *   missing flush after an unmap is therefore a visible wrong result. Each
@@ -34,9 +42,9 @@
  *   IOMMU is refused at creation.
  *
  * What it does not model: multi-level page directories (an xarray of leaves
- * stands in), PTE fragments (translation is per 4 KiB page whatever the
- * order of the mapping), MTYPEs and caching, per-hub TLBs, or peer access
- * to another device's VRAM.
+ * stands in), fragments other than 2 MiB, TLB entries larger than a page,
+ * MTYPEs and caching, per-hub TLBs, or peer access to another device's
+ * VRAM.
  */
 
 #include <kunit/visibility.h>
@@ -61,11 +69,26 @@
 #include "vamdgpu_vm.h"
 #include "vamdgpu_vram.h"
 
+/*
+ * In the first PTE of a leaf: the entry translates the leaf's whole 2 MiB
+ * (valid or not), its address and VAMDGPU_PTE_* flags those of the first
+ * page, and the leaf's other entries are unused. A PTE of a page never has
+ * it (VAMDGPU_PTE_FLAGS ends below it).
+ */
+#define VAMDGPU_PTE_FRAG_2M	BIT_ULL(6)
+
+/* The VA a leaf covers: 2 MiB with 4 KiB pages. */
+#define VAMDGPU_PT_LEAF_SIZE	((u64)PAGE_SIZE << VAMDGPU_PT_LEAF_SHIFT)
+
 /**
  * struct vamdgpu_pt_leaf - one leaf page table: the PTEs of 2 MiB of VA
  */
 struct vamdgpu_pt_leaf {
-	/** @pte: the entries, written under &vamdgpu_vm.pt_lock. */
+	/**
+	 * @pte: the entries, written under &vamdgpu_vm.pt_lock. The first
+	 * is released after the others when it stops being a 2 MiB
+	 * fragment, and read with acquire.
+	 */
 	u64 pte[VAMDGPU_PT_LEAF_PTES];
 };
 
@@ -84,6 +107,64 @@ static u64 vamdgpu_vm_leaf_end(u64 va)
 static unsigned int vamdgpu_vm_pte_index(u64 va)
 {
 	return (va >> PAGE_SHIFT) & (VAMDGPU_PT_LEAF_PTES - 1);
+}
+
+/*
+ * Write entry @i of @leaf. The first is released: a walker that acquires
+ * it sees the others as written before it (vamdgpu_leaf_pte()).
+ */
+static void vamdgpu_leaf_set(struct vamdgpu_pt_leaf *leaf, unsigned int i,
+			     u64 pte)
+{
+	if (i)
+		WRITE_ONCE(leaf->pte[i], pte);
+	else	/* after the others, for vamdgpu_leaf_pte()'s acquire */
+		smp_store_release(&leaf->pte[0], pte);
+}
+
+/* Does [@va, @stop) cover the whole leaf of @va? */
+static bool vamdgpu_vm_whole_leaf(u64 va, u64 stop)
+{
+	return !vamdgpu_vm_pte_index(va) && stop == vamdgpu_vm_leaf_end(va);
+}
+
+/* The PTE that the 2 MiB fragment @frag gives page @i of its leaf. */
+static u64 vamdgpu_frag_pte(u64 frag, unsigned int i)
+{
+	if (!(frag & VAMDGPU_PTE_VALID))
+		return 0;
+	return ((frag & VAMDGPU_PTE_ADDR_MASK) + ((u64)i << PAGE_SHIFT)) |
+	       (frag & VAMDGPU_PTE_FLAGS);
+}
+
+/* The PTE of page @i of @leaf, however the leaf maps it. Lockless. */
+static u64 vamdgpu_leaf_pte(struct vamdgpu_pt_leaf *leaf, unsigned int i)
+{
+	/* Pairs with vamdgpu_leaf_set() of the first entry. */
+	u64 first = smp_load_acquire(&leaf->pte[0]);
+
+	if (first & VAMDGPU_PTE_FRAG_2M)
+		return vamdgpu_frag_pte(first, i);
+	return i ? READ_ONCE(leaf->pte[i]) : first;
+}
+
+/*
+ * Before PTEs of @leaf are written one by one: if a 2 MiB fragment maps
+ * the leaf, spell its 512 PTEs out, the first last.
+ */
+static void vamdgpu_leaf_split(struct vamdgpu_vm *vm,
+			       struct vamdgpu_pt_leaf *leaf)
+{
+	u64 first = leaf->pte[0];
+	unsigned int i;
+
+	lockdep_assert_held(&vm->pt_lock);
+
+	if (!(first & VAMDGPU_PTE_FRAG_2M))
+		return;
+	for (i = 1; i < VAMDGPU_PT_LEAF_PTES; i++)
+		vamdgpu_leaf_set(leaf, i, vamdgpu_frag_pte(first, i));
+	vamdgpu_leaf_set(leaf, 0, vamdgpu_frag_pte(first, 0));
 }
 
 /*
@@ -168,7 +249,8 @@ int vamdgpu_vm_set_pte(struct vamdgpu_vm *vm, u64 va, u64 pte)
 		return pte ? -ENOMEM : 0;
 
 	spin_lock(&vm->pt_lock);
-	WRITE_ONCE(leaf->pte[vamdgpu_vm_pte_index(va)], pte);
+	vamdgpu_leaf_split(vm, leaf);
+	vamdgpu_leaf_set(leaf, vamdgpu_vm_pte_index(va), pte);
 	spin_unlock(&vm->pt_lock);
 	return 0;
 }
@@ -189,7 +271,7 @@ u64 vamdgpu_vm_read_pte(struct vamdgpu_vm *vm, u64 va)
 	if (va >= VAMDGPU_VA_LIMIT)
 		return 0;
 	leaf = xa_load(&vm->pt, vamdgpu_vm_leaf_index(va));
-	return leaf ? READ_ONCE(leaf->pte[vamdgpu_vm_pte_index(va)]) : 0;
+	return leaf ? vamdgpu_leaf_pte(leaf, vamdgpu_vm_pte_index(va)) : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_read_pte);
 
@@ -244,6 +326,38 @@ static void vamdgpu_tlb_walk(struct vamdgpu_vm *vm, u64 va)
 }
 
 /**
+ * struct vamdgpu_run_cursor - where vamdgpu_vm_update_range() is in its
+ * list of runs of pages
+ */
+struct vamdgpu_run_cursor {
+	/** @next: the next run. */
+	const struct drm_pagemap_addr *next;
+	/** @end: the VA where the current run ends. */
+	u64 end;
+	/** @addr: the address of the page being written. */
+	u64 addr;
+	/** @pte: the PTE bits of the current run. */
+	u64 pte;
+};
+
+/* Start the next run at @va: -EINVAL for VRAM the device does not have. */
+static int vamdgpu_run_next(struct vamdgpu_vm *vm,
+			    struct vamdgpu_run_cursor *run, u64 va, u64 flags)
+{
+	const struct drm_pagemap_addr *a = run->next++;
+
+	run->addr = drm_pagemap_addr_address(a);
+	run->pte = flags;
+	if (a->proto != DRM_INTERCONNECT_SYSTEM) {
+		if (!vamdgpu_vram_backing_page(vm->vdev->vram, run->addr))
+			return -EINVAL;
+		run->pte |= VAMDGPU_PTE_VRAM;
+	}
+	run->end = va + (PAGE_SIZE << a->order);
+	return 0;
+}
+
+/**
  * vamdgpu_vm_update_range() - point a VA span at memory (the update-PTEs op)
  * @vm: the VM
  * @start: first GPU VA, page aligned
@@ -254,7 +368,8 @@ static void vamdgpu_tlb_walk(struct vamdgpu_vm *vm, u64 va)
  *	device's VRAM (what its drm_pagemap's device_map returns)
  * @flags: VAMDGPU_PTE_READ / _WRITE / _EXEC / _SNOOPED
  *
- * Replaces whatever the PTEs held; the TLB is not flushed.
+ * Replaces whatever the PTEs held; the TLB is not flushed. A leaf the span
+ * covers whole with one 2 MiB-aligned run is one 2 MiB fragment.
  *
  * Context: process context; sleeps only on the TLB lock, when
  * fail_pte_update_midway fires (DOC: Backend fault injection) and the
@@ -265,8 +380,8 @@ static void vamdgpu_tlb_walk(struct vamdgpu_vm *vm, u64 va)
 int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
 			    const struct drm_pagemap_addr *addrs, u64 flags)
 {
-	u64 va = start, run_end = start, pte = 0, addr = 0, stop;
-	u64 fail_at = U64_MAX;
+	struct vamdgpu_run_cursor run = { .next = addrs, .end = start };
+	u64 va = start, fail_at = U64_MAX, stop;
 	struct vamdgpu_pt_leaf *leaf;
 	int ret = 0;
 
@@ -297,24 +412,29 @@ int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
 		}
 		stop = min3(vamdgpu_vm_leaf_end(va), end, fail_at);
 		spin_lock(&vm->pt_lock);
-		for (; va < stop; va += PAGE_SIZE, addr += PAGE_SIZE) {
-			if (va == run_end) {
-				/* The next run: PAGE_SIZE << order bytes. */
-				addr = drm_pagemap_addr_address(addrs);
-				pte = flags;
-				if (addrs->proto != DRM_INTERCONNECT_SYSTEM) {
-					if (!vamdgpu_vram_backing_page(vm->vdev->vram,
-								       addr)) {
-						ret = -EINVAL;
-						break;
-					}
-					pte |= VAMDGPU_PTE_VRAM;
-				}
-				run_end = va + (PAGE_SIZE << addrs->order);
-				addrs++;
+		if (vamdgpu_vm_whole_leaf(va, stop)) {
+			if (va == run.end)
+				ret = vamdgpu_run_next(vm, &run, va, flags);
+			if (!ret && run.end >= stop &&
+			    IS_ALIGNED(run.addr, VAMDGPU_PT_LEAF_SIZE)) {
+				vamdgpu_leaf_set(leaf, 0,
+						 (run.addr & VAMDGPU_PTE_ADDR_MASK) |
+						 run.pte | VAMDGPU_PTE_FRAG_2M);
+				run.addr += stop - va;
+				va = stop;
 			}
-			WRITE_ONCE(leaf->pte[vamdgpu_vm_pte_index(va)],
-				   (addr & VAMDGPU_PTE_ADDR_MASK) | pte);
+		}
+		if (!ret && va < stop)
+			vamdgpu_leaf_split(vm, leaf);
+		for (; !ret && va < stop; va += PAGE_SIZE, run.addr += PAGE_SIZE) {
+			if (va == run.end) {
+				ret = vamdgpu_run_next(vm, &run, va, flags);
+				if (ret)
+					break;
+			}
+			vamdgpu_leaf_set(leaf, vamdgpu_vm_pte_index(va),
+					 (run.addr & VAMDGPU_PTE_ADDR_MASK) |
+					 run.pte);
 		}
 		spin_unlock(&vm->pt_lock);
 		if (ret)
@@ -335,7 +455,8 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_update_range);
  * @start: first GPU VA, page aligned
  * @end: one past the last, page aligned
  *
- * Cached translations survive until vamdgpu_vm_flush_tlb().
+ * Cached translations survive until vamdgpu_vm_flush_tlb(). A leaf the span
+ * covers whole becomes one invalid 2 MiB fragment.
  *
  * Context: any; does not allocate; takes &vamdgpu_vm.pt_lock.
  */
@@ -351,8 +472,14 @@ void vamdgpu_vm_clear_range(struct vamdgpu_vm *vm, u64 start, u64 end)
 		if (!leaf)
 			continue;
 		spin_lock(&vm->pt_lock);
-		for (; va < leaf_end; va += PAGE_SIZE)
-			WRITE_ONCE(leaf->pte[vamdgpu_vm_pte_index(va)], 0);
+		if (vamdgpu_vm_whole_leaf(va, leaf_end)) {
+			vamdgpu_leaf_set(leaf, 0, VAMDGPU_PTE_FRAG_2M);
+		} else {
+			vamdgpu_leaf_split(vm, leaf);
+			for (; va < leaf_end; va += PAGE_SIZE)
+				vamdgpu_leaf_set(leaf, vamdgpu_vm_pte_index(va),
+						 0);
+		}
 		spin_unlock(&vm->pt_lock);
 	}
 }
@@ -408,7 +535,6 @@ void vamdgpu_vm_lose_ptes(struct vamdgpu_vm *vm)
 {
 	struct vamdgpu_pt_leaf *leaf;
 	unsigned long index;
-	unsigned int i;
 
 	mutex_lock(&vm->lock);
 	vamdgpu_vm_lose_queues(vm);
@@ -416,8 +542,7 @@ void vamdgpu_vm_lose_ptes(struct vamdgpu_vm *vm)
 	mutex_lock(&vm->tlb_lock);
 	spin_lock(&vm->pt_lock);
 	xa_for_each(&vm->pt, index, leaf)
-		for (i = 0; i < VAMDGPU_PT_LEAF_PTES; i++)
-			WRITE_ONCE(leaf->pte[i], 0);
+		vamdgpu_leaf_set(leaf, 0, VAMDGPU_PTE_FRAG_2M);
 	spin_unlock(&vm->pt_lock);
 	vamdgpu_vm_drop_tlb(vm);
 	mutex_unlock(&vm->tlb_lock);

@@ -170,9 +170,11 @@
  * walk (hmm_range_fault()) 11 us, once per range since it is shared (see
  * below); then per context 13 us: copying the walk's PFNs 3, the range
  * lookup 2.4, the rest of get_pages (the PFN array, the DMA mapping) 3,
- * the PTE update 4.2 (the virtual GPU writes a leaf of PTEs at a time, as
- * amdgpu's page-table update writes a block of PTEs in one job) and the
- * page-table reservation 0.5.
+ * the PTE update 4.2 (the virtual GPU then wrote the 512 PTEs of a leaf;
+ * it now writes a leaf that one 2 MiB-aligned run fills as one 2 MiB
+ * fragment entry, as amdgpu's unlocked update writes such a run as 512
+ * PTEs of one fragment in one SDMA packet) and the page-table
+ * reservation 0.5.
  *
  * SET_ATTR shares the CPU page walk of its span (up to 1 GiB) between its
  * contexts: the contexts after the first copy the PFNs the first one
@@ -189,13 +191,16 @@
  * writes repeat. drm_gpusvm binds an instance to one drm_device and a
  * range to one &drm_gpusvm_pages, so this needs per-device pages in
  * drm_gpusvm, DMA-mapped from the PFNs of one walk. Even then each VM's
- * PTE update repeats, 4.2 us a range while the virtual GPU writes 512
- * PTEs for a huge page; amdgpu writes one 2 MiB entry (a PDE as PTE).
- * With all three (one instance per process, per-device pages from one
- * walk, 2 MiB PTEs) a range costs the walk and the lookup once (13.4 us)
- * and about 2.3 us per GPU: four GPUs at about 1.44x one. Without the
- * 2 MiB PTEs about 1.95x; with them alone, one instance per context,
- * about 2.4x.
+ * PTE update repeats, 4.2 us a range while the virtual GPU wrote 512
+ * PTEs for a huge page. With all three (one instance per process,
+ * per-device pages from one walk, 2 MiB fragments) a range costs the walk
+ * and the lookup once (13.4 us) and about 2.3 us per GPU: four GPUs at
+ * about 1.44x one. Without the 2 MiB fragments about 1.95x; with them
+ * alone, one instance per context, about 2.4x. The fragments are in (the
+ * virtual GPU's DOC: GPU MMU); on the debug kernel of CI, where a range
+ * costs far more than the profile's 24 us, map-cost did not move with
+ * them (four GPUs, 64 MiB, one call: 3.55x before, 3.42x after, within
+ * run-to-run noise).
  */
 
 /**
@@ -249,7 +254,11 @@ static const unsigned long amdgpu_svm_chunk_sizes[] = {
  * worker waiting for its SVM lock or mmap_lock (a long SET_ATTR, a slow
  * page fault) must not hold back another process's restore, whose queues
  * stay quiesced until it runs. A work item never runs twice at once, and
- * the two of a process take its SVM lock.
+ * the two of a process take its SVM lock. Freezable, as KFD's restore
+ * workqueue: from before suspend moves the GPU's page tables out of VRAM
+ * until after resume, no worker maps into them (a driver would move them
+ * back into VRAM that suspend then loses); queues stay quiesced, and
+ * ranges unreclaimed, until the thaw.
  */
 struct workqueue_struct *amdgpu_svm_wq;
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_wq);
@@ -864,7 +873,8 @@ EXPORT_SYMBOL_GPL(amdgpu_svm_queue_destroyed);
 
 static int __init amdgpu_svm_init(void)
 {
-	amdgpu_svm_wq = alloc_workqueue("amdgpu_svm", WQ_UNBOUND, 0);
+	amdgpu_svm_wq = alloc_workqueue("amdgpu_svm",
+					WQ_UNBOUND | WQ_FREEZABLE, 0);
 	if (!amdgpu_svm_wq)
 		return -ENOMEM;
 	amdgpu_svm_debugfs_init();

@@ -208,6 +208,82 @@ static void vamdgpu_pt_update_run_across_leaves(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + 3 * PAGE_SIZE), 0);
 }
 
+/*
+ * A leaf mapped whole by one 2 MiB-aligned run is one 2 MiB fragment;
+ * writing or clearing part of it keeps the other pages' translations.
+ */
+static void vamdgpu_pt_2m_fragment(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	u64 p = PAGE_SIZE, leaf = p * VAMDGPU_PT_LEAF_PTES;
+	u64 start = SZ_2G, flags = VAMDGPU_PTE_VALID | VAMDGPU_PTE_READ;
+	const struct drm_pagemap_addr thp =
+		drm_pagemap_addr_encode(SZ_1G, DRM_INTERCONNECT_SYSTEM,
+					VAMDGPU_PT_LEAF_SHIFT,
+					DMA_BIDIRECTIONAL);
+	/* One run over two leaves, the second entered mid-run. */
+	const struct drm_pagemap_addr two =
+		drm_pagemap_addr_encode(SZ_1G, DRM_INTERCONNECT_SYSTEM,
+					VAMDGPU_PT_LEAF_SHIFT + 1,
+					DMA_BIDIRECTIONAL);
+	const struct drm_pagemap_addr misaligned =
+		drm_pagemap_addr_encode(SZ_1G + p, DRM_INTERCONNECT_SYSTEM,
+					VAMDGPU_PT_LEAF_SHIFT,
+					DMA_BIDIRECTIONAL);
+	const struct drm_pagemap_addr page =
+		drm_pagemap_addr_encode(0x100000, DRM_INTERCONNECT_SYSTEM, 0,
+					DMA_BIDIRECTIONAL);
+
+	update_pages(test, start, VAMDGPU_PT_LEAF_PTES, &thp, VAMDGPU_PTE_READ);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start), SZ_1G | flags);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + leaf - p),
+			(SZ_1G + leaf - p) | flags);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + leaf), 0);
+
+	/* One page of it mapped elsewhere: the others keep theirs. */
+	update_pages(test, start + 7 * p, 1, &page, VAMDGPU_PTE_READ);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + 6 * p),
+			(SZ_1G + 6 * p) | flags);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + 7 * p),
+			0x100000 | flags);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + 8 * p),
+			(SZ_1G + 8 * p) | flags);
+
+	/* The first page of a fragment mapped elsewhere, then one cleared. */
+	update_pages(test, start, VAMDGPU_PT_LEAF_PTES, &thp, VAMDGPU_PTE_READ);
+	update_pages(test, start, 1, &page, VAMDGPU_PTE_READ);
+	vamdgpu_vm_clear_range(t->vm, start + p, start + 2 * p);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start), 0x100000 | flags);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + p), 0);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + 2 * p),
+			(SZ_1G + 2 * p) | flags);
+
+	/* The whole leaf cleared, then one page mapped: the rest stays so. */
+	vamdgpu_vm_clear_range(t->vm, start, start + leaf);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + 2 * p), 0);
+	update_pages(test, start + p, 1, &page, VAMDGPU_PTE_READ);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start), 0);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + p),
+			0x100000 | flags);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + 2 * p), 0);
+
+	/* A run over two leaves maps both, the second from the run's middle. */
+	update_pages(test, start, 2 * VAMDGPU_PT_LEAF_PTES, &two,
+		     VAMDGPU_PTE_READ);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + p),
+			(SZ_1G + p) | flags);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + leaf + 3 * p),
+			(SZ_1G + leaf + 3 * p) | flags);
+
+	/* A run not aligned to the leaf in memory: each page still right. */
+	update_pages(test, start, VAMDGPU_PT_LEAF_PTES, &misaligned,
+		     VAMDGPU_PTE_READ);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + leaf - p),
+			(SZ_1G + leaf) | flags);
+	vamdgpu_vm_clear_range(t->vm, start, start + 2 * leaf);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, start + leaf), 0);
+}
+
 static void vamdgpu_pt_update_bad(struct kunit *test)
 {
 	struct vamdgpu_test *t = test->priv;
@@ -885,6 +961,7 @@ static struct kunit_case vamdgpu_pt_cases[] = {
 	KUNIT_CASE(vamdgpu_pt_set_read),
 	KUNIT_CASE(vamdgpu_pt_update_orders),
 	KUNIT_CASE(vamdgpu_pt_update_run_across_leaves),
+	KUNIT_CASE(vamdgpu_pt_2m_fragment),
 	KUNIT_CASE(vamdgpu_pt_update_bad),
 	KUNIT_CASE(vamdgpu_pt_vram),
 	{}
