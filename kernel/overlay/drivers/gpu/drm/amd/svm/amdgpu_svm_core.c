@@ -197,10 +197,11 @@
  * and the lookup once (13.4 us) and about 2.3 us per GPU: four GPUs at
  * about 1.44x one. Without the 2 MiB fragments about 1.95x; with them
  * alone, one instance per context, about 2.4x. The fragments are in (the
- * virtual GPU's DOC: GPU MMU); on the debug kernel of CI, where a range
- * costs far more than the profile's 24 us, map-cost did not move with
- * them (four GPUs, 64 MiB, one call: 3.55x before, 3.42x after, within
- * run-to-run noise).
+ * virtual GPU's DOC: GPU MMU). map-cost with the nodebug kernel, four
+ * GPUs, one call, before and after them: 256 MiB 20.3 -> 16.1 ms (3.01x
+ * -> 2.73x one GPU, whose own time went 6.8 -> 5.9 ms), 64 MiB 5.0 -> 3.9
+ * ms (2.87x -> 2.60x). On the debug kernel of CI a range costs far more
+ * and the figures did not move beyond run-to-run noise.
  */
 
 /**
