@@ -138,6 +138,20 @@ uint32_t svm_pattern_at(uint32_t seed, size_t offset)
 }
 
 /**
+ * svm_pattern_at64() - the 8 bytes of pattern @seed at @offset, as one
+ * little-endian word (what a GPU's 64-bit read of them returns)
+ * @seed: the pattern
+ * @offset: byte offset, a multiple of 4
+ *
+ * Return: the word.
+ */
+uint64_t svm_pattern_at64(uint32_t seed, size_t offset)
+{
+	return svm_pattern_at(seed, offset) |
+	       (uint64_t)svm_pattern_at(seed, offset + 4) << 32;
+}
+
+/**
  * svm_pattern_fill() - write the pattern @seed over [@p, @p + @size)
  * @p: the memory
  * @size: bytes, a multiple of 4

@@ -34,6 +34,7 @@ void *svm_map_aligned(size_t size, size_t align);
 void *svm_map_backing(const struct svm_backing *b, size_t size);
 
 uint32_t svm_pattern_at(uint32_t seed, size_t offset);
+uint64_t svm_pattern_at64(uint32_t seed, size_t offset);
 void svm_pattern_fill(void *p, size_t size, uint32_t seed);
 void svm_pattern_check(const void *p, size_t size, uint32_t seed,
 		       size_t seed_offset, const char *what);

@@ -1036,7 +1036,7 @@ static void test_suspend_munmap(struct svm_gpu *gpu, bool xnack)
 {
 	const size_t size = 2u << 20;
 	const size_t offsets[] = { 0, size / 2, size - sizeof(uint64_t) };
-	uint64_t want, got;
+	uint64_t got;
 	struct svm_gpu_cmd cmd;
 	struct svm_queue q;
 	struct svm_ctx ctx;
@@ -1055,9 +1055,8 @@ static void test_suspend_munmap(struct svm_gpu *gpu, bool xnack)
 	for (i = 0; i < ARRAY_SIZE(offsets); i++) {
 		cmd = svm_cmd_read((uintptr_t)buf + offsets[i]);
 		svm_queue_exec(&q, &cmd, 1, "GPU read before the suspend");
-		want = svm_pattern_at(37, offsets[i]) |
-		       (uint64_t)svm_pattern_at(37, offsets[i] + 4) << 32;
-		igt_assert_eq_u64(svm_queue_read_result(&q), want);
+		igt_assert_eq_u64(svm_queue_read_result(&q),
+				  svm_pattern_at64(37, offsets[i]));
 	}
 
 	igt_system_suspend_autoresume(SUSPEND_STATE_MEM, SUSPEND_TEST_NONE);
@@ -1074,10 +1073,8 @@ static void test_suspend_munmap(struct svm_gpu *gpu, bool xnack)
 		}
 		igt_assert_f(ret == 0, "%s: GPU read after the munmap: %s\n",
 			     gpu->name, strerror(-ret));
-		want = svm_pattern_at(37, offsets[i]) |
-		       (uint64_t)svm_pattern_at(37, offsets[i] + 4) << 32;
 		got = svm_queue_read_result(&q);
-		igt_assert_f(got != want,
+		igt_assert_f(got != svm_pattern_at64(37, offsets[i]),
 			     "%s: the GPU read the freed page at +0x%zx after the munmap (0x%016" PRIx64 "): the PTE clear made while suspend had the page tables out of VRAM was lost\n",
 			     gpu->name, offsets[i], got);
 	}

@@ -134,8 +134,7 @@ static void gpu_read_word(struct svm_queue *q, const char *p, uint32_t seed,
 	uint64_t want = 0, got;
 
 	if (seed)
-		want = svm_pattern_at(seed, offset) |
-		       (uint64_t)svm_pattern_at(seed, offset + 4) << 32;
+		want = svm_pattern_at64(seed, offset);
 	exec_cmd(q, svm_cmd_read((uintptr_t)p), what);
 	got = svm_queue_read_result(q);
 	igt_assert_f(got == want, "%s: 0x%016" PRIx64 ", expected 0x%016" PRIx64 "\n",
