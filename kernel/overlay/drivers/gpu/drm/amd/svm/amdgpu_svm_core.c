@@ -181,9 +181,11 @@
  * walked (DOC: Shared page walk, through drm_gpusvm's ``hmm_range_fault``
  * op). The range lookup, the DMA mapping and the PTE update still repeat
  * per context: each context syncs the whole span in turn, for one TLB
- * flush each. The restore worker and GPU faults walk per context: a
- * restore maps what one eviction took, usually from one context, and a
- * fault maps for the faulting GPU only.
+ * flush each. A context whose range is mapped with the same PTE flags
+ * over pages still valid (a SET_ATTR naming one GPU more syncs them all)
+ * costs the range lookup only. The restore worker and GPU faults walk
+ * per context: a restore maps what one eviction took, usually from one
+ * context, and a fault maps for the faulting GPU only.
  *
  * What would share the rest: one drm_gpusvm per process, its ranges
  * carrying per-GPU DMA mappings and PTE state, so that one notifier and

@@ -458,12 +458,32 @@ static u32 amdgpu_svm_pte_flags(const struct amdgpu_svm_attrs *attrs)
 }
 
 /*
+ * Is @range mapped with @pte_flags over pages that are still valid? Then
+ * mapping it again would find its pages valid and write nothing: a
+ * SET_ATTR naming another GPU, a sync of an unchanged span or a fault
+ * that raced the one that mapped the range costs the lookup only, not
+ * the page-table reservation too.
+ */
+static bool amdgpu_svm_range_current(struct amdgpu_svm *svm,
+				     struct amdgpu_svm_range *range,
+				     u32 pte_flags)
+{
+	bool up_to_date;
+
+	drm_gpusvm_notifier_lock(&svm->gpusvm);
+	up_to_date = range->mapped && range->pte_flags == pte_flags &&
+		     drm_gpusvm_range_pages_valid(&svm->gpusvm, &range->base);
+	drm_gpusvm_notifier_unlock(&svm->gpusvm);
+	return up_to_date;
+}
+
+/*
  * Map one range with @pte_flags: with @migrate_attrs first move its pages
- * to their location (a failed migration maps them where they are), then
- * get (fault in, DMA-map) its pages, then under the notifier lock check
- * they are still valid and write the PTEs. Pages may be a mix of system
- * memory and this GPU's VRAM. Return -EAGAIN when an invalidation raced;
- * the caller retries.
+ * to their location (a failed migration maps them where they are), then,
+ * unless the range is mapped so already, get (fault in, DMA-map) its
+ * pages, then under the notifier lock check they are still valid and
+ * write the PTEs. Pages may be a mix of system memory and this GPU's
+ * VRAM. Return -EAGAIN when an invalidation raced; the caller retries.
  */
 static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
 				struct amdgpu_svm_range *range, u32 pte_flags,
@@ -487,6 +507,9 @@ static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
 
 	if (migrate_attrs)
 		amdgpu_svm_range_migrate(svm, range, migrate_attrs, fault);
+	/* A migration that moved pages invalidated the range. */
+	if (amdgpu_svm_range_current(svm, range, pte_flags))
+		return 0;
 
 	if (amdgpu_svm_should_fail(AMDGPU_SVM_FAIL_GET_PAGES))
 		return -ENOMEM;

@@ -32,6 +32,7 @@
  * @gpu: what the core sees
  * @drm: a DRM device with nothing but a DMA-capable device behind it
  * @updates: PTE updates
+ * @reserves: calls of reserve_ptes()
  * @quiesces: calls of the quiesce op
  * @resumes: calls of the resume op
  * @remaps: how many more times reserve_ptes() replaces the memory of the
@@ -47,6 +48,7 @@ struct mock_gpu {
 	struct amdgpu_svm_gpu gpu;
 	struct drm_device drm;
 	unsigned int updates;
+	unsigned int reserves;
 	unsigned int quiesces;
 	unsigned int resumes;
 	unsigned int remaps;
@@ -69,6 +71,7 @@ static int mock_reserve_ptes(struct amdgpu_svm *svm, unsigned long start,
 	unsigned long prot = PROT_READ | PROT_WRITE;
 	unsigned long addr;
 
+	mock->reserves++;
 	if (!mock->frame_lo || frame < mock->frame_lo)
 		mock->frame_lo = frame;
 	mock->frame_hi = max(mock->frame_hi, frame);
@@ -187,6 +190,20 @@ static struct amdgpu_svm_range *range_test_find(struct amdgpu_svm *svm,
 	notifier = drm_gpusvm_notifier_find(&svm->gpusvm, addr, addr + 1);
 	r = notifier ? drm_gpusvm_range_find(notifier, addr, addr + 1) : NULL;
 	return r ? to_amdgpu_svm_range(r) : NULL;
+}
+
+/*
+ * Make the mapped @range need mapping again, its pages still valid, as a
+ * PTE update that failed leaves it: mapping it then goes through
+ * get_pages, reserve_ptes and the PTE update, where the mock's remaps
+ * race it (a current range costs the lookup only). The SVM lock held.
+ */
+static void range_test_forget_ptes(struct amdgpu_svm *svm,
+				   struct amdgpu_svm_range *range)
+{
+	drm_gpusvm_notifier_lock(&svm->gpusvm);
+	range->mapped = false;
+	drm_gpusvm_notifier_unlock(&svm->gpusvm);
 }
 
 /* Whether @svm has ranges queued for the workers. */
@@ -316,6 +333,42 @@ static void range_test_dma_array_by_folio(struct kunit *test)
 }
 
 /*
+ * Issue 16, goal 1: a SET_ATTR that leaves a range mapped as it is (the
+ * same PTE flags, its pages still valid), as one naming another GPU does
+ * for this one, neither reserves page tables nor writes PTEs for it; once
+ * its PTEs are lost, the restore maps it again, reserving first.
+ */
+static void range_test_current_not_remapped(struct kunit *test)
+{
+	unsigned int reserves, updates;
+	struct mock_gpu *mock;
+	struct amdgpu_svm *svm;
+	unsigned long addr;
+
+	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mock);
+	svm = range_test_setup(test, mock, SZ_2M, &addr);
+	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
+	reserves = mock->reserves;
+	updates = mock->updates;
+	KUNIT_ASSERT_GT(test, updates, 0U);
+
+	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
+	KUNIT_EXPECT_EQ_MSG(test, mock->reserves, reserves,
+			    "a range mapped as SET_ATTR wants it was reserved again");
+	KUNIT_EXPECT_EQ_MSG(test, mock->updates, updates,
+			    "a range mapped as SET_ATTR wants it was written again");
+
+	amdgpu_svm_ptes_lost(svm);
+	flush_delayed_work(&svm->proc->restore_work);
+	KUNIT_EXPECT_FALSE(test, svm->evicted);
+	KUNIT_EXPECT_EQ_MSG(test, mock->updates, updates + 1,
+			    "the restore did not map the range whose PTEs were lost");
+	KUNIT_EXPECT_EQ_MSG(test, mock->reserves, reserves + 1,
+			    "the restore mapped the range without reserving first");
+}
+
+/*
  * Issue 12, defect 2: a range that a munmap flags unmapped between its
  * lookup and its PTE update used to be handled by draining the context
  * from inside the mapping, whose rebuild of the same span could meet the
@@ -339,6 +392,12 @@ static void range_test_unmapped_no_recursion(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
 
 	mutex_lock(&svm->proc->lock);
+	range = range_test_find(svm, addr);
+	if (!range) {
+		mutex_unlock(&svm->proc->lock);
+		KUNIT_FAIL_AND_ABORT(test, "SET_ATTR mapped no range at 0x%lx", addr);
+	}
+	range_test_forget_ptes(svm, range);
 	mock->frame_lo = 0;
 	mock->frame_hi = 0;
 	mock->remaps = 2;
@@ -401,6 +460,7 @@ static void range_test_retry_keeps_collected(struct kunit *test)
 	range = range_test_find(svm, addr);
 	KUNIT_ASSERT_TRUE(test, range && range->mapped &&
 			  drm_gpusvm_range_end(&range->base) == addr + SZ_2M);
+	range_test_forget_ptes(svm, range);
 	svm->retry_start = addr;
 	svm->retry_end = addr + PAGE_SIZE;
 	mock->remaps = 1;
@@ -738,6 +798,7 @@ static struct kunit_case amdgpu_svm_range_test_cases[] = {
 	KUNIT_CASE(range_test_quiesce_per_context),
 	KUNIT_CASE(range_test_destroy_resumes_last),
 	KUNIT_CASE(range_test_dma_array_by_folio),
+	KUNIT_CASE(range_test_current_not_remapped),
 	{}
 };
 
