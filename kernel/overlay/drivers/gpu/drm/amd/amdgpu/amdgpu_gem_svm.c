@@ -28,7 +28,9 @@
  *   only the context whose mappings change, and the submission gate is
  *   per file, but KFD evicts a process's queues on all of its GPUs at
  *   once (kfd_process_evict_queues()): on amdgpu the KFD queues of the
- *   other GPUs still stop, until KFD can quiesce one node's queues.
+ *   other GPUs still stop, until KFD can quiesce one node's queues. A
+ *   KFD process made while the context is quiesced is quiesced when it
+ *   acquires the VM (amdgpu_gem_svm_kfd_acquired());
  *   amdgpu user queues have no such hold: a file has SVM state or user
  *   queues, not both (amdgpu_gem_svm_check_userq());
  * - AMDKFD_IOC_SET_XNACK_MODE switches the SVM core's process-wide mode
@@ -98,7 +100,8 @@
  *
  * - &amdgpu_gem_svm.lock (a mutex): creation of the SVM context of a
  *   file, and the VM generation its PTEs were written for; taken in the
- *   ioctl and before a command submission, before any core lock.
+ *   ioctl, before a command submission and when KFD acquires the VM,
+ *   before any core lock.
  * - The VM root page directory reservation (its dma_resv): taken only in
  *   @reserve_ptes, under the SVM lock and outside the notifier lock. It
  *   allocates the page tables of the span and validates evicted ones, so
@@ -115,11 +118,18 @@
  *   notifier, or under the SVM lock and drm_gpusvm's notifier lock, or
  *   with the root reservation in amdgpu_gem_svm_stale_work()), before
  *   &amdgpu_device.notifier_lock; KFD's quiesce is called under it.
+ * - &amdgpu_gem_svm.kfd_lock (a mutex): the quiesce counts, taken by
+ *   @quiesce and @resume under the core's queue lock (maybe in the
+ *   notifier) and by amdgpu_gem_svm_kfd_acquired() under the KFD
+ *   process mutex, before &amdgpu_device.notifier_lock; KFD's quiesce
+ *   and resume are called under it.
  * - amdgpu_gem_svm_list_lock: the list of the contexts, for suspend;
  *   taken before &amdgpu_device.notifier_lock, with no other lock held.
  * - The KFD process mutex: AMDKFD_IOC_SET_XNACK_MODE holds it around
- *   amdgpu_gem_svm_kfd_set_xnack(), which takes the SVM lock; never
- *   taken under the SVM lock.
+ *   amdgpu_gem_svm_kfd_set_xnack(), which takes the SVM lock, and KFD's
+ *   VM acquire around amdgpu_gem_svm_kfd_acquired(), which takes
+ *   &amdgpu_gem_svm.lock, then the kfd_lock and the stale_lock; never
+ *   taken under any of them, nor does KFD's quiesce or resume take it.
  * - &amdgpu_gem_svm_srcu: the GPU fault path finds the file's context by
  *   PASID under the VM manager's xarray lock and uses it inside an SRCU
  *   read section; amdgpu_gem_svm_fini() unpublishes the context and
@@ -127,8 +137,8 @@
  *
  * Code called under the notifier lock runs with memalloc_noreclaim_save()
  * so the allocations inside amdgpu_vm_update_range() cannot recurse into
- * reclaim. The quiesce counters are serialized by the core, which calls
- * @quiesce and @resume under its queue lock.
+ * reclaim. The core calls @quiesce and @resume under its queue lock, so
+ * they never run at once for one context.
  */
 
 #include <linux/dma-fence.h>
@@ -202,9 +212,19 @@ struct amdgpu_gem_svm {
 	dma_addr_t *pages;
 	/** @npages: entries in @pages. */
 	unsigned long npages;
+	/**
+	 * @kfd_lock: serializes @quiesce_depth and @kfd_quiesced between
+	 * @quiesce and @resume, which the core calls under its queue lock,
+	 * and a KFD process acquiring @vm (amdgpu_gem_svm_kfd_acquired()).
+	 */
+	struct mutex kfd_lock;
 	/** @quiesce_depth: @quiesce calls not yet paired with @resume. */
 	unsigned int quiesce_depth;
-	/** @kfd_quiesced: of those, the ones KFD accepted. */
+	/**
+	 * @kfd_quiesced: quiesces of the KFD process that @resume owes a
+	 * resume: those of @quiesce that KFD accepted, and those a KFD
+	 * process made since took on (amdgpu_gem_svm_kfd_acquired()).
+	 */
 	unsigned int kfd_quiesced;
 	/**
 	 * @cs_blocked: the core quiesced the process (XNACK off): command
@@ -534,25 +554,21 @@ static void amdgpu_gem_svm_stale_add(struct amdgpu_gem_svm *gsvm,
 }
 
 /*
- * A clear of [start, end) failed: the PTEs may still map pages the CPU is
- * about to free. Remember the span, hold command submission back and
- * quiesce KFD's queues (once, until the spans are cleared), and have
+ * The PTEs of [start, end) may still map pages the CPU is about to free.
+ * Remember the span, hold command submission back and quiesce KFD's
+ * queues (once, until the spans are cleared), and have
  * amdgpu_gem_svm_stale_work() clear it again. The work runs on a
  * freezable workqueue: after resume when the page tables were evicted for
  * suspend, and a little later when a GPU reset cancelled the job, so that
- * it does not spin while the reset lasts. An unplugged device (-ENODEV)
- * runs nothing any more, and is left alone by the caller.
+ * it does not spin while the reset lasts.
  */
-static void amdgpu_gem_svm_clear_failed(struct amdgpu_gem_svm *gsvm,
-					unsigned long start, unsigned long end,
-					int r)
+static void amdgpu_gem_svm_stale_hold(struct amdgpu_gem_svm *gsvm,
+				      unsigned long start, unsigned long end)
 {
 	struct amdgpu_device *adev = gsvm->adev;
 	bool hold;
+	int r;
 
-	dev_warn_ratelimited(adev->dev,
-			     "svm: clearing PTEs 0x%lx-0x%lx failed (%d), clearing again later\n",
-			     start, end, r);
 	mutex_lock(&gsvm->stale_lock);
 	if (gsvm->dying) {
 		mutex_unlock(&gsvm->stale_lock);
@@ -570,6 +586,22 @@ static void amdgpu_gem_svm_clear_failed(struct amdgpu_gem_svm *gsvm,
 	mutex_unlock(&gsvm->stale_lock);
 	mod_delayed_work(system_freezable_wq, &gsvm->stale_work,
 			 msecs_to_jiffies(10));
+}
+
+/*
+ * A clear of [start, end) failed with @r (amdgpu refused it while the page
+ * tables are out, or a GPU reset cancelled its job): say so, and clear it
+ * again later (amdgpu_gem_svm_stale_hold()). An unplugged device
+ * (-ENODEV) runs nothing any more, and is left alone by the caller.
+ */
+static void amdgpu_gem_svm_clear_failed(struct amdgpu_gem_svm *gsvm,
+					unsigned long start, unsigned long end,
+					int r)
+{
+	dev_warn_ratelimited(gsvm->adev->dev,
+			     "svm: clearing PTEs 0x%lx-0x%lx failed (%d), clearing again later\n",
+			     start, end, r);
+	amdgpu_gem_svm_stale_hold(gsvm, start, end);
 }
 
 /*
@@ -806,13 +838,15 @@ static void amdgpu_gem_svm_flush_tlb(struct amdgpu_svm *svm)
  * returns -EAGAIN, to wait in amdgpu_gem_svm_cs_wait() until @resume.
  *
  * Context: may be called in the notifier; may sleep for the preemption.
- * The core's queue lock serializes the counters.
+ * @kfd_lock serializes the counters with a KFD process acquiring the VM
+ * (amdgpu_gem_svm_kfd_acquired()).
  */
 static void amdgpu_gem_svm_quiesce(struct amdgpu_svm *svm)
 {
 	struct amdgpu_gem_svm *gsvm = to_gem_svm(svm);
 	int r;
 
+	mutex_lock(&gsvm->kfd_lock);
 	if (!gsvm->quiesce_depth++) {
 		mutex_lock(&gsvm->adev->notifier_lock);
 		WRITE_ONCE(gsvm->cs_blocked, true);
@@ -821,6 +855,7 @@ static void amdgpu_gem_svm_quiesce(struct amdgpu_svm *svm)
 	r = kgd2kfd_quiesce_mm(gsvm->mm, KFD_QUEUE_EVICTION_TRIGGER_SVM);
 	if (!r || r == -EIO)
 		gsvm->kfd_quiesced++;
+	mutex_unlock(&gsvm->kfd_lock);
 	amdgpu_gem_svm_wait_cs(gsvm);
 }
 
@@ -833,20 +868,23 @@ static void amdgpu_gem_svm_quiesce(struct amdgpu_svm *svm)
 static void amdgpu_gem_svm_resume(struct amdgpu_svm *svm)
 {
 	struct amdgpu_gem_svm *gsvm = to_gem_svm(svm);
-	int r;
+	int r = 0;
 
+	mutex_lock(&gsvm->kfd_lock);
 	if (WARN_ON_ONCE(!gsvm->quiesce_depth))
-		return;
+		goto out_unlock;
 	if (!--gsvm->quiesce_depth) {
 		mutex_lock(&gsvm->adev->notifier_lock);
 		WRITE_ONCE(gsvm->cs_blocked, false);
 		mutex_unlock(&gsvm->adev->notifier_lock);
 		wake_up_all(&gsvm->cs_wait);
 	}
-	if (gsvm->kfd_quiesced <= gsvm->quiesce_depth)
-		return;
-	gsvm->kfd_quiesced--;
-	r = kgd2kfd_resume_mm(gsvm->mm);
+	if (gsvm->kfd_quiesced > gsvm->quiesce_depth) {
+		gsvm->kfd_quiesced--;
+		r = kgd2kfd_resume_mm(gsvm->mm);
+	}
+out_unlock:
+	mutex_unlock(&gsvm->kfd_lock);
 	if (r)
 		dev_warn(gsvm->adev->dev, "svm: resuming KFD queues failed (%d)\n",
 			 r);
@@ -1026,7 +1064,7 @@ static void amdgpu_gem_svm_clear_around_bos(struct amdgpu_gem_svm *gsvm,
  * ranges the core still holds mapped in the spans: amdgpu_svm_ptes_lost()
  * has them mapped again (XNACK off: with the context quiesced until its
  * restore worker did). Then, unless another clear failed meanwhile, the
- * hold amdgpu_gem_svm_clear_failed() took is released. A step that fails
+ * hold amdgpu_gem_svm_stale_hold() took is released. A step that fails
  * puts the spans back and tries again later; an unplugged device ends it.
  * Nothing is done while suspend has the page tables (@pm_frozen, read
  * under the root reservation, which suspend's eviction of them takes):
@@ -1101,9 +1139,11 @@ release:
 retry:
 	if (r == -ENODEV)
 		goto release;
+	dev_warn_ratelimited(adev->dev,
+			     "svm: page tables not back to clear PTEs again (%d), retrying\n",
+			     r);
 	for (i = 0; i < nspans; i++)
-		amdgpu_gem_svm_clear_failed(gsvm, spans[i].start, spans[i].end,
-					    r);
+		amdgpu_gem_svm_stale_hold(gsvm, spans[i].start, spans[i].end);
 	mod_delayed_work(system_freezable_wq, &gsvm->stale_work,
 			 msecs_to_jiffies(10));
 }
@@ -1193,6 +1233,7 @@ static struct amdgpu_gem_svm *amdgpu_gem_svm_of(struct amdgpu_device *adev,
 	mutex_init(&gsvm->lock);
 	init_waitqueue_head(&gsvm->cs_wait);
 	mutex_init(&gsvm->stale_lock);
+	mutex_init(&gsvm->kfd_lock);
 	INIT_DELAYED_WORK(&gsvm->stale_work, amdgpu_gem_svm_stale_work);
 	gsvm->gpu = (struct amdgpu_svm_gpu) {
 		.drm = adev_to_drm(adev),
@@ -1202,6 +1243,7 @@ static struct amdgpu_gem_svm *amdgpu_gem_svm_of(struct amdgpu_device *adev,
 	};
 	old = cmpxchg(&vm->svm, NULL, gsvm);
 	if (old) {
+		mutex_destroy(&gsvm->kfd_lock);
 		mutex_destroy(&gsvm->stale_lock);
 		mutex_destroy(&gsvm->lock);
 		kfree(gsvm);
@@ -1221,6 +1263,29 @@ static int amdgpu_gem_svm_userq_count(struct amdgpu_userq_mgr *uq_mgr)
 	return n;
 }
 
+/*
+ * Has KFD acquired @vm for another process, or for a secondary KFD context
+ * of this one? Their queues would run on the VM with no SVM quiesce to
+ * stop them (amdgpu_gem_svm_kfd_acquired() refuses the converse).
+ */
+static bool amdgpu_gem_svm_kfd_foreign(struct amdgpu_vm *vm)
+{
+	struct kfd_process *p;
+	void *info;
+	bool foreign;
+
+	/* Pairs with the full barrier in amdgpu_gem_svm_kfd_acquired(). */
+	smp_mb();
+	info = READ_ONCE(vm->process_info);
+	if (!info)
+		return false;
+	p = kfd_lookup_process_by_mm(current->mm);
+	foreign = !p || p->kgd_process_info != info;
+	if (p)
+		kfd_unref_process(p);
+	return foreign;
+}
+
 /* The SVM context of a file, created at its first use by its process. */
 static struct amdgpu_svm *amdgpu_gem_svm_get(struct amdgpu_gem_svm *gsvm)
 {
@@ -1238,6 +1303,12 @@ static struct amdgpu_svm *amdgpu_gem_svm_get(struct amdgpu_gem_svm *gsvm)
 		/* A forked child must not reach its parent's mm. */
 		if (gsvm->mm != current->mm)
 			ctx = ERR_PTR(-EBADF);
+		goto out_unlock;
+	}
+	if (amdgpu_gem_svm_kfd_foreign(gsvm->vm)) {
+		dev_warn_ratelimited(gsvm->adev->dev,
+				     "svm: the VM runs KFD queues of another process or KFD context\n");
+		ctx = ERR_PTR(-EBADF);
 		goto out_unlock;
 	}
 	r = pm_runtime_get_sync(dev);
@@ -1510,6 +1581,94 @@ int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p, bool xnack)
 }
 
 /**
+ * amdgpu_gem_svm_kfd_acquired() - a KFD process acquired a render node's VM
+ * @vm: the VM (&amdgpu_fpriv.vm of the file)
+ * @p: the KFD process
+ *
+ * The SVM context of @vm maps the memory of one mm, and its quiesce stops
+ * the queues of that mm's KFD process (kgd2kfd_quiesce_mm(), which finds
+ * the primary KFD context only). Queues of another process (a forked
+ * child or an exec'd image holding the file) or of a secondary KFD
+ * context would run on the VM with no quiesce to stop them: their VM
+ * acquire is refused. The SVM ioctl refuses the converse, a VM such a
+ * process acquired (amdgpu_gem_svm_get()); a full barrier on each side
+ * (here, and the one publishing &amdgpu_vm.svm) has at least one of two
+ * racing calls see the other.
+ *
+ * Before the program opens /dev/kfd there is no KFD process to quiesce: a
+ * process made while the context is quiesced, or holds command
+ * submission back over a failed clear, would run queues on @vm before
+ * the restore. Every KFD queue needs the VM, which KFD acquires first: @p
+ * is quiesced now as often as the context's quiesces and hold found no
+ * process, so that its queues are created evicted (KFD counts evictions
+ * per device, &qcm_process_device.evicted) and the context's resumes
+ * release them.
+ *
+ * Context: process context; @p's mutex held (kfd_process_device_init_vm(),
+ * after the acquire, which it undoes on an error).
+ * Return: 0; -EBADF for a VM another process maps memory of through SVM;
+ * -EOPNOTSUPP for a secondary KFD context; or the error of KFD's quiesce.
+ */
+int amdgpu_gem_svm_kfd_acquired(struct amdgpu_vm *vm, struct kfd_process *p)
+{
+	struct amdgpu_gem_svm *gsvm;
+	struct mm_struct *mm;
+	int r = 0;
+
+	lockdep_assert_held(&p->mutex);
+
+	/* Pairs with the cmpxchg() publishing @vm->svm. */
+	smp_mb();
+	gsvm = READ_ONCE(vm->svm);
+	if (!gsvm)
+		return 0;
+
+	mutex_lock(&gsvm->lock);
+	mm = READ_ONCE(gsvm->mm);
+	if (!mm)
+		goto out_unlock;
+	if (mm != p->mm) {
+		dev_warn_ratelimited(gsvm->adev->dev,
+				     "svm: KFD of another process may not acquire a VM that maps memory through SVM\n");
+		r = -EBADF;
+		goto out_unlock;
+	}
+	if (p->context_id != KFD_CONTEXT_ID_PRIMARY) {
+		dev_warn_ratelimited(gsvm->adev->dev,
+				     "svm: a secondary KFD context may not acquire a VM that maps memory through SVM\n");
+		r = -EOPNOTSUPP;
+		goto out_unlock;
+	}
+
+	mutex_lock(&gsvm->kfd_lock);
+	while (!r && gsvm->kfd_quiesced < gsvm->quiesce_depth) {
+		r = kgd2kfd_quiesce_mm(mm, KFD_QUEUE_EVICTION_TRIGGER_SVM);
+		if (!r || r == -EIO) {
+			r = 0;
+			gsvm->kfd_quiesced++;
+		}
+	}
+	mutex_unlock(&gsvm->kfd_lock);
+
+	mutex_lock(&gsvm->stale_lock);
+	if (!r && gsvm->stale_held && !gsvm->stale_kfd) {
+		r = kgd2kfd_quiesce_mm(mm, KFD_QUEUE_EVICTION_TRIGGER_SVM);
+		if (!r || r == -EIO) {
+			r = 0;
+			gsvm->stale_kfd = true;
+		}
+	}
+	mutex_unlock(&gsvm->stale_lock);
+	if (r)
+		dev_warn(gsvm->adev->dev,
+			 "svm: quiescing the new KFD process failed (%d), refusing its VM\n",
+			 r);
+out_unlock:
+	mutex_unlock(&gsvm->lock);
+	return r;
+}
+
+/**
  * amdgpu_gem_svm_handle_fault() - route a GPU retry fault to the SVM core
  * @adev: the device that faulted
  * @pasid: the PASID of the faulting VM
@@ -1601,6 +1760,7 @@ void amdgpu_gem_svm_fini(struct amdgpu_device *adev, struct amdgpu_vm *vm)
 	if (gsvm->mm)
 		mmdrop(gsvm->mm);
 	kvfree(gsvm->pages);
+	mutex_destroy(&gsvm->kfd_lock);
 	mutex_destroy(&gsvm->stale_lock);
 	mutex_destroy(&gsvm->lock);
 	kfree(gsvm);

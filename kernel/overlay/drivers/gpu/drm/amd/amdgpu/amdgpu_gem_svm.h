@@ -48,6 +48,7 @@ int amdgpu_gem_svm_check_gem_va(struct amdgpu_vm *vm, u64 start, u64 size);
 int amdgpu_gem_svm_cs_wait(struct amdgpu_vm *vm);
 bool amdgpu_gem_svm_cs_blocked(struct amdgpu_vm *vm);
 int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p, bool xnack);
+int amdgpu_gem_svm_kfd_acquired(struct amdgpu_vm *vm, struct kfd_process *p);
 void amdgpu_gem_svm_pm_evict(struct amdgpu_device *adev);
 void amdgpu_gem_svm_pm_complete(struct amdgpu_device *adev);
 int amdgpu_gem_svm_vram_evict(struct amdgpu_bo *bo);
@@ -102,6 +103,12 @@ static inline bool amdgpu_gem_svm_cs_blocked(struct amdgpu_vm *vm)
 
 static inline int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p,
 					       bool xnack)
+{
+	return 0;
+}
+
+static inline int amdgpu_gem_svm_kfd_acquired(struct amdgpu_vm *vm,
+					      struct kfd_process *p)
 {
 	return 0;
 }
