@@ -166,15 +166,18 @@
  * notifier, which quiesces (XNACK off) and clears only that context.
  *
  * Where the time of a mapping goes (huge pages, XNACK off, the virtual
- * GPU, nodebug kernel, per range, timed around each step): the CPU page
- * walk (hmm_range_fault()) 11 us, once per range since it is shared (see
- * below); then per context 13 us: copying the walk's PFNs 3, the range
- * lookup 2.4, the rest of get_pages (the PFN array, the DMA mapping) 3,
- * the PTE update 4.2 (the virtual GPU then wrote the 512 PTEs of a leaf;
- * it now writes a leaf that one 2 MiB-aligned run fills as one 2 MiB
- * fragment entry, as amdgpu's unlocked update writes such a run as 512
- * PTEs of one fragment in one SDMA packet) and the page-table
- * reservation 0.5.
+ * GPU, nodebug kernel, map-cost with function_graph on the steps only,
+ * per 2 MiB range): the CPU page walk (hmm_range_fault()) 17 us, once per
+ * range since it is shared (see below); then every context after the
+ * first about 30 us (27 us untraced, from map-cost's four-GPU row):
+ * copying the walk's PFNs 9 (512 entries), the rest of get_pages (the
+ * PFN array, the DMA mapping, the notifier lock) 8, the page-table
+ * reservation, PTE update and notifier lock 6 (the virtual GPU writes a
+ * leaf that one 2 MiB-aligned run fills as one 2 MiB fragment entry, as
+ * amdgpu's unlocked update writes such a run as 512 PTEs of one fragment
+ * in one SDMA packet), the range lookup and insertion 4, and the sync's
+ * loop around them 4. No one step dominates: what each context repeats is
+ * its drm_gpusvm instance's bookkeeping.
  *
  * SET_ATTR shares the CPU page walk of its span (up to 1 GiB) between its
  * contexts: the contexts after the first copy the PFNs the first one
@@ -193,17 +196,15 @@
  * writes repeat. drm_gpusvm binds an instance to one drm_device and a
  * range to one &drm_gpusvm_pages, so this needs per-device pages in
  * drm_gpusvm, DMA-mapped from the PFNs of one walk. Even then each VM's
- * PTE update repeats, 4.2 us a range while the virtual GPU wrote 512
- * PTEs for a huge page. With all three (one instance per process,
- * per-device pages from one walk, 2 MiB fragments) a range costs the walk
- * and the lookup once (13.4 us) and about 2.3 us per GPU: four GPUs at
- * about 1.44x one. Without the 2 MiB fragments about 1.95x; with them
- * alone, one instance per context, about 2.4x. The fragments are in (the
- * virtual GPU's DOC: GPU MMU). map-cost with the nodebug kernel, four
- * GPUs, one call, before and after them: 256 MiB 20.3 -> 16.1 ms (3.01x
- * -> 2.73x one GPU, whose own time went 6.8 -> 5.9 ms), 64 MiB 5.0 -> 3.9
- * ms (2.87x -> 2.60x). On the debug kernel of CI a range costs far more
- * and the figures did not move beyond run-to-run noise.
+ * reservation and PTE update (6 us above) and each device's DMA mapping
+ * repeat: a range that costs one GPU 46 us (map-cost, 256 MiB) would
+ * cost four about 46 + 3 x 6 to 8 us, 1.4x to 1.5x one; per context, as
+ * now, it costs 46 + 3 x 27 us. The 2 MiB fragments are in (the virtual
+ * GPU's DOC: GPU MMU). map-cost with the nodebug kernel, four GPUs, one
+ * call, before and after them: 256 MiB 20.3 -> 16.1 ms (3.01x -> 2.73x
+ * one GPU, whose own time went 6.8 -> 5.9 ms), 64 MiB 5.0 -> 3.9 ms
+ * (2.87x -> 2.60x). On the debug kernel of CI a range costs far more and
+ * the figures did not move beyond run-to-run noise.
  */
 
 /**
