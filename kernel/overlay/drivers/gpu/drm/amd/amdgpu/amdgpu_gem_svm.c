@@ -946,6 +946,38 @@ static struct drm_pagemap *amdgpu_gem_svm_pagemap(struct amdgpu_svm *svm)
 	return to_gem_svm(svm)->dpagemap;
 }
 
+/**
+ * amdgpu_gem_svm_fault_may_migrate() - &amdgpu_svm_gpu_ops.fault_may_migrate
+ * @svm: a context of the faulting process
+ *
+ * A migration allocates VRAM, which may wait for the eviction of other
+ * buffers, and copies on the buffer-move entities, whose jobs run in
+ * order and wait for the fences of the buffers they move. A command
+ * submission of this VM stalled on a fault of the process may be among
+ * those fences (through a buffer it uses), and would wait for the
+ * migrating fault: the GPU would hang until the job times out. So while
+ * the VM has command submissions in flight (their fences sit in the root
+ * reservation, see amdgpu_gem_svm_wait_cs()), faults map pages where they
+ * are. The usage asked for also counts kernel moves and clears of the
+ * VM's own buffers, unlocked page-table updates that a later update added
+ * there, and user-queue fences: those refuse when they need not, never
+ * the other way. KFD queues add only BOOKKEEP fences: their faults
+ * migrate.
+ *
+ * Not covered: a submission made right after this check (nothing holds
+ * submissions back during the migration), and the copies that the page
+ * walk itself makes, bringing pages of another GPU's VRAM, or VRAM pages
+ * shared copy-on-write for a write fault, to system memory.
+ *
+ * Context: process context; the SVM lock held.
+ * Return: true when no command submission of the VM is in flight.
+ */
+static bool amdgpu_gem_svm_fault_may_migrate(struct amdgpu_svm *svm)
+{
+	return dma_resv_test_signaled(to_gem_svm(svm)->vm->root.bo->tbo.base.resv,
+				      DMA_RESV_USAGE_READ);
+}
+
 static const struct amdgpu_svm_gpu_ops amdgpu_gem_svm_ops = {
 	.reserve_ptes = amdgpu_gem_svm_reserve_ptes,
 	.update_ptes = amdgpu_gem_svm_update_ptes,
@@ -954,6 +986,7 @@ static const struct amdgpu_svm_gpu_ops amdgpu_gem_svm_ops = {
 	.quiesce = amdgpu_gem_svm_quiesce,
 	.resume = amdgpu_gem_svm_resume,
 	.pagemap = amdgpu_gem_svm_pagemap,
+	.fault_may_migrate = amdgpu_gem_svm_fault_may_migrate,
 	.check_span = amdgpu_gem_svm_check_span,
 };
 

@@ -22,7 +22,6 @@
 struct amdgpu_bo;
 struct amdgpu_device;
 struct amdgpu_vm;
-struct dma_fence;
 struct drm_device;
 struct drm_file;
 struct drm_pagemap;
@@ -30,8 +29,7 @@ struct kfd_process;
 
 /* Inside the backend (amdgpu_gem_svm_migrate.c, amdgpu_gem_svm_vram.c). */
 int amdgpu_gem_svm_copy(struct amdgpu_device *adev, const dma_addr_t *sys,
-			const u64 *vram, unsigned long npages, bool to_vram,
-			struct dma_fence **fence);
+			const u64 *vram, unsigned long npages, bool to_vram);
 struct drm_pagemap *amdgpu_gem_svm_vram_get(struct amdgpu_device *adev);
 
 /* For amdgpu: stubs when the backend is off. */

@@ -16,7 +16,9 @@
  * an SDMA job), VRAM through its direct mapping, as KFD's
  * svm_migrate_copy_memory_gart() does. A copy is cut at every
  * discontinuity of the VRAM side and at the window size; the jobs run in
- * order on one entity and the fence of the last one is returned.
+ * order on one entity. Every job's fence is waited for and checked: a GPU
+ * reset cancels the jobs on the hardware but runs those still queued, so
+ * the last fence alone could report a copy of which a part never ran.
  */
 
 #include <linux/dma-fence.h>
@@ -26,15 +28,53 @@
 #include "amdgpu_job.h"
 #include "amdgpu_ttm.h"
 
-/* Write the GART entries of the entity's window 0 for @npages pages. */
+/* Job fences a copy keeps before it waits for them. */
+#define AMDGPU_GEM_SVM_COPY_FENCES	16
+
+/**
+ * struct amdgpu_gem_svm_fences - the job fences of a copy not waited for
+ */
+struct amdgpu_gem_svm_fences {
+	/** @fence: the fences, @n of them. */
+	struct dma_fence *fence[AMDGPU_GEM_SVM_COPY_FENCES];
+	/** @n: fences kept. */
+	unsigned int n;
+	/** @error: the first error a fence waited for carried. */
+	int error;
+};
+
+/* Wait for the kept fences, noting the first error, and drop them. */
+static void amdgpu_gem_svm_fences_wait(struct amdgpu_gem_svm_fences *kept)
+{
+	unsigned int i;
+
+	for (i = 0; i < kept->n; i++) {
+		dma_fence_wait(kept->fence[i], false);
+		kept->error = kept->error ?: kept->fence[i]->error;
+		dma_fence_put(kept->fence[i]);
+	}
+	kept->n = 0;
+}
+
+/* Keep the fence of a job just queued; the caller made room for it. */
+static void amdgpu_gem_svm_fences_add(struct amdgpu_gem_svm_fences *kept,
+				      struct dma_fence *fence)
+{
+	kept->fence[kept->n++] = fence;
+}
+
+/*
+ * Write the GART entries of the entity's window 0 for @npages pages; the
+ * job's fence is kept in @kept.
+ */
 static int amdgpu_gem_svm_gart_map(struct amdgpu_device *adev,
 				   struct amdgpu_ring *ring,
 				   struct amdgpu_ttm_buffer_entity *entity,
 				   unsigned long npages, const dma_addr_t *addr,
-				   bool writable, u64 *gart_addr)
+				   bool writable, u64 *gart_addr,
+				   struct amdgpu_gem_svm_fences *kept)
 {
 	unsigned int num_dw, num_bytes;
-	struct dma_fence *fence;
 	struct amdgpu_job *job;
 	u64 src_addr, dst_addr;
 	u64 pte_flags;
@@ -71,8 +111,7 @@ static int amdgpu_gem_svm_gart_map(struct amdgpu_device *adev,
 	/* amdgpu_gart_map() does not write through @dma_addr. */
 	amdgpu_gart_map(adev, 0, npages, (dma_addr_t *)addr, pte_flags,
 			&job->ibs[0].ptr[num_dw]);
-	fence = amdgpu_job_submit(job);
-	dma_fence_put(fence);
+	amdgpu_gem_svm_fences_add(kept, amdgpu_job_submit(job));
 	return 0;
 }
 
@@ -94,21 +133,21 @@ static unsigned long amdgpu_gem_svm_vram_run(const u64 *vram,
  * @vram: VRAM offsets of the device pages (from the start of VRAM)
  * @npages: pages to copy, entry i of @sys to or from entry i of @vram
  * @to_vram: direction: system to VRAM when true, else VRAM to system
- * @fence: in: NULL or a fence to drop; out: the fence of the last copy
  *
- * The copy is asynchronous; wait for *@fence before the source pages are
- * released or the destination is read by the CPU.
+ * Queues the copy and waits for every one of its jobs (see the DOC), so
+ * the source may be released and the destination read when it returns.
  *
  * Context: process context, may sleep; takes the move entity's lock.
- * Return: 0 or a negative errno; on error the copies already queued are
- * still covered by *@fence.
+ * Return: 0; a negative errno if a job could not be queued; or the error
+ * of a job that a GPU reset cancelled. On error some pages may be copied
+ * and others not.
  */
 int amdgpu_gem_svm_copy(struct amdgpu_device *adev, const dma_addr_t *sys,
-			const u64 *vram, unsigned long npages, bool to_vram,
-			struct dma_fence **fence)
+			const u64 *vram, unsigned long npages, bool to_vram)
 {
 	const unsigned long max_pages = AMDGPU_GTT_MAX_TRANSFER_SIZE >>
 					PAGE_SHIFT;
+	struct amdgpu_gem_svm_fences kept = {};
 	struct amdgpu_ttm_buffer_entity *entity;
 	struct amdgpu_ring *ring;
 	struct dma_fence *next;
@@ -125,8 +164,23 @@ int amdgpu_gem_svm_copy(struct amdgpu_device *adev, const dma_addr_t *sys,
 		unsigned long n = amdgpu_gem_svm_vram_run(vram,
 							  min(npages, max_pages));
 
+		/*
+		 * No room for this run's GART map and copy: wait for the
+		 * runs kept, without the entity's lock. Only between runs: a
+		 * later user of the window queues behind the copy of the last
+		 * run on the entity, never between a map and its copy.
+		 */
+		if (kept.n + 2 > AMDGPU_GEM_SVM_COPY_FENCES) {
+			mutex_unlock(&entity->lock);
+			amdgpu_gem_svm_fences_wait(&kept);
+			mutex_lock(&entity->lock);
+			if (!adev->mman.buffer_funcs_enabled)
+				r = -ENODEV;
+			if (r || kept.error)
+				break;
+		}
 		r = amdgpu_gem_svm_gart_map(adev, ring, entity, n, sys,
-					    !to_vram, &gart);
+					    !to_vram, &gart, &kept);
 		if (r)
 			break;
 		direct = *vram + amdgpu_ttm_domain_start(adev, TTM_PL_VRAM);
@@ -135,13 +189,14 @@ int amdgpu_gem_svm_copy(struct amdgpu_device *adev, const dma_addr_t *sys,
 				       n * PAGE_SIZE, NULL, &next, true, 0);
 		if (r)
 			break;
-		dma_fence_put(*fence);
-		*fence = next;
+		amdgpu_gem_svm_fences_add(&kept, next);
 		sys += n;
 		vram += n;
 		npages -= n;
 	}
 	mutex_unlock(&entity->lock);
+	amdgpu_gem_svm_fences_wait(&kept);
+	r = r ?: kept.error;
 	if (r)
 		dev_err(adev->dev, "svm: SDMA copy failed (%d)\n", r);
 	return r;

@@ -28,8 +28,9 @@
  * amdgpu_gem_svm_vram_evict(): drm_pagemap_evict_to_ram() copies the
  * unit's pages back to system memory, wherever they are mapped (also in a
  * child that shares them since fork() after the process that migrated
- * them exited), and the BO, which then holds nothing anyone reads, moves
- * out empty. A unit whose pages are
+ * them exited), its VRAM is wiped, and the BO moves out empty; a BO freed
+ * in VRAM is wiped too (VRAM_WIPE_ON_RELEASE, as amdgpu's GEM BOs), so no
+ * later user of the VRAM reads the process's data. A unit whose pages are
  * still being migrated in cannot be evicted (-EBUSY) and TTM picks
  * another BO. TTM charges the BO to the dmem cgroup of the task that
  * migrates (amdgpu registers its VRAM as a dmem region): the process for
@@ -55,6 +56,7 @@
 #include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/memremap.h>
+#include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -81,6 +83,13 @@ struct amdgpu_gem_svm_vram {
 	struct list_head link;
 	/** @mapped: @pgmap is live (devm_memremap_pages() succeeded). */
 	bool mapped;
+	/**
+	 * @owners: the holders of the structure, the last of which frees it:
+	 * the drm_pagemap's destroy, and the device's devres, which at a
+	 * removal of the device unmaps @pgmap whether the pagemap still
+	 * lives or not.
+	 */
+	refcount_t owners;
 	/** @destroy_work: destruction outside atomic or reclaim context. */
 	struct work_struct destroy_work;
 };
@@ -111,6 +120,12 @@ struct amdgpu_gem_svm_devmem {
 
 static LIST_HEAD(amdgpu_gem_svm_vrams);
 static DEFINE_SPINLOCK(amdgpu_gem_svm_vram_lock);
+/*
+ * Serializes the making of pagemaps: two first users of a device would
+ * each map device-private pages for all of its VRAM (gigabytes of struct
+ * pages on a large GPU) before one of them gave its own up.
+ */
+static DEFINE_MUTEX(amdgpu_gem_svm_vram_create_lock);
 /* Where BOs and pagemaps are freed; amdgpu_gem_svm_exit() drains it. */
 static struct workqueue_struct *amdgpu_gem_svm_vram_wq;
 
@@ -210,9 +225,9 @@ static int amdgpu_gem_svm_populate_devmem_pfn(struct drm_pagemap_devmem *base,
 /*
  * Copy the pages that have both a device page and a system address, in
  * one SDMA stream, and wait for it: drm_pagemap frees the source after the
- * callback returns. A copy a GPU reset cancelled copied nothing: its
- * fence's error fails the migration, which then leaves every page where
- * it was, rather than handing over unwritten destination pages.
+ * callback returns. A copy of which a GPU reset cancelled any job fails
+ * the migration, which then leaves every page where it was, rather than
+ * handing over unwritten destination pages.
  */
 static int amdgpu_gem_svm_devmem_copy(struct page **pages,
 				      struct drm_pagemap_addr *addrs,
@@ -221,7 +236,6 @@ static int amdgpu_gem_svm_devmem_copy(struct page **pages,
 				      bool to_vram)
 {
 	struct amdgpu_device *adev = NULL;
-	struct dma_fence *fence = NULL;
 	unsigned long i, k, nr, n = 0;
 	dma_addr_t *sys;
 	u64 *vram, offset;
@@ -253,12 +267,7 @@ static int amdgpu_gem_svm_devmem_copy(struct page **pages,
 			vram[n] = offset + k * PAGE_SIZE;
 		}
 	}
-	r = n ? amdgpu_gem_svm_copy(adev, sys, vram, n, to_vram, &fence) : 0;
-	if (fence) {
-		dma_fence_wait(fence, false);
-		r = r ?: fence->error;
-		dma_fence_put(fence);
-	}
+	r = n ? amdgpu_gem_svm_copy(adev, sys, vram, n, to_vram) : 0;
 out_free:
 	kvfree(vram);
 	kvfree(sys);
@@ -290,7 +299,12 @@ static const struct drm_pagemap_devmem_ops amdgpu_gem_svm_devmem_ops = {
 	.copy_to_ram = amdgpu_gem_svm_copy_to_ram,
 };
 
-/* A migration unit of @size bytes in a cleared, evictable VRAM BO. */
+/*
+ * A migration unit of @size bytes in a cleared, evictable VRAM BO, wiped
+ * when it is freed in VRAM (as amdgpu's GEM BOs are) or evicted
+ * (amdgpu_gem_svm_vram_evict()): the next user of the VRAM never reads
+ * the process's data.
+ */
 static struct amdgpu_gem_svm_devmem *
 amdgpu_gem_svm_devmem_create(struct amdgpu_device *adev, unsigned long size)
 {
@@ -300,6 +314,7 @@ amdgpu_gem_svm_devmem_create(struct amdgpu_device *adev, unsigned long size)
 		.domain = AMDGPU_GEM_DOMAIN_VRAM,
 		.flags = AMDGPU_GEM_CREATE_NO_CPU_ACCESS |
 			 AMDGPU_GEM_CREATE_VRAM_CLEARED |
+			 AMDGPU_GEM_CREATE_VRAM_WIPE_ON_RELEASE |
 			 AMDGPU_GEM_SVM_CREATE_DEVMEM,
 		.type = ttm_bo_type_device,
 		.bo_ptr_size = sizeof(struct amdgpu_gem_svm_devmem),
@@ -316,14 +331,43 @@ amdgpu_gem_svm_devmem_create(struct amdgpu_device *adev, unsigned long size)
 	return container_of(bo, struct amdgpu_gem_svm_devmem, bo);
 }
 
+/*
+ * Clear the VRAM of @bo before the BO moves out without a copy, as
+ * amdgpu_move_blit() wipes a BO created VRAM_WIPE_ON_RELEASE that it
+ * evicts, and wait for it. Without the copy engine (amdgpu's own
+ * evictions then copy with the CPU, and wipe nothing either) nothing is
+ * cleared.
+ */
+static int amdgpu_gem_svm_devmem_wipe(struct amdgpu_bo *bo)
+{
+	struct amdgpu_device *adev = amdgpu_ttm_adev(bo->tbo.bdev);
+	struct dma_fence *fence = NULL;
+	int r;
+
+	if (!adev->mman.buffer_funcs_enabled)
+		return 0;
+	r = amdgpu_ttm_clear_buffer(amdgpu_ttm_next_clear_entity(adev), bo,
+				    NULL, &fence, false,
+				    AMDGPU_KERNEL_JOB_ID_MOVE_BLIT);
+	if (fence) {
+		dma_fence_wait(fence, false);
+		r = r ?: fence->error;
+		dma_fence_put(fence);
+	}
+	if (!r)
+		amdgpu_vram_mgr_set_cleared(bo->tbo.resource);
+	return r;
+}
+
 /**
  * amdgpu_gem_svm_vram_evict() - evict a migration unit from VRAM
  * @bo: a BO created %AMDGPU_GEM_SVM_CREATE_DEVMEM, in VRAM
  *
  * amdgpu_bo_move() evicts SVM VRAM through here: the unit's pages go back
  * to system memory with drm_pagemap_evict_to_ram() (the MMU notifiers of
- * the process invalidate the GPU mappings on the way), after which the BO
- * holds nothing anyone reads and the caller moves it out empty.
+ * the process invalidate the GPU mappings on the way), and its VRAM is
+ * wiped (amdgpu_gem_svm_devmem_wipe()), after which the BO holds nothing
+ * and the caller moves it out empty.
  *
  * A unit still being set up (its clear landing, see
  * amdgpu_gem_svm_populate_mm()) is waited for, not refused: TTM's
@@ -334,23 +378,25 @@ amdgpu_gem_svm_devmem_create(struct amdgpu_device *adev, unsigned long size)
  * A unit whose pages were all freed (drm_pagemap detached it) holds
  * nothing: its BO waits for its release work, and is moved out empty.
  *
- * Return: 0 when no page of the unit is left in VRAM; -EBUSY, which
- * makes TTM's eviction walk go on to the next BO, while its pages are
- * being migrated in; -ENOMEM. On error the BO stays where it is.
+ * Return: 0 when no page of the unit is left in VRAM and it is wiped;
+ * -EBUSY, which makes TTM's eviction walk go on to the next BO, while its
+ * pages are being migrated in; -ENOMEM; the error of the wipe. On error
+ * the BO stays where it is.
  */
 int amdgpu_gem_svm_vram_evict(struct amdgpu_bo *bo)
 {
 	struct amdgpu_gem_svm_devmem *devmem =
 		container_of(bo, struct amdgpu_gem_svm_devmem, bo);
+	int r = 0;
 
 	dma_resv_assert_held(bo->tbo.base.resv);
 	if (WARN_ON_ONCE(!(bo->flags & AMDGPU_GEM_SVM_CREATE_DEVMEM)))
 		return -EINVAL;
 	/* Pairs with the release in amdgpu_gem_svm_populate_mm(). */
 	wait_var_event(&devmem->ready, smp_load_acquire(&devmem->ready));
-	if (completion_done(&devmem->base.detached))
-		return 0;
-	return drm_pagemap_evict_to_ram(&devmem->base);
+	if (!completion_done(&devmem->base.detached))
+		r = drm_pagemap_evict_to_ram(&devmem->base);
+	return r ?: amdgpu_gem_svm_devmem_wipe(bo);
 }
 
 /**
@@ -422,6 +468,18 @@ static void amdgpu_gem_svm_device_unmap(struct drm_pagemap *dpagemap,
 {
 }
 
+static void amdgpu_gem_svm_vram_put(struct amdgpu_gem_svm_vram *vram)
+{
+	if (refcount_dec_and_test(&vram->owners))
+		kfree(vram);
+}
+
+/* Devres: runs after the device's devres unmapped @data's pages. */
+static void amdgpu_gem_svm_vram_devres_put(void *data)
+{
+	amdgpu_gem_svm_vram_put(data);
+}
+
 static void amdgpu_gem_svm_vram_destroy_work(struct work_struct *work)
 {
 	struct amdgpu_gem_svm_vram *vram =
@@ -430,14 +488,19 @@ static void amdgpu_gem_svm_vram_destroy_work(struct work_struct *work)
 	struct dev_pagemap *pgmap = &vram->pgmap;
 	int idx;
 
-	/* After unbind the devm_ actions already did (or will do) this. */
+	/*
+	 * After unbind the devm_ actions already did (or will do) this, and
+	 * the last of them lets the structure go.
+	 */
 	if (vram->mapped && drm_dev_enter(drm, &idx)) {
 		devm_memunmap_pages(drm->dev, pgmap);
 		devm_release_mem_region(drm->dev, pgmap->range.start,
 					range_len(&pgmap->range));
+		devm_release_action(drm->dev, amdgpu_gem_svm_vram_devres_put,
+				    vram);
 		drm_dev_exit(idx);
 	}
-	kfree(vram);
+	amdgpu_gem_svm_vram_put(vram);
 	drm_dev_put(drm);
 }
 
@@ -476,9 +539,11 @@ amdgpu_gem_svm_vram_lookup_locked(struct amdgpu_device *adev)
 
 	lockdep_assert_held(&amdgpu_gem_svm_vram_lock);
 
+	/* One being destroyed may still be listed before the new one. */
 	list_for_each_entry(vram, &amdgpu_gem_svm_vrams, link)
-		if (vram->adev == adev)
-			return drm_pagemap_get_unless_zero(&vram->dpagemap);
+		if (vram->adev == adev &&
+		    drm_pagemap_get_unless_zero(&vram->dpagemap))
+			return &vram->dpagemap;
 	return NULL;
 }
 
@@ -493,35 +558,18 @@ static struct drm_pagemap *amdgpu_gem_svm_vram_lookup(struct amdgpu_device *adev
 	return dpagemap;
 }
 
-/**
- * amdgpu_gem_svm_vram_get() - a reference to the drm_pagemap of a device's VRAM
- * @adev: the device
- *
- * Makes the drm_pagemap (and its device-private pages) if the device has
- * none. Drop the reference with drm_pagemap_put(); the page owner for
- * hmm_range_fault() is ``dpagemap->pagemap->owner``.
- *
- * Context: process context, may sleep.
- * Return: the drm_pagemap, or an ERR_PTR(): -ENODEV without VRAM or SDMA,
- * -ENOMEM, or the error of the device-private page setup.
- */
-struct drm_pagemap *amdgpu_gem_svm_vram_get(struct amdgpu_device *adev)
+/* Make the drm_pagemap of @adev's VRAM; amdgpu_gem_svm_vram_create_lock. */
+static struct drm_pagemap *amdgpu_gem_svm_vram_create(struct amdgpu_device *adev)
 {
 	struct device *dev = adev->dev;
 	struct amdgpu_gem_svm_vram *vram;
-	struct drm_pagemap *dpagemap;
 	struct dev_pagemap *pgmap;
 	struct resource *res;
 	unsigned long flags;
 	void *addr;
 	int r;
 
-	if ((adev->flags & AMD_IS_APU) || !adev->gmc.real_vram_size ||
-	    !adev->mman.buffer_funcs_enabled)
-		return ERR_PTR(-ENODEV);
-	dpagemap = amdgpu_gem_svm_vram_lookup(adev);
-	if (dpagemap)
-		return dpagemap;
+	lockdep_assert_held(&amdgpu_gem_svm_vram_create_lock);
 
 	vram = kzalloc_obj(*vram);
 	if (!vram)
@@ -529,6 +577,7 @@ struct drm_pagemap *amdgpu_gem_svm_vram_get(struct amdgpu_device *adev)
 	vram->adev = adev;
 	INIT_LIST_HEAD(&vram->link);
 	INIT_WORK(&vram->destroy_work, amdgpu_gem_svm_vram_destroy_work);
+	refcount_set(&vram->owners, 1);
 	r = drm_pagemap_init(&vram->dpagemap, &vram->pgmap, adev_to_drm(adev),
 			     &amdgpu_gem_svm_pagemap_ops);
 	if (r) {
@@ -536,13 +585,20 @@ struct drm_pagemap *amdgpu_gem_svm_vram_get(struct amdgpu_device *adev)
 		return ERR_PTR(r);
 	}
 
+	/* Before the mapping's own devres, so that it runs after them. */
+	refcount_inc(&vram->owners);
+	r = devm_add_action_or_reset(dev, amdgpu_gem_svm_vram_devres_put,
+				     vram);
+	if (r)
+		goto err_put;
+
 	/* Whole 2 MiB units, as KFD's: a device THP never straddles the end. */
 	res = devm_request_free_mem_region(dev, &iomem_resource,
 					   ALIGN(adev->gmc.real_vram_size,
 						 SZ_2M));
 	if (IS_ERR(res)) {
 		r = PTR_ERR(res);
-		goto err_put;
+		goto err_action;
 	}
 	pgmap = &vram->pgmap;
 	pgmap->type = MEMORY_DEVICE_PRIVATE;
@@ -559,22 +615,46 @@ struct drm_pagemap *amdgpu_gem_svm_vram_get(struct amdgpu_device *adev)
 	vram->mapped = true;
 
 	spin_lock_irqsave(&amdgpu_gem_svm_vram_lock, flags);
-	dpagemap = amdgpu_gem_svm_vram_lookup_locked(adev);
-	if (!dpagemap) {
-		list_add_tail(&vram->link, &amdgpu_gem_svm_vrams);
-		dpagemap = &vram->dpagemap;
-		vram = NULL;
-	}
+	list_add_tail(&vram->link, &amdgpu_gem_svm_vrams);
 	spin_unlock_irqrestore(&amdgpu_gem_svm_vram_lock, flags);
-	/* Lost a race with another first user: ours goes. */
-	if (vram)
-		drm_pagemap_put(&vram->dpagemap);
-	return dpagemap;
+	return &vram->dpagemap;
 
 err_release:
 	devm_release_mem_region(dev, res->start, resource_size(res));
+err_action:
+	devm_release_action(dev, amdgpu_gem_svm_vram_devres_put, vram);
 err_put:
-	/* Not mapped: destroy only frees. */
+	/* Not mapped: destroy only lets it go. */
 	drm_pagemap_put(&vram->dpagemap);
 	return ERR_PTR(r);
+}
+
+/**
+ * amdgpu_gem_svm_vram_get() - a reference to the drm_pagemap of a device's VRAM
+ * @adev: the device
+ *
+ * Makes the drm_pagemap (and its device-private pages) if the device has
+ * none. Drop the reference with drm_pagemap_put(); the page owner for
+ * hmm_range_fault() is ``dpagemap->pagemap->owner``.
+ *
+ * Context: process context, may sleep.
+ * Return: the drm_pagemap, or an ERR_PTR(): -ENODEV without VRAM or SDMA,
+ * -ENOMEM, or the error of the device-private page setup.
+ */
+struct drm_pagemap *amdgpu_gem_svm_vram_get(struct amdgpu_device *adev)
+{
+	struct drm_pagemap *dpagemap;
+
+	if ((adev->flags & AMD_IS_APU) || !adev->gmc.real_vram_size ||
+	    !adev->mman.buffer_funcs_enabled)
+		return ERR_PTR(-ENODEV);
+	dpagemap = amdgpu_gem_svm_vram_lookup(adev);
+	if (dpagemap)
+		return dpagemap;
+
+	mutex_lock(&amdgpu_gem_svm_vram_create_lock);
+	dpagemap = amdgpu_gem_svm_vram_lookup(adev) ?:
+		   amdgpu_gem_svm_vram_create(adev);
+	mutex_unlock(&amdgpu_gem_svm_vram_create_lock);
+	return dpagemap;
 }

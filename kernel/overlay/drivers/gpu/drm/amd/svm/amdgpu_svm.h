@@ -194,6 +194,22 @@ struct amdgpu_svm_gpu_ops {
 	struct drm_pagemap *(*pagemap)(struct amdgpu_svm *svm);
 
 	/**
+	 * @fault_may_migrate: may a GPU fault move pages now (optional)
+	 * @svm: a context of the process
+	 *
+	 * A migration allocates VRAM and copies on engines whose jobs may
+	 * wait for work of @svm's VM; work that is itself stalled on a GPU
+	 * fault, which waits for the process's SVM lock that the migrating
+	 * fault holds, would then never finish. Asked of every context of
+	 * the process at each fault that would migrate: one false makes the
+	 * fault map the pages where they are (the attributes still move them
+	 * at the next SET_ATTR or prefetch). NULL: always.
+	 *
+	 * Context: process context, may sleep; the process SVM lock held.
+	 */
+	bool (*fault_may_migrate)(struct amdgpu_svm *svm);
+
+	/**
 	 * @check_span: may SET_ATTR give this GPU [start, end) (optional)
 	 * @svm: the context
 	 * @start: first virtual address, page aligned

@@ -27,7 +27,9 @@
  * - GPU fault (XNACK on): the faulting GPU migrates the range to its own
  *   VRAM when that is the location, then maps it; a GPU with
  *   ACCESS_IN_PLACE maps the pages where they are instead (KFD's best
- *   restore location: in-place access never migrates).
+ *   restore location: in-place access never migrates), and so does any
+ *   fault while the driver of a GPU of the process says a migration could
+ *   wait for work stalled on a fault (&amdgpu_svm_gpu_ops.fault_may_migrate).
  * - CPU fault on a VRAM page: drm_pagemap migrates that migration unit
  *   back (the pagemap's migrate_to_ram); the notifier clears the GPU
  *   mappings, and the GPUs map system memory in place afterwards: the
@@ -160,6 +162,25 @@ static int amdgpu_svm_range_to_vram(struct amdgpu_svm *svm,
 	return ret;
 }
 
+/*
+ * May a GPU fault migrate now? Not if the driver of any context of the
+ * process says no (&amdgpu_svm_gpu_ops.fault_may_migrate): the fault
+ * holds the process's SVM lock, which a stalled fault of any of its
+ * contexts waits for.
+ */
+static bool amdgpu_svm_fault_may_migrate(struct amdgpu_svm_process *proc)
+{
+	struct amdgpu_svm *svm;
+
+	lockdep_assert_held(&proc->lock);
+
+	list_for_each_entry(svm, &proc->gpus, link)
+		if (svm->gpu->ops->fault_may_migrate &&
+		    !svm->gpu->ops->fault_may_migrate(svm))
+			return false;
+	return true;
+}
+
 /**
  * amdgpu_svm_range_migrate() - move a range's pages where they should live
  * @svm: the context about to map @range
@@ -193,6 +214,8 @@ int amdgpu_svm_range_migrate(struct amdgpu_svm *svm,
 		return 0;
 	/* In-place access: the GPU's own faults never move the pages. */
 	if (fault && (attrs->access_in_place & BIT_ULL(svm->idx)))
+		return 0;
+	if (fault && !amdgpu_svm_fault_may_migrate(svm->proc))
 		return 0;
 	if (loc == AMDGPU_SVM_LOCATION_SYSMEM) {
 		/*
