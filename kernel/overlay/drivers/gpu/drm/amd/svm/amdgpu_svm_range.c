@@ -701,6 +701,20 @@ static bool amdgpu_svm_drop_misfits(struct amdgpu_svm *svm, unsigned long start,
 	return changed;
 }
 
+/* Is the VMA at @addr writable? The mmap_lock not held. */
+static bool amdgpu_svm_vma_writable(struct amdgpu_svm *svm, unsigned long addr)
+{
+	struct mm_struct *mm = svm->gpusvm.mm;
+	struct vm_area_struct *vma;
+	bool writable;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	writable = vma && (vma->vm_flags & VM_WRITE);
+	mmap_read_unlock(mm);
+	return writable;
+}
+
 /*
  * A VMA the CPU cannot access at all (PROT_NONE) covers @addr: never an
  * error, as with KFD; its pages stay unmapped and a GPU access there
@@ -876,6 +890,19 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 		}
 		if (ret && (strict || (ret != -EFAULT && ret != -EPERM)))
 			return ret;
+		/*
+		 * Mapped read-only for a VMA that was read-only when the range
+		 * was looked up: an mprotect() that made it writable since ran
+		 * its notifier before this mapping and will not clear it, and
+		 * the GPU would fault its writes (XNACK off). Look again under
+		 * the mmap_lock, which that mprotect() held around its notifier:
+		 * if so, the restore worker maps the range writable, the
+		 * context quiesced until then.
+		 */
+		if (!ret && flags != pte_flags &&
+		    amdgpu_svm_vma_writable(svm, addr))
+			amdgpu_svm_restore_later(svm, range_start(range),
+						 range_end(range));
 		retries = 0;
 		addr = range_end(range);
 	}
