@@ -507,7 +507,10 @@ static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
 
 	if (migrate_attrs)
 		amdgpu_svm_range_migrate(svm, range, migrate_attrs, fault);
-	/* A migration that moved pages invalidated the range. */
+	/*
+	 * Mapped as asked over valid pages already: nothing to do. Checked
+	 * after the migration, which invalidated the range if it moved pages.
+	 */
 	if (amdgpu_svm_range_current(svm, range, pte_flags))
 		return 0;
 
@@ -584,6 +587,29 @@ static void amdgpu_svm_range_drop(struct amdgpu_svm *svm,
 }
 
 /*
+ * The flags of the VMA that covers @addr, and in *@end where it ends: 0
+ * and 0 if none does. Takes and drops the mmap_lock: the VMA may have
+ * changed by the time the caller looks at what it was.
+ */
+static vm_flags_t amdgpu_svm_vma_at(struct amdgpu_svm *svm, unsigned long addr,
+				    unsigned long *end)
+{
+	struct mm_struct *mm = svm->gpusvm.mm;
+	struct vm_area_struct *vma;
+	vm_flags_t flags = 0;
+
+	*end = 0;
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	if (vma) {
+		flags = vma->vm_flags;
+		*end = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return flags;
+}
+
+/*
  * A range made before an mprotect or mmap split its VMA may now cover
  * memory of different permissions, which get_pages refuses: drop it
  * (amdgpu_svm_range_drop(), for a mapping of [addr, end)), so that
@@ -594,19 +620,15 @@ static bool amdgpu_svm_drop_if_split(struct amdgpu_svm *svm,
 				     struct amdgpu_svm_range *range,
 				     unsigned long addr, unsigned long end)
 {
-	struct mm_struct *mm = svm->gpusvm.mm;
-	struct vm_area_struct *vma;
-	bool split;
+	unsigned long vma_end;
 
 	lockdep_assert_held(&svm->proc->lock);
 
-	mmap_read_lock(mm);
-	vma = vma_lookup(mm, range_start(range));
-	split = !vma || vma->vm_end < range_end(range);
-	mmap_read_unlock(mm);
-	if (split)
-		amdgpu_svm_range_drop(svm, range, addr, end);
-	return split;
+	amdgpu_svm_vma_at(svm, range_start(range), &vma_end);
+	if (vma_end >= range_end(range))
+		return false;
+	amdgpu_svm_range_drop(svm, range, addr, end);
+	return true;
 }
 
 /*
@@ -701,20 +723,6 @@ static bool amdgpu_svm_drop_misfits(struct amdgpu_svm *svm, unsigned long start,
 	return changed;
 }
 
-/* Is the VMA at @addr writable? The mmap_lock not held. */
-static bool amdgpu_svm_vma_writable(struct amdgpu_svm *svm, unsigned long addr)
-{
-	struct mm_struct *mm = svm->gpusvm.mm;
-	struct vm_area_struct *vma;
-	bool writable;
-
-	mmap_read_lock(mm);
-	vma = vma_lookup(mm, addr);
-	writable = vma && (vma->vm_flags & VM_WRITE);
-	mmap_read_unlock(mm);
-	return writable;
-}
-
 /*
  * A VMA the CPU cannot access at all (PROT_NONE) covers @addr: never an
  * error, as with KFD; its pages stay unmapped and a GPU access there
@@ -723,15 +731,10 @@ static bool amdgpu_svm_vma_writable(struct amdgpu_svm *svm, unsigned long addr)
 static unsigned long amdgpu_svm_prot_none_end(struct amdgpu_svm *svm,
 					      unsigned long addr)
 {
-	struct mm_struct *mm = svm->gpusvm.mm;
-	struct vm_area_struct *vma;
-	unsigned long end = 0;
+	unsigned long end;
 
-	mmap_read_lock(mm);
-	vma = vma_lookup(mm, addr);
-	if (vma && !(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
-		end = vma->vm_end;
-	mmap_read_unlock(mm);
+	if (amdgpu_svm_vma_at(svm, addr, &end) & (VM_READ | VM_WRITE | VM_EXEC))
+		return 0;
 	return end;
 }
 
@@ -777,6 +780,7 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 	while (addr < end) {
 		struct drm_gpusvm_range *r;
 		struct amdgpu_svm_range *range;
+		unsigned long vma_end;
 		u32 flags = pte_flags;
 
 		ctx.read_only = !(flags & AMDGPU_SVM_PTE_WRITE);
@@ -900,7 +904,7 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 		 * context quiesced until then.
 		 */
 		if (!ret && flags != pte_flags &&
-		    amdgpu_svm_vma_writable(svm, addr))
+		    (amdgpu_svm_vma_at(svm, addr, &vma_end) & VM_WRITE))
 			amdgpu_svm_restore_later(svm, range_start(range),
 						 range_end(range));
 		retries = 0;

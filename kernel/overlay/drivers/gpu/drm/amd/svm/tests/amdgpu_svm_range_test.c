@@ -41,6 +41,10 @@
  *	the PTE update
  * @remap_size: how much of the span's start a remap replaces (0: all),
  *	in a VMA of its own
+ * @unprotects: how many more times reserve_ptes() makes the VMA of the
+ *	span it is called for writable, as an mprotect() of another thread
+ *	would after the span's lookup found it read-only (its notifier
+ *	left out: it ran before the pages were looked up)
  * @frame_lo: the lowest stack frame reserve_ptes() ran in (0: none yet)
  * @frame_hi: the highest
  */
@@ -53,6 +57,7 @@ struct mock_gpu {
 	unsigned int resumes;
 	unsigned int remaps;
 	unsigned long remap_size;
+	unsigned int unprotects;
 	unsigned long frame_lo;
 	unsigned long frame_hi;
 };
@@ -60,6 +65,20 @@ struct mock_gpu {
 static struct mock_gpu *to_mock(struct amdgpu_svm *svm)
 {
 	return amdgpu_svm_drvdata(svm);
+}
+
+/* What mprotect(PROT_READ | PROT_WRITE) does to the VMA at @addr. */
+static void mock_unprotect(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma;
+
+	mmap_write_lock(mm);
+	vma = vma_lookup(mm, addr);
+	if (vma) {
+		vm_flags_set(vma, VM_WRITE);
+		vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
+	}
+	mmap_write_unlock(mm);
 }
 
 static int mock_reserve_ptes(struct amdgpu_svm *svm, unsigned long start,
@@ -75,6 +94,10 @@ static int mock_reserve_ptes(struct amdgpu_svm *svm, unsigned long start,
 	if (!mock->frame_lo || frame < mock->frame_lo)
 		mock->frame_lo = frame;
 	mock->frame_hi = max(mock->frame_hi, frame);
+	if (mock->unprotects) {
+		mock->unprotects--;
+		mock_unprotect(svm->gpusvm.mm, start);
+	}
 	if (!mock->remaps)
 		return 0;
 	mock->remaps--;
@@ -536,6 +559,54 @@ static void range_test_split_drop_keeps_rest(struct kunit *test)
 			       "the restore did not resume the context");
 }
 
+/*
+ * A range mapped read-only because its VMA was read-only when it was
+ * looked up, whose VMA an mprotect() made writable before its pages were
+ * looked up: that mprotect's notifier found nothing mapped to clear, so
+ * nothing would map the range writable again, and with XNACK off the
+ * GPU's next write there was a fatal VM fault (the stress's, on gfx1100).
+ * The mapping must leave the range to the restore worker, which maps it
+ * writable. Set up: a read-only 2 MiB VMA given to the GPU, which the
+ * mock makes writable at the mapping's reserve_ptes().
+ */
+static void range_test_unprotected_mapped_writable(struct kunit *test)
+{
+	struct amdgpu_svm_range *range;
+	struct amdgpu_svm_process *proc;
+	struct mock_gpu *mock;
+	struct amdgpu_svm *svm;
+	unsigned long addr;
+	u32 pte_flags = 0;
+
+	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mock);
+	svm = range_test_setup(test, mock, SZ_2M, &addr);
+	proc = svm->proc;
+	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, addr, SZ_2M, PROT_READ,
+				      MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE, 0),
+			addr);
+	disable_delayed_work_sync(&proc->restore_work);
+	mock->unprotects = 1;
+	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
+	KUNIT_ASSERT_EQ_MSG(test, mock->unprotects, 0U,
+			    "SET_ATTR reserved no page table for the span");
+
+	enable_delayed_work(&proc->restore_work);
+	amdgpu_svm_restore_work(&proc->restore_work.work);
+
+	mutex_lock(&proc->lock);
+	range = range_test_find(svm, addr);
+	if (range && range->mapped)
+		pte_flags = range->pte_flags;
+	mutex_unlock(&proc->lock);
+	KUNIT_EXPECT_TRUE_MSG(test, pte_flags & AMDGPU_SVM_PTE_WRITE,
+			      "the range stays mapped read-only (PTE flags 0x%x) over a writable VMA",
+			      pte_flags);
+	KUNIT_EXPECT_FALSE_MSG(test, svm->evicted,
+			       "the restore did not resume the context");
+	KUNIT_EXPECT_EQ(test, mock->quiesces, mock->resumes);
+}
+
 static unsigned int range_test_syncs;
 
 static int range_test_count_sync(struct amdgpu_svm *svm, unsigned long start,
@@ -793,6 +864,7 @@ static struct kunit_case amdgpu_svm_range_test_cases[] = {
 	KUNIT_CASE(range_test_unmapped_no_recursion),
 	KUNIT_CASE(range_test_retry_keeps_collected),
 	KUNIT_CASE(range_test_split_drop_keeps_rest),
+	KUNIT_CASE(range_test_unprotected_mapped_writable),
 	KUNIT_CASE(range_test_restore_after_exit),
 	KUNIT_CASE(range_test_join_during_last_destroy),
 	KUNIT_CASE(range_test_quiesce_per_context),
