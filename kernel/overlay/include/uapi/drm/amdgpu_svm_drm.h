@@ -196,7 +196,10 @@ struct drm_amdgpu_svm_attribute {
  * failing; libdrm's drmIoctl() and ROCm's ioctl wrapper call again on
  * -EAGAIN, as on -EINTR). PROT_NONE memory is not an error (as with
  * KFD): its attributes are set, its pages stay unmapped on the GPUs, and
- * a GPU access there faults as the CPU's would.
+ * a GPU access there faults as the CPU's would. With XNACK off, memory
+ * the GPUs had mapped is mapped again when an mprotect() makes it
+ * accessible again; memory that was already PROT_NONE when SET_ATTR
+ * mapped the span is mapped only by the next SET_ATTR over it.
  */
 struct drm_amdgpu_gem_svm {
 	/** @start: first CPU (== GPU) virtual address of the span. */

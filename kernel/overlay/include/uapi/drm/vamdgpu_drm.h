@@ -362,9 +362,10 @@ struct drm_vamdgpu_wait {
 #define VAMDGPU_FAULT_RETRY_FAILED	(1u << 2)
 /**
  * The PTE was valid but its system page was already freed, or frozen for
- * migration or reclaim: the driver left a mapping the CPU side took back,
- * which real hardware would have used (stale data, corruption). Reported
- * as a mapping error that names it.
+ * migration or reclaim, or its VRAM page was freed (also through a
+ * translation the TLB cached): the driver left a mapping the CPU side
+ * took back, which real hardware would have used (stale data, another
+ * user's data, corruption). Reported as a mapping error that names it.
  */
 #define VAMDGPU_FAULT_STALE_PTE		(1u << 3)
 

@@ -141,7 +141,12 @@ static const struct drm_pagemap_devmem_ops vamdgpu_devmem_ops = {
 	.copy_to_ram = vamdgpu_devmem_copy_to_ram,
 };
 
-/* VRAM pressure or the debugfs eviction: move the unit to system memory. */
+/*
+ * VRAM pressure or the debugfs eviction: move the unit to system memory.
+ * The caller's reference keeps the block and @devmem, not the drm_pagemap,
+ * which the unit's last page may have let go of meanwhile: the message
+ * names the device the unit was made for.
+ */
 static void vamdgpu_devmem_evict(struct vamdgpu_vram_block *block)
 {
 	struct vamdgpu_devmem *devmem = block->priv;
@@ -149,9 +154,9 @@ static void vamdgpu_devmem_evict(struct vamdgpu_vram_block *block)
 
 	ret = drm_pagemap_evict_to_ram(&devmem->base);
 	if (ret)
-		drm_dbg_driver(devmem->base.dpagemap->drm,
-			       "VRAM block at 0x%llx not evicted: %d\n",
-			       vamdgpu_vram_block_offset(block, 0), ret);
+		drm_dev_dbg(devmem->base.dev, DRM_UT_DRIVER,
+			    "VRAM block at 0x%llx not evicted: %d\n",
+			    vamdgpu_vram_block_offset(block, 0), ret);
 }
 
 static void vamdgpu_devmem_free(struct vamdgpu_vram_block *block)

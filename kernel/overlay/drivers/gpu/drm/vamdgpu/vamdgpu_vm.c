@@ -33,7 +33,12 @@
  *   Invalid translations and permission faults are never cached.
  * - A PTE whose system page is already freed, or frozen for migration or
  *   reclaim, is a stale mapping the driver failed to clear: the access
- *   faults with VAMDGPU_FAULT_STALE_PTE instead of touching the page.
+ *   faults with VAMDGPU_FAULT_STALE_PTE instead of touching the page. So
+ *   does a PTE or a cached translation to VRAM no block holds any more
+ *   (its unit was freed): VRAM pages are not referenced by the TLB, and
+ *   real hardware would read or write what the next user of that VRAM
+ *   keeps there. Once the page belongs to a new block the model cannot
+ *   tell any more.
  * - The flush is heavyweight: every GPU access runs under the TLB lock, so
  *   when the flush returns no access through an old translation is in
  *   flight and the pages may be freed.
@@ -294,7 +299,11 @@ static bool vamdgpu_tlb_fill(struct vamdgpu_vm *vm, struct vamdgpu_tlb_entry *e,
 
 	lockdep_assert_held(&vm->tlb_lock);
 
-	if (!(pte & VAMDGPU_PTE_VRAM)) {
+	if (pte & VAMDGPU_PTE_VRAM) {
+		if (!vamdgpu_vram_page_allocated(vm->vdev->vram,
+						 pte & VAMDGPU_PTE_ADDR_MASK))
+			return false;
+	} else {
 		pfn = PHYS_PFN(dma_to_phys(dev, pte & VAMDGPU_PTE_ADDR_MASK));
 		if (!pfn_valid(pfn))
 			return false;
@@ -619,6 +628,13 @@ int vamdgpu_vm_access(struct vamdgpu_vm *vm, u64 va, void *buf, size_t len,
 			fault->flags |= VAMDGPU_FAULT_STALE_PTE;
 			goto fault;
 		}
+	} else if ((e->pte & VAMDGPU_PTE_VRAM) &&
+		   !vamdgpu_vram_page_allocated(vm->vdev->vram,
+						e->pte & VAMDGPU_PTE_ADDR_MASK)) {
+		/* A translation cached before its VRAM was freed. */
+		vamdgpu_tlb_entry_drop(e);
+		fault->flags |= VAMDGPU_FAULT_STALE_PTE;
+		goto fault;
 	}
 	if (!(e->pte & VAMDGPU_PTE_READ) ||
 	    (write && !(e->pte & VAMDGPU_PTE_WRITE))) {

@@ -106,7 +106,8 @@ struct vamdgpu_tlb_entry {
 	/**
 	 * @page: the system page of @pte, referenced while cached so that a
 	 * stale translation (a missing flush) reads stale data rather than
-	 * freed memory; NULL for VRAM.
+	 * freed memory; NULL for VRAM (whose pages are checked at each
+	 * access instead).
 	 */
 	struct page *page;
 };

@@ -184,6 +184,28 @@ struct page *vamdgpu_vram_backing_page(struct vamdgpu_vram *vram, u64 offset)
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_backing_page);
 
 /**
+ * vamdgpu_vram_page_allocated() - is a VRAM page part of a live block?
+ * @vram: the VRAM
+ * @offset: byte offset into VRAM
+ *
+ * Context: any.
+ * Return: true if a block holds the page at @offset.
+ */
+bool vamdgpu_vram_page_allocated(struct vamdgpu_vram *vram, u64 offset)
+{
+	u64 i = offset >> PAGE_SHIFT;
+	unsigned long flags;
+	bool allocated;
+
+	if (i >= vram->npages)
+		return false;
+	spin_lock_irqsave(&vram->lock, flags);
+	allocated = test_bit(i, vram->bitmap);
+	spin_unlock_irqrestore(&vram->lock, flags);
+	return allocated;
+}
+
+/**
  * vamdgpu_vram_block_page() - the device-private page of a block
  * @block: the block
  * @i: page index in the block

@@ -83,6 +83,7 @@ struct dev_pagemap *vamdgpu_vram_dev_pagemap(struct vamdgpu_vram *vram);
 struct vamdgpu_vram *vamdgpu_vram_from_page(struct page *page);
 u64 vamdgpu_vram_page_offset(struct page *page);
 struct page *vamdgpu_vram_backing_page(struct vamdgpu_vram *vram, u64 offset);
+bool vamdgpu_vram_page_allocated(struct vamdgpu_vram *vram, u64 offset);
 
 int vamdgpu_vram_copy_to_vram(struct vamdgpu_vram *vram, struct page **pages,
 			      const struct drm_pagemap_addr *addrs,

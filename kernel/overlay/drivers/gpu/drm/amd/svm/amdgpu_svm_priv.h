@@ -199,6 +199,10 @@ void amdgpu_svm_process_last_context_gone(struct amdgpu_svm_process *proc);
 void amdgpu_svm_gc_work(struct work_struct *work);
 void amdgpu_svm_restore_work(struct work_struct *work);
 int amdgpu_svm_drain(struct amdgpu_svm *svm);
+#if IS_ENABLED(CONFIG_KUNIT)
+bool amdgpu_svm_read_only_vma_holds(struct amdgpu_svm *svm,
+				    unsigned long start, unsigned long end);
+#endif
 void amdgpu_svm_process_drain(struct amdgpu_svm_process *proc);
 /* amdgpu_svm_sync() flags */
 /** Fail on memory that cannot be mapped instead of skipping it. */

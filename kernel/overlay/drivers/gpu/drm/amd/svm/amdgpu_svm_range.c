@@ -123,6 +123,11 @@ static unsigned int amdgpu_svm_zap_mapped(struct amdgpu_svm *svm,
  * eviction sequence the restore worker checks, so work queued here is
  * always seen by a restore that resumes); other contexts are quiesced
  * only by their own notifiers, when they have something mapped here.
+ * An mprotect() (MMU_NOTIFY_PROTECTION_VMA) queues the unmapped ranges
+ * too, without a quiesce: a range left unmapped because its memory was
+ * PROT_NONE is mapped again once the memory is accessible. (Memory that
+ * was PROT_NONE before any range was made there has no range to queue:
+ * the next SET_ATTR maps it.)
  * Then the PTEs of mapped ranges are zapped, one TLB flush, and every
  * range touched is DMA-unmapped. When the mm goes away
  * (MMU_NOTIFY_RELEASE) PTEs are only zapped. The amdgpu_svm_invalidate and
@@ -140,6 +145,7 @@ static void amdgpu_svm_invalidate(struct drm_gpusvm *gpusvm,
 	struct drm_gpusvm_ctx ctx = { .in_notifier = true };
 	bool unmap = mmu_range->event == MMU_NOTIFY_UNMAP;
 	bool release = mmu_range->event == MMU_NOTIFY_RELEASE;
+	bool protect = mmu_range->event == MMU_NOTIFY_PROTECTION_VMA;
 	/* Changes only under the SVM lock, which the notifier cannot take. */
 	bool xnack = READ_ONCE(proc->xnack);
 	bool any_mapped = false, queued = false;
@@ -163,7 +169,8 @@ static void amdgpu_svm_invalidate(struct drm_gpusvm *gpusvm,
 			drm_gpusvm_range_set_unmapped(r, mmu_range);
 			amdgpu_svm_range_queue(svm, range, AMDGPU_SVM_RANGE_GC);
 			queued = true;
-		} else if (range->mapped && !release && !xnack) {
+		} else if (!release && !xnack &&
+			   (range->mapped || protect)) {
 			amdgpu_svm_range_queue(svm, range,
 					       AMDGPU_SVM_RANGE_RESTORE);
 			queued = true;
@@ -609,6 +616,27 @@ static vm_flags_t amdgpu_svm_vma_at(struct amdgpu_svm *svm, unsigned long addr,
 	return flags;
 }
 
+/**
+ * amdgpu_svm_read_only_vma_holds() - does one read-only VMA hold a span?
+ * @svm: the context
+ * @start: first byte
+ * @end: one past the last
+ *
+ * Context: process context; takes and drops the mmap_lock.
+ * Return: true if one VMA without write permission covers all of
+ * [@start, @end): PTEs without write permission fit it.
+ */
+VISIBLE_IF_KUNIT bool amdgpu_svm_read_only_vma_holds(struct amdgpu_svm *svm,
+						     unsigned long start,
+						     unsigned long end)
+{
+	unsigned long vma_end;
+	vm_flags_t flags = amdgpu_svm_vma_at(svm, start, &vma_end);
+
+	return vma_end >= end && !(flags & VM_WRITE);
+}
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_read_only_vma_holds);
+
 /*
  * A range made before an mprotect or mmap split its VMA may now cover
  * memory of different permissions, which get_pages refuses: drop it
@@ -780,7 +808,6 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 	while (addr < end) {
 		struct drm_gpusvm_range *r;
 		struct amdgpu_svm_range *range;
-		unsigned long vma_end;
 		u32 flags = pte_flags;
 
 		ctx.read_only = !(flags & AMDGPU_SVM_PTE_WRITE);
@@ -896,15 +923,17 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 			return ret;
 		/*
 		 * Mapped read-only for a VMA that was read-only when the range
-		 * was looked up: an mprotect() that made it writable since ran
-		 * its notifier before this mapping and will not clear it, and
-		 * the GPU would fault its writes (XNACK off). Look again under
-		 * the mmap_lock, which that mprotect() held around its notifier:
-		 * if so, the restore worker maps the range writable, the
-		 * context quiesced until then.
+		 * was looked up: an mprotect() that made all or part of it
+		 * writable since ran its notifier before this mapping and will
+		 * not clear it, and the GPU would fault its writes (XNACK off).
+		 * Look again under the mmap_lock, which that mprotect() held
+		 * around its notifier: unless one read-only VMA still holds
+		 * the range, the restore worker maps it again, the context
+		 * quiesced until then.
 		 */
 		if (!ret && flags != pte_flags &&
-		    (amdgpu_svm_vma_at(svm, addr, &vma_end) & VM_WRITE))
+		    !amdgpu_svm_read_only_vma_holds(svm, range_start(range),
+						    range_end(range)))
 			amdgpu_svm_restore_later(svm, range_start(range),
 						 range_end(range));
 		retries = 0;

@@ -332,6 +332,45 @@ static void vamdgpu_pt_vram(struct kunit *test)
 	vamdgpu_vram_free(block);
 }
 
+/*
+ * A PTE, or a translation the TLB cached, to VRAM whose block was freed is
+ * stale: the access faults instead of reading what the next user of that
+ * VRAM keeps there.
+ */
+static void vamdgpu_pt_vram_freed(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	struct vamdgpu_vram_block *block;
+	struct drm_pagemap_addr addr;
+	struct vamdgpu_fault fault;
+	bool tlb_miss = false;
+	u64 got = 0;
+
+	block = vamdgpu_vram_alloc(test_vdev->vram, 1, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(block));
+	addr = drm_pagemap_addr_encode(vamdgpu_vram_block_offset(block, 0),
+				       DRM_INTERCONNECT_DRIVER, 0,
+				       DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_EQ(test, vamdgpu_vm_update_range(t->vm, VA(0), VA(1), &addr,
+						      VAMDGPU_PTE_READ), 0);
+	KUNIT_ASSERT_EQ(test, gpu_access(t, VA(0), &got, 8, VAMDGPU_ACCESS_READ,
+					 NULL, NULL), 0);
+	vamdgpu_vram_free(block);
+
+	/* The translation is cached: no walk, and still stale. */
+	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(0), &got, 8, VAMDGPU_ACCESS_READ,
+					 &tlb_miss, &fault), -EFAULT);
+	KUNIT_EXPECT_FALSE(test, tlb_miss);
+	KUNIT_EXPECT_EQ(test, fault.flags, VAMDGPU_FAULT_STALE_PTE);
+
+	vamdgpu_vm_flush_tlb(t->vm);
+	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(0), &got, 8, VAMDGPU_ACCESS_READ,
+					 &tlb_miss, &fault), -EFAULT);
+	KUNIT_EXPECT_TRUE(test, tlb_miss);
+	KUNIT_EXPECT_EQ(test, fault.flags, VAMDGPU_FAULT_STALE_PTE);
+	vamdgpu_vm_clear_range(t->vm, VA(0), VA(1));
+}
+
 /* VRAM */
 
 static void vamdgpu_vram_alloc_free(struct kunit *test)
@@ -964,6 +1003,7 @@ static struct kunit_case vamdgpu_pt_cases[] = {
 	KUNIT_CASE(vamdgpu_pt_2m_fragment),
 	KUNIT_CASE(vamdgpu_pt_update_bad),
 	KUNIT_CASE(vamdgpu_pt_vram),
+	KUNIT_CASE(vamdgpu_pt_vram_freed),
 	{}
 };
 

@@ -67,15 +67,19 @@ static struct mock_gpu *to_mock(struct amdgpu_svm *svm)
 	return amdgpu_svm_drvdata(svm);
 }
 
-/* What mprotect(PROT_READ | PROT_WRITE) does to the VMA at @addr. */
-static void mock_unprotect(struct mm_struct *mm, unsigned long addr)
+/*
+ * What mprotect() does to the VMA at @addr before its notifier runs: its
+ * permissions become @prot, of VM_READ, VM_WRITE and VM_EXEC.
+ */
+static void mock_mprotect_vma(struct mm_struct *mm, unsigned long addr,
+			      vm_flags_t prot)
 {
 	struct vm_area_struct *vma;
 
 	mmap_write_lock(mm);
 	vma = vma_lookup(mm, addr);
 	if (vma) {
-		vm_flags_set(vma, VM_WRITE);
+		vm_flags_mod(vma, prot, (VM_READ | VM_WRITE | VM_EXEC) & ~prot);
 		vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
 	}
 	mmap_write_unlock(mm);
@@ -96,7 +100,7 @@ static int mock_reserve_ptes(struct amdgpu_svm *svm, unsigned long start,
 	mock->frame_hi = max(mock->frame_hi, frame);
 	if (mock->unprotects) {
 		mock->unprotects--;
-		mock_unprotect(svm->gpusvm.mm, start);
+		mock_mprotect_vma(svm->gpusvm.mm, start, VM_READ | VM_WRITE);
 	}
 	if (!mock->remaps)
 		return 0;
@@ -227,6 +231,28 @@ static void range_test_forget_ptes(struct amdgpu_svm *svm,
 	drm_gpusvm_notifier_lock(&svm->gpusvm);
 	range->mapped = false;
 	drm_gpusvm_notifier_unlock(&svm->gpusvm);
+}
+
+/*
+ * The drm_gpusvm notifier of @svm over [addr, addr + len) called as
+ * drm_gpusvm calls it for an MMU notifier event of the test's mm: the
+ * notifier lock held for write.
+ */
+static void range_test_notify(struct amdgpu_svm *svm, unsigned long addr,
+			      unsigned long len, enum mmu_notifier_event event)
+{
+	struct mmu_notifier_range mmu_range = {
+		.mm = svm->gpusvm.mm,
+		.start = addr,
+		.end = addr + len,
+		.event = event,
+	};
+	struct drm_gpusvm_notifier *notifier;
+
+	down_write(&svm->gpusvm.notifier_lock);
+	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, addr, addr + len)
+		svm->gpusvm.ops->invalidate(&svm->gpusvm, notifier, &mmu_range);
+	up_write(&svm->gpusvm.notifier_lock);
 }
 
 /* Whether @svm has ranges queued for the workers. */
@@ -607,6 +633,103 @@ static void range_test_unprotected_mapped_writable(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock->quiesces, mock->resumes);
 }
 
+/*
+ * The read-only mapping of such a range is kept only if one read-only VMA
+ * still holds all of it: an mprotect() that made part of the range
+ * writable after the range was looked up left its head read-only, which a
+ * look at the address mapped from used to take for the whole (the VMA
+ * split cannot be made here without a notifier; the layouts are made
+ * directly).
+ */
+static void range_test_read_only_vma_holds(struct kunit *test)
+{
+	struct mock_gpu *mock;
+	struct amdgpu_svm *svm;
+	unsigned long addr;
+
+	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mock);
+	svm = range_test_setup(test, mock, SZ_2M, &addr);
+	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, addr, SZ_2M, PROT_READ,
+				      MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE, 0),
+			addr);
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_read_only_vma_holds(svm, addr,
+							       addr + SZ_2M));
+
+	mock_mprotect_vma(svm->gpusvm.mm, addr, VM_READ | VM_WRITE);
+	KUNIT_EXPECT_FALSE_MSG(test,
+			       amdgpu_svm_read_only_vma_holds(svm, addr, addr + SZ_2M),
+			       "a writable VMA taken for read-only");
+
+	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, addr, SZ_1M, PROT_READ,
+				      MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE, 0),
+			addr);
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_read_only_vma_holds(svm, addr,
+							       addr + SZ_1M));
+	KUNIT_EXPECT_FALSE_MSG(test,
+			       amdgpu_svm_read_only_vma_holds(svm, addr, addr + SZ_2M),
+			       "a read-only head taken for a span whose tail is writable");
+
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr + SZ_1M, SZ_1M), 0);
+	KUNIT_EXPECT_FALSE_MSG(test,
+			       amdgpu_svm_read_only_vma_holds(svm, addr, addr + SZ_2M),
+			       "a read-only head taken for a span whose tail is unmapped");
+	KUNIT_EXPECT_FALSE(test, amdgpu_svm_read_only_vma_holds(svm, addr + SZ_1M,
+								addr + SZ_2M));
+}
+
+/*
+ * XNACK off: a mapped range whose memory an mprotect() makes PROT_NONE is
+ * left unmapped by the restore, and mapped again when another mprotect()
+ * makes the memory accessible; the notifier of that one used to queue
+ * mapped ranges only, and the GPU faulted on memory it may access until
+ * the next SET_ATTR. Each mprotect() is its VMA change, then the
+ * notifier's call.
+ */
+static void range_test_prot_none_and_back(struct kunit *test)
+{
+	struct amdgpu_svm_range *range;
+	struct amdgpu_svm_process *proc;
+	struct mock_gpu *mock;
+	struct amdgpu_svm *svm;
+	struct mm_struct *mm;
+	unsigned long addr;
+	u32 pte_flags = 0;
+	bool mapped;
+
+	svm = range_test_mapped_2m(test, &mock, &addr);
+	proc = svm->proc;
+	mm = svm->gpusvm.mm;
+
+	mock_mprotect_vma(mm, addr, 0);
+	range_test_notify(svm, addr, SZ_2M, MMU_NOTIFY_PROTECTION_VMA);
+	enable_delayed_work(&proc->restore_work);
+	amdgpu_svm_restore_work(&proc->restore_work.work);
+	disable_delayed_work_sync(&proc->restore_work);
+	mutex_lock(&proc->lock);
+	range = range_test_find(svm, addr);
+	mapped = range && range->mapped;
+	mutex_unlock(&proc->lock);
+	KUNIT_ASSERT_FALSE_MSG(test, mapped, "PROT_NONE memory is mapped");
+	KUNIT_ASSERT_FALSE(test, svm->evicted);
+
+	mock_mprotect_vma(mm, addr, VM_READ | VM_WRITE);
+	range_test_notify(svm, addr, SZ_2M, MMU_NOTIFY_PROTECTION_VMA);
+	enable_delayed_work(&proc->restore_work);
+	amdgpu_svm_restore_work(&proc->restore_work.work);
+
+	mutex_lock(&proc->lock);
+	range = range_test_find(svm, addr);
+	if (range && range->mapped)
+		pte_flags = range->pte_flags;
+	mutex_unlock(&proc->lock);
+	KUNIT_EXPECT_TRUE_MSG(test, pte_flags & AMDGPU_SVM_PTE_WRITE,
+			      "memory made accessible again is not mapped writable (PTE flags 0x%x)",
+			      pte_flags);
+	KUNIT_EXPECT_FALSE(test, svm->evicted);
+	KUNIT_EXPECT_EQ(test, mock->quiesces, mock->resumes);
+}
+
 static unsigned int range_test_syncs;
 
 static int range_test_count_sync(struct amdgpu_svm *svm, unsigned long start,
@@ -865,6 +988,8 @@ static struct kunit_case amdgpu_svm_range_test_cases[] = {
 	KUNIT_CASE(range_test_retry_keeps_collected),
 	KUNIT_CASE(range_test_split_drop_keeps_rest),
 	KUNIT_CASE(range_test_unprotected_mapped_writable),
+	KUNIT_CASE(range_test_read_only_vma_holds),
+	KUNIT_CASE(range_test_prot_none_and_back),
 	KUNIT_CASE(range_test_restore_after_exit),
 	KUNIT_CASE(range_test_join_during_last_destroy),
 	KUNIT_CASE(range_test_quiesce_per_context),
