@@ -123,11 +123,13 @@ static unsigned int amdgpu_svm_zap_mapped(struct amdgpu_svm *svm,
  * eviction sequence the restore worker checks, so work queued here is
  * always seen by a restore that resumes); other contexts are quiesced
  * only by their own notifiers, when they have something mapped here.
- * An mprotect() (MMU_NOTIFY_PROTECTION_VMA) queues the unmapped ranges
- * too, without a quiesce: a range left unmapped because its memory was
- * PROT_NONE is mapped again once the memory is accessible. (Memory that
- * was PROT_NONE before any range was made there has no range to queue:
- * the next SET_ATTR maps it.)
+ * An mprotect() (MMU_NOTIFY_PROTECTION_VMA; NUMA balancing's scans too)
+ * queues the unmapped ranges as well, and quiesces as for mapped ones, so
+ * that no queue runs before the restore: a range left unmapped because
+ * its memory was PROT_NONE is mapped again once the memory is accessible.
+ * (Memory that was PROT_NONE before any range was made there, or in a
+ * range that reached into accessible memory and was dropped, has no range
+ * to queue: the next SET_ATTR maps it.)
  * Then the PTEs of mapped ranges are zapped, one TLB flush, and every
  * range touched is DMA-unmapped. When the mm goes away
  * (MMU_NOTIFY_RELEASE) PTEs are only zapped. The amdgpu_svm_invalidate and
@@ -148,7 +150,7 @@ static void amdgpu_svm_invalidate(struct drm_gpusvm *gpusvm,
 	bool protect = mmu_range->event == MMU_NOTIFY_PROTECTION_VMA;
 	/* Changes only under the SVM lock, which the notifier cannot take. */
 	bool xnack = READ_ONCE(proc->xnack);
-	bool any_mapped = false, queued = false;
+	bool any_mapped = false, queued = false, restore = false;
 	unsigned int ranges = 0, zapped = 0;
 	struct drm_gpusvm_range *r = NULL;
 	unsigned long start, end;
@@ -174,11 +176,12 @@ static void amdgpu_svm_invalidate(struct drm_gpusvm *gpusvm,
 			amdgpu_svm_range_queue(svm, range,
 					       AMDGPU_SVM_RANGE_RESTORE);
 			queued = true;
+			restore = true;
 		}
 	}
 	trace_amdgpu_svm_invalidate(svm->gpu->gpu_id, start, end,
 				    mmu_range->event, any_mapped);
-	if (any_mapped && !release && !xnack)
+	if ((any_mapped || restore) && !release && !xnack)
 		amdgpu_svm_evict(svm);
 
 	if (any_mapped) {

@@ -683,8 +683,8 @@ static void range_test_read_only_vma_holds(struct kunit *test)
  * left unmapped by the restore, and mapped again when another mprotect()
  * makes the memory accessible; the notifier of that one used to queue
  * mapped ranges only, and the GPU faulted on memory it may access until
- * the next SET_ATTR. Each mprotect() is its VMA change, then the
- * notifier's call.
+ * the next SET_ATTR; the queues stay quiesced until the restore. Each
+ * mprotect() is its VMA change, then the notifier's call.
  */
 static void range_test_prot_none_and_back(struct kunit *test)
 {
@@ -715,6 +715,8 @@ static void range_test_prot_none_and_back(struct kunit *test)
 
 	mock_mprotect_vma(mm, addr, VM_READ | VM_WRITE);
 	range_test_notify(svm, addr, SZ_2M, MMU_NOTIFY_PROTECTION_VMA);
+	KUNIT_EXPECT_TRUE_MSG(test, svm->evicted,
+			      "the queues run before the restore maps the accessible memory");
 	enable_delayed_work(&proc->restore_work);
 	amdgpu_svm_restore_work(&proc->restore_work.work);
 
