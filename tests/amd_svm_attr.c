@@ -400,16 +400,22 @@ static const struct bad_case {
 
 static void test_bad_input_one(int fd, const struct bad_case *c)
 {
-	struct drm_amdgpu_svm_attribute attr = {
-		.type = AMDGPU_SVM_ATTR_GRANULARITY, .value = 5,
+	/*
+	 * A valid GRANULARITY first, then the attribute a case may break:
+	 * a refused call must not have applied the first either.
+	 */
+	struct drm_amdgpu_svm_attribute attrs[2] = {
+		{ .type = AMDGPU_SVM_ATTR_GRANULARITY, .value = 5 },
+		{ .type = AMDGPU_SVM_ATTR_GRANULARITY, .value = 5 },
 	};
+	struct drm_amdgpu_svm_attribute *attr = &attrs[1];
 	char *buf = map_pages(NPAGES);
 	struct drm_amdgpu_gem_svm args = {
 		.start = pg(buf, 0),
 		.size = npg(NPAGES),
 		.op = AMDGPU_SVM_OP_SET_ATTR,
-		.nattr = 1,
-		.attrs = (uintptr_t)&attr,
+		.nattr = 2,
+		.attrs = (uintptr_t)attrs,
 	};
 	int ret;
 
@@ -425,32 +431,32 @@ static void test_bad_input_one(int fd, const struct bad_case *c)
 	case BAD_NATTR_0: args.nattr = 0; break;
 	case BAD_NATTR_BIG: args.nattr = AMDGPU_SVM_MAX_ATTRS + 1; break;
 	case BAD_ATTRS_NULL: args.attrs = 0; break;
-	case BAD_TYPE: attr.type = AMDGPU_SVM_ATTR_GRANULARITY + 1; break;
+	case BAD_TYPE: attr->type = AMDGPU_SVM_ATTR_GRANULARITY + 1; break;
 	case BAD_SET_FLAGS:
-		attr.type = AMDGPU_SVM_ATTR_SET_FLAGS;
-		attr.value = AMDGPU_SVM_FLAGS_ALL + 1;
+		attr->type = AMDGPU_SVM_ATTR_SET_FLAGS;
+		attr->value = AMDGPU_SVM_FLAGS_ALL + 1;
 		break;
 	case BAD_CLR_FLAGS:
-		attr.type = AMDGPU_SVM_ATTR_CLR_FLAGS;
-		attr.value = 0x80000000u;
+		attr->type = AMDGPU_SVM_ATTR_CLR_FLAGS;
+		attr->value = 0x80000000u;
 		break;
-	case BAD_GRANULARITY: attr.value = AMDGPU_SVM_MAX_GRANULARITY + 1; break;
+	case BAD_GRANULARITY: attr->value = AMDGPU_SVM_MAX_GRANULARITY + 1; break;
 	case BAD_PREF_GPU:
-		attr.type = AMDGPU_SVM_ATTR_PREFERRED_LOC;
-		attr.value = 0xdead;
+		attr->type = AMDGPU_SVM_ATTR_PREFERRED_LOC;
+		attr->value = 0xdead;
 		break;
 	case BAD_PREFETCH_GPU:
-		attr.type = AMDGPU_SVM_ATTR_PREFETCH_LOC;
-		attr.value = 0xdead;
+		attr->type = AMDGPU_SVM_ATTR_PREFETCH_LOC;
+		attr->value = 0xdead;
 		break;
 	case BAD_ACCESS_GPU:
-		attr.type = AMDGPU_SVM_ATTR_ACCESS;
-		attr.value = 0xdead;
+		attr->type = AMDGPU_SVM_ATTR_ACCESS;
+		attr->value = 0xdead;
 		break;
 	case BAD_GET_ACCESS_GPU:
 		args.op = AMDGPU_SVM_OP_GET_ATTR;
-		attr.type = AMDGPU_SVM_ATTR_ACCESS;
-		attr.value = 0xdead;
+		attr->type = AMDGPU_SVM_ATTR_ACCESS;
+		attr->value = 0xdead;
 		break;
 	case BAD_UNMAPPED:
 		munmap(buf, npg(NPAGES));
@@ -471,7 +477,10 @@ static void test_bad_input_one(int fd, const struct bad_case *c)
 		     (unsigned long long)args.size, args.op, args.nattr,
 		     c->err, strerror(c->err), ret, strerror(ret));
 
-	/* Nothing changed: the span still has the default granularity. */
+	/*
+	 * Nothing changed: the span still has the default granularity, the
+	 * valid attribute of the refused call included.
+	 */
 	if (c->what != BAD_UNMAPPED && c->what != BAD_GET_UNMAPPED &&
 	    c->what != BAD_HOLE)
 		expect_one(fd, buf, 0, NPAGES, AMDGPU_SVM_ATTR_GRANULARITY, 9);

@@ -25,8 +25,9 @@
  * SUBTEST: fork-while-queue-runs
  * Description: The parent forks while its queue runs a stream of GPU
  *	writes over mapped memory and the child writes its copy: every GPU
- *	write lands in the parent's memory, none is lost or misdirected, and
- *	the queue never faults.
+ *	write lands in the parent's memory, none is lost, the child's copy
+ *	holds those done before the fork and none started after it, and the
+ *	queue never faults; skips when the queue was done before the fork.
  *
  * SUBTEST: child-inherited-fd-refused
  * Description: A forked child holding its parent's fd can neither make
@@ -176,30 +177,90 @@ static void test_child_writes(struct svm_gpu *gpu, bool xnack)
 	teardown(&s);
 }
 
+/* How many of the @n submissions of @q (in order) are complete. */
+static unsigned int rounds_done(struct svm_queue *q, const uint64_t *seqno,
+				unsigned int n)
+{
+	unsigned int i = 0;
+
+	while (i < n && __svm_queue_wait(q, seqno[i], 0) == 0)
+		i++;
+	return i;
+}
+
 static void test_fork_running(struct svm_gpu *gpu, bool xnack)
 {
-	enum { ROUNDS = 64 };
+	/* Rounds long enough to be running when the fork comes. */
+	enum { ROUNDS = 64, FILLS = 4 };
 	size_t page = svm_page_size();
-	struct svm_gpu_cmd cmds[2];
-	uint64_t seqno = 0;
+	unsigned int done_before, done_after;
+	struct svm_gpu_cmd cmds[FILLS + 1];
+	uint64_t seqno[ROUNDS];
 	struct setup s;
 	uint64_t *slot;
+	char *orig;
+	int go[2];
 
 	setup(&s, gpu, xnack, 5);
+	orig = malloc(s.size);
+	igt_assert(orig);
+	memcpy(orig, s.buf, s.size);
+	igt_assert_eq(pipe(go), 0);
 	for (int i = 0; i < ROUNDS; i++) {
-		/* Each round: a slot of its own, then a fill of the rest. */
+		/* Each round: a slot of its own, then fills of the rest. */
 		cmds[0] = svm_cmd_write((uintptr_t)s.buf + (i % NPAGES) * page +
 					(i / NPAGES) * 8, 0x1000 + i, 8);
-		cmds[1] = svm_cmd_fill((uintptr_t)s.dst, s.size, i);
-		seqno = svm_queue_submit(&s.q, cmds, 2);
+		for (int f = 1; f < FILLS + 1; f++)
+			cmds[f] = svm_cmd_fill((uintptr_t)s.dst, s.size, i);
+		seqno[i] = svm_queue_submit(&s.q, cmds, FILLS + 1);
 	}
+	done_before = rounds_done(&s.q, seqno, ROUNDS);
 	igt_fork(child, 1) {
-		/* The child's writes go to its own copies only. */
+		close(go[1]);
+		igt_assert_eq(read(go[0], &done_after, sizeof(done_after)),
+			      sizeof(done_after));
+		/*
+		 * The child's copy holds the rounds done before the fork and
+		 * none of those that started after it: a GPU write after the
+		 * fork that landed here was misdirected to the child's page.
+		 * Round done_after was the one in flight when the parent
+		 * looked, after the fork: its write may have landed before.
+		 */
+		for (int i = 0; i < ROUNDS; i++) {
+			size_t off = (i % NPAGES) * page + (i / NPAGES) * 8;
+
+			slot = (uint64_t *)(s.buf + off);
+			if (i < (int)done_before)
+				igt_assert_f(*slot == 0x1000u + i,
+					     "%s: GPU write %d, done before the fork, missing from the child's copy: 0x%llx\n",
+					     gpu->name, i, (unsigned long long)*slot);
+			else if (i > (int)done_after)
+				igt_assert_f(*slot == *(uint64_t *)(orig + off),
+					     "%s: GPU write %d, started after the fork, reached the child's copy: 0x%llx\n",
+					     gpu->name, i, (unsigned long long)*slot);
+		}
+		/* The child writes its copies while the GPU still runs... */
 		memset(s.buf, 0xee, s.size);
 		memset(s.dst, 0xee, s.size);
+		igt_assert_eq(read(go[0], &done_after, sizeof(done_after)),
+			      sizeof(done_after));
+		/* ...and no GPU write lands in them afterwards either. */
+		for (size_t off = 0; off < s.size; off++)
+			igt_assert_f(s.buf[off] == (char)0xee &&
+				     s.dst[off] == (char)0xee,
+				     "%s: a GPU write reached the child's copy at offset 0x%zx after it wrote it\n",
+				     gpu->name, off);
 	}
+	done_after = rounds_done(&s.q, seqno, ROUNDS);
+	close(go[0]);
+	igt_assert_eq(write(go[1], &done_after, sizeof(done_after)),
+		      sizeof(done_after));
+	svm_queue_wait(&s.q, seqno[ROUNDS - 1], "GPU writes in flight across fork");
+	/* All done: the child checks its copies once more. */
+	igt_assert_eq(write(go[1], &done_after, sizeof(done_after)),
+		      sizeof(done_after));
 	igt_waitchildren();
-	svm_queue_wait(&s.q, seqno, "GPU writes in flight across fork");
+	close(go[1]);
 	for (int i = 0; i < ROUNDS; i++) {
 		slot = (uint64_t *)(s.buf + (i % NPAGES) * page + (i / NPAGES) * 8);
 		igt_assert_f(*slot == 0x1000u + i,
@@ -215,7 +276,13 @@ static void test_fork_running(struct svm_gpu *gpu, bool xnack)
 		igt_assert_f(c.vm_faults == 0, "%s: VM fault at 0x%llx across fork\n",
 			     gpu->name, (unsigned long long)c.fault_addr);
 	}
+	igt_info("%s: %u of %u rounds done before the fork, %u right after it\n",
+		 gpu->name, done_before, ROUNDS, done_after);
 	teardown(&s);
+	free(orig);
+	igt_skip_on_f(done_before == ROUNDS,
+		      "%s: the queue was done before the fork: nothing ran across it\n",
+		      gpu->name);
 }
 
 static void test_child_fd(struct svm_gpu *gpu, bool xnack)
@@ -240,14 +307,14 @@ static void test_child_fd(struct svm_gpu *gpu, bool xnack)
 			     gpu->name, ret, -EBADF);
 		if (gpu->is_virtual) {
 			ret = gpu->backend->queue_create(&q);
-			igt_assert_f(ret < 0,
-				     "%s: the child created queue %u in its parent's VM\n",
-				     gpu->name, q.id);
+			igt_assert_f(ret == -EBADF,
+				     "%s: the child's queue creation in its parent's VM returned %d (queue %u), expected %d\n",
+				     gpu->name, ret, q.id, -EBADF);
 		}
 		ret = gpu->backend->submit(&s.q, &cmd, 1, &seqno);
-		igt_assert_f(ret < 0,
-			     "%s: the child submitted a GPU fill of its parent's memory on its parent's queue\n",
-			     gpu->name);
+		igt_assert_f(ret == -EBADF,
+			     "%s: the child's GPU fill of its parent's memory on its parent's queue returned %d, expected %d\n",
+			     gpu->name, ret, -EBADF);
 	}
 	igt_waitchildren();
 	svm_pattern_check(s.buf, s.size, 7, 0,
@@ -476,7 +543,7 @@ static const struct {
 	{ "child-writes-invisible", test_child_writes,
 	  "The child overwrites its copy of a GPU-mapped buffer; the parent's GPU still reads the parent's data, and a GPU fill by the parent never reaches the child's copy." },
 	{ "fork-while-queue-runs", test_fork_running,
-	  "The parent forks while its queue runs a stream of GPU writes over mapped memory and the child writes its copy: every GPU write lands in the parent's memory, none is lost or misdirected, and the queue never faults." },
+	  "The parent forks while its queue runs a stream of GPU writes over mapped memory and the child writes its copy: every GPU write lands in the parent's memory, none is lost, the child's copy holds those done before the fork and none started after it, and the queue never faults; skips when the queue was done before the fork." },
 	{ "child-inherited-fd-refused", test_child_fd,
 	  "A forked child holding its parent's fd can neither make an SVM call (-EBADF), nor create a queue (virtual GPU) or submit on its parent's queue: nothing reaches the parent's memory or VM." },
 	{ "gpu-write-after-fork-vram", test_cow_vram,

@@ -72,7 +72,8 @@
  * SUBTEST: teardown-busy
  * Description: Closing the fd with a queue running over SVM memory and an
  *	unmap still pending in the garbage collector, and a child exiting
- *	in the same state, leave no leak, no hang and no kernel report.
+ *	in the same state, leave no leak (the core's debugfs list of
+ *	processes lets go of both), no hang and no kernel report.
  *
  * SUBTEST: second-fd-mapped
  * Description: The process opens the GPU a second time after giving it
@@ -102,6 +103,7 @@
 #include "amdgpu_svm.h"
 #include "svm_buf.h"
 #include "svm_gpu.h"
+#include "svm_held.h"
 #include "vamdgpu.h"
 
 #define PATTERN		0x5a5aa5a5u
@@ -149,6 +151,11 @@ static void expect_fault(struct svm_queue *q, struct svm_gpu_cmd cmd,
 		     name, write ? "write" : "VM", addr,
 		     c.failed ? "a fault" : "no fault", c.fault_addr,
 		     c.fault_write ? "write" : "read");
+	/* XNACK on: the fault handler was asked, and refused. */
+	igt_assert_f(c.fault_unresolved == q->ctx->xnack,
+		     "%s: XNACK %s: the fault at 0x%" PRIx64 " %s the fault handler\n",
+		     name, q->ctx->xnack ? "on" : "off", addr,
+		     c.fault_unresolved ? "went through" : "never went through");
 }
 
 /* Retry faults @q's GPU resolved so far. */
@@ -413,7 +420,7 @@ static void test_no_access(const struct mode *m)
 	svm_set_one(ctx.fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_NO_ACCESS,
 		    m->gpu->gpu_id);
 	svm_queue_create(&ctx, &q);
-	expect_fault(&q, svm_cmd_write(addr, 7, 4), addr, false);
+	expect_fault(&q, svm_cmd_write(addr, 7, 4), addr, true);
 	igt_assert_eq_u32(buf[page_size / 4], 0);
 	svm_queue_destroy(&q);
 	munmap(buf, size);
@@ -449,29 +456,41 @@ static void busy_then_close(const struct mode *m)
 
 static void test_teardown(const struct mode *m)
 {
-	int status;
-	pid_t pid;
+	struct svm_held held = {};
+	unsigned int contexts;
+	pid_t *child;
+
+	svm_held_require();
+	child = mmap(NULL, sizeof(*child), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	igt_assert(child != MAP_FAILED);
+	contexts = svm_held_of(getpid(), &held) ? held.contexts : 0;
 
 	busy_then_close(m);
+	igt_assert_f(svm_held_contexts(getpid(), contexts),
+		     "%s: the context closed busy is still held 10 s later\n",
+		     m->gpu->name);
 
-	pid = fork();
-	igt_assert(pid >= 0);
-	if (pid == 0) {
+	igt_fork(i, 1) {
 		size_t size = 2ul << 20;
 		char *buf = svm_map_aligned(size, 2 << 20);
 		struct svm_gpu_cmd cmd = svm_cmd_fill((uintptr_t)buf, size, 1);
 		struct svm_queue q;
 		struct svm_ctx ctx;
 
+		*child = getpid();
 		svm_ctx_open(m->gpu, m->xnack, &ctx);
 		give_access(&ctx, buf, size);
 		svm_queue_create(&ctx, &q);
 		svm_queue_submit(&q, &cmd, 1);
 		munmap(buf, page_size);
-		_exit(0);
+		/* Exits with the queue busy and the unmap pending. */
 	}
-	igt_assert_eq(waitpid(pid, &status, 0), pid);
-	igt_assert(WIFEXITED(status));
+	igt_waitchildren();
+	igt_assert_f(svm_held_contexts(*child, 0),
+		     "%s: the SVM state of child %d, which exited busy, is still held 10 s later\n",
+		     m->gpu->name, *child);
+	munmap(child, sizeof(*child));
 }
 
 /* A fill through a new queue of @ctx, checked; its retry faults. */
@@ -617,7 +636,7 @@ static const struct {
 	{ "prot-none-no-quiesce", test_prot_none,
 	  "XNACK off: SET_ATTR over a span ending 32 KiB into a PROT_NONE hole of a mapped buffer quiesces nothing (the hole is skipped, never made a range reaching past the span), and the GPU writes the buffer outside the hole." },
 	{ "teardown-busy", test_teardown,
-	  "Closing the fd with a queue running over SVM memory and an unmap still pending in the garbage collector, and a child exiting in the same state, leave no leak, no hang and no kernel report." },
+	  "Closing the fd with a queue running over SVM memory and an unmap still pending in the garbage collector, and a child exiting in the same state, leave no leak (the core's debugfs list of processes lets go of both), no hang and no kernel report." },
 };
 
 int igt_main()

@@ -139,9 +139,9 @@
  *
  * SUBTEST: ping-pong
  * Description: GPU write, CPU check and write, GPU copy, for many rounds
- *	on a buffer whose location is the GPU: every round's data is exact
- *	and no round takes longer than a bound (no livelock); prints rounds
- *	per second and pages moved.
+ *	on a buffer whose location is the GPU: every round's data is exact;
+ *	prints rounds per second, the slowest round and pages moved (a
+ *	livelock is left to the runner's per-test timeout).
  *
  * SUBTEST: ping-pong-two-gpus
  * Description: Two GPUs and the CPU take turns on one buffer preferring
@@ -217,8 +217,6 @@
 
 #define PING_PONG_ROUNDS	16
 #define MIGRATION_RACE_ROUNDS	8
-/* Far beyond a round's time even under TCG: only a livelock exceeds it. */
-#define ROUND_BOUND_S	30.0
 
 static size_t page_size;
 
@@ -845,6 +843,9 @@ static void test_larger_than_vram(const struct mode *m)
 	igt_assert_f(in_vram <= vram_pages,
 		     "%zu pages in VRAM, more than its %zu\n", in_vram,
 		     vram_pages);
+	igt_assert_f(in_vram > 0,
+		     "%s: no page of the buffer is in VRAM after the prefetch\n",
+		     m->gpu->name);
 	svm_pattern_check(buf + size - SZ_2M, SZ_2M, 59, size - SZ_2M,
 			  "the buffer's last 2 MiB after the prefetch");
 
@@ -1094,8 +1095,6 @@ static void test_ping_pong(const struct mode *m)
 		in_vram += ping_pong_round(&q, buf, src, size, r);
 		t = now_s() - t;
 		worst = t > worst ? t : worst;
-		igt_assert_f(t < ROUND_BOUND_S,
-			     "round %u took %.1f s: livelock?\n", r, t);
 	}
 	t = now_s() - start;
 	igt_info("%u rounds of 2 MiB in %.2f s: %.1f rounds/s, slowest %.3f s; the GPU wrote it in VRAM in %u rounds\n",
@@ -1419,9 +1418,12 @@ static double gbps(size_t size, double s)
  */
 #define VRAM_RESIDENCY_WAIT_US	3000
 
-/* Average seconds of @iters calls of the SVM prefetch to @loc. */
+/*
+ * Average seconds of @iters calls of the SVM prefetch to @loc, each
+ * checked to have moved every page (into VRAM only if @fits it).
+ */
 static double time_prefetch(struct svm_ctx *ctx, void *buf, size_t size,
-			    uint32_t loc, uint32_t back, int iters)
+			    uint32_t loc, uint32_t back, int iters, bool fits)
 {
 	double total = 0, t;
 
@@ -1431,6 +1433,11 @@ static double time_prefetch(struct svm_ctx *ctx, void *buf, size_t size,
 		t = now_s();
 		set_loc(ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, loc);
 		total += now_s() - t;
+		if (loc == AMDGPU_SVM_LOCATION_SYSMEM)
+			assert_in_vram(buf, size, 0, "a timed move to system memory");
+		else if (fits)
+			assert_in_vram(buf, size, size / page_size,
+				       "a timed move into VRAM");
 		if (back != loc)
 			set_loc(ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, back);
 	}
@@ -1650,7 +1657,13 @@ static void test_benchmark(struct svm_gpu *gpu)
 
 		for (int thp = 1; thp >= 0; thp--) {
 			char *buf = svm_map_aligned(size, SZ_2M), *other = svm_map_aligned(size, SZ_2M);
-			double s2v, v2s, h2d = 0, h2s = 0, mc;
+			char h2d[16] = "n/a", h2s[16] = "n/a";
+			/*
+			 * Checked all in VRAM only where it leaves room, and
+			 * no other user can hold VRAM: on the virtual GPU.
+			 */
+			bool fits = gpu->is_virtual && size <= gpu->vram_size / 2;
+			double s2v, v2s, mc;
 
 			igt_assert_eq(madvise(buf, size, thp ? MADV_HUGEPAGE :
 					      MADV_NOHUGEPAGE), 0);
@@ -1658,22 +1671,26 @@ static void test_benchmark(struct svm_gpu *gpu)
 			memset(other, 0, size);
 			warm_up(&ctx, hmm, buf, other, size, id);
 			s2v = time_prefetch(&ctx, buf, size, id,
-					    AMDGPU_SVM_LOCATION_SYSMEM, iters);
+					    AMDGPU_SVM_LOCATION_SYSMEM, iters,
+					    fits);
 			set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC, id);
 			v2s = time_prefetch(&ctx, buf, size,
-					    AMDGPU_SVM_LOCATION_SYSMEM, id, iters);
+					    AMDGPU_SVM_LOCATION_SYSMEM, id, iters,
+					    fits);
 			set_loc(&ctx, buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
 				AMDGPU_SVM_LOCATION_SYSMEM);
 			svm_pattern_check(buf, size, 9, 0, "data after the SVM runs");
 			if (hmm >= 0) {
-				h2d = gbps(size, time_hmm(hmm, buf, other, size,
-							  true, iters));
-				h2s = gbps(size, time_hmm(hmm, buf, other, size,
-							  false, iters));
+				snprintf(h2d, sizeof(h2d), "%.3f",
+					 gbps(size, time_hmm(hmm, buf, other, size,
+							     true, iters)));
+				snprintf(h2s, sizeof(h2s), "%.3f",
+					 gbps(size, time_hmm(hmm, buf, other, size,
+							     false, iters)));
 				svm_pattern_check(buf, size, 9, 0, "data after the test_hmm runs");
 			}
 			mc = time_memcpy(other, buf, size, iters);
-			igt_info("%-8zu %-4s %10.3f %10.3f %10.3f %10.3f %10.3f%s\n",
+			igt_info("%-8zu %-4s %10.3f %10.3f %10s %10s %10.3f%s\n",
 				 sizes_mib[i], thp ? "yes" : "no",
 				 gbps(size, s2v), gbps(size, v2s), h2d, h2s,
 				 gbps(size, mc),
@@ -1793,7 +1810,7 @@ static const struct {
 	{ "oversubscribe-processes", test_oversubscribe_processes,
 	  "Three processes, each with its own SVM context on the GPU, prefetch buffers of two thirds of its VRAM each, so that they evict one another's memory; then each, seeded (IGT_SRANDOM), moves random buffers back into VRAM and overwrites them on the GPU, checks them on the GPU, and checks and rewrites them on the CPU, while the others do the same: every byte of every process survives." },
 	{ "ping-pong", test_ping_pong,
-	  "GPU write, CPU check and write, GPU copy, for many rounds on a buffer whose location is the GPU: every round's data is exact and no round takes longer than a bound (no livelock); prints rounds per second and pages moved." },
+	  "GPU write, CPU check and write, GPU copy, for many rounds on a buffer whose location is the GPU: every round's data is exact; prints rounds per second, the slowest round and pages moved (a livelock is left to the runner's per-test timeout)." },
 	{ "fork-during-migration", test_fork,
 	  "A child forked while a buffer is in VRAM reads the parent's data and its writes stay its own; the parent's GPU and CPU still see the parent's data." },
 	{ "munmap-during-migration", test_munmap,

@@ -26,7 +26,8 @@
  * SUBTEST: shared-range-concurrent
  * Description: Every GPU works on one range at once: atomic adds on one
  *	counter and writes to slots of its own, submitted to all GPUs before
- *	any completes; the counter holds every add and every slot its value.
+ *	any runs (virtual GPUs are held quiesced until then); the counter
+ *	holds every add and every slot its value.
  *
  * SUBTEST: attributes-one-truth
  * Description: Attributes set through one GPU's node read the same through
@@ -77,10 +78,11 @@
  * Description: One SET_ATTR maps a buffer of huge pages on every GPU
  *	while another thread, after a random delay, drops the huge page of
  *	one 2 MiB chunk (MADV_DONTNEED), makes a decoy buffer take the freed
- *	page and writes a new value to the chunk: the GPUs after the first must not map the pages the first GPU's page
- *	walk found if the chunk changed since (each GPU then copies the
- *	buffer, and every chunk holds its last value, without a VM fault),
- *	32 times.
+ *	page and writes a new value to the chunk: the GPUs after the first
+ *	must not map the pages the first GPU's page walk found if the chunk
+ *	changed since (each GPU then copies the buffer, and every chunk
+ *	holds its last value, without a VM fault), 32 times; skips when no
+ *	drop landed while SET_ATTR ran.
  *
  * SUBTEST: page-tables-lost-one-gpu
  * Description: Virtual GPUs: the first GPU loses its page tables (debugfs
@@ -349,33 +351,42 @@ static void test_page_tables_lost_one_gpu(bool xnack)
 
 static void test_shared_range(bool xnack)
 {
-	enum { ADDS = 64 };
+	enum { ROUNDS = 64, ADDS = 16 };
 	size_t page = svm_page_size(), size = 16 * page;
 	struct svm_ctx ctx[SVM_GPUS_MAX];
 	struct svm_queue q[SVM_GPUS_MAX];
 	uint64_t seqno[SVM_GPUS_MAX], *counter;
-	struct svm_gpu_cmd cmds[2];
+	struct svm_gpu_cmd cmds[ADDS + 1];
 	char *buf = svm_map(size);
+	bool held = true;
 
 	memset(buf, 0, size);
 	counter = (uint64_t *)buf;
 	open_all(xnack, ctx, q);
-	for (int g = 0; g < ngpus; g++)
+	for (int g = 0; g < ngpus; g++) {
 		svm_give_access(&ctx[g], buf, size);
-	for (int i = 0; i < ADDS; i++)
+		held &= gpus[g].is_virtual;
+	}
+	/* Virtual GPUs run nothing until every submission is in. */
+	for (int g = 0; held && g < ngpus; g++)
+		vamdgpu_quiesce(ctx[g].fd);
+	for (int i = 0; i < ROUNDS; i++)
 		for (int g = 0; g < ngpus; g++) {
-			cmds[0] = svm_cmd_atomic_add((uintptr_t)counter, 1);
-			cmds[1] = svm_cmd_write((uintptr_t)buf + (1 + g) * page +
-						i * 8, (uint64_t)g << 32 | i, 8);
-			seqno[g] = svm_queue_submit(&q[g], cmds, 2);
+			for (int a = 0; a < ADDS; a++)
+				cmds[a] = svm_cmd_atomic_add((uintptr_t)counter, 1);
+			cmds[ADDS] = svm_cmd_write((uintptr_t)buf + (1 + g) * page +
+						   i * 8, (uint64_t)g << 32 | i, 8);
+			seqno[g] = svm_queue_submit(&q[g], cmds, ADDS + 1);
 		}
+	for (int g = 0; held && g < ngpus; g++)
+		vamdgpu_resume(ctx[g].fd);
 	for (int g = 0; g < ngpus; g++)
 		svm_queue_wait(&q[g], seqno[g], "atomics and writes on one range");
-	igt_assert_f(*counter == (uint64_t)ADDS * ngpus,
+	igt_assert_f(*counter == (uint64_t)ROUNDS * ADDS * ngpus,
 		     "shared counter at %p: expected %d adds from %d GPUs, got %" PRIu64 "\n",
-		     (void *)counter, ADDS * ngpus, ngpus, *counter);
+		     (void *)counter, ROUNDS * ADDS * ngpus, ngpus, *counter);
 	for (int g = 0; g < ngpus; g++)
-		for (int i = 0; i < ADDS; i++) {
+		for (int i = 0; i < ROUNDS; i++) {
 			uint64_t *slot = (uint64_t *)(buf + (1 + g) * page + i * 8);
 
 			igt_assert_f(*slot == ((uint64_t)g << 32 | i),
@@ -755,6 +766,7 @@ struct chunk_change {
 	unsigned int chunk;
 	char value;
 	int err;
+	double at;
 };
 
 static void *change_chunk(void *arg)
@@ -763,6 +775,7 @@ static void *change_chunk(void *arg)
 	char *p = c->buf + c->chunk * RACE_CHUNK;
 
 	usleep(c->delay_us);
+	c->at = now();
 	if (madvise(p, RACE_CHUNK, MADV_DONTNEED)) {
 		c->err = errno;
 		return NULL;
@@ -779,7 +792,7 @@ static void test_walk_shared_race(bool xnack)
 	struct svm_ctx ctx[SVM_GPUS_MAX];
 	struct svm_queue q[SVM_GPUS_MAX];
 	char *dst[SVM_GPUS_MAX];
-	unsigned int span_us = 1000;
+	unsigned int span_us = 1000, inside = 0;
 	int nattr = 0;
 
 	open_all(xnack, ctx, q);
@@ -806,7 +819,7 @@ static void test_walk_shared_race(bool xnack)
 			.value = 2 + run % 100,
 		};
 		pthread_t thread;
-		double t0;
+		double t0, t1;
 
 		igt_assert_eq(madvise(buf, size, MADV_HUGEPAGE), 0);
 		igt_assert_eq(madvise(change.decoy, RACE_CHUNK, MADV_HUGEPAGE), 0);
@@ -815,9 +828,11 @@ static void test_walk_shared_race(bool xnack)
 					     &change), 0);
 		t0 = now();
 		svm_set_attr(ctx[0].fd, (uintptr_t)buf, size, attrs, nattr);
+		t1 = now();
 		/* Spread the change over the time one SET_ATTR takes. */
-		span_us = (now() - t0) * 1e6 + 1;
+		span_us = (t1 - t0) * 1e6 + 1;
 		igt_assert_eq(pthread_join(thread, NULL), 0);
+		inside += change.at >= t0 && change.at <= t1;
 		igt_assert_f(!change.err, "MADV_DONTNEED: %s\n",
 			     strerror(change.err));
 		for (int g = 0; g < ngpus; g++) {
@@ -839,6 +854,10 @@ static void test_walk_shared_race(bool xnack)
 	for (int g = 0; g < ngpus; g++)
 		munmap(dst[g], size);
 	close_all(ctx, q);
+	igt_info("%u of %d runs dropped the page while SET_ATTR ran\n", inside,
+		 RACE_RUNS);
+	igt_skip_on_f(!inside,
+		      "no run dropped the page while SET_ATTR ran: the race was not met\n");
 }
 
 /* Quiesces so far of the GPUs from @first on (0 where none are counted). */
@@ -982,7 +1001,7 @@ static const struct {
 	{ "evict-quiesces-involved", test_evict_involved,
 	  "XNACK off: an eviction of memory only the first GPU maps quiesces the first GPU's queues and no other GPU's, and a SET_ATTR that drops the last GPU's PTEs quiesces only the last GPU; each is resumed as often, and every GPU then runs again. XNACK on: nothing is quiesced and the first GPU refaults." },
 	{ "shared-range-concurrent", test_shared_range,
-	  "Every GPU works on one range at once: atomic adds on one counter and writes to slots of its own, submitted to all GPUs before any completes; the counter holds every add and every slot its value." },
+	  "Every GPU works on one range at once: atomic adds on one counter and writes to slots of its own, submitted to all GPUs before any runs (virtual GPUs are held quiesced until then); the counter holds every add and every slot its value." },
 	{ "attributes-one-truth", test_one_truth,
 	  "Attributes set through one GPU's node read the same through every other; a later SET through another GPU replaces them for all; munmap clears them for all." },
 	{ "access-before-svm-call", test_access_before_svm_call,
@@ -998,7 +1017,7 @@ static const struct {
 	{ "second-gpu-fault-migrates", test_second_gpu_fault_migrates,
 	  "XNACK on: a buffer preferring the first GPU moves into its VRAM at that GPU's faults; once it prefers the second GPU, the second GPU's faults move it into the second GPU's VRAM (through system memory), with its data, and the first GPU's VRAM is freed." },
 	{ "walk-shared-race", test_walk_shared_race,
-	  "One SET_ATTR maps a buffer of huge pages on every GPU while another thread, after a random delay, drops the huge page of one 2 MiB chunk (MADV_DONTNEED), makes a decoy buffer take the freed page and writes a new value to the chunk: the GPUs after the first must not map the pages the first GPU's page walk found if the chunk changed since (each GPU then copies the buffer, and every chunk holds its last value, without a VM fault), 32 times." },
+	  "One SET_ATTR maps a buffer of huge pages on every GPU while another thread, after a random delay, drops the huge page of one 2 MiB chunk (MADV_DONTNEED), makes a decoy buffer take the freed page and writes a new value to the chunk: the GPUs after the first must not map the pages the first GPU's page walk found if the chunk changed since (each GPU then copies the buffer, and every chunk holds its last value, without a VM fault), 32 times; skips when no drop landed while SET_ATTR ran." },
 	{ "page-tables-lost-one-gpu", test_page_tables_lost_one_gpu,
 	  "Virtual GPUs: the first GPU loses its page tables (a reset of that GPU that lost VRAM) while every GPU maps memory of the process: only the first GPU's queue is lost; every other GPU keeps its queue and its mappings (XNACK off: not quiesced by the first GPU's rebuild; XNACK on: no fault) and its work runs right, and the first GPU's new queue finds its memory mapped again." },
 	{ "map-cost", test_map_cost,

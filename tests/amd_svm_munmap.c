@@ -107,6 +107,7 @@
 #include "svm_buf.h"
 #include "svm_evict.h"
 #include "svm_gpu.h"
+#include "svm_held.h"
 #include "svm_trace.h"
 
 #define MARK_FLAG	AMDGPU_SVM_FLAG_GPU_READ_MOSTLY
@@ -240,6 +241,10 @@ static void test_munmap(struct svm_gpu *gpu, bool xnack,
 			     "%s: expected a write fault at %p, got %s at 0x%" PRIx64 "\n",
 			     gpu->name, (void *)(buf + off),
 			     c.failed ? "a fault" : "none", c.fault_addr);
+		igt_assert_f(c.fault_unresolved == xnack,
+			     "%s: XNACK %s: the fault in the hole %s the fault handler\n",
+			     gpu->name, xnack ? "on" : "off",
+			     c.fault_unresolved ? "went through" : "never went through");
 		svm_queue_counters(&q, &c);
 		igt_assert_f(!c.failed && c.vm_faults == 0,
 			     "%s: the queue working on the rest faulted at 0x%" PRIx64 "\n",
@@ -515,51 +520,6 @@ static void test_benchmark(struct svm_gpu *gpu)
 	svm_ctx_close(&ctx);
 }
 
-#define SVM_PROCESSES	"/sys/kernel/debug/amdgpu_svm/processes"
-
-/* What the SVM core holds for this process (debugfs amdgpu_svm/processes). */
-struct svm_held {
-	unsigned int contexts, intervals;
-	int ranges;
-	/* Their memory as the core counts it (allocated sizes). */
-	long interval_bytes, range_bytes;
-};
-
-static struct svm_held svm_held_now(void)
-{
-	struct svm_held h = {};
-	char line[256];
-	FILE *f = fopen(SVM_PROCESSES, "r");
-	bool found = false;
-	int pid;
-
-	igt_assert_f(f, "opening %s: %m\n", SVM_PROCESSES);
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "pid %d contexts %u xnack %*d intervals %u ranges %d interval_bytes %ld range_bytes %ld",
-			       &pid, &h.contexts, &h.intervals, &h.ranges,
-			       &h.interval_bytes, &h.range_bytes) == 6 &&
-			pid == getpid();
-	fclose(f);
-	igt_assert_f(found, "this process (%d) is not in %s\n", getpid(),
-		     SVM_PROCESSES);
-	return h;
-}
-
-/* Wait up to 10 s for the workers to hand back what @want says. */
-static bool svm_held_back(const struct svm_held *want, struct svm_held *now)
-{
-	for (int i = 0; i < 100; i++) {
-		*now = svm_held_now();
-		if (now->intervals == want->intervals &&
-		    now->ranges == want->ranges &&
-		    now->interval_bytes == want->interval_bytes &&
-		    now->range_bytes == want->range_bytes)
-			return true;
-		usleep(100 * 1000);
-	}
-	return false;
-}
-
 /*
  * A context and queue for a test that reads what the core holds; skips
  * without debugfs amdgpu_svm/processes.
@@ -567,9 +527,7 @@ static bool svm_held_back(const struct svm_held *want, struct svm_held *now)
 static void svm_held_open(struct svm_gpu *gpu, bool xnack, struct svm_ctx *ctx,
 			  struct svm_queue *q)
 {
-	igt_require_f(access(SVM_PROCESSES, R_OK) == 0,
-		      "no %s (kernel without debugfs, or not root)\n",
-		      SVM_PROCESSES);
+	svm_held_require();
 	svm_ctx_open(gpu, xnack, ctx);
 	svm_queue_create(ctx, q);
 }

@@ -41,7 +41,7 @@
  * Description: A parent and its child each have an SVM context on the GPU
  *	and map the same memfd: the child's GPU reads the parent's CPU
  *	write, the parent's GPU reads the child's GPU fill, and each CPU
- *	sees the other's GPU's writes.
+ *	sees the other's GPU's fill.
  *
  * SUBTEST: file-private-cow
  * Description: A private mapping of a memfd: the GPU's fill of it is
@@ -273,7 +273,7 @@ static void test_two_processes(const struct mode *m)
 {
 	int fd = shared_file(SHARED_SIZE);
 	char *a = map_file(fd, SHARED_SIZE, MAP_SHARED);
-	int written[2], filled[2];
+	int written[2], filled[2], parent_filled[2];
 	struct svm_queue q;
 	struct svm_ctx ctx;
 	char *dst;
@@ -283,9 +283,11 @@ static void test_two_processes(const struct mode *m)
 	svm_ctx_close(&ctx);
 	igt_assert_eq(pipe(written), 0);
 	igt_assert_eq(pipe(filled), 0);
+	igt_assert_eq(pipe(parent_filled), 0);
 	igt_fork(child, 1) {
 		close(written[1]);
 		close(filled[0]);
+		close(parent_filled[1]);
 		svm_ctx_open(m->gpu, m->xnack, &ctx);
 		svm_give_access(&ctx, a, SHARED_SIZE);
 		svm_queue_create(&ctx, &q);
@@ -295,11 +297,15 @@ static void test_two_processes(const struct mode *m)
 		exec_cmd(&q, svm_cmd_fill((uintptr_t)a, SHARED_SIZE, 0x42424242),
 			 "child's GPU fill");
 		svm_handshake_send(filled[1]);
+		svm_handshake_await(parent_filled[0], "the parent's GPU fill");
+		svm_check_fill(a, SHARED_SIZE, 0x43434343,
+			       "child's CPU read of the parent's GPU fill");
 		svm_queue_destroy(&q);
 		svm_ctx_close(&ctx);
 	}
 	close(written[0]);
 	close(filled[1]);
+	close(parent_filled[0]);
 	svm_ctx_open(m->gpu, m->xnack, &ctx);
 	svm_give_access(&ctx, a, SHARED_SIZE);
 	svm_queue_create(&ctx, &q);
@@ -313,9 +319,13 @@ static void test_two_processes(const struct mode *m)
 	svm_check_fill(dst, SHARED_SIZE, 0x42424242,
 		       "parent's GPU read of the child's GPU fill");
 	munmap(dst, SHARED_SIZE);
+	exec_cmd(&q, svm_cmd_fill((uintptr_t)a, SHARED_SIZE, 0x43434343),
+		 "parent's GPU fill");
+	svm_handshake_send(parent_filled[1]);
 	igt_waitchildren();
 	close(written[1]);
 	close(filled[0]);
+	close(parent_filled[1]);
 	svm_queue_destroy(&q);
 	svm_ctx_close(&ctx);
 	munmap(a, SHARED_SIZE);
@@ -372,7 +382,7 @@ static const struct {
 	{ "memfd-truncate", test_truncate,
 	  "A memfd the GPU maps is truncated to its first half: the GPU still reads the first half exactly, and its access to the second half, where the CPU would get SIGBUS, is a VM fault, not an access to the freed pages." },
 	{ "shared-two-processes", test_two_processes,
-	  "A parent and its child each have an SVM context on the GPU and map the same memfd: the child's GPU reads the parent's CPU write, the parent's GPU reads the child's GPU fill, and each CPU sees the other's GPU's writes." },
+	  "A parent and its child each have an SVM context on the GPU and map the same memfd: the child's GPU reads the parent's CPU write, the parent's GPU reads the child's GPU fill, and each CPU sees the other's GPU's fill." },
 	{ "file-private-cow", test_private_cow,
 	  "A private mapping of a memfd: the GPU's fill of it is copy-on-write, seen through that mapping and never written to the file, which a shared mapping and read() still show unchanged." },
 };

@@ -27,9 +27,10 @@
  *	destroyed queues (ENOENT) and a non-zero pad.
  *
  * SUBTEST: submit
- * Description: SUBMIT refuses an unknown queue (ENOENT), no or too many
- *	commands and each malformed command (EINVAL), an unreadable command
- *	array (EFAULT), a non-zero pad, and a submission beyond the queue's
+ * Description: SUBMIT refuses an unknown queue (ENOENT), no commands,
+ *	one valid command more than the limit (the limit itself runs) and
+ *	each malformed command (EINVAL), an unreadable command array
+ *	(EFAULT), a non-zero pad, and a submission beyond the queue's
  *	pending limit (EBUSY, accepted again once work completes).
  *
  * SUBTEST: wait-and-status
@@ -214,12 +215,14 @@ static void test_submit(const struct vamdgpu_gpu *gpu)
 	assert_errno(gpu, "unknown queue", __vamdgpu_submit(fd, q + 100, &ok, 1, &seqno),
 		     -ENOENT);
 	assert_errno(gpu, "no commands", __vamdgpu_submit(fd, q, &ok, 0, &seqno), -EINVAL);
+	/* Valid commands, one too many (the limit itself is run below). */
 	many = calloc(VAMDGPU_SUBMIT_MAX_CMDS + 1, sizeof(*many));
 	igt_assert(many);
+	for (int i = 0; i <= VAMDGPU_SUBMIT_MAX_CMDS; i++)
+		many[i] = ok;
 	assert_errno(gpu, "too many commands",
 		     __vamdgpu_submit(fd, q, many, VAMDGPU_SUBMIT_MAX_CMDS + 1, &seqno),
 		     -EINVAL);
-	free(many);
 	assert_errno(gpu, "NULL commands", __vamdgpu_submit(fd, q, NULL, 1, &seqno), -EFAULT);
 	assert_errno(gpu, "wild command pointer",
 		     __vamdgpu_submit(fd, q, (void *)-4096l, 1, &seqno), -EFAULT);
@@ -257,8 +260,10 @@ static void test_submit(const struct vamdgpu_gpu *gpu)
 		vamdgpu_resume(fd);
 		vamdgpu_wait(fd, q, seqno);
 		vamdgpu_exec(fd, q, &ok, 1);
+		vamdgpu_exec(fd, q, many, VAMDGPU_SUBMIT_MAX_CMDS);
 		free(buf);
 	}
+	free(many);
 	close(fd);
 }
 
@@ -306,7 +311,7 @@ static const struct {
 	  test_vm_op },
 	{ "queue-create-destroy", "QUEUE_CREATE refuses unknown flags and a queue beyond the per-process limit (ENOSPC); QUEUE_DESTROY refuses unknown or already destroyed queues (ENOENT) and a non-zero pad.",
 	  test_queues },
-	{ "submit", "SUBMIT refuses an unknown queue (ENOENT), no or too many commands and each malformed command (EINVAL), an unreadable command array (EFAULT), a non-zero pad, and a submission beyond the queue's pending limit (EBUSY, accepted again once work completes).",
+	{ "submit", "SUBMIT refuses an unknown queue (ENOENT), no commands, one valid command more than the limit (the limit itself runs) and each malformed command (EINVAL), an unreadable command array (EFAULT), a non-zero pad, and a submission beyond the queue's pending limit (EBUSY, accepted again once work completes).",
 	  test_submit },
 	{ "wait-and-status", "WAIT refuses seqno 0, a seqno never submitted, a negative timeout and a non-zero pad (EINVAL) and unknown queues (ENOENT); QUEUE_STATUS refuses unknown queues and a non-zero pad.",
 	  test_wait_status },

@@ -18,7 +18,8 @@
  *
  * SUBTEST: bad-target
  * Description: An unknown gfx target is refused with EINVAL and leaves
- *	the device disabled.
+ *	the item's target as it was and the device disabled; the item then
+ *	still makes a device.
  */
 
 #include <errno.h>
@@ -61,18 +62,27 @@ static int write_attr(const char *attr, const char *value)
 	return ret;
 }
 
-static int read_attr_int(const char *attr)
+/* @attr's value, up to 31 bytes, into @buf. */
+static void read_attr(const char *attr, char buf[32])
 {
-	char path[300], buf[32] = "";
-	int fd;
+	char path[300];
 	ssize_t n;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, attr);
 	fd = open(path, O_RDONLY);
 	igt_assert_f(fd >= 0, "open %s: %m\n", path);
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, 31);
 	close(fd);
-	igt_assert(n > 0);
+	igt_assert_f(n > 0, "read %s: %m\n", path);
+	buf[n] = '\0';
+}
+
+static int read_attr_int(const char *attr)
+{
+	char buf[32];
+
+	read_attr(attr, buf);
 	return atoi(buf);
 }
 
@@ -159,14 +169,27 @@ static void test_create(const char *target)
 
 static void test_bad_target(void)
 {
-	int ret;
+	char target[32], now[32];
+	int gpus = count_gpus(), ret;
 
 	make_dir("bad");
+	read_attr("gfx_target", target);
 	ret = write_attr("gfx_target", "gfx9999");
 	igt_assert_f(ret == -EINVAL, "gfx_target gfx9999 returned %d, expected -EINVAL\n", ret);
+	read_attr("gfx_target", now);
+	igt_assert_f(!strcmp(now, target),
+		     "the refused gfx_target changed it from %s to %s\n",
+		     target, now);
 	igt_assert_eq(write_attr("enabled", "maybe"), -EINVAL);
 	igt_assert_eq(read_attr_int("enabled"), 0);
 	igt_assert_eq(read_attr_int("instance"), -1);
+	igt_assert_eq(count_gpus(), gpus);
+
+	/* The refusals left the item whole: it still makes a device. */
+	igt_assert_eq(write_attr("enabled", "1"), 0);
+	igt_assert_eq(count_gpus(), gpus + 1);
+	igt_assert_eq(write_attr("enabled", "0"), 0);
+	igt_assert_eq(count_gpus(), gpus);
 	remove_dir();
 }
 
@@ -184,7 +207,7 @@ int igt_main()
 				test_create(targets[i]);
 	}
 
-	igt_describe("An unknown gfx target is refused with EINVAL and leaves the device disabled.");
+	igt_describe("An unknown gfx target is refused with EINVAL and leaves the item's target as it was and the device disabled; the item then still makes a device.");
 	igt_subtest("bad-target")
 		test_bad_target();
 }
