@@ -211,16 +211,14 @@ static bool amdgpu_svm_walk_device_private(const unsigned long *pfns,
 
 /*
  * Copy kept PFNs to @range if a kept walk covers it, asked for at least
- * its flags, and (over device-private pages) for its owner. As they are:
- * hmm_range_fault() would keep the HMM_PFN_INOUT_FLAGS of the input, but
- * drm_gpusvm_get_pages() hands over an array it never initialized and
- * DMA-maps the pages itself, without them.
+ * its flags, and (over device-private pages) for its owner.
  */
 static bool amdgpu_svm_walk_copy(struct amdgpu_svm_walk_chunk *chunk,
 				 struct hmm_range *range)
 {
 	unsigned long first = (range->start & (SZ_2M - 1)) >> PAGE_SHIFT;
 	unsigned long npages = (range->end - range->start) >> PAGE_SHIFT;
+	unsigned long i;
 
 	if (!chunk->pfns || range->pfn_flags_mask ||
 	    (range->default_flags & ~chunk->default_flags) ||
@@ -231,8 +229,10 @@ static bool amdgpu_svm_walk_copy(struct amdgpu_svm_walk_chunk *chunk,
 	    amdgpu_svm_walk_device_private(chunk->pfns, first,
 					   first + npages))
 		return false;
-	memcpy(range->hmm_pfns, chunk->pfns + first,
-	       npages * sizeof(*range->hmm_pfns));
+	for (i = 0; i < npages; i++)
+		range->hmm_pfns[i] = (range->hmm_pfns[i] &
+				      AMDGPU_SVM_WALK_INOUT_FLAGS) |
+				     chunk->pfns[first + i];
 	return true;
 }
 
