@@ -196,12 +196,11 @@ struct drm_amdgpu_svm_attribute {
  * failing; libdrm's drmIoctl() and ROCm's ioctl wrapper call again on
  * -EAGAIN, as on -EINTR). PROT_NONE memory is not an error (as with
  * KFD): its attributes are set, its pages stay unmapped on the GPUs, and
- * a GPU access there faults as the CPU's would. With XNACK off, memory
- * the GPUs had mapped whose whole mapping (VMA) an mprotect() made
- * PROT_NONE is mapped again, the GPUs' queues stopped meanwhile, when
- * another mprotect() makes it accessible again; memory that was already
- * PROT_NONE when SET_ATTR mapped the span, or part of a mapping made
- * PROT_NONE (a guard page), is mapped only by the next SET_ATTR over it.
+ * a GPU access there faults as the CPU's would. With XNACK off, an
+ * mprotect() that makes such memory accessible has it mapped, the GPUs'
+ * queues stopped meanwhile, where the CPU's page tables there were ever
+ * populated (the kernel tells drivers of an mprotect() only there); else
+ * the next SET_ATTR over it maps it.
  */
 struct drm_amdgpu_gem_svm {
 	/** @start: first CPU (== GPU) virtual address of the span. */

@@ -126,10 +126,9 @@ static unsigned int amdgpu_svm_zap_mapped(struct amdgpu_svm *svm,
  * An mprotect() (MMU_NOTIFY_PROTECTION_VMA; NUMA balancing's scans too)
  * queues the unmapped ranges as well, and quiesces as for mapped ones, so
  * that no queue runs before the restore: a range left unmapped because
- * its memory was PROT_NONE is mapped again once the memory is accessible.
- * (Memory that was PROT_NONE before any range was made there, or in a
- * range that reached into accessible memory and was dropped, has no range
- * to queue: the next SET_ATTR maps it.)
+ * its memory was PROT_NONE (amdgpu_svm_map_piece()) is mapped once the
+ * memory is accessible. (Where the CPU's page tables were never
+ * populated, mprotect() calls no notifier: the next SET_ATTR maps it.)
  * Then the PTEs of mapped ranges are zapped, one TLB flush, and every
  * range touched is DMA-unmapped. When the mm goes away
  * (MMU_NOTIFY_RELEASE) PTEs are only zapped. The amdgpu_svm_invalidate and
@@ -787,10 +786,12 @@ static unsigned long amdgpu_svm_prot_none_end(struct amdgpu_svm *svm,
  * cleared attributes since the caller read @attrs (@clears, from
  * amdgpu_svm_attr_clears()) may have left new memory where a range is
  * found: -ESTALE, the caller reads the piece again.
- * PROT_NONE memory is skipped; unless AMDGPU_SVM_SYNC_STRICT, so is other
- * memory that cannot be mapped (-EFAULT, -EPERM, -EIO: VM_IO, ...): the
- * GPU access will fault, as the CPU's would. AMDGPU_SVM_SYNC_MIGRATE
- * moves pages to the location of @attrs first.
+ * PROT_NONE memory gets ranges inside its VMA, left unmapped, which an
+ * mprotect() that makes it accessible has the restore worker map (XNACK
+ * off). Unless AMDGPU_SVM_SYNC_STRICT, other memory that cannot be mapped
+ * (-EFAULT, -EPERM, -EIO: VM_IO, ...) is skipped: the GPU access will
+ * fault, as the CPU's would. AMDGPU_SVM_SYNC_MIGRATE moves pages to the
+ * location of @attrs first.
  */
 static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 				unsigned long end, unsigned long ps,
@@ -811,23 +812,18 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 	while (addr < end) {
 		struct drm_gpusvm_range *r;
 		struct amdgpu_svm_range *range;
+		unsigned long prot_none = 0;
 		u32 flags = pte_flags;
 
 		ctx.read_only = !(flags & AMDGPU_SVM_PTE_WRITE);
 		r = drm_gpusvm_range_find_or_insert(&svm->gpusvm, addr, ps,
 						    min(pe, TASK_SIZE), &ctx);
 		if (IS_ERR(r) && PTR_ERR(r) == -EPERM && !ctx.read_only) {
-			unsigned long next = amdgpu_svm_prot_none_end(svm, addr);
-
 			/*
-			 * PROT_NONE: no read-only range there either, which
-			 * could reach past [addr, end) and be dropped again.
+			 * PROT_NONE: a range is still found or made there,
+			 * inside the VMA, and left unmapped (see below).
 			 */
-			if (next) {
-				addr = next;
-				retries = 0;
-				continue;
-			}
+			prot_none = amdgpu_svm_prot_none_end(svm, addr);
 			flags &= ~AMDGPU_SVM_PTE_WRITE;
 			ctx.read_only = true;
 			r = drm_gpusvm_range_find_or_insert(&svm->gpusvm, addr,
@@ -868,9 +864,10 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 			if (ret == -EFAULT || ret == -EPERM || ret == -EIO) {
 				unsigned long next;
 
-				next = amdgpu_svm_prot_none_end(svm, addr);
+				next = prot_none ?: amdgpu_svm_prot_none_end(svm, addr);
 				if (next) {
 					addr = next;
+					retries = 0;
 					continue;
 				}
 				if (!strict) {
@@ -889,6 +886,23 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 			if (++retries > AMDGPU_SVM_MAP_RETRIES)
 				return -EAGAIN;
 			amdgpu_svm_range_collect(svm, range);
+			continue;
+		}
+
+		/*
+		 * PROT_NONE memory: the range stays unmapped, and the notifier
+		 * of an mprotect() that makes the memory accessible queues it
+		 * for the restore (amdgpu_svm_invalidate()). One that ran
+		 * before the range was made found nothing to queue: look at
+		 * the VMA again under the mmap_lock, which that mprotect()
+		 * held around its notifier.
+		 */
+		if (prot_none) {
+			if (!amdgpu_svm_prot_none_end(svm, addr))
+				amdgpu_svm_restore_later(svm, range_start(range),
+							 range_end(range));
+			retries = 0;
+			addr = range_end(range);
 			continue;
 		}
 
@@ -912,15 +926,12 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 				return -EAGAIN;
 			continue;
 		}
-		if (ret == -EFAULT || ret == -EPERM) {
-			unsigned long next = amdgpu_svm_prot_none_end(svm, addr);
-
-			if (next) {
-				amdgpu_svm_range_drop(svm, range, addr, end);
-				retries = 0;
-				addr = next;
-				continue;
-			}
+		/* A range inside PROT_NONE memory stays, unmapped, as above. */
+		if ((ret == -EFAULT || ret == -EPERM) &&
+		    amdgpu_svm_prot_none_end(svm, addr)) {
+			retries = 0;
+			addr = range_end(range);
+			continue;
 		}
 		if (ret && (strict || (ret != -EFAULT && ret != -EPERM)))
 			return ret;

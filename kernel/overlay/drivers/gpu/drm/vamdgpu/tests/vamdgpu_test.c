@@ -306,21 +306,32 @@ static void vamdgpu_pt_update_bad(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, VA(1)), 0);
 }
 
-static void vamdgpu_pt_vram(struct kunit *test)
+/* A VRAM block of 2^@order pages mapped at VA(0) with @flags. */
+static struct vamdgpu_vram_block *map_vram(struct kunit *test,
+					   unsigned int order, u64 flags)
 {
 	struct vamdgpu_test *t = test->priv;
 	struct vamdgpu_vram_block *block;
 	struct drm_pagemap_addr addr;
-	u64 value = 0x1234567890abcdefull, got = 0;
 
-	block = vamdgpu_vram_alloc(test_vdev->vram, 2, NULL, NULL);
+	block = vamdgpu_vram_alloc(test_vdev->vram, 1 << order, NULL, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(block));
 	addr = drm_pagemap_addr_encode(vamdgpu_vram_block_offset(block, 0),
-				       DRM_INTERCONNECT_DRIVER, 1,
+				       DRM_INTERCONNECT_DRIVER, order,
 				       DMA_BIDIRECTIONAL);
-	KUNIT_ASSERT_EQ(test, vamdgpu_vm_update_range(t->vm, VA(0), VA(2), &addr,
-						      VAMDGPU_PTE_READ |
-						      VAMDGPU_PTE_WRITE), 0);
+	KUNIT_ASSERT_EQ(test, vamdgpu_vm_update_range(t->vm, VA(0),
+						      VA(1 << order), &addr,
+						      flags), 0);
+	return block;
+}
+
+static void vamdgpu_pt_vram(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	struct vamdgpu_vram_block *block;
+	u64 value = 0x1234567890abcdefull, got = 0;
+
+	block = map_vram(test, 1, VAMDGPU_PTE_READ | VAMDGPU_PTE_WRITE);
 	KUNIT_EXPECT_TRUE(test, vamdgpu_vm_read_pte(t->vm, VA(1)) & VAMDGPU_PTE_VRAM);
 	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(1) + 8, &value, 8,
 					 VAMDGPU_ACCESS_WRITE, NULL, NULL), 0);
@@ -341,18 +352,11 @@ static void vamdgpu_pt_vram_freed(struct kunit *test)
 {
 	struct vamdgpu_test *t = test->priv;
 	struct vamdgpu_vram_block *block;
-	struct drm_pagemap_addr addr;
 	struct vamdgpu_fault fault;
 	bool tlb_miss = false;
 	u64 got = 0;
 
-	block = vamdgpu_vram_alloc(test_vdev->vram, 1, NULL, NULL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(block));
-	addr = drm_pagemap_addr_encode(vamdgpu_vram_block_offset(block, 0),
-				       DRM_INTERCONNECT_DRIVER, 0,
-				       DMA_BIDIRECTIONAL);
-	KUNIT_ASSERT_EQ(test, vamdgpu_vm_update_range(t->vm, VA(0), VA(1), &addr,
-						      VAMDGPU_PTE_READ), 0);
+	block = map_vram(test, 0, VAMDGPU_PTE_READ);
 	KUNIT_ASSERT_EQ(test, gpu_access(t, VA(0), &got, 8, VAMDGPU_ACCESS_READ,
 					 NULL, NULL), 0);
 	vamdgpu_vram_free(block);

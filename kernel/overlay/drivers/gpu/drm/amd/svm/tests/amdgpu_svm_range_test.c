@@ -255,6 +255,26 @@ static void range_test_notify(struct amdgpu_svm *svm, unsigned long addr,
 	up_write(&svm->gpusvm.notifier_lock);
 }
 
+/*
+ * Run the restore worker, disabled until then, in the test's thread, and
+ * return the PTE flags of the range it left mapped at @addr (0: none).
+ */
+static u32 range_test_restore_flags(struct amdgpu_svm *svm, unsigned long addr)
+{
+	struct amdgpu_svm_process *proc = svm->proc;
+	struct amdgpu_svm_range *range;
+	u32 pte_flags = 0;
+
+	enable_delayed_work(&proc->restore_work);
+	amdgpu_svm_restore_work(&proc->restore_work.work);
+	mutex_lock(&proc->lock);
+	range = range_test_find(svm, addr);
+	if (range && range->mapped)
+		pte_flags = range->pte_flags;
+	mutex_unlock(&proc->lock);
+	return pte_flags;
+}
+
 /* Whether @svm has ranges queued for the workers. */
 static bool range_test_work_pending(struct amdgpu_svm *svm)
 {
@@ -597,12 +617,11 @@ static void range_test_split_drop_keeps_rest(struct kunit *test)
  */
 static void range_test_unprotected_mapped_writable(struct kunit *test)
 {
-	struct amdgpu_svm_range *range;
 	struct amdgpu_svm_process *proc;
 	struct mock_gpu *mock;
 	struct amdgpu_svm *svm;
 	unsigned long addr;
-	u32 pte_flags = 0;
+	u32 pte_flags;
 
 	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, mock);
@@ -617,14 +636,7 @@ static void range_test_unprotected_mapped_writable(struct kunit *test)
 	KUNIT_ASSERT_EQ_MSG(test, mock->unprotects, 0U,
 			    "SET_ATTR reserved no page table for the span");
 
-	enable_delayed_work(&proc->restore_work);
-	amdgpu_svm_restore_work(&proc->restore_work.work);
-
-	mutex_lock(&proc->lock);
-	range = range_test_find(svm, addr);
-	if (range && range->mapped)
-		pte_flags = range->pte_flags;
-	mutex_unlock(&proc->lock);
+	pte_flags = range_test_restore_flags(svm, addr);
 	KUNIT_EXPECT_TRUE_MSG(test, pte_flags & AMDGPU_SVM_PTE_WRITE,
 			      "the range stays mapped read-only (PTE flags 0x%x) over a writable VMA",
 			      pte_flags);
@@ -694,7 +706,7 @@ static void range_test_prot_none_and_back(struct kunit *test)
 	struct amdgpu_svm *svm;
 	struct mm_struct *mm;
 	unsigned long addr;
-	u32 pte_flags = 0;
+	u32 pte_flags;
 	bool mapped;
 
 	svm = range_test_mapped_2m(test, &mock, &addr);
@@ -717,17 +729,60 @@ static void range_test_prot_none_and_back(struct kunit *test)
 	range_test_notify(svm, addr, SZ_2M, MMU_NOTIFY_PROTECTION_VMA);
 	KUNIT_EXPECT_TRUE_MSG(test, svm->evicted,
 			      "the queues run before the restore maps the accessible memory");
-	enable_delayed_work(&proc->restore_work);
-	amdgpu_svm_restore_work(&proc->restore_work.work);
-
-	mutex_lock(&proc->lock);
-	range = range_test_find(svm, addr);
-	if (range && range->mapped)
-		pte_flags = range->pte_flags;
-	mutex_unlock(&proc->lock);
+	pte_flags = range_test_restore_flags(svm, addr);
 	KUNIT_EXPECT_TRUE_MSG(test, pte_flags & AMDGPU_SVM_PTE_WRITE,
 			      "memory made accessible again is not mapped writable (PTE flags 0x%x)",
 			      pte_flags);
+	KUNIT_EXPECT_FALSE(test, svm->evicted);
+	KUNIT_EXPECT_EQ(test, mock->quiesces, mock->resumes);
+}
+
+/*
+ * XNACK off: a guard page made PROT_NONE inside a mapped range, then
+ * accessible again, is mapped again. The restore after the first change
+ * remade ranges around the page and used to leave none over it, so the
+ * mprotect() back found nothing to queue and the GPU faulted there until
+ * the next SET_ATTR; a range is now kept over the page, unmapped. Set up:
+ * the page replaced by a PROT_NONE mapping (its attributes given back),
+ * then made accessible as mprotect() does, then the notifier's call.
+ */
+static void range_test_guard_page_back(struct kunit *test)
+{
+	struct amdgpu_svm_attr_op access = { AMDGPU_SVM_ATTR_ACCESS, 0 };
+	struct amdgpu_svm_range *range;
+	struct amdgpu_svm_process *proc;
+	unsigned long addr, guard;
+	struct mock_gpu *mock;
+	struct amdgpu_svm *svm;
+	bool kept;
+
+	svm = range_test_mapped_2m(test, &mock, &addr);
+	proc = svm->proc;
+	access.value = svm->idx;
+	guard = addr + SZ_1M;
+	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, guard, PAGE_SIZE, PROT_NONE,
+				      MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE, 0),
+			guard);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_set(&proc->attrs, guard,
+						  guard + PAGE_SIZE, &access, 1), 0);
+	KUNIT_ASSERT_EQ(test, range_test_restore_flags(svm, addr) &
+			AMDGPU_SVM_PTE_WRITE, AMDGPU_SVM_PTE_WRITE);
+	disable_delayed_work_sync(&proc->restore_work);
+	mutex_lock(&proc->lock);
+	range = range_test_find(svm, guard);
+	kept = range && !range->mapped &&
+	       drm_gpusvm_range_start(&range->base) == guard &&
+	       drm_gpusvm_range_end(&range->base) == guard + PAGE_SIZE;
+	mutex_unlock(&proc->lock);
+	KUNIT_EXPECT_TRUE_MSG(test, kept,
+			      "no unmapped range of its own over the PROT_NONE page");
+
+	mock_mprotect_vma(svm->gpusvm.mm, guard, VM_READ | VM_WRITE);
+	range_test_notify(svm, guard, PAGE_SIZE, MMU_NOTIFY_PROTECTION_VMA);
+	KUNIT_EXPECT_TRUE(test, svm->evicted);
+	KUNIT_EXPECT_TRUE_MSG(test, range_test_restore_flags(svm, guard) &
+			      AMDGPU_SVM_PTE_WRITE,
+			      "the page made accessible again is not mapped writable");
 	KUNIT_EXPECT_FALSE(test, svm->evicted);
 	KUNIT_EXPECT_EQ(test, mock->quiesces, mock->resumes);
 }
@@ -992,6 +1047,7 @@ static struct kunit_case amdgpu_svm_range_test_cases[] = {
 	KUNIT_CASE(range_test_unprotected_mapped_writable),
 	KUNIT_CASE(range_test_read_only_vma_holds),
 	KUNIT_CASE(range_test_prot_none_and_back),
+	KUNIT_CASE(range_test_guard_page_back),
 	KUNIT_CASE(range_test_restore_after_exit),
 	KUNIT_CASE(range_test_join_during_last_destroy),
 	KUNIT_CASE(range_test_quiesce_per_context),
