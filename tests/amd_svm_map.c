@@ -65,9 +65,10 @@
  * SUBTEST: prot-none-no-quiesce
  * Description: XNACK off: SET_ATTR over a span that ends 32 KiB into a
  *	PROT_NONE hole of a mapped buffer quiesces nothing: the hole is
- *	skipped, never made a range that reaches past the span (whose drop
- *	would hand the rest to the restore worker, the queue stopped until
- *	it ran). The GPU then writes the buffer outside the hole.
+ *	left unmapped, never mapped through a range that reaches past the
+ *	span (whose drop would hand the rest to the restore worker, the
+ *	queue stopped until it ran). The GPU then writes the buffer outside
+ *	the hole.
  *
  * SUBTEST: teardown-busy
  * Description: Closing the fd with a queue running over SVM memory and an
@@ -571,10 +572,10 @@ static void test_second_fd(const struct mode *m)
 }
 
 /*
- * PROT_NONE memory is skipped by the mapping walk, with no range made
- * there: a read-only range would reach as far as the attributes allow,
- * past the span of the call, and dropping it again quiesces the context
- * until the restore worker has been over the rest.
+ * PROT_NONE memory is left unmapped by the mapping walk: mapping a
+ * read-only range there would fail, and dropping it, since it reaches as
+ * far as the attributes allow, past the span of the call, would quiesce
+ * the context until the restore worker had been over the rest.
  */
 static void test_prot_none(const struct mode *m)
 {
@@ -634,7 +635,7 @@ static const struct {
 	{ "second-fd-mapped", test_second_fd,
 	  "The process opens the GPU a second time after giving it access to a buffer through the first fd: a queue of the second fd reads and writes the buffer without a VM fault (XNACK off maps the joining context as the attributes say, XNACK on faults it in)." },
 	{ "prot-none-no-quiesce", test_prot_none,
-	  "XNACK off: SET_ATTR over a span ending 32 KiB into a PROT_NONE hole of a mapped buffer quiesces nothing (the hole is skipped, never made a range reaching past the span), and the GPU writes the buffer outside the hole." },
+	  "XNACK off: SET_ATTR over a span ending 32 KiB into a PROT_NONE hole of a mapped buffer quiesces nothing (the hole is left unmapped, never mapped through a range reaching past the span), and the GPU writes the buffer outside the hole." },
 	{ "teardown-busy", test_teardown,
 	  "Closing the fd with a queue running over SVM memory and an unmap still pending in the garbage collector, and a child exiting in the same state, leave no leak (the core's debugfs list of processes lets go of both), no hang and no kernel report." },
 };
