@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -389,12 +390,20 @@ static int amdgpu_backend_submit(struct svm_queue *q,
 	struct amdgpu_cs_request req = {};
 	int ret;
 
-	/* The slot's previous IB must be done before it is rewritten. */
+	/*
+	 * The slot's previous IB must be done before it is rewritten. Its
+	 * error is returned before anything is submitted: say so, or the
+	 * caller would take it for the submission's.
+	 */
 	if (priv->slot_seqno[slot]) {
 		ret = amdgpu_backend_wait(q, priv->slot_seqno[slot],
 					  SVM_GPU_TIMEOUT_NS);
-		if (ret)
+		if (ret) {
+			igt_warn("%s: nothing submitted: waiting for submission %" PRIu64 " to free its ring slot failed: %s\n",
+				 q->ctx->gpu->name, priv->slot_seqno[slot],
+				 strerror(-ret));
 			return ret;
+		}
 	}
 	for (unsigned int i = 0; i < n; i++) {
 		ret = sdma_emit(ib + used, SLOT_DWORDS - used,

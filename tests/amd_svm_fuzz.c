@@ -13,9 +13,15 @@
  *	NULL, unmapped, read-only and half-readable attribute arrays, unknown
  *	types, GPU ids, flags and granularities. A model of the UAPI header's
  *	validation rules, in their order, predicts each call's result: the
- *	kernel must return exactly that (0 or the documented errno), a refused
- *	call must change no attribute of any page and leave the array as it
- *	was. The seed is printed (SVM_FUZZ_SEED replays it; SVM_FUZZ_CALLS
+ *	kernel must return exactly that (0 or the documented errno), and a
+ *	refused call must leave the array as it was. A model of every page's
+ *	attributes applies each successful SET_ATTR by the header's rules
+ *	(array order, per-GPU access, flags set and cleared, defaults by XNACK
+ *	mode): after every SET_ATTR, successful or refused, each page of the
+ *	area must read back what the model holds, and every successful
+ *	GET_ATTR must return the model's aggregate of its span (common
+ *	location or UNDEFINED, access all-or-nothing, flags AND and NOR,
+ *	minimum granularity). The seed is printed (SVM_FUZZ_SEED replays it; SVM_FUZZ_CALLS
  *	sets the number of calls). Every subtest runs per GPU and XNACK mode
  *	(dynamic subtests gpuN-TARGET-xnack-on/off).
  *
@@ -55,12 +61,20 @@
 #define NONE_FIRST	(GUARD + 20)
 #define HOLE_FIRST	(GUARD + 24)
 #define KIND_PAGES	4
-/* Attribute types a page is read back with after a refused SET. */
-#define SNAP_TYPES	6
 #define MAX_TYPE	AMDGPU_SVM_ATTR_GRANULARITY
+/* The kernel's default granularity (the UAPI header: 9, 2 MiB). */
+#define DEFAULT_GRANULARITY	9
+
+/* What SET_ATTR gave one page of the area, by the UAPI header's rules. */
+struct page_model {
+	uint32_t preferred_loc, prefetch_loc, flags, granularity;
+	/* per entry of fuzz.gpu_ids: an access type, or 0 for the default */
+	uint32_t access[SVM_GPUS_MAX];
+};
 
 struct fuzz {
 	struct svm_ctx ctx;
+	bool xnack;
 	uint64_t rng;
 	size_t page;
 	uint64_t task_size;
@@ -69,8 +83,9 @@ struct fuzz {
 	char *area;
 	/* attribute arrays: read-write, read-only, one straddling a hole */
 	struct drm_amdgpu_svm_attribute *rw, *ro, *edge;
-	struct drm_amdgpu_svm_attribute snap[AREA][SNAP_TYPES];
-	unsigned long calls, refused, by_errno[256];
+	struct page_model model[AREA];
+	unsigned long calls, refused, sets_checked, gets_checked;
+	unsigned long by_errno[256];
 };
 
 static uint64_t next(struct fuzz *f)
@@ -322,46 +337,195 @@ static int expected(const struct fuzz *f, const struct drm_amdgpu_gem_svm *a,
 	return 0;
 }
 
-/* Every attribute of every page of the area that has a VMA. */
-static void snapshot(struct fuzz *f,
-		     struct drm_amdgpu_svm_attribute snap[AREA][SNAP_TYPES])
+static int gpu_index(const struct fuzz *f, uint32_t id)
 {
-	static const uint32_t types[SNAP_TYPES] = {
-		AMDGPU_SVM_ATTR_PREFERRED_LOC, AMDGPU_SVM_ATTR_PREFETCH_LOC,
-		AMDGPU_SVM_ATTR_ACCESS, AMDGPU_SVM_ATTR_SET_FLAGS,
-		AMDGPU_SVM_ATTR_CLR_FLAGS, AMDGPU_SVM_ATTR_GRANULARITY,
-	};
+	for (int i = 0; i < f->ngpu_ids; i++)
+		if (f->gpu_ids[i] == id)
+			return i;
+	igt_assert_f(false, "gpu_id %u passed validation but is unknown\n", id);
+	return -1;
+}
+
+static void model_init(struct fuzz *f)
+{
+	for (int pg = 0; pg < AREA; pg++)
+		f->model[pg] = (struct page_model){
+			.preferred_loc = AMDGPU_SVM_LOCATION_UNDEFINED,
+			.prefetch_loc = AMDGPU_SVM_LOCATION_UNDEFINED,
+			.flags = AMDGPU_SVM_FLAG_HOST_ACCESS |
+				 AMDGPU_SVM_FLAG_COHERENT,
+			.granularity = DEFAULT_GRANULARITY,
+		};
+}
+
+/* The pages of the area [*first, *last) that [start, end) covers, if all. */
+static bool area_pages(const struct fuzz *f, uint64_t start, uint64_t end,
+		       int *first, int *last)
+{
+	uint64_t area = (uintptr_t)f->area;
+
+	if (start < area || end > area + AREA * f->page)
+		return false;
+	*first = (start - area) / f->page;
+	*last = (end - area) / f->page;
+	return true;
+}
+
+/* A successful SET_ATTR: its entries in array order on every page. */
+static void model_set(struct fuzz *f, const struct drm_amdgpu_gem_svm *a,
+		      const struct drm_amdgpu_svm_attribute *attrs)
+{
+	int first, last;
+
+	/* Attributes outside the area are no page's the model knows. */
+	if (!area_pages(f, a->start, a->start + a->size, &first, &last))
+		return;
+	for (int pg = first; pg < last; pg++) {
+		struct page_model *m = &f->model[pg];
+
+		for (uint32_t i = 0; i < a->nattr; i++) {
+			uint32_t v = attrs[i].value;
+
+			switch (attrs[i].type) {
+			case AMDGPU_SVM_ATTR_PREFERRED_LOC:
+				m->preferred_loc = v;
+				break;
+			case AMDGPU_SVM_ATTR_PREFETCH_LOC:
+				m->prefetch_loc = v;
+				break;
+			case AMDGPU_SVM_ATTR_ACCESS:
+			case AMDGPU_SVM_ATTR_ACCESS_IN_PLACE:
+			case AMDGPU_SVM_ATTR_NO_ACCESS:
+				m->access[gpu_index(f, v)] = attrs[i].type;
+				break;
+			case AMDGPU_SVM_ATTR_SET_FLAGS:
+				m->flags |= v;
+				break;
+			case AMDGPU_SVM_ATTR_CLR_FLAGS:
+				m->flags &= ~v;
+				break;
+			case AMDGPU_SVM_ATTR_GRANULARITY:
+				m->granularity = v;
+				break;
+			}
+		}
+	}
+}
+
+/* What GET_ATTR must make of entry @in over the pages [first, last). */
+static struct drm_amdgpu_svm_attribute
+model_get(const struct fuzz *f, int first, int last,
+	  struct drm_amdgpu_svm_attribute in)
+{
+	struct drm_amdgpu_svm_attribute out = in;
+	uint32_t default_access = f->xnack ? AMDGPU_SVM_ATTR_ACCESS :
+					     AMDGPU_SVM_ATTR_NO_ACCESS;
+	bool all_access = true, all_in_place = true;
+	int gpu = -1;
+
+	if (in.type == AMDGPU_SVM_ATTR_ACCESS ||
+	    in.type == AMDGPU_SVM_ATTR_ACCESS_IN_PLACE ||
+	    in.type == AMDGPU_SVM_ATTR_NO_ACCESS)
+		gpu = gpu_index(f, in.value);
+	if (in.type == AMDGPU_SVM_ATTR_SET_FLAGS ||
+	    in.type == AMDGPU_SVM_ATTR_CLR_FLAGS)
+		out.value = AMDGPU_SVM_FLAGS_ALL;
+	else if (in.type == AMDGPU_SVM_ATTR_GRANULARITY)
+		out.value = ~0u;
+
+	for (int pg = first; pg < last; pg++) {
+		const struct page_model *m = &f->model[pg];
+
+		switch (in.type) {
+		case AMDGPU_SVM_ATTR_PREFERRED_LOC:
+		case AMDGPU_SVM_ATTR_PREFETCH_LOC: {
+			uint32_t loc = in.type == AMDGPU_SVM_ATTR_PREFERRED_LOC ?
+				       m->preferred_loc : m->prefetch_loc;
+
+			if (pg == first)
+				out.value = loc;
+			else if (out.value != loc)
+				out.value = AMDGPU_SVM_LOCATION_UNDEFINED;
+			break;
+		}
+		case AMDGPU_SVM_ATTR_ACCESS:
+		case AMDGPU_SVM_ATTR_ACCESS_IN_PLACE:
+		case AMDGPU_SVM_ATTR_NO_ACCESS: {
+			uint32_t mode = m->access[gpu] ?: default_access;
+
+			all_access &= mode == AMDGPU_SVM_ATTR_ACCESS;
+			all_in_place &= mode == AMDGPU_SVM_ATTR_ACCESS_IN_PLACE;
+			break;
+		}
+		case AMDGPU_SVM_ATTR_SET_FLAGS:
+			out.value &= m->flags;
+			break;
+		case AMDGPU_SVM_ATTR_CLR_FLAGS:
+			out.value &= ~m->flags;
+			break;
+		case AMDGPU_SVM_ATTR_GRANULARITY:
+			if (m->granularity < out.value)
+				out.value = m->granularity;
+			break;
+		}
+	}
+	if (gpu >= 0)
+		out.type = all_access ? AMDGPU_SVM_ATTR_ACCESS :
+			   all_in_place ? AMDGPU_SVM_ATTR_ACCESS_IN_PLACE :
+					  AMDGPU_SVM_ATTR_NO_ACCESS;
+	return out;
+}
+
+static void assert_model(const struct fuzz *f, const char *what,
+			 uint64_t start, uint64_t end,
+			 const struct drm_amdgpu_svm_attribute *in,
+			 const struct drm_amdgpu_svm_attribute *got, uint32_t n)
+{
+	int first, last;
+
+	igt_assert(area_pages(f, start, end, &first, &last));
+	for (uint32_t i = 0; i < n; i++) {
+		struct drm_amdgpu_svm_attribute want =
+			model_get(f, first, last, in[i]);
+
+		igt_assert_f(!memcmp(&want, &got[i], sizeof(want)),
+			     "call %lu: %s of pages %d..%d of the area, entry %u (type %u, value 0x%x): got type %u value 0x%x, the model of the SET_ATTRs so far says type %u value 0x%x\n",
+			     f->calls, what, first, last - 1, i, in[i].type,
+			     in[i].value, got[i].type, got[i].value, want.type,
+			     want.value);
+	}
+}
+
+/*
+ * After a SET_ATTR: every page of the area with a VMA reads back, one
+ * GET_ATTR per page, every attribute the model holds for it.
+ */
+static void check_pages(struct fuzz *f)
+{
+	struct drm_amdgpu_svm_attribute in[5 + SVM_GPUS_MAX], got[5 + SVM_GPUS_MAX];
+	uint32_t n = 0;
+
+	in[n++] = (struct drm_amdgpu_svm_attribute){ AMDGPU_SVM_ATTR_PREFERRED_LOC };
+	in[n++] = (struct drm_amdgpu_svm_attribute){ AMDGPU_SVM_ATTR_PREFETCH_LOC };
+	in[n++] = (struct drm_amdgpu_svm_attribute){ AMDGPU_SVM_ATTR_SET_FLAGS };
+	in[n++] = (struct drm_amdgpu_svm_attribute){ AMDGPU_SVM_ATTR_CLR_FLAGS };
+	in[n++] = (struct drm_amdgpu_svm_attribute){ AMDGPU_SVM_ATTR_GRANULARITY };
+	for (int i = 0; i < f->ngpu_ids; i++)
+		in[n++] = (struct drm_amdgpu_svm_attribute){
+			AMDGPU_SVM_ATTR_ACCESS, f->gpu_ids[i]
+		};
 
 	for (int pg = 0; pg < AREA; pg++) {
 		uint64_t start = (uintptr_t)f->area + pg * f->page;
 
 		if (!span_backed(f, start, start + f->page))
 			continue;
-		for (int t = 0; t < SNAP_TYPES; t++)
-			snap[pg][t] = (struct drm_amdgpu_svm_attribute){
-				.type = types[t],
-				.value = f->gpu_ids[0],
-			};
-		svm_get_attr(f->ctx.fd, start, f->page, snap[pg], SNAP_TYPES);
+		memcpy(got, in, n * sizeof(*in));
+		svm_get_attr(f->ctx.fd, start, f->page, got, n);
+		assert_model(f, "GET_ATTR after the SET_ATTR", start,
+			     start + f->page, in, got, n);
 	}
-}
-
-static void check_unchanged(struct fuzz *f, const struct drm_amdgpu_gem_svm *a,
-			    int ret)
-{
-	static struct drm_amdgpu_svm_attribute now[AREA][SNAP_TYPES];
-
-	snapshot(f, now);
-	for (int pg = 0; pg < AREA; pg++)
-		for (int t = 0; t < SNAP_TYPES; t++)
-			igt_assert_f(!memcmp(&now[pg][t], &f->snap[pg][t],
-					     sizeof(now[pg][t])),
-				     "call %lu: SET_ATTR [0x%" PRIx64 " +0x%" PRIx64 ") refused with %s changed attribute type %u of page %d of the area: 0x%x -> 0x%x (type 0x%x -> 0x%x)\n",
-				     f->calls, (uint64_t)a->start,
-				     (uint64_t)a->size, strerror(-ret),
-				     f->snap[pg][t].type, pg,
-				     f->snap[pg][t].value, now[pg][t].value,
-				     f->snap[pg][t].type, now[pg][t].type);
+	f->sets_checked++;
 }
 
 static void fuzz_one(struct fuzz *f)
@@ -370,7 +534,7 @@ static void fuzz_one(struct fuzz *f)
 	struct drm_amdgpu_gem_svm args, copy;
 	bool writable, array_known;
 	uint32_t readable;
-	int want, ret;
+	int want, ret, first, last;
 
 	random_call(f, &args, &readable, &writable);
 	want = expected(f, &args, readable, writable);
@@ -393,19 +557,23 @@ static void fuzz_one(struct fuzz *f)
 	igt_assert_f(!memcmp(&args, &copy, sizeof(args)),
 		     "call %lu: the ioctl changed its argument structure\n",
 		     f->calls);
-	if (!ret) {
-		if (copy.op == AMDGPU_SVM_OP_SET_ATTR)
-			snapshot(f, f->snap);
-		return;
+	if (ret) {
+		f->refused++;
+		if (array_known && copy.nattr <= AMDGPU_SVM_MAX_ATTRS)
+			igt_assert_f(!memcmp(before, (void *)(uintptr_t)copy.attrs,
+					     copy.nattr * sizeof(*before)),
+				     "call %lu: refused with %s, but the attribute array changed\n",
+				     f->calls, strerror(-ret));
+	} else if (copy.op == AMDGPU_SVM_OP_SET_ATTR) {
+		model_set(f, &copy, before);
+	} else if (area_pages(f, copy.start, copy.start + copy.size,
+			      &first, &last)) {
+		assert_model(f, "GET_ATTR", copy.start, copy.start + copy.size,
+			     before, (void *)(uintptr_t)copy.attrs, copy.nattr);
+		f->gets_checked++;
 	}
-	f->refused++;
-	if (array_known && copy.nattr <= AMDGPU_SVM_MAX_ATTRS)
-		igt_assert_f(!memcmp(before, (void *)(uintptr_t)copy.attrs,
-				     copy.nattr * sizeof(*before)),
-			     "call %lu: refused with %s, but the attribute array changed\n",
-			     f->calls, strerror(-ret));
 	if (copy.op == AMDGPU_SVM_OP_SET_ATTR)
-		check_unchanged(f, &copy, ret);
+		check_pages(f);
 }
 
 static char *map_area(struct fuzz *f)
@@ -447,6 +615,7 @@ static void test_fuzz(struct svm_gpu *gpus, int ngpus, int g, bool xnack,
 	if (env)
 		calls = strtoul(env, NULL, 0);
 	f.page = p;
+	f.xnack = xnack;
 	f.rng = seed;
 	f.task_size = task_size(p);
 	for (int i = 0; i < ngpus; i++)
@@ -466,15 +635,16 @@ static void test_fuzz(struct svm_gpu *gpus, int ngpus, int g, bool xnack,
 	igt_assert_eq(munmap(arrays + 3 * p, p), 0);
 	f.area = map_area(&f);
 	igt_assert_eq(mprotect(f.ro, p, PROT_READ), 0);
-	snapshot(&f, f.snap);
+	model_init(&f);
+	check_pages(&f);
 	while (f.calls < calls) {
 		fuzz_one(&f);
 		if (f.calls % 20000 == 0)
 			igt_info("%lu calls, %lu refused\n", f.calls, f.refused);
 	}
-	igt_info("%lu calls: %lu succeeded, %lu EINVAL, %lu E2BIG, %lu EFAULT\n",
+	igt_info("%lu calls: %lu succeeded, %lu EINVAL, %lu E2BIG, %lu EFAULT; the attribute model checked after %lu SET_ATTRs and in %lu GET_ATTRs\n",
 		 f.calls, f.by_errno[0], f.by_errno[EINVAL], f.by_errno[E2BIG],
-		 f.by_errno[EFAULT]);
+		 f.by_errno[EFAULT], f.sets_checked, f.gets_checked);
 	munmap(arrays, 3 * p);
 	munmap(f.area, AREA * p);
 	svm_ctx_close(&f.ctx);
