@@ -172,22 +172,6 @@ static const struct vamdgpu_vram_block_ops vamdgpu_devmem_block_ops = {
 	.release = vamdgpu_devmem_free,
 };
 
-/* Allocate @npages of VRAM, evicting the oldest blocks if it is full. */
-static struct vamdgpu_vram_block *
-vamdgpu_pagemap_alloc(struct vamdgpu_vram *vram, unsigned long npages)
-{
-	struct vamdgpu_vram_block *block;
-
-	if (vamdgpu_should_fail(VAMDGPU_FAIL_VRAM_ALLOC))
-		return ERR_PTR(-ENOMEM);
-	for (;;) {
-		block = vamdgpu_vram_alloc(vram, npages, NULL, NULL);
-		if (PTR_ERR_OR_ZERO(block) != -ENOSPC ||
-		    !vamdgpu_vram_make_room(vram, npages))
-			return block;
-	}
-}
-
 /**
  * vamdgpu_pagemap_populate_mm() - migrate a span of @mm into VRAM
  * @dpagemap: the device's drm_pagemap
@@ -226,7 +210,11 @@ static int vamdgpu_pagemap_populate_mm(struct drm_pagemap *dpagemap,
 		ret = -ENOMEM;
 		goto out_exit;
 	}
-	block = vamdgpu_pagemap_alloc(vdev->vram, (end - start) >> PAGE_SHIFT);
+	if (vamdgpu_should_fail(VAMDGPU_FAIL_VRAM_ALLOC))
+		block = ERR_PTR(-ENOMEM);
+	else
+		block = vamdgpu_vram_alloc_evicting(vdev->vram,
+						    (end - start) >> PAGE_SHIFT);
 	if (IS_ERR(block)) {
 		ret = PTR_ERR(block);
 		kfree(devmem);

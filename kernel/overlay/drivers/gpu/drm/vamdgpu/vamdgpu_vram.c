@@ -34,7 +34,8 @@
  *
  * VRAM pressure: vamdgpu_vram_make_room() evicts the oldest evictable
  * blocks, the list being in allocation order, until a run of the wanted
- * size is free.
+ * size is free; vamdgpu_vram_alloc_evicting() allocates after a bounded
+ * number of such passes.
  *
  * Locking: &vamdgpu_vram.lock (spinlock) protects the bitmap, the block
  * list, the blocks' @ops / @priv and the counters; &vamdgpu_vram.evict_lock
@@ -628,6 +629,44 @@ int vamdgpu_vram_make_room(struct vamdgpu_vram *vram, unsigned long npages)
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_make_room);
+
+/*
+ * Eviction passes an allocation makes at most: an owner that cannot move
+ * its block out (pages still referenced, a migration that failed) leaves
+ * it allocated, and every new pass offers it again.
+ */
+#define VAMDGPU_VRAM_ALLOC_PASSES	4
+
+/**
+ * vamdgpu_vram_alloc_evicting() - allocate VRAM, evicting to make room
+ * @vram: the VRAM
+ * @npages: pages
+ *
+ * As vamdgpu_vram_alloc() with no owner callbacks yet
+ * (vamdgpu_vram_block_publish()); when no run of @npages pages is free,
+ * evicts the oldest blocks (vamdgpu_vram_make_room()) and tries again, for
+ * at most VAMDGPU_VRAM_ALLOC_PASSES passes, so that VRAM full of blocks
+ * whose eviction fails makes the allocation fail instead of looping.
+ *
+ * Context: process context, may sleep; as vamdgpu_vram_make_room().
+ * Return: the block, or ERR_PTR(-ENOSPC) when the passes made no room
+ * for it, or as vamdgpu_vram_alloc().
+ */
+struct vamdgpu_vram_block *
+vamdgpu_vram_alloc_evicting(struct vamdgpu_vram *vram, unsigned long npages)
+{
+	struct vamdgpu_vram_block *block;
+	unsigned int pass = 0;
+
+	for (;;) {
+		block = vamdgpu_vram_alloc(vram, npages, NULL, NULL);
+		if (PTR_ERR_OR_ZERO(block) != -ENOSPC ||
+		    pass++ == VAMDGPU_VRAM_ALLOC_PASSES ||
+		    !vamdgpu_vram_make_room(vram, npages))
+			return block;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_alloc_evicting);
 
 /**
  * vamdgpu_vram_show() - print VRAM usage (debugfs)

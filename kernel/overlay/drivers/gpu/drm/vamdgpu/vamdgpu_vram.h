@@ -73,6 +73,8 @@ void vamdgpu_vram_block_publish(struct vamdgpu_vram_block *block,
 				const struct vamdgpu_vram_block_ops *ops,
 				void *priv);
 int vamdgpu_vram_make_room(struct vamdgpu_vram *vram, unsigned long npages);
+struct vamdgpu_vram_block *
+vamdgpu_vram_alloc_evicting(struct vamdgpu_vram *vram, unsigned long npages);
 struct page *vamdgpu_vram_block_page(const struct vamdgpu_vram_block *block,
 				     unsigned long i);
 u64 vamdgpu_vram_block_offset(const struct vamdgpu_vram_block *block,

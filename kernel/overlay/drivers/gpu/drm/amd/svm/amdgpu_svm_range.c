@@ -644,19 +644,26 @@ EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_read_only_vma_holds);
  * memory of different permissions, which get_pages refuses: drop it
  * (amdgpu_svm_range_drop(), for a mapping of [addr, end)), so that
  * find_or_insert makes ranges inside one VMA again. The split invalidated
- * the range, so it is no longer mapped. Return true if it was dropped.
+ * the range, so it is no longer mapped. Return true if it was dropped;
+ * else the flags of the VMA that holds the range, as this look found
+ * them, in *@vma_flags if not NULL.
  */
 static bool amdgpu_svm_drop_if_split(struct amdgpu_svm *svm,
 				     struct amdgpu_svm_range *range,
-				     unsigned long addr, unsigned long end)
+				     unsigned long addr, unsigned long end,
+				     vm_flags_t *vma_flags)
 {
 	unsigned long vma_end;
+	vm_flags_t flags;
 
 	lockdep_assert_held(&svm->proc->lock);
 
-	amdgpu_svm_vma_at(svm, range_start(range), &vma_end);
-	if (vma_end >= range_end(range))
+	flags = amdgpu_svm_vma_at(svm, range_start(range), &vma_end);
+	if (vma_end >= range_end(range)) {
+		if (vma_flags)
+			*vma_flags = flags;
 		return false;
+	}
 	amdgpu_svm_range_drop(svm, range, addr, end);
 	return true;
 }
@@ -813,6 +820,7 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 		struct drm_gpusvm_range *r;
 		struct amdgpu_svm_range *range;
 		unsigned long prot_none = 0;
+		vm_flags_t vma_flags = 0;
 		u32 flags = pte_flags;
 
 		ctx.read_only = !(flags & AMDGPU_SVM_PTE_WRITE);
@@ -833,11 +841,13 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 			 * A range made before an mprotect() of its first
 			 * pages reaches past the read-only VMA into writable
 			 * memory, where read-only PTEs would fault the GPU's
-			 * writes: make ranges inside one VMA again.
+			 * writes: make ranges inside one VMA again. This look
+			 * at the VMA, after the range was made, also serves
+			 * the PROT_NONE check below.
 			 */
 			if (!IS_ERR(r) &&
 			    amdgpu_svm_drop_if_split(svm, to_amdgpu_svm_range(r),
-						     addr, end)) {
+						     addr, end, &vma_flags)) {
 				if (++retries > AMDGPU_SVM_MAP_RETRIES)
 					return -EAGAIN;
 				continue;
@@ -893,12 +903,13 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 		 * PROT_NONE memory: the range stays unmapped, and the notifier
 		 * of an mprotect() that makes the memory accessible queues it
 		 * for the restore (amdgpu_svm_invalidate()). One that ran
-		 * before the range was made found nothing to queue: look at
-		 * the VMA again under the mmap_lock, which that mprotect()
-		 * held around its notifier.
+		 * before the range was made found nothing to queue: the look
+		 * at the VMA after the range was made (above), under the
+		 * mmap_lock that mprotect() held around its notifier, sees
+		 * its permissions.
 		 */
 		if (prot_none) {
-			if (!amdgpu_svm_prot_none_end(svm, addr))
+			if (vma_flags & (VM_READ | VM_WRITE | VM_EXEC))
 				amdgpu_svm_restore_later(svm, range_start(range),
 							 range_end(range));
 			retries = 0;
@@ -910,7 +921,7 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 					   sync_flags & AMDGPU_SVM_SYNC_MIGRATE ?
 					   attrs : NULL, false);
 		if ((ret == -EPERM || ret == -EFAULT) &&
-		    amdgpu_svm_drop_if_split(svm, range, addr, end)) {
+		    amdgpu_svm_drop_if_split(svm, range, addr, end, NULL)) {
 			if (++retries > AMDGPU_SVM_MAP_RETRIES)
 				return -EAGAIN;
 			continue;
@@ -1482,7 +1493,7 @@ retry:
 		/* No read-only PTEs over writable memory, as in map_piece. */
 		if (!IS_ERR(r) &&
 		    amdgpu_svm_drop_if_split(svm, to_amdgpu_svm_range(r),
-					     addr, addr + PAGE_SIZE)) {
+					     addr, addr + PAGE_SIZE, NULL)) {
 			ret = -EAGAIN;
 			if (++retries <= AMDGPU_SVM_MAP_RETRIES)
 				goto retry;
@@ -1511,7 +1522,7 @@ retry:
 	 */
 	if (ret == -EPERM || ret == -EFAULT)
 		amdgpu_svm_drop_if_split(svm, to_amdgpu_svm_range(r), addr,
-					 addr + PAGE_SIZE);
+					 addr + PAGE_SIZE, NULL);
 	if ((ret == -EAGAIN || ret == -EBUSY || ret == -EFAULT ||
 	     ret == -EPERM) && ++retries <= AMDGPU_SVM_MAP_RETRIES)
 		goto retry;

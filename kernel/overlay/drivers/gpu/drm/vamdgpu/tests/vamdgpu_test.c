@@ -549,6 +549,48 @@ static void vamdgpu_vram_make_room_oldest_first(struct kunit *test)
 	vamdgpu_vram_free(pinned);
 }
 
+static unsigned int test_refusals;
+
+/* An owner whose pages cannot move out: its block stays allocated. */
+static void test_evict_refuse(struct vamdgpu_vram_block *block)
+{
+	test_refusals++;
+}
+
+static const struct vamdgpu_vram_block_ops test_refuse_ops = {
+	.evict = test_evict_refuse,
+};
+
+/*
+ * VRAM full of a block whose eviction fails: the allocation gives up with
+ * -ENOSPC after a few passes (it used to offer the block again for as
+ * long as each pass offered one, forever); full of a block that can go,
+ * it evicts the block and succeeds.
+ */
+static void vamdgpu_vram_alloc_evicting_bounded(struct kunit *test)
+{
+	struct vamdgpu_vram *vram = test_vdev->vram;
+	unsigned long npages = test_vdev->personality->vram_size >> PAGE_SHIFT;
+	struct vamdgpu_vram_block *full, *got;
+
+	test_refusals = 0;
+	full = vamdgpu_vram_alloc(vram, npages, &test_refuse_ops, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(full));
+	got = vamdgpu_vram_alloc_evicting(vram, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(got), -ENOSPC);
+	KUNIT_EXPECT_GT(test, test_refusals, 0U);
+	KUNIT_EXPECT_LE(test, test_refusals, 8U);
+	vamdgpu_vram_free(full);
+
+	test_evictions = 0;
+	full = vamdgpu_vram_alloc(vram, npages, &test_evict_ops, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(full));
+	got = vamdgpu_vram_alloc_evicting(vram, 1);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(got));
+	KUNIT_EXPECT_EQ(test, test_evictions, 1U);
+	vamdgpu_vram_free(got);
+}
+
 /* The contents of page @i of @block. */
 static u8 *vram_data(struct vamdgpu_vram *vram, struct vamdgpu_vram_block *block,
 		     unsigned long i)
@@ -1026,6 +1068,7 @@ static struct kunit_case vamdgpu_vram_cases[] = {
 	KUNIT_CASE(vamdgpu_vram_copy),
 	KUNIT_CASE(vamdgpu_vram_copy_spans),
 	KUNIT_CASE(vamdgpu_vram_make_room_oldest_first),
+	KUNIT_CASE(vamdgpu_vram_alloc_evicting_bounded),
 	KUNIT_CASE(vamdgpu_pagemap_addr),
 	{}
 };

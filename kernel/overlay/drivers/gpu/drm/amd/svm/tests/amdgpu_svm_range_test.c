@@ -188,23 +188,25 @@ static struct amdgpu_svm *range_test_context(struct kunit *test,
 }
 
 /*
- * A mock GPU, a fresh mm with @len bytes of anonymous memory 2 MiB
- * aligned at *@addr, and an XNACK-off context on them, destroyed when the
- * test ends.
+ * A mock GPU in *@mock, a fresh mm with @len bytes of anonymous memory
+ * 2 MiB aligned at *@addr, and an XNACK-off context on them, all freed
+ * when the test ends.
  */
 static struct amdgpu_svm *range_test_setup(struct kunit *test,
-					   struct mock_gpu *mock,
+					   struct mock_gpu **mock,
 					   unsigned long len,
 					   unsigned long *addr)
 {
 	unsigned long map;
 
-	mock_gpu_init(test, mock, "amdgpu_svm_mock", MOCK_GPU_ID);
+	*mock = kunit_kzalloc(test, sizeof(**mock), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *mock);
+	mock_gpu_init(test, *mock, "amdgpu_svm_mock", MOCK_GPU_ID);
 	map = kunit_vm_mmap(test, NULL, 0, len + SZ_2M, PROT_READ | PROT_WRITE,
 			    MAP_ANONYMOUS | MAP_PRIVATE, 0);
 	KUNIT_ASSERT_NE_MSG(test, map, 0UL, "no user memory for the test");
 	*addr = ALIGN(map, SZ_2M);
-	return range_test_context(test, mock);
+	return range_test_context(test, *mock);
 }
 
 /* The range of @svm that covers @addr, or NULL. The SVM lock held. */
@@ -327,9 +329,7 @@ static void range_test_removed_not_requeued(struct kunit *test)
 	unsigned long addr;
 	bool queued;
 
-	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mock);
-	svm = range_test_setup(test, mock, SZ_2M, &addr);
+	svm = range_test_setup(test, &mock, SZ_2M, &addr);
 	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
 	KUNIT_ASSERT_GT(test, mock->updates, 0U);
 
@@ -374,9 +374,7 @@ static void range_test_dma_array_by_folio(struct kunit *test)
 	struct mock_gpu *mock;
 	struct amdgpu_svm *svm;
 
-	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mock);
-	svm = range_test_setup(test, mock, SZ_2M, &addr);
+	svm = range_test_setup(test, &mock, SZ_2M, &addr);
 	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
 
 	mutex_lock(&svm->proc->lock);
@@ -414,9 +412,7 @@ static void range_test_current_not_remapped(struct kunit *test)
 	struct amdgpu_svm *svm;
 	unsigned long addr;
 
-	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mock);
-	svm = range_test_setup(test, mock, SZ_2M, &addr);
+	svm = range_test_setup(test, &mock, SZ_2M, &addr);
 	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
 	reserves = mock->reserves;
 	updates = mock->updates;
@@ -455,9 +451,7 @@ static void range_test_unmapped_no_recursion(struct kunit *test)
 	unsigned long addr;
 	int ret;
 
-	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mock);
-	svm = range_test_setup(test, mock, SZ_2M, &addr);
+	svm = range_test_setup(test, &mock, SZ_2M, &addr);
 	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
 
 	mutex_lock(&svm->proc->lock);
@@ -496,9 +490,7 @@ static struct amdgpu_svm *range_test_mapped_2m(struct kunit *test,
 {
 	struct amdgpu_svm *svm;
 
-	*mock = kunit_kzalloc(test, sizeof(**mock), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, *mock);
-	svm = range_test_setup(test, *mock, SZ_2M, addr);
+	svm = range_test_setup(test, mock, SZ_2M, addr);
 	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, *addr, SZ_2M), 0);
 	disable_delayed_work_sync(&svm->proc->restore_work);
 	return svm;
@@ -623,9 +615,7 @@ static void range_test_unprotected_mapped_writable(struct kunit *test)
 	unsigned long addr;
 	u32 pte_flags;
 
-	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mock);
-	svm = range_test_setup(test, mock, SZ_2M, &addr);
+	svm = range_test_setup(test, &mock, SZ_2M, &addr);
 	proc = svm->proc;
 	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, addr, SZ_2M, PROT_READ,
 				      MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE, 0),
@@ -659,9 +649,7 @@ static void range_test_read_only_vma_holds(struct kunit *test)
 	struct amdgpu_svm *svm;
 	unsigned long addr;
 
-	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mock);
-	svm = range_test_setup(test, mock, SZ_2M, &addr);
+	svm = range_test_setup(test, &mock, SZ_2M, &addr);
 	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, addr, SZ_2M, PROT_READ,
 				      MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE, 0),
 			addr);
@@ -816,9 +804,7 @@ static void range_test_restore_after_exit(struct kunit *test)
 	unsigned long addr;
 	bool queued;
 
-	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mock);
-	svm = range_test_setup(test, mock, 4 * SZ_2M, &addr);
+	svm = range_test_setup(test, &mock, 4 * SZ_2M, &addr);
 	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr,
 						     4 * SZ_2M), 0);
 	proc = svm->proc;
@@ -901,11 +887,9 @@ static void range_test_join_during_last_destroy(struct kunit *test)
 	struct join_test *jt;
 	bool queued;
 
-	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
 	jt = kunit_kzalloc(test, sizeof(*jt), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mock);
 	KUNIT_ASSERT_NOT_NULL(test, jt);
-	svm = range_test_setup(test, mock, SZ_2M, &jt->addr);
+	svm = range_test_setup(test, &mock, SZ_2M, &jt->addr);
 	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, jt->addr,
 						     SZ_2M), 0);
 	proc = svm->proc;
@@ -950,11 +934,9 @@ static void range_test_quiesce_per_context(struct kunit *test)
 	struct amdgpu_svm *svm, *other;
 	unsigned long addr;
 
-	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
 	other_mock = kunit_kzalloc(test, sizeof(*other_mock), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mock);
 	KUNIT_ASSERT_NOT_NULL(test, other_mock);
-	svm = range_test_setup(test, mock, SZ_4M, &addr);
+	svm = range_test_setup(test, &mock, SZ_4M, &addr);
 	mock_gpu_init(test, other_mock, "amdgpu_svm_mock_other",
 		      MOCK_GPU_ID + 1);
 	other = range_test_context(test, other_mock);
@@ -1013,11 +995,9 @@ static void range_test_destroy_resumes_last(struct kunit *test)
 	struct amdgpu_svm *closing;
 	unsigned long addr;
 
-	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
 	closing_mock = kunit_kzalloc(test, sizeof(*closing_mock), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mock);
 	KUNIT_ASSERT_NOT_NULL(test, closing_mock);
-	range_test_setup(test, mock, SZ_2M, &addr);
+	range_test_setup(test, &mock, SZ_2M, &addr);
 	mock_gpu_init(test, closing_mock, "amdgpu_svm_mock_closing",
 		      MOCK_GPU_ID + 1);
 	closing = amdgpu_svm_create(&closing_mock->gpu, false, closing_mock);
