@@ -9,21 +9,24 @@
  * Functionality: DRM_AMDGPU_GEM_SVM under random and boundary arguments
  * Description: A seeded generator calls the SVM ioctl with random and
  *	boundary arguments: unaligned, overflowing and kernel addresses,
- *	spans over holes, PROT_NONE and read-only memory, nattr 0 to huge,
- *	NULL, unmapped, read-only and half-readable attribute arrays, unknown
- *	types, GPU ids, flags and granularities. A model of the UAPI header's
- *	validation rules, in their order, predicts each call's result: the
- *	kernel must return exactly that (0 or the documented errno), and a
- *	refused call must leave the array as it was. A model of every page's
- *	attributes applies each successful SET_ATTR by the header's rules
- *	(array order, per-GPU access, flags set and cleared, defaults by XNACK
- *	mode): after every SET_ATTR, successful or refused, each page of the
- *	area must read back what the model holds, and every successful
- *	GET_ATTR must return the model's aggregate of its span (common
- *	location or UNDEFINED, access all-or-nothing, flags AND and NOR,
- *	minimum granularity). The seed is printed (SVM_FUZZ_SEED replays it; SVM_FUZZ_CALLS
- *	sets the number of calls). Every subtest runs per GPU and XNACK mode
- *	(dynamic subtests gpuN-TARGET-xnack-on/off).
+ *	spans over holes, PROT_NONE and read-only memory (a layout that calls
+ *	between the ioctls change at random: munmap, mmap over, mprotect),
+ *	nattr 0 to huge, NULL, unmapped, read-only and half-readable
+ *	attribute arrays, unknown types, GPU ids, flags and granularities. A
+ *	model of the UAPI header's validation rules, in their order, predicts
+ *	each call's result: the kernel must return exactly that (0 or the
+ *	documented errno), and a refused call must leave the array as it was.
+ *	A model of every page's attributes applies each successful SET_ATTR
+ *	by the header's rules (array order, per-GPU access, flags set and
+ *	cleared, defaults by XNACK mode; unmapped pages forget theirs,
+ *	mprotected ones keep them): after every SET_ATTR, successful or
+ *	refused, and every layout change, each page of the area must read
+ *	back what the model holds, and every successful GET_ATTR must return
+ *	the model's aggregate of its span (common location or UNDEFINED,
+ *	access all-or-nothing, flags AND and NOR, minimum granularity). The
+ *	seed is printed (SVM_FUZZ_SEED replays it; SVM_FUZZ_CALLS sets the
+ *	number of calls). Every subtest runs per GPU and XNACK mode (dynamic
+ *	subtests gpuN-TARGET-xnack-on/off).
  *
  * SUBTEST: svm-ioctl
  * Description: 100,000 calls (or SVM_FUZZ_CALLS).
@@ -50,7 +53,8 @@
 
 /*
  * The fuzzed address space, in pages: PROT_NONE guards around a region
- * with read-write, read-only, PROT_NONE and unmapped pages. Spans start
+ * with read-write, read-only, PROT_NONE and unmapped pages, which calls
+ * between the ioctls remap, mprotect and unmap at random. Spans start
  * within it and are at most GUARD pages long, so they never reach memory
  * the model does not know.
  */
@@ -61,9 +65,20 @@
 #define NONE_FIRST	(GUARD + 20)
 #define HOLE_FIRST	(GUARD + 24)
 #define KIND_PAGES	4
+/* Pages one change of the region's layout remaps, mprotects or unmaps. */
+#define CHURN_PAGES	4
 #define MAX_TYPE	AMDGPU_SVM_ATTR_GRANULARITY
 /* The kernel's default granularity (the UAPI header: 9, 2 MiB). */
 #define DEFAULT_GRANULARITY	9
+
+/* What backs a page of the area. */
+enum page_kind { PAGE_RW, PAGE_RO, PAGE_NONE, PAGE_HOLE };
+
+static const int kind_prot[] = {
+	[PAGE_RW] = PROT_READ | PROT_WRITE,
+	[PAGE_RO] = PROT_READ,
+	[PAGE_NONE] = PROT_NONE,
+};
 
 /* What SET_ATTR gave one page of the area, by the UAPI header's rules. */
 struct page_model {
@@ -83,8 +98,9 @@ struct fuzz {
 	char *area;
 	/* attribute arrays: read-write, read-only, one straddling a hole */
 	struct drm_amdgpu_svm_attribute *rw, *ro, *edge;
+	enum page_kind kind[AREA];
 	struct page_model model[AREA];
-	unsigned long calls, refused, sets_checked, gets_checked;
+	unsigned long calls, refused, sets_checked, gets_checked, churns;
 	unsigned long by_errno[256];
 };
 
@@ -269,13 +285,17 @@ static void random_call(struct fuzz *f, struct drm_amdgpu_gem_svm *args,
  */
 static bool span_backed(const struct fuzz *f, uint64_t start, uint64_t end)
 {
-	uint64_t area = (uintptr_t)f->area, hole = area + HOLE_FIRST * f->page;
+	uint64_t area = (uintptr_t)f->area;
 	unsigned char vec[GUARD];
 
 	if (start < area || end > area + AREA * f->page)
 		return end - start <= GUARD * f->page &&
 		       !mincore((void *)(uintptr_t)start, end - start, vec);
-	return end <= hole || start >= hole + KIND_PAGES * f->page;
+	for (uint64_t pg = (start - area) / f->page;
+	     pg < (end - area + f->page - 1) / f->page; pg++)
+		if (f->kind[pg] == PAGE_HOLE)
+			return false;
+	return true;
 }
 
 /* The UAPI header's validation rules, in its order: the errno or 0. */
@@ -346,9 +366,10 @@ static int gpu_index(const struct fuzz *f, uint32_t id)
 	return -1;
 }
 
-static void model_init(struct fuzz *f)
+/* The attributes of pages never given any, or unmapped since. */
+static void model_forget(struct fuzz *f, int first, int last)
 {
-	for (int pg = 0; pg < AREA; pg++)
+	for (int pg = first; pg < last; pg++)
 		f->model[pg] = (struct page_model){
 			.preferred_loc = AMDGPU_SVM_LOCATION_UNDEFINED,
 			.prefetch_loc = AMDGPU_SVM_LOCATION_UNDEFINED,
@@ -528,6 +549,52 @@ static void check_pages(struct fuzz *f)
 	f->sets_checked++;
 }
 
+/*
+ * Change the layout of up to CHURN_PAGES pages of the region: unmap them,
+ * map new memory over them (MAP_FIXED: an unmap first, for the kernel
+ * too) or mprotect them. Unmapped pages forget their attributes; pages an
+ * mprotect() changes keep them. Every page must then read back the model.
+ */
+static void churn(struct fuzz *f)
+{
+	int first = GUARD + below(f, REGION), last = first + 1 + below(f, CHURN_PAGES);
+	enum page_kind kind = below(f, PAGE_HOLE + 1);
+	bool mapped = true, forget = true;
+	unsigned char vec;
+	size_t len;
+	char *at;
+
+	if (last > GUARD + REGION)
+		last = GUARD + REGION;
+	at = f->area + first * f->page;
+	len = (last - first) * f->page;
+	for (int pg = first; pg < last; pg++) {
+		if (f->kind[pg] != PAGE_HOLE)
+			continue;
+		mapped = false;
+		/* MAP_FIXED would replace whatever else moved in there. */
+		igt_assert_f(mincore(f->area + pg * f->page, f->page, &vec) &&
+			     errno == ENOMEM,
+			     "a mapping of the test moved into page %d of the area, a hole\n",
+			     pg);
+	}
+	if (kind == PAGE_HOLE) {
+		igt_assert_eq(munmap(at, len), 0);
+	} else if (mapped && chance(f, 50)) {
+		igt_assert_eq(mprotect(at, len, kind_prot[kind]), 0);
+		forget = false;
+	} else {
+		igt_assert(mmap(at, len, kind_prot[kind],
+				MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == at);
+	}
+	for (int pg = first; pg < last; pg++)
+		f->kind[pg] = kind;
+	if (forget)
+		model_forget(f, first, last);
+	f->churns++;
+	check_pages(f);
+}
+
 static void fuzz_one(struct fuzz *f)
 {
 	static struct drm_amdgpu_svm_attribute before[AMDGPU_SVM_MAX_ATTRS + 2];
@@ -580,6 +647,13 @@ static char *map_area(struct fuzz *f)
 {
 	size_t p = f->page;
 	char *area = svm_map(AREA * p);
+
+	for (int pg = 0; pg < AREA; pg++)
+		f->kind[pg] = pg < GUARD || pg >= GUARD + REGION ? PAGE_NONE :
+			      pg < RO_FIRST ? PAGE_RW :
+			      pg < NONE_FIRST ? PAGE_RO :
+			      pg < HOLE_FIRST ? PAGE_NONE :
+			      pg < HOLE_FIRST + KIND_PAGES ? PAGE_HOLE : PAGE_RW;
 
 	igt_assert_eq(mprotect(area, GUARD * p, PROT_NONE), 0);
 	igt_assert_eq(mprotect(area + (GUARD + REGION) * p, GUARD * p,
@@ -635,16 +709,18 @@ static void test_fuzz(struct svm_gpu *gpus, int ngpus, int g, bool xnack,
 	igt_assert_eq(munmap(arrays + 3 * p, p), 0);
 	f.area = map_area(&f);
 	igt_assert_eq(mprotect(f.ro, p, PROT_READ), 0);
-	model_init(&f);
+	model_forget(&f, 0, AREA);
 	check_pages(&f);
 	while (f.calls < calls) {
+		if (chance(&f, 3))
+			churn(&f);
 		fuzz_one(&f);
 		if (f.calls % 20000 == 0)
 			igt_info("%lu calls, %lu refused\n", f.calls, f.refused);
 	}
-	igt_info("%lu calls: %lu succeeded, %lu EINVAL, %lu E2BIG, %lu EFAULT; the attribute model checked after %lu SET_ATTRs and in %lu GET_ATTRs\n",
+	igt_info("%lu calls: %lu succeeded, %lu EINVAL, %lu E2BIG, %lu EFAULT; %lu layout changes; the attribute model checked after %lu SET_ATTRs and layout changes and in %lu GET_ATTRs\n",
 		 f.calls, f.by_errno[0], f.by_errno[EINVAL], f.by_errno[E2BIG],
-		 f.by_errno[EFAULT], f.sets_checked, f.gets_checked);
+		 f.by_errno[EFAULT], f.churns, f.sets_checked, f.gets_checked);
 	munmap(arrays, 3 * p);
 	munmap(f.area, AREA * p);
 	svm_ctx_close(&f.ctx);
@@ -658,13 +734,13 @@ int igt_main()
 	igt_fixture()
 		ngpus = svm_gpus_require(gpus);
 
-	igt_describe("100,000 SVM ioctls (or SVM_FUZZ_CALLS) with random and boundary arguments: each returns exactly what the UAPI header's rules say, and a refused one changes nothing.");
+	igt_describe("100,000 SVM ioctls (or SVM_FUZZ_CALLS) with random and boundary arguments over memory whose layout changes between them: each returns exactly what the UAPI header's rules say, and every page's attributes read back as a model of the successful SET_ATTRs holds them.");
 	igt_subtest_with_dynamic("svm-ioctl") {
 		igt_dynamic_svm_modes(gpus, ngpus, g, x)
 			test_fuzz(gpus, ngpus, g, x, 100000);
 	}
 
-	igt_describe("5,000 SVM ioctls with random and boundary arguments, for the pre-merge list: each returns exactly what the UAPI header's rules say, and a refused one changes nothing.");
+	igt_describe("5,000 SVM ioctls with random and boundary arguments over memory whose layout changes between them, for the pre-merge list: each returns exactly what the UAPI header's rules say, and every page's attributes read back as a model of the successful SET_ATTRs holds them.");
 	igt_subtest_with_dynamic("svm-ioctl-short") {
 		igt_dynamic_svm_modes(gpus, ngpus, g, x)
 			test_fuzz(gpus, ngpus, g, x, 5000);
