@@ -278,6 +278,17 @@ static void random_call(struct fuzz *f, struct drm_amdgpu_gem_svm *args,
 	args->attrs = (uintptr_t)array;
 }
 
+/* A hole of the area is still one: no mapping of the test moved in. */
+static void assert_hole(const struct fuzz *f, uint64_t pg)
+{
+	unsigned char vec;
+
+	igt_assert_f(mincore(f->area + pg * f->page, f->page, &vec) &&
+		     errno == ENOMEM,
+		     "a mapping of the test moved into page %" PRIu64 " of the area, a hole\n",
+		     pg);
+}
+
 /*
  * Is every page of [start, end) backed by a VMA? Inside the area the
  * layout says; elsewhere (page 0, the top of user space) mincore() does,
@@ -293,8 +304,10 @@ static bool span_backed(const struct fuzz *f, uint64_t start, uint64_t end)
 		       !mincore((void *)(uintptr_t)start, end - start, vec);
 	for (uint64_t pg = (start - area) / f->page;
 	     pg < (end - area + f->page - 1) / f->page; pg++)
-		if (f->kind[pg] == PAGE_HOLE)
+		if (f->kind[pg] == PAGE_HOLE) {
+			assert_hole(f, pg);
 			return false;
+		}
 	return true;
 }
 
@@ -560,7 +573,6 @@ static void churn(struct fuzz *f)
 	int first = GUARD + below(f, REGION), last = first + 1 + below(f, CHURN_PAGES);
 	enum page_kind kind = below(f, PAGE_HOLE + 1);
 	bool mapped = true, forget = true;
-	unsigned char vec;
 	size_t len;
 	char *at;
 
@@ -573,10 +585,7 @@ static void churn(struct fuzz *f)
 			continue;
 		mapped = false;
 		/* MAP_FIXED would replace whatever else moved in there. */
-		igt_assert_f(mincore(f->area + pg * f->page, f->page, &vec) &&
-			     errno == ENOMEM,
-			     "a mapping of the test moved into page %d of the area, a hole\n",
-			     pg);
+		assert_hole(f, pg);
 	}
 	if (kind == PAGE_HOLE) {
 		igt_assert_eq(munmap(at, len), 0);

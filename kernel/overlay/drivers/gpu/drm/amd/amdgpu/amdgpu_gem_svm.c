@@ -254,13 +254,18 @@ struct amdgpu_gem_svm {
 	unsigned int nstale;
 	/**
 	 * @stale_held: command submission is held back (and KFD's queues
-	 * quiesced if @stale_kfd) until the span is cleared. Under
+	 * quiesced if @stale_kfd_mm) until the span is cleared. Under
 	 * @stale_lock and &amdgpu_device.notifier_lock, read by
 	 * amdgpu_gem_svm_cs_blocked() under the latter.
 	 */
 	bool stale_held;
-	/** @stale_kfd: KFD accepted the quiesce of @stale_held; @stale_lock. */
-	bool stale_kfd;
+	/**
+	 * @stale_kfd_mm: the mm whose KFD queues the hold of @stale_held
+	 * quiesced (KFD accepted it), grabbed until they are resumed, which
+	 * may be after a failed first use dropped @mm; NULL: none. Under
+	 * @stale_lock.
+	 */
+	struct mm_struct *stale_kfd_mm;
 	/**
 	 * @dying: amdgpu_gem_svm_fini() runs: a failed clear takes no hold
 	 * (the page tables go with the VM); under @stale_lock.
@@ -554,6 +559,42 @@ static void amdgpu_gem_svm_stale_add(struct amdgpu_gem_svm *gsvm,
 }
 
 /*
+ * Quiesce the KFD queues of @mm for the hold of &amdgpu_gem_svm.stale_held,
+ * and keep @mm for their resume. Return 0, or KFD's error (-EIO counts as
+ * quiesced, as KFD left the queues evicted).
+ */
+static int amdgpu_gem_svm_stale_quiesce_kfd(struct amdgpu_gem_svm *gsvm,
+					    struct mm_struct *mm)
+{
+	int r;
+
+	lockdep_assert_held(&gsvm->stale_lock);
+
+	r = kgd2kfd_quiesce_mm(mm, KFD_QUEUE_EVICTION_TRIGGER_SVM);
+	if (r && r != -EIO)
+		return r;
+	mmgrab(mm);
+	gsvm->stale_kfd_mm = mm;
+	return 0;
+}
+
+/* Resume the KFD queues the hold quiesced, if it did. */
+static void amdgpu_gem_svm_stale_resume_kfd(struct amdgpu_gem_svm *gsvm,
+					    struct mm_struct *mm)
+{
+	int r;
+
+	if (!mm)
+		return;
+	r = kgd2kfd_resume_mm(mm);
+	/* -ESRCH: the KFD process is gone (the process exited first). */
+	if (r && r != -ESRCH)
+		dev_warn(gsvm->adev->dev,
+			 "svm: resuming KFD queues failed (%d)\n", r);
+	mmdrop(mm);
+}
+
+/*
  * The PTEs of [start, end) may still map pages the CPU is about to free.
  * Remember the span, hold command submission back and quiesce KFD's
  * queues (once, until the spans are cleared), and have
@@ -567,7 +608,6 @@ static void amdgpu_gem_svm_stale_hold(struct amdgpu_gem_svm *gsvm,
 {
 	struct amdgpu_device *adev = gsvm->adev;
 	bool hold;
-	int r;
 
 	mutex_lock(&gsvm->stale_lock);
 	if (gsvm->dying) {
@@ -579,10 +619,9 @@ static void amdgpu_gem_svm_stale_hold(struct amdgpu_gem_svm *gsvm,
 	hold = !gsvm->stale_held;
 	gsvm->stale_held = true;
 	mutex_unlock(&adev->notifier_lock);
-	if (hold) {
-		r = kgd2kfd_quiesce_mm(gsvm->mm, KFD_QUEUE_EVICTION_TRIGGER_SVM);
-		gsvm->stale_kfd = !r || r == -EIO;
-	}
+	/* Without a KFD process of the mm there is nothing to quiesce. */
+	if (hold)
+		amdgpu_gem_svm_stale_quiesce_kfd(gsvm, gsvm->mm);
 	mutex_unlock(&gsvm->stale_lock);
 	mod_delayed_work(system_freezable_wq, &gsvm->stale_work,
 			 msecs_to_jiffies(10));
@@ -1115,9 +1154,10 @@ static void amdgpu_gem_svm_stale_work(struct work_struct *work)
 	struct amdgpu_svm *ctx = READ_ONCE(gsvm->ctx);
 	bool immediate = ctx && amdgpu_gem_svm_immediate(ctx);
 	struct amdgpu_device *adev = gsvm->adev;
+	struct mm_struct *kfd_mm = NULL;
 	struct amdgpu_vm *vm = gsvm->vm;
 	unsigned int i, nspans = 0;
-	bool release, kfd = false;
+	bool release;
 	int r;
 
 	r = amdgpu_bo_reserve(vm->root.bo, true);
@@ -1154,19 +1194,14 @@ release:
 		gsvm->stale_held = false;
 	mutex_unlock(&adev->notifier_lock);
 	if (release) {
-		kfd = gsvm->stale_kfd;
-		gsvm->stale_kfd = false;
+		kfd_mm = gsvm->stale_kfd_mm;
+		gsvm->stale_kfd_mm = NULL;
 	}
 	mutex_unlock(&gsvm->stale_lock);
 	if (!release)
 		return;
 	wake_up_all(&gsvm->cs_wait);
-	if (kfd) {
-		r = kgd2kfd_resume_mm(gsvm->mm);
-		if (r)
-			dev_warn(adev->dev,
-				 "svm: resuming KFD queues failed (%d)\n", r);
-	}
+	amdgpu_gem_svm_stale_resume_kfd(gsvm, kfd_mm);
 	return;
 
 retry:
@@ -1684,13 +1719,8 @@ int amdgpu_gem_svm_kfd_acquired(struct amdgpu_vm *vm, struct kfd_process *p)
 	mutex_unlock(&gsvm->kfd_lock);
 
 	mutex_lock(&gsvm->stale_lock);
-	if (!r && gsvm->stale_held && !gsvm->stale_kfd) {
-		r = kgd2kfd_quiesce_mm(mm, KFD_QUEUE_EVICTION_TRIGGER_SVM);
-		if (!r || r == -EIO) {
-			r = 0;
-			gsvm->stale_kfd = true;
-		}
-	}
+	if (!r && gsvm->stale_held && !gsvm->stale_kfd_mm)
+		r = amdgpu_gem_svm_stale_quiesce_kfd(gsvm, mm);
 	mutex_unlock(&gsvm->stale_lock);
 	if (r)
 		dev_warn(gsvm->adev->dev,
@@ -1717,9 +1747,9 @@ out_unlock:
  * such a context is left to amdgpu's own handling and KFD's.
  *
  * Context: process context (the IH soft-ring worker), no locks held.
- * Return: 0 if the fault was resolved and the access can retry, -ENOENT
- * if the VM has no SVM context in XNACK mode, or the core's error (the
- * access is a VM fault).
+ * Return: 0 if the fault was resolved or the access may retry after a
+ * transient failure, -ENOENT if the VM has no SVM context in XNACK mode,
+ * or -EFAULT: the access is a VM fault.
  */
 int amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev, u32 pasid,
 				u64 addr, bool write_fault)
@@ -1744,14 +1774,30 @@ int amdgpu_gem_svm_handle_fault(struct amdgpu_device *adev, u32 pasid,
 
 		/*
 		 * A transient failure (an invalidation kept racing, no memory
-		 * for now) is not a VM fault: leave the PTE invalid and let
-		 * the GPU retry, taking the address out of the fault filter so
-		 * the retry is seen, as KFD does. Only -EFAULT is the
-		 * program's fault.
+		 * for now, a GPU reset that cancelled or timed out the PTE
+		 * update's job) is not a VM fault: a no-retry PTE written over
+		 * memory the program may access would fault its next access.
+		 * Leave the PTE invalid and let the GPU retry, taking the
+		 * address out of the fault filter so the retry is seen, as KFD
+		 * does. Any other failure would fail again at every retry
+		 * (pages get_pages cannot map): the program's fault, and
+		 * -ENOENT stays the answer for a VM without SVM.
 		 */
-		if (r == -EAGAIN || r == -EBUSY || r == -ENOMEM) {
+		switch (r) {
+		case 0:
+		case -EFAULT:
+			break;
+		case -EAGAIN:
+		case -EBUSY:
+		case -ENOMEM:
+		case -ECANCELED:
+		case -ETIME:
+		case -ETIMEDOUT:
 			amdgpu_gmc_filter_faults_remove(adev, addr, pasid);
 			r = 0;
+			break;
+		default:
+			r = -EFAULT;
 		}
 	}
 	srcu_read_unlock(&amdgpu_gem_svm_srcu, idx);
@@ -1779,16 +1825,20 @@ void amdgpu_gem_svm_fini(struct amdgpu_device *adev, struct amdgpu_vm *vm)
 		mutex_lock(&amdgpu_gem_svm_list_lock);
 		list_del(&gsvm->link);
 		mutex_unlock(&amdgpu_gem_svm_list_lock);
-		/* The page tables go with the VM: nothing to clear again. */
-		mutex_lock(&gsvm->stale_lock);
-		gsvm->dying = true;
-		mutex_unlock(&gsvm->stale_lock);
-		disable_delayed_work_sync(&gsvm->stale_work);
-		amdgpu_svm_destroy(gsvm->ctx);
-		if (gsvm->stale_kfd)
-			kgd2kfd_resume_mm(gsvm->mm);
-		pm_runtime_put_autosuspend(adev_to_drm(adev)->dev);
 	}
+	/*
+	 * The page tables go with the VM: nothing to clear again. Also after
+	 * a first use that failed, whose clear may have taken a hold.
+	 */
+	mutex_lock(&gsvm->stale_lock);
+	gsvm->dying = true;
+	mutex_unlock(&gsvm->stale_lock);
+	disable_delayed_work_sync(&gsvm->stale_work);
+	if (gsvm->ctx)
+		amdgpu_svm_destroy(gsvm->ctx);
+	amdgpu_gem_svm_stale_resume_kfd(gsvm, gsvm->stale_kfd_mm);
+	if (gsvm->ctx)
+		pm_runtime_put_autosuspend(adev_to_drm(adev)->dev);
 	drm_pagemap_put(gsvm->dpagemap);
 	if (gsvm->mm)
 		mmdrop(gsvm->mm);

@@ -270,7 +270,9 @@ struct amdgpu_svm_gpu {
  *   struct drm_amdgpu_gem_svm that drm_ioctl() copied in.
  * amdgpu_svm_handle_fault() - XNACK on: a GPU access missed the GPU page
  *   table; map it and return 0 so the access retries, or return -EFAULT
- *   for a real VM fault.
+ *   for a real VM fault. A stale fault (the mapping serves the access
+ *   already, or the process switched to XNACK off since the caller
+ *   looked) returns 0 and changes nothing.
  * amdgpu_svm_set_xnack() - change the process's XNACK mode while it has no
  *   queues (KFD's SET_XNACK_MODE); amdgpu_svm_xnack_enabled() reads it.
  * amdgpu_svm_queue_created() / amdgpu_svm_queue_destroyed() - the driver's

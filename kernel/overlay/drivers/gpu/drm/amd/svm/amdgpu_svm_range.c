@@ -1419,6 +1419,43 @@ static void amdgpu_svm_merge_fragments(struct amdgpu_svm *svm,
 	amdgpu_svm_remove_span(svm, start, end);
 }
 
+/*
+ * Does the mapping at @addr already allow the access that faulted, with
+ * the PTE flags @pte_flags of its attributes (or, for a read, those
+ * without write permission)? Then the fault is stale: the GPU queued it
+ * before the range was mapped, as every wave that touched the range
+ * meanwhile queued one, or it was a read of a range mapped read-only for
+ * its read-only VMA. Handled as any
+ * other fault, it would have the sync drop such a range (its PTE flags
+ * lack the write permission the attributes allow) and map it again,
+ * clearing the PTEs the other waves use, so that every fault made more.
+ */
+static bool amdgpu_svm_fault_served(struct amdgpu_svm *svm, unsigned long addr,
+				    bool write, u32 pte_flags)
+{
+	struct drm_gpusvm_notifier *notifier;
+	struct drm_gpusvm_range *r = NULL;
+	struct amdgpu_svm_range *range;
+	bool served;
+
+	lockdep_assert_held(&svm->proc->lock);
+
+	notifier = drm_gpusvm_notifier_find(&svm->gpusvm, addr, addr + 1);
+	if (notifier)
+		r = drm_gpusvm_range_find(notifier, addr, addr + 1);
+	if (!r)
+		return false;
+	range = to_amdgpu_svm_range(r);
+	drm_gpusvm_notifier_lock(&svm->gpusvm);
+	served = range->mapped &&
+		 (range->pte_flags == pte_flags ||
+		  (!write &&
+		   range->pte_flags == (pte_flags & ~AMDGPU_SVM_PTE_WRITE))) &&
+		 drm_gpusvm_range_pages_valid(&svm->gpusvm, &range->base);
+	drm_gpusvm_notifier_unlock(&svm->gpusvm);
+	return served;
+}
+
 /**
  * amdgpu_svm_handle_fault() - map a GPU fault (XNACK on)
  * @svm: the context of the faulting GPU
@@ -1430,10 +1467,14 @@ static void amdgpu_svm_merge_fragments(struct amdgpu_svm *svm,
  * @addr, as one range fitted to its VMA; ranges smaller than that window
  * are dropped first, so that an mprotect() that cut a buffer into pages
  * and was undone costs one fault per chunk, not one per page. Retries a
- * bounded number of times when an invalidation races.
+ * bounded number of times when an invalidation races. A fault that the
+ * mapping at @addr already serves is stale and changes nothing
+ * (amdgpu_svm_fault_served()).
  *
- * Context: process context, may sleep; no SVM lock held. Never called for
- * a process with XNACK off.
+ * Context: process context, may sleep; no SVM lock held. Called for a
+ * process the caller saw in XNACK mode; one that switched to XNACK off
+ * since (amdgpu_svm_set_xnack(), under the SVM lock, which mapped all its
+ * memory) gets 0: the fault came from a queue of the old mode.
  * Return: 0 when the access can be retried; -EFAULT for a real VM fault
  * (no VMA, no access for this GPU, a write to read-only memory); -EAGAIN
  * when the retries ran out; -ENOMEM.
@@ -1460,6 +1501,9 @@ int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 	addr = ALIGN_DOWN(addr, PAGE_SIZE);
 
 	mutex_lock(&proc->lock);
+	ret = 0;
+	if (!proc->xnack)
+		goto out_unlock;
 retry:
 	amdgpu_svm_drain(svm);
 
@@ -1470,6 +1514,9 @@ retry:
 	if (!((attrs.access | attrs.access_in_place) & BIT_ULL(svm->idx)))
 		goto out_unlock;
 	if (write && !(pte_flags & AMDGPU_SVM_PTE_WRITE))
+		goto out_unlock;
+	ret = 0;
+	if (amdgpu_svm_fault_served(svm, addr, write, pte_flags))
 		goto out_unlock;
 
 	/* Ranges left from before an attribute change are dropped first. */

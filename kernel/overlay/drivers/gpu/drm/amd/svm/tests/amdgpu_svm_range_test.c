@@ -32,6 +32,7 @@
  * @gpu: what the core sees
  * @drm: a DRM device with nothing but a DMA-capable device behind it
  * @updates: PTE updates
+ * @clears: PTE clears
  * @reserves: calls of reserve_ptes()
  * @quiesces: calls of the quiesce op
  * @resumes: calls of the resume op
@@ -52,6 +53,7 @@ struct mock_gpu {
 	struct amdgpu_svm_gpu gpu;
 	struct drm_device drm;
 	unsigned int updates;
+	unsigned int clears;
 	unsigned int reserves;
 	unsigned int quiesces;
 	unsigned int resumes;
@@ -128,6 +130,7 @@ static int mock_update_ptes(struct amdgpu_svm *svm,
 static void mock_clear_ptes(struct amdgpu_svm *svm, unsigned long start,
 			    unsigned long end)
 {
+	to_mock(svm)->clears++;
 }
 
 static void mock_nop(struct amdgpu_svm *svm)
@@ -1019,6 +1022,88 @@ static void range_test_destroy_resumes_last(struct kunit *test)
 			    "a context quiesced during its teardown was never resumed");
 }
 
+/*
+ * XNACK on, memory the CPU maps read-only: a GPU read fault maps its range
+ * read-only. Another read fault in the range, as the waves that touched it
+ * before the mapping was made queue them, must leave the mapping alone: it
+ * used to drop the range (its PTE flags lack the write permission the
+ * attributes allow) and map it again, clearing the PTEs those waves use,
+ * so that every fault made more. A write there is still a VM fault.
+ */
+static void range_test_fault_read_only_kept(struct kunit *test)
+{
+	struct mock_gpu *mock;
+	struct amdgpu_svm *svm;
+	unsigned long map, addr;
+	unsigned int updates;
+
+	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mock);
+	mock_gpu_init(test, mock, "amdgpu_svm_mock", MOCK_GPU_ID);
+	mock->gpu.xnack_capable = true;
+	map = kunit_vm_mmap(test, NULL, 0, 2 * SZ_2M, PROT_READ,
+			    MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE_MSG(test, map, 0UL, "no user memory for the test");
+	addr = ALIGN(map, SZ_2M);
+	svm = amdgpu_svm_create(&mock->gpu, true, mock);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(svm));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, range_test_destroy,
+							svm), 0);
+
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_handle_fault(svm, addr, false), 0);
+	updates = mock->updates;
+	KUNIT_ASSERT_GT(test, updates, 0U);
+
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(svm, addr + PAGE_SIZE,
+						      false), 0);
+	KUNIT_EXPECT_EQ_MSG(test, mock->clears, 0U,
+			    "a stale read fault cleared the read-only range");
+	KUNIT_EXPECT_EQ(test, mock->updates, updates);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(svm, addr, true), -EFAULT);
+}
+
+/*
+ * A fault the caller saw in XNACK mode reaches the core after the process
+ * switched to XNACK off, which maps everything and lets queues run that
+ * cannot retry: the fault changes nothing. It used to be handled as with
+ * XNACK on, and merging the fragments of an mprotect() that was undone
+ * cleared them, with no quiesce, under the running queues. The ranges:
+ * [addr, +4 KiB) and the rest of the 2 MiB, mapped by two SET_ATTRs; the
+ * second is made to need mapping again (as a failed PTE update leaves
+ * it), so that the fault is not served by the mapping already there.
+ */
+static void range_test_fault_after_xnack_off(struct kunit *test)
+{
+	struct amdgpu_svm_range *range;
+	struct mock_gpu *mock;
+	struct amdgpu_svm *svm;
+	unsigned int updates;
+	unsigned long addr;
+	bool split;
+
+	svm = range_test_setup(test, &mock, SZ_2M, &addr);
+	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr + PAGE_SIZE,
+						     SZ_2M - PAGE_SIZE), 0);
+	mutex_lock(&svm->proc->lock);
+	range = range_test_find(svm, addr + 2 * PAGE_SIZE);
+	split = range &&
+		drm_gpusvm_range_start(&range->base) == addr + PAGE_SIZE;
+	if (split)
+		range_test_forget_ptes(svm, range);
+	mutex_unlock(&svm->proc->lock);
+	KUNIT_ASSERT_TRUE_MSG(test, split,
+			      "the second SET_ATTR made no range of its own");
+	updates = mock->updates;
+
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(svm, addr + 2 * PAGE_SIZE,
+						      true), 0);
+	KUNIT_EXPECT_EQ_MSG(test, mock->clears, 0U,
+			    "a fault with XNACK off cleared PTEs (quiesces: %u)",
+			    mock->quiesces);
+	KUNIT_EXPECT_EQ(test, mock->updates, updates);
+}
+
 static struct kunit_case amdgpu_svm_range_test_cases[] = {
 	KUNIT_CASE(range_test_removed_not_requeued),
 	KUNIT_CASE(range_test_unmapped_no_recursion),
@@ -1034,6 +1119,8 @@ static struct kunit_case amdgpu_svm_range_test_cases[] = {
 	KUNIT_CASE(range_test_destroy_resumes_last),
 	KUNIT_CASE(range_test_dma_array_by_folio),
 	KUNIT_CASE(range_test_current_not_remapped),
+	KUNIT_CASE(range_test_fault_read_only_kept),
+	KUNIT_CASE(range_test_fault_after_xnack_off),
 	{}
 };
 
