@@ -16,6 +16,18 @@
  * Only the process that opened a file may drive its VM. The VM holds a
  * reference to the drm_pagemap of the device's VRAM (vamdgpu_pagemap.c),
  * which the core migrates into.
+ *
+ * The invalidation check: with its SVM context the VM registers an MMU
+ * notifier of its own on the process's mm. The kernel calls interval
+ * notifiers, the core's among them, before the others
+ * (__mmu_notifier_invalidate_range_start()), and until the invalidation
+ * ends no page of its span can be mapped again (get_pages waits for it).
+ * So when this notifier runs, no PTE of the span may be valid and the TLB
+ * may hold none of it: one that does reaches memory the CPU is about to
+ * free or move, whatever the timing of the GPU's accesses, which the
+ * access-time checks (DOC: GPU MMU) see only when an access comes then.
+ * It WARNs, once, naming the VA and the event. A VM that maps user
+ * memory by hand (vamdgpu_userptr.c: pinned, no notifier) is not checked.
  */
 
 #include <linux/sched.h>
@@ -39,6 +51,28 @@ static struct vamdgpu_vm *svm_vm(struct amdgpu_svm *svm)
 {
 	return amdgpu_svm_drvdata(svm);
 }
+
+/* The invalidation check (DOC: SVM glue). */
+static int vamdgpu_svm_check_invalidation(struct mmu_notifier *mn,
+					  const struct mmu_notifier_range *range)
+{
+	struct vamdgpu_vm *vm = container_of(mn, struct vamdgpu_vm, svm_check);
+	u64 va;
+
+	if (!mmu_notifier_range_blockable(range))
+		return 0;
+	va = vamdgpu_vm_first_reachable(vm, range->start, range->end);
+	/* A PTE seen valid was written after the flag: see it set. */
+	smp_rmb();
+	WARN_ONCE(va < range->end && !READ_ONCE(vm->hand_mapped),
+		  "vamdgpu: VM %u: GPU VA 0x%llx still reachable once the SVM core invalidated [0x%lx, 0x%lx) (event %d)\n",
+		  vm->id, va, range->start, range->end, range->event);
+	return 0;
+}
+
+static const struct mmu_notifier_ops vamdgpu_svm_check_ops = {
+	.invalidate_range_start = vamdgpu_svm_check_invalidation,
+};
 
 /* The longest stall of a PTE update (debugfs vamdgpu_stall_pte_updates). */
 #define VAMDGPU_PTE_STALL_MAX	(60 * HZ)
@@ -196,6 +230,11 @@ static struct amdgpu_svm *vamdgpu_svm_get(struct vamdgpu_vm *vm)
 	/* Queues made before the context count for the process's mode. */
 	for (i = 0; i < vm->num_queues; i++)
 		amdgpu_svm_queue_created(svm);
+	/* Registering needs a live mm: the opener's, made by the opener. */
+	vm->svm_check.ops = &vamdgpu_svm_check_ops;
+	if (vm->mm && vm->mm == current->mm &&
+	    mmu_notifier_register(&vm->svm_check, vm->mm))
+		vm->svm_check.mm = NULL;
 	/* Queue workers read it without the lock (vamdgpu_svm_handle_fault()). */
 	smp_store_release(&vm->svm, svm);
 out_unlock:
@@ -290,6 +329,8 @@ void vamdgpu_svm_queue_destroyed(struct vamdgpu_vm *vm)
  */
 void vamdgpu_svm_fini(struct vamdgpu_vm *vm)
 {
+	if (vm->svm_check.mm)
+		mmu_notifier_unregister(&vm->svm_check, vm->mm);
 	if (vm->svm)
 		amdgpu_svm_destroy(vm->svm);
 	vm->svm = NULL;

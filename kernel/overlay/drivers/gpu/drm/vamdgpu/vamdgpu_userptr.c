@@ -212,6 +212,12 @@ int vamdgpu_userptr_map(struct vamdgpu_vm *vm,
 		ret = -EEXIST;
 		goto err_unlock;
 	}
+	WRITE_ONCE(vm->hand_mapped, true);
+	/*
+	 * Before any PTE of it: the SVM invalidation check that sees one of
+	 * these PTEs valid sees the flag set (its smp_rmb()).
+	 */
+	smp_mb();
 	if (!up->lazy) {
 		for (i = 0; i < up->npages; i++) {
 			ret = vamdgpu_vm_set_pte(vm, up->va + (i << PAGE_SHIFT),

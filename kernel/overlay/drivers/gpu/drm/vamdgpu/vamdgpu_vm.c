@@ -280,6 +280,50 @@ u64 vamdgpu_vm_read_pte(struct vamdgpu_vm *vm, u64 va)
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_read_pte);
 
+/**
+ * vamdgpu_vm_first_reachable() - the first page of a span the GPU can
+ * still reach
+ * @vm: the VM
+ * @start: first GPU VA, page aligned
+ * @end: one past the last
+ *
+ * A page is reachable through a valid PTE or an entry of the TLB.
+ *
+ * Context: process context, may sleep; takes the TLB lock (the MMU
+ * notifiers take it too).
+ * Return: the VA of the lowest such page, or @end if there is none.
+ */
+u64 vamdgpu_vm_first_reachable(struct vamdgpu_vm *vm, u64 start, u64 end)
+{
+	u64 limit = min_t(u64, end, VAMDGPU_VA_LIMIT), found = end, va;
+	struct vamdgpu_pt_leaf *leaf;
+	unsigned long idx;
+	unsigned int i;
+
+	if (start < limit)
+		xa_for_each_range(&vm->pt, idx, leaf, vamdgpu_vm_leaf_index(start),
+				  vamdgpu_vm_leaf_index(limit - 1)) {
+			for (i = 0; i < VAMDGPU_PT_LEAF_PTES; i++) {
+				va = (u64)idx * VAMDGPU_PT_LEAF_SIZE +
+				     ((u64)i << PAGE_SHIFT);
+				if (va >= start && va < limit &&
+				    (vamdgpu_leaf_pte(leaf, i) & VAMDGPU_PTE_VALID)) {
+					found = va;
+					goto tlb;
+				}
+			}
+		}
+tlb:
+	mutex_lock(&vm->tlb_lock);
+	for (i = 0; i < VAMDGPU_TLB_ENTRIES; i++) {
+		va = vm->tlb[i].vpn << PAGE_SHIFT;
+		if (vm->tlb[i].pte && va >= start && va < found)
+			found = va;
+	}
+	mutex_unlock(&vm->tlb_lock);
+	return found;
+}
+
 static void vamdgpu_tlb_entry_drop(struct vamdgpu_tlb_entry *e)
 {
 	if (e->page)

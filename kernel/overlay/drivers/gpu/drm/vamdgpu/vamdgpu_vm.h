@@ -6,6 +6,7 @@
 #include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/list.h>
+#include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
@@ -206,6 +207,13 @@ struct vamdgpu_vm {
 	struct mutex userptr_lock;
 	/** @userptrs: hand-mapped user memory (vamdgpu_userptr.c). */
 	struct list_head userptrs;
+	/**
+	 * @hand_mapped: the VM ever mapped user memory by hand, set before
+	 * the first such PTE is written (full barrier) and never cleared:
+	 * its PTEs are not SVM's, so the invalidation check (vamdgpu_svm.c)
+	 * leaves the VM alone.
+	 */
+	bool hand_mapped;
 
 	/**
 	 * @svm: SVM context, created at open (or at the first SVM ioctl
@@ -213,6 +221,14 @@ struct vamdgpu_vm {
 	 * read by the queue workers without it.
 	 */
 	struct amdgpu_svm *svm;
+	/**
+	 * @svm_check: an MMU notifier on @mm that checks, after the SVM
+	 * core's, that nothing of an invalidated span stays mapped
+	 * (vamdgpu_svm.c, DOC: SVM glue); registered with @svm when the
+	 * process that opened the file makes it, else never (@svm_check.mm
+	 * NULL).
+	 */
+	struct mmu_notifier svm_check;
 	/**
 	 * @pt_lost: the page table was wiped (vamdgpu_vm_lose_ptes()) and
 	 * not yet rebuilt (vamdgpu_vm_revalidate()); written under @lock.
@@ -232,6 +248,7 @@ int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
 			    const struct drm_pagemap_addr *addrs, u64 flags);
 void vamdgpu_vm_clear_range(struct vamdgpu_vm *vm, u64 start, u64 end);
 u64 vamdgpu_vm_read_pte(struct vamdgpu_vm *vm, u64 va);
+u64 vamdgpu_vm_first_reachable(struct vamdgpu_vm *vm, u64 start, u64 end);
 void vamdgpu_vm_flush_tlb(struct vamdgpu_vm *vm);
 void vamdgpu_vm_lose_ptes(struct vamdgpu_vm *vm);
 void vamdgpu_vm_revalidate(struct vamdgpu_vm *vm);
