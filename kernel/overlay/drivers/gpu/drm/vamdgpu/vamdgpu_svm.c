@@ -35,6 +35,7 @@
 
 #include <drm/drm_file.h>
 #include <drm/drm_pagemap.h>
+#include <drm/drm_print.h>
 #include <drm/amdgpu_svm_drm.h>
 
 #include "../amd/svm/amdgpu_svm.h"
@@ -203,6 +204,7 @@ static struct amdgpu_svm *vamdgpu_svm_get(struct vamdgpu_vm *vm)
 	struct drm_pagemap *dpagemap = NULL;
 	struct amdgpu_svm *svm;
 	unsigned int i;
+	int ret;
 
 	mutex_lock(&vm->lock);
 	svm = vm->svm;
@@ -232,9 +234,16 @@ static struct amdgpu_svm *vamdgpu_svm_get(struct vamdgpu_vm *vm)
 		amdgpu_svm_queue_created(svm);
 	/* Registering needs a live mm: the opener's, made by the opener. */
 	vm->svm_check.ops = &vamdgpu_svm_check_ops;
-	if (vm->mm && vm->mm == current->mm &&
-	    mmu_notifier_register(&vm->svm_check, vm->mm))
-		vm->svm_check.mm = NULL;
+	if (vm->mm && vm->mm == current->mm) {
+		/* -EINTR: a signal was pending (mm_take_all_locks()). */
+		ret = mmu_notifier_register(&vm->svm_check, vm->mm);
+		if (ret) {
+			vm->svm_check.mm = NULL;
+			drm_warn_once(&vm->vdev->drm,
+				      "VM %u: no invalidation check: its MMU notifier failed (%d)\n",
+				      vm->id, ret);
+		}
+	}
 	/* Queue workers read it without the lock (vamdgpu_svm_handle_fault()). */
 	smp_store_release(&vm->svm, svm);
 out_unlock:

@@ -303,15 +303,17 @@ u64 vamdgpu_vm_first_reachable(struct vamdgpu_vm *vm, u64 start, u64 end)
 	if (start < limit)
 		xa_for_each_range(&vm->pt, idx, leaf, vamdgpu_vm_leaf_index(start),
 				  vamdgpu_vm_leaf_index(limit - 1)) {
-			for (i = 0; i < VAMDGPU_PT_LEAF_PTES; i++) {
-				va = (u64)idx * VAMDGPU_PT_LEAF_SIZE +
-				     ((u64)i << PAGE_SHIFT);
-				if (va >= start && va < limit &&
-				    (vamdgpu_leaf_pte(leaf, i) & VAMDGPU_PTE_VALID)) {
-					found = va;
+			u64 base = (u64)idx * VAMDGPU_PT_LEAF_SIZE;
+			/* Only the entries of the leaf inside the span. */
+			unsigned int last = min_t(u64, limit - base,
+						  VAMDGPU_PT_LEAF_SIZE) >> PAGE_SHIFT;
+
+			for (i = start > base ? (start - base) >> PAGE_SHIFT : 0;
+			     i < last; i++)
+				if (vamdgpu_leaf_pte(leaf, i) & VAMDGPU_PTE_VALID) {
+					found = base + ((u64)i << PAGE_SHIFT);
 					goto tlb;
 				}
-			}
 		}
 tlb:
 	mutex_lock(&vm->tlb_lock);
