@@ -126,7 +126,8 @@
  * - amdgpu_gem_svm_list_lock: the list of the contexts, for suspend;
  *   taken before &amdgpu_device.notifier_lock, with no other lock held.
  * - The KFD process mutex: AMDKFD_IOC_SET_XNACK_MODE holds it around
- *   amdgpu_gem_svm_kfd_set_xnack(), which takes the SVM lock, and KFD's
+ *   amdgpu_gem_svm_kfd_set_xnack(), which waits for the GPU fault path
+ *   (draining retry faults) and takes the SVM lock, and KFD's
  *   VM acquire around amdgpu_gem_svm_kfd_acquired(), which takes
  *   &amdgpu_gem_svm.lock, then the kfd_lock and the stale_lock; never
  *   taken under any of them, nor does KFD's quiesce or resume take it.
@@ -155,6 +156,7 @@
 
 #include "amdgpu.h"
 #include "amdgpu_amdkfd.h"
+#include "amdgpu_reset.h"
 #include "amdgpu_gem_svm.h"
 #include "amdgpu_vm.h"
 #include "kfd_priv.h"
@@ -1609,6 +1611,22 @@ bool amdgpu_gem_svm_cs_blocked(struct amdgpu_vm *vm)
 	return gsvm->cs_blocked || gsvm->stale_held || gsvm->pm_held;
 }
 
+/*
+ * Wait until the retry faults @adev has queued so far are handled, as
+ * KFD's svm_range_drain_retry_fault() does: the ring they arrive on (IH1,
+ * or IH0 with the retry CAM), then the soft ring the CAM and the fault
+ * filter delegate to. Skipped during a GPU reset, which drops them.
+ */
+static void amdgpu_gem_svm_drain_retry_faults(struct amdgpu_device *adev)
+{
+	if (!down_read_trylock(&adev->reset_domain->sem))
+		return;
+	amdgpu_ih_wait_on_checkpoint_process_ts(adev, adev->irq.retry_cam_enabled ?
+						&adev->irq.ih : &adev->irq.ih1);
+	amdgpu_ih_wait_on_checkpoint_process_ts(adev, &adev->irq.ih_soft);
+	up_read(&adev->reset_domain->sem);
+}
+
 /**
  * amdgpu_gem_svm_kfd_set_xnack() - AMDKFD_IOC_SET_XNACK_MODE for SVM
  * @p: the KFD process
@@ -1619,8 +1637,19 @@ bool amdgpu_gem_svm_cs_blocked(struct amdgpu_vm *vm)
  * if that fails. One context of the process is enough
  * (amdgpu_svm_set_xnack() switches them all).
  *
+ * Before XNACK goes off, the retry faults of every GPU of the process are
+ * drained. The process has no queue left (KFD refused the switch
+ * otherwise, and @p's mutex keeps new ones out), but the faults its last
+ * queues raised may still wait in the IH rings. Once the mode is off the
+ * core no longer takes them (amdgpu_gem_svm_handle_fault() returns
+ * -ENOENT) and amdgpu_vm_handle_fault() writes a no-retry PTE, or the
+ * dummy page, at their addresses: over a PTE the switch has just mapped,
+ * so that an XNACK-off queue of the process would VM-fault on memory it
+ * may access.
+ *
  * Context: process context; the KFD process's mutex held (taken before
- * the SVM lock, never under it).
+ * the SVM lock, never under it, nor in the fault path the drain waits
+ * for).
  * Return: 0 (also for a process without SVM contexts, and when only
  * mapping again failed: the mode changed, the restore reports the spans);
  * -EBUSY if the process has SVM user queues; -EOPNOTSUPP if @xnack and a
@@ -1628,24 +1657,30 @@ bool amdgpu_gem_svm_cs_blocked(struct amdgpu_vm *vm)
  */
 int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p, bool xnack)
 {
+	struct amdgpu_svm *ctx = NULL;
 	int i, r;
 
 	lockdep_assert_held(&p->mutex);
 
-	for (i = 0; i < p->n_pdds; i++) {
+	for (i = 0; i < p->n_pdds && !ctx; i++) {
 		struct amdgpu_gem_svm *gsvm;
-		struct amdgpu_svm *ctx;
 
 		if (!p->pdds[i]->drm_priv)
 			continue;
 		gsvm = READ_ONCE(drm_priv_to_vm(p->pdds[i]->drm_priv)->svm);
 		ctx = gsvm ? READ_ONCE(gsvm->ctx) : NULL;
-		if (!ctx || READ_ONCE(gsvm->mm) != p->mm)
-			continue;
-		r = amdgpu_svm_set_xnack(ctx, xnack);
-		return r == -EBUSY || r == -EOPNOTSUPP ? r : 0;
+		if (ctx && READ_ONCE(gsvm->mm) != p->mm)
+			ctx = NULL;
 	}
-	return 0;
+	if (!ctx)
+		return 0;
+
+	if (!xnack)
+		for (i = 0; i < p->n_pdds; i++)
+			amdgpu_gem_svm_drain_retry_faults(p->pdds[i]->dev->adev);
+
+	r = amdgpu_svm_set_xnack(ctx, xnack);
+	return r == -EBUSY || r == -EOPNOTSUPP ? r : 0;
 }
 
 /**

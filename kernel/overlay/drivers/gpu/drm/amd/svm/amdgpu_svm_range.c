@@ -1365,20 +1365,28 @@ void amdgpu_svm_restore_work(struct work_struct *work)
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_restore_work);
 
+/* The range of @svm at @addr, or NULL. Under the SVM lock. */
+static struct amdgpu_svm_range *amdgpu_svm_range_at(struct amdgpu_svm *svm,
+						    unsigned long addr)
+{
+	struct drm_gpusvm_notifier *notifier;
+	struct drm_gpusvm_range *r = NULL;
+
+	lockdep_assert_held(&svm->proc->lock);
+
+	notifier = drm_gpusvm_notifier_find(&svm->gpusvm, addr, addr + 1);
+	if (notifier)
+		r = drm_gpusvm_range_find(notifier, addr, addr + 1);
+	return r ? to_amdgpu_svm_range(r) : NULL;
+}
+
 /* Does the range at @addr, if any, cover all of [@start, @end)? */
 static bool amdgpu_svm_range_covers(struct amdgpu_svm *svm, unsigned long addr,
 				    unsigned long start, unsigned long end)
 {
-	struct drm_gpusvm_notifier *notifier;
+	struct amdgpu_svm_range *range = amdgpu_svm_range_at(svm, addr);
 
-	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, addr, addr + 1) {
-		struct drm_gpusvm_range *r;
-
-		r = drm_gpusvm_range_find(notifier, addr, addr + 1);
-		return r && drm_gpusvm_range_start(r) <= start &&
-		       drm_gpusvm_range_end(r) >= end;
-	}
-	return false;
+	return range && range_start(range) <= start && range_end(range) >= end;
 }
 
 /*
@@ -1425,35 +1433,20 @@ static void amdgpu_svm_merge_fragments(struct amdgpu_svm *svm,
  * without write permission)? Then the fault is stale: the GPU queued it
  * before the range was mapped, as every wave that touched the range
  * meanwhile queued one, or it was a read of a range mapped read-only for
- * its read-only VMA. Handled as any
- * other fault, it would have the sync drop such a range (its PTE flags
- * lack the write permission the attributes allow) and map it again,
- * clearing the PTEs the other waves use, so that every fault made more.
+ * its read-only VMA. Handled as any other fault, it would have the sync
+ * drop such a range (its PTE flags lack the write permission the
+ * attributes allow) and map it again, clearing the PTEs the other waves
+ * use, so that every fault made more.
  */
 static bool amdgpu_svm_fault_served(struct amdgpu_svm *svm, unsigned long addr,
 				    bool write, u32 pte_flags)
 {
-	struct drm_gpusvm_notifier *notifier;
-	struct drm_gpusvm_range *r = NULL;
-	struct amdgpu_svm_range *range;
-	bool served;
+	struct amdgpu_svm_range *range = amdgpu_svm_range_at(svm, addr);
 
-	lockdep_assert_held(&svm->proc->lock);
-
-	notifier = drm_gpusvm_notifier_find(&svm->gpusvm, addr, addr + 1);
-	if (notifier)
-		r = drm_gpusvm_range_find(notifier, addr, addr + 1);
-	if (!r)
-		return false;
-	range = to_amdgpu_svm_range(r);
-	drm_gpusvm_notifier_lock(&svm->gpusvm);
-	served = range->mapped &&
-		 (range->pte_flags == pte_flags ||
-		  (!write &&
-		   range->pte_flags == (pte_flags & ~AMDGPU_SVM_PTE_WRITE))) &&
-		 drm_gpusvm_range_pages_valid(&svm->gpusvm, &range->base);
-	drm_gpusvm_notifier_unlock(&svm->gpusvm);
-	return served;
+	return range &&
+	       (amdgpu_svm_range_current(svm, range, pte_flags) ||
+		(!write && amdgpu_svm_range_current(svm, range, pte_flags &
+						    ~AMDGPU_SVM_PTE_WRITE)));
 }
 
 /**
