@@ -168,6 +168,13 @@ struct amdgpu_svm_range {
 	 * copy-on-write page may still be shared): never map them writable.
 	 */
 	bool read_only_pages;
+	/**
+	 * @vma_read_only: amdgpu_svm_drop_misfits() found one read-only VMA
+	 * holding the range (meaningful during that call only, under the
+	 * SVM lock): its read-only pages and PTEs are what the attributes
+	 * give this memory, whose writes they allow.
+	 */
+	bool vma_read_only;
 	/** @bounces: GPU-fault migrations to VRAM in the current window. */
 	u8 bounces;
 	/** @bounce_start: jiffies when the window of @bounces began. */

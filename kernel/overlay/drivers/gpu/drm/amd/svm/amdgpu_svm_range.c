@@ -672,14 +672,35 @@ static bool amdgpu_svm_drop_if_split(struct amdgpu_svm *svm,
  * Can @range stay, unmapped if need be, in the attribute piece [ps, pe)?
  * Not when it reaches outside the piece, the GPU may no longer access it,
  * or its pages were faulted in read-only where writes are now allowed
- * (its valid pages would be reused as they are).
+ * (its valid pages would be reused as they are), unless its read-only VMA
+ * is why (@range->vma_read_only).
  */
 static bool amdgpu_svm_range_keeps(struct amdgpu_svm_range *range,
 				   unsigned long ps, unsigned long pe,
 				   bool accessible, u32 pte_flags)
 {
 	return accessible && range_start(range) >= ps && range_end(range) <= pe &&
-	       !(range->read_only_pages && (pte_flags & AMDGPU_SVM_PTE_WRITE));
+	       !(range->read_only_pages && (pte_flags & AMDGPU_SVM_PTE_WRITE) &&
+		 !range->vma_read_only);
+}
+
+/*
+ * Must the PTEs of @range be cleared to fit the attribute piece [ps, pe)
+ * and its PTE flags @pte_flags? A range mapped without the write
+ * permission of @pte_flags because one read-only VMA holds it fits: the
+ * mapping would make it so again (amdgpu_svm_map_piece()).
+ */
+static bool amdgpu_svm_range_misfits(struct amdgpu_svm_range *range,
+				     unsigned long ps, unsigned long pe,
+				     bool accessible, u32 pte_flags)
+{
+	bool flags_fit = range->pte_flags == pte_flags ||
+			 (range->vma_read_only &&
+			  range->pte_flags == (pte_flags & ~AMDGPU_SVM_PTE_WRITE));
+
+	return range->mapped &&
+	       (!flags_fit ||
+		!amdgpu_svm_range_keeps(range, ps, pe, accessible, pte_flags));
 }
 
 /*
@@ -688,8 +709,12 @@ static bool amdgpu_svm_range_keeps(struct amdgpu_svm_range *range,
  * PTE flags, with one TLB flush for all of them (after one quiesce, XNACK
  * off), then drop the ranges that cannot stay (amdgpu_svm_range_keeps());
  * the others keep their pages for the caller to map with the new flags.
- * Widen *lo / *hi to what the cleared and dropped ranges covered so the
- * caller maps it again. Return true if any range was cleared or dropped.
+ * Memory mapped read-only for its read-only VMA stays so where the
+ * attributes allow writes: one look at the VMA of each such range, where
+ * dropping it cost a quiesce, a PTE clear and a mapping at every SET_ATTR
+ * and restore of its span. Widen *lo / *hi to what the cleared and
+ * dropped ranges covered so the caller maps it again. Return true if any
+ * range was cleared or dropped.
  */
 static bool amdgpu_svm_drop_misfits(struct amdgpu_svm *svm, unsigned long start,
 				    unsigned long end, unsigned long ps,
@@ -709,10 +734,13 @@ static bool amdgpu_svm_drop_misfits(struct amdgpu_svm *svm, unsigned long start,
 		drm_gpusvm_for_each_range_safe(r, next, notifier, start, end) {
 			struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
 
-			zap |= range->mapped &&
-			       (range->pte_flags != pte_flags ||
-				!amdgpu_svm_range_keeps(range, ps, pe, accessible,
-							pte_flags));
+			range->vma_read_only = accessible && range->read_only_pages &&
+					       (pte_flags & AMDGPU_SVM_PTE_WRITE) &&
+					       amdgpu_svm_read_only_vma_holds(svm,
+									      range_start(range),
+									      range_end(range));
+			zap |= amdgpu_svm_range_misfits(range, ps, pe, accessible,
+							pte_flags);
 		}
 	if (zap) {
 		if (!proc->xnack && !*quiesced) {
@@ -725,11 +753,9 @@ static bool amdgpu_svm_drop_misfits(struct amdgpu_svm *svm, unsigned long start,
 						       end) {
 				struct amdgpu_svm_range *range = to_amdgpu_svm_range(r);
 
-				if (!range->mapped ||
-				    (range->pte_flags == pte_flags &&
-				     amdgpu_svm_range_keeps(range, ps, pe,
-							    accessible,
-							    pte_flags)))
+				if (!amdgpu_svm_range_misfits(range, ps, pe,
+							      accessible,
+							      pte_flags))
 					continue;
 				ops->clear_ptes(svm, range_start(range),
 						range_end(range));

@@ -682,6 +682,61 @@ static void range_test_read_only_vma_holds(struct kunit *test)
 }
 
 /*
+ * XNACK off: memory mapped read-only for its read-only VMA, under
+ * attributes that allow writes, stays mapped at a SET_ATTR of its span
+ * that changes nothing: the sync used to take the missing write
+ * permission for stale PTE flags, and quiesce the context, clear the
+ * range and map it again, at every SET_ATTR and restore. Once an
+ * mprotect() makes the VMA writable (the VMA change, then the notifier's
+ * call), the restore maps it writable.
+ */
+static void range_test_read_only_vma_kept(struct kunit *test)
+{
+	unsigned int updates, quiesces;
+	struct amdgpu_svm_range *range;
+	struct amdgpu_svm_process *proc;
+	struct mock_gpu *mock;
+	struct amdgpu_svm *svm;
+	unsigned long addr;
+	u32 pte_flags = 0;
+	bool mapped;
+
+	svm = range_test_setup(test, &mock, SZ_2M, &addr);
+	proc = svm->proc;
+	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, addr, SZ_2M, PROT_READ,
+				      MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE, 0),
+			addr);
+	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
+	mutex_lock(&proc->lock);
+	range = range_test_find(svm, addr);
+	mapped = range && range->mapped;
+	if (mapped)
+		pte_flags = range->pte_flags;
+	mutex_unlock(&proc->lock);
+	KUNIT_ASSERT_TRUE_MSG(test, mapped && !(pte_flags & AMDGPU_SVM_PTE_WRITE),
+			      "the read-only VMA is not mapped read-only (PTE flags 0x%x)",
+			      pte_flags);
+	updates = mock->updates;
+	quiesces = mock->quiesces;
+
+	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
+	KUNIT_EXPECT_EQ_MSG(test, mock->clears, 0U,
+			    "a SET_ATTR that changes nothing cleared the read-only mapping");
+	KUNIT_EXPECT_EQ(test, mock->quiesces, quiesces);
+	KUNIT_EXPECT_EQ(test, mock->updates, updates);
+
+	disable_delayed_work_sync(&proc->restore_work);
+	mock_mprotect_vma(svm->gpusvm.mm, addr, VM_READ | VM_WRITE);
+	range_test_notify(svm, addr, SZ_2M, MMU_NOTIFY_PROTECTION_VMA);
+	pte_flags = range_test_restore_flags(svm, addr);
+	KUNIT_EXPECT_TRUE_MSG(test, pte_flags & AMDGPU_SVM_PTE_WRITE,
+			      "memory made writable stays mapped read-only (PTE flags 0x%x)",
+			      pte_flags);
+	KUNIT_EXPECT_FALSE(test, svm->evicted);
+	KUNIT_EXPECT_EQ(test, mock->quiesces, mock->resumes);
+}
+
+/*
  * XNACK off: a mapped range whose memory an mprotect() makes PROT_NONE is
  * left unmapped by the restore, and mapped again when another mprotect()
  * makes the memory accessible; the notifier of that one used to queue
@@ -1111,6 +1166,7 @@ static struct kunit_case amdgpu_svm_range_test_cases[] = {
 	KUNIT_CASE(range_test_split_drop_keeps_rest),
 	KUNIT_CASE(range_test_unprotected_mapped_writable),
 	KUNIT_CASE(range_test_read_only_vma_holds),
+	KUNIT_CASE(range_test_read_only_vma_kept),
 	KUNIT_CASE(range_test_prot_none_and_back),
 	KUNIT_CASE(range_test_guard_page_back),
 	KUNIT_CASE(range_test_restore_after_exit),
