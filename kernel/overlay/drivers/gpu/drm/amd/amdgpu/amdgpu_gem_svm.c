@@ -170,12 +170,6 @@ DEFINE_STATIC_SRCU(amdgpu_gem_svm_srcu);
  */
 #define AMDGPU_GEM_SVM_STALE_SPANS	16
 
-/*
- * How long a mapping on the immediate entity waits for the delayed
- * entity's page-table jobs (amdgpu_gem_svm_reserve_ptes()).
- */
-#define AMDGPU_GEM_SVM_DELAYED_WAIT_MS	20
-
 /**
  * struct amdgpu_gem_svm_span - a span of virtual addresses
  */
@@ -433,16 +427,12 @@ static u64 amdgpu_gem_svm_pte_flags(struct amdgpu_device *adev,
  * the SVM lock; a notifier's clear may see either, and its order against
  * the other jobs comes from each of them being waited for.
  *
- * The two entities are not ordered against each other. A page table that
- * amdgpu's own mapping (GEM VA, KFD's buffers) made in a 2 MiB block the
- * span shares is cleared by a job on the delayed entity, which
- * amdgpu_gem_svm_reserve_ptes() waits for, briefly.
- *
  * Not covered: every SDMA page-table job still waits for the root
  * reservation's kernel fences (a pipelined eviction of a per-VM buffer,
- * itself after the VM's submissions). A submission on an XNACK-on VM can
- * therefore still wait for a fault in that case; KFD's compute VMs take
- * no submissions at all.
+ * itself after the VM's submissions), and a page table that amdgpu's own
+ * paths made in a 2 MiB block the span shares is cleared on the delayed
+ * entity. A submission on an XNACK-on VM can therefore still wait for a
+ * fault in those cases; KFD's compute VMs take no submissions at all.
  */
 static bool amdgpu_gem_svm_immediate(struct amdgpu_svm *svm)
 {
@@ -457,28 +447,6 @@ static int amdgpu_gem_svm_validate_pt(void *param, struct amdgpu_bo *bo)
 	return ttm_bo_validate(&bo->tbo, &bo->placement, &ctx);
 }
 
-/*
- * The last job of @vm's delayed entity that has not run yet, referenced, or
- * NULL. Every such job that is not an unlocked update (a page-table clear
- * among them) is a BOOKKEEP fence of the root reservation, the newest one
- * replacing the older ones of its context, and the entity runs them in
- * order. Called with the root reservation held.
- */
-static struct dma_fence *amdgpu_gem_svm_delayed_job(struct amdgpu_vm *vm)
-{
-	u64 context = vm->delayed.fence_context + 1;
-	struct dma_resv_iter cursor;
-	struct dma_fence *f;
-
-	dma_resv_assert_held(vm->root.bo->tbo.base.resv);
-
-	dma_resv_for_each_fence(&cursor, vm->root.bo->tbo.base.resv,
-				DMA_RESV_USAGE_BOOKKEEP, f)
-		if (f->context == context && !dma_fence_is_signaled(f))
-			return dma_fence_get(f);
-	return NULL;
-}
-
 /**
  * amdgpu_gem_svm_reserve_ptes() - &amdgpu_svm_gpu_ops.reserve_ptes
  * @svm: the context
@@ -491,20 +459,9 @@ static struct dma_fence *amdgpu_gem_svm_delayed_job(struct amdgpu_vm *vm)
  * on the entity of amdgpu_gem_svm_immediate(). No PTE changes: a span
  * that is mapped stays mapped.
  *
- * On the immediate entity, the PTEs written next could land before the
- * clear of a page table that amdgpu made on the delayed entity, which
- * would wipe them while the core holds the range mapped: its GPU faults
- * would then be served, as stale, forever. So wait for the delayed
- * entity's last job first, for AMDGPU_GEM_SVM_DELAYED_WAIT_MS at most:
- * it may queue behind amdgpu_vm_clear_freed(), whose job waits for the
- * VM's submissions, and one of them may be stalled on the very fault
- * being served. -ETIME then lets the GPU retry the access, and the other
- * faults served meanwhile let that submission through.
- *
  * Context: process context; the SVM lock held, not the notifier lock.
  * Return: 0 or a negative errno (-EBUSY while suspend has the page
- * tables, see amdgpu_gem_svm_pm_evict(); -ETIME if the delayed entity's
- * jobs did not run in time).
+ * tables, see amdgpu_gem_svm_pm_evict()).
  */
 static int amdgpu_gem_svm_reserve_ptes(struct amdgpu_svm *svm,
 				       unsigned long start, unsigned long end)
@@ -515,7 +472,6 @@ static int amdgpu_gem_svm_reserve_ptes(struct amdgpu_svm *svm,
 	struct amdgpu_device *adev = gsvm->adev;
 	struct amdgpu_vm *vm = gsvm->vm;
 	struct amdgpu_bo *root = vm->root.bo;
-	struct dma_fence *delayed = NULL;
 	int r;
 
 	if (READ_ONCE(gsvm->pm_frozen))
@@ -556,16 +512,8 @@ static int amdgpu_gem_svm_reserve_ptes(struct amdgpu_svm *svm,
 	if (r)
 		goto out_unreserve;
 	r = amdgpu_vm_update_pdes(adev, vm, immediate);
-	if (!r && immediate)
-		delayed = amdgpu_gem_svm_delayed_job(vm);
 out_unreserve:
 	amdgpu_bo_unreserve(root);
-	if (delayed) {
-		if (!dma_fence_wait_timeout(delayed, false,
-					    msecs_to_jiffies(AMDGPU_GEM_SVM_DELAYED_WAIT_MS)))
-			r = -ETIME;
-		dma_fence_put(delayed);
-	}
 	return r;
 }
 
