@@ -44,8 +44,10 @@
 #include <kunit/visibility.h>
 #include <linux/cleanup.h>
 #include <linux/device/faux.h>
+#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
+#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -77,6 +79,15 @@
 static_assert(VAMDGPU_MAX_DEVICES <= VAMDGPU_CONFIGFS_FIRST_INSTANCE);
 /* gpu_id of instance N; any non-zero value not 0xffffffff would do. */
 #define VAMDGPU_GPU_ID_BASE	0x1000
+
+/*
+ * Bus addresses: as wide as a PTE holds (VAMDGPU_PTE_ADDR_MASK), and for
+ * instance N the first 2^VAMDGPU_DMA_WINDOW_SHIFT bytes of physical memory
+ * at (N + 1) << VAMDGPU_DMA_WINDOW_SHIFT, so that no two devices share a
+ * DMA address (vamdgpu_dma_offset()).
+ */
+#define VAMDGPU_DMA_BITS		(ilog2(VAMDGPU_PTE_ADDR_MASK) + 1)
+#define VAMDGPU_DMA_WINDOW_SHIFT	44
 
 static char *devices = "gfx1100";
 module_param(devices, charp, 0444);
@@ -172,6 +183,32 @@ static const struct drm_driver vamdgpu_driver = {
 	.minor = DRIVER_MINOR,
 };
 
+/*
+ * Give @dev system memory at bus addresses of its own, as an IOMMU gives
+ * each GPU: DMA address = physical address + (@instance + 1) << 44, which
+ * dma-direct applies when mapping and the GPU MMU undoes with
+ * dma_to_phys() (vamdgpu_tlb_fill()). With DMA addresses equal to
+ * physical ones, PTEs written from another GPU's DMA mappings of the same
+ * pages would work by chance; now they translate to no page, and the
+ * access faults as a stale PTE. Memory above 16 TiB has no bus address
+ * (dma-direct bounces it). The driver core frees the map with the device.
+ */
+static int vamdgpu_dma_offset(struct device *dev, unsigned int instance)
+{
+	struct bus_dma_region *map;
+
+	if (instance + 2 > 1U << (VAMDGPU_DMA_BITS - VAMDGPU_DMA_WINDOW_SHIFT))
+		return -EINVAL;
+	map = kcalloc(2, sizeof(*map), GFP_KERNEL);
+	if (!map)
+		return -ENOMEM;
+	map[0].cpu_start = 0;
+	map[0].dma_start = (u64)(instance + 1) << VAMDGPU_DMA_WINDOW_SHIFT;
+	map[0].size = 1ULL << VAMDGPU_DMA_WINDOW_SHIFT;
+	dev->dma_range_map = map;
+	return 0;
+}
+
 /**
  * vamdgpu_device_create() - create and register one virtual GPU
  * @personality: the GPU to imitate
@@ -199,7 +236,8 @@ vamdgpu_device_create(const struct vamdgpu_personality *personality,
 		goto err_destroy_faux;
 	}
 
-	ret = dma_coerce_mask_and_coherent(&faux->dev, DMA_BIT_MASK(64));
+	ret = dma_coerce_mask_and_coherent(&faux->dev,
+					   DMA_BIT_MASK(VAMDGPU_DMA_BITS));
 	if (ret)
 		goto err_release_group;
 	/* The GPU MMU turns DMA addresses back into pages: dma-direct only. */
@@ -207,6 +245,9 @@ vamdgpu_device_create(const struct vamdgpu_personality *personality,
 		ret = -ENODEV;
 		goto err_release_group;
 	}
+	ret = vamdgpu_dma_offset(&faux->dev, instance);
+	if (ret)
+		goto err_release_group;
 
 	vdev = devm_drm_dev_alloc(&faux->dev, &vamdgpu_driver,
 				  struct vamdgpu_device, drm);

@@ -44,7 +44,10 @@
  *   flight and the pages may be freed.
  * - DMA addresses are turned back into pages with dma_to_phys(): the virtual
  *   GPU "bus-masters" system memory through dma-direct. A device behind an
- *   IOMMU is refused at creation.
+ *   IOMMU is refused at creation. Each device sees system memory at bus
+ *   addresses of its own, as behind an IOMMU (vamdgpu_dma_offset()): a PTE
+ *   written from another GPU's DMA mapping points at no page and faults
+ *   as a stale one.
  *
  * What it does not model: multi-level page directories (an xarray of leaves
  * stands in), fragments other than 2 MiB, TLB entries larger than a page,

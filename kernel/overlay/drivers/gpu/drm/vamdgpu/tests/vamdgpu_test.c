@@ -792,6 +792,50 @@ static void vamdgpu_tlb_stale_pte(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cpu(t, 3)[1], 0x77);
 }
 
+/*
+ * Each device sees system memory at bus addresses of its own, as behind an
+ * IOMMU: a PTE written with another GPU's DMA address of a page does not
+ * reach the page but faults as a stale PTE (with DMA addresses equal to
+ * physical ones it used to work by chance), and the page keeps its data.
+ */
+static void vamdgpu_tlb_other_device_dma(struct kunit *test)
+{
+	const struct vamdgpu_personality *p = vamdgpu_personality_find("gfx943");
+	struct vamdgpu_test *t = test->priv;
+	struct vamdgpu_device *other;
+	struct vamdgpu_fault fault;
+	struct device *dev;
+	dma_addr_t dma;
+	u8 v = 0x77;
+	int ret;
+
+	other = vamdgpu_device_create(p, VAMDGPU_TEST_INSTANCE + 1);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
+	dev = other->drm.dev;
+	dma = dma_map_page(dev, t->pages[2], 0, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(dev, dma)) {
+		vamdgpu_device_destroy(other);
+		KUNIT_FAIL(test, "the second device cannot map the page");
+		return;
+	}
+	KUNIT_EXPECT_NE_MSG(test, dma, t->dma[2],
+			    "two devices map the page at the same bus address");
+
+	ret = vamdgpu_vm_set_pte(t->vm, VA(2), dma | VAMDGPU_PTE_VALID |
+				 VAMDGPU_PTE_READ | VAMDGPU_PTE_WRITE);
+	if (!ret)
+		ret = gpu_access(t, VA(2), &v, 1, VAMDGPU_ACCESS_WRITE, NULL,
+				 &fault);
+	dma_unmap_page(dev, dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	vamdgpu_device_destroy(other);
+	KUNIT_EXPECT_EQ_MSG(test, ret, -EFAULT,
+			    "a PTE with another device's DMA address reached memory");
+	if (ret == -EFAULT)
+		KUNIT_EXPECT_EQ(test, fault.flags,
+				VAMDGPU_FAULT_WRITE | VAMDGPU_FAULT_STALE_PTE);
+	KUNIT_EXPECT_EQ(test, cpu(t, 2)[0], 0x12);
+}
+
 static void vamdgpu_tlb_conflict(struct kunit *test)
 {
 	struct vamdgpu_test *t = test->priv;
@@ -1088,6 +1132,7 @@ static struct kunit_case vamdgpu_tlb_cases[] = {
 	KUNIT_CASE(vamdgpu_tlb_stale_until_flush),
 	KUNIT_CASE(vamdgpu_tlb_permission_not_cached),
 	KUNIT_CASE(vamdgpu_tlb_stale_pte),
+	KUNIT_CASE(vamdgpu_tlb_other_device_dma),
 	KUNIT_CASE(vamdgpu_tlb_conflict),
 	KUNIT_CASE(vamdgpu_tlb_atomic),
 	{}
