@@ -427,12 +427,20 @@ static u64 amdgpu_gem_svm_pte_flags(struct amdgpu_device *adev,
  * the SVM lock; a notifier's clear may see either, and its order against
  * the other jobs comes from each of them being waited for.
  *
+ * The two entities are not ordered against each other: a new page table
+ * or directory of a VM with SVM state is cleared on the immediate entity
+ * and waited for (amdgpu_vm_pt_alloc()), so that a clear on the delayed
+ * one (for a buffer amdgpu maps in a 2 MiB block the span shares) never
+ * lands after SVM's entries and wipes them.
+ *
  * Not covered: every SDMA page-table job still waits for the root
  * reservation's kernel fences (a pipelined eviction of a per-VM buffer,
- * itself after the VM's submissions), and a page table that amdgpu's own
- * paths made in a 2 MiB block the span shares is cleared on the delayed
- * entity. A submission on an XNACK-on VM can therefore still wait for a
- * fault in those cases; KFD's compute VMs take no submissions at all.
+ * itself after the VM's submissions). A submission on an XNACK-on VM can
+ * therefore still wait for a fault in that case; KFD's compute VMs take
+ * no submissions at all. A table made before the VM had SVM state was
+ * cleared the usual way, and its clear may still be queued when SVM
+ * first writes into it; the core writes PTEs again when the GPU keeps
+ * faulting on them (amdgpu_svm_handle_fault()), but not a lost PDE.
  */
 static bool amdgpu_gem_svm_immediate(struct amdgpu_svm *svm)
 {
@@ -1613,18 +1621,34 @@ bool amdgpu_gem_svm_cs_blocked(struct amdgpu_vm *vm)
 
 /*
  * Wait until the retry faults @adev has queued so far are handled, as
- * KFD's svm_range_drain_retry_fault() does: the ring they arrive on (IH1,
- * or IH0 with the retry CAM), then the soft ring the CAM and the fault
- * filter delegate to. Skipped during a GPU reset, which drops them.
+ * KFD's svm_range_drain_retry_fault() does: the ring they arrive on (IH1;
+ * IH0 with the retry CAM, or on a GPU without IH1), then the soft ring
+ * the CAM and IH0's handler delegate them to. A GPU reset drops them: the
+ * drain skips a device in reset. Return 0, or -ERESTARTSYS (a signal) or
+ * -ETIMEDOUT (a second went by) before every fault was handled.
  */
-static void amdgpu_gem_svm_drain_retry_faults(struct amdgpu_device *adev)
+static int amdgpu_gem_svm_drain_retry_faults(struct amdgpu_device *adev)
 {
+	struct amdgpu_ih_ring *rings[] = {
+		adev->irq.retry_cam_enabled || !adev->irq.ih1.ring_size ?
+		&adev->irq.ih : &adev->irq.ih1,
+		&adev->irq.ih_soft,
+	};
+	long r = 1;
+	int i;
+
 	if (!down_read_trylock(&adev->reset_domain->sem))
-		return;
-	amdgpu_ih_wait_on_checkpoint_process_ts(adev, adev->irq.retry_cam_enabled ?
-						&adev->irq.ih : &adev->irq.ih1);
-	amdgpu_ih_wait_on_checkpoint_process_ts(adev, &adev->irq.ih_soft);
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(rings) && r > 0; i++) {
+		r = amdgpu_ih_wait_on_checkpoint_process_ts(adev, rings[i]);
+		/* A ring that is not enabled holds nothing. */
+		if (r == -ENODEV)
+			r = 1;
+	}
 	up_read(&adev->reset_domain->sem);
+	if (r < 0)
+		return r;
+	return r ? 0 : -ETIMEDOUT;
 }
 
 /**
@@ -1637,15 +1661,18 @@ static void amdgpu_gem_svm_drain_retry_faults(struct amdgpu_device *adev)
  * if that fails. One context of the process is enough
  * (amdgpu_svm_set_xnack() switches them all).
  *
- * Before XNACK goes off, the retry faults of every GPU of the process are
- * drained. The process has no queue left (KFD refused the switch
+ * Before XNACK goes off, the command submissions in flight on the SVM
+ * contexts' VMs end, and the retry faults of every GPU of the process are
+ * drained. The process has no KFD queue left (KFD refused the switch
  * otherwise, and @p's mutex keeps new ones out), but the faults its last
- * queues raised may still wait in the IH rings. Once the mode is off the
- * core no longer takes them (amdgpu_gem_svm_handle_fault() returns
- * -ENOENT) and amdgpu_vm_handle_fault() writes a no-retry PTE, or the
- * dummy page, at their addresses: over a PTE the switch has just mapped,
- * so that an XNACK-off queue of the process would VM-fault on memory it
- * may access.
+ * queues and submissions raised may still wait in the IH rings. Once the
+ * mode is off, the core no longer takes them
+ * (amdgpu_gem_svm_handle_fault() returns -ENOENT) and
+ * amdgpu_vm_handle_fault() writes a no-retry PTE, or the dummy page, at
+ * their addresses: over a PTE the switch has just mapped, so that an
+ * XNACK-off queue of the process would VM-fault on memory it may access.
+ * Not covered: a submission made during the switch, whose faults can
+ * still meet the new mode.
  *
  * Context: process context; the KFD process's mutex held (taken before
  * the SVM lock, never under it, nor in the fault path the drain waits
@@ -1653,7 +1680,8 @@ static void amdgpu_gem_svm_drain_retry_faults(struct amdgpu_device *adev)
  * Return: 0 (also for a process without SVM contexts, and when only
  * mapping again failed: the mode changed, the restore reports the spans);
  * -EBUSY if the process has SVM user queues; -EOPNOTSUPP if @xnack and a
- * GPU of the process cannot retry faults.
+ * GPU of the process cannot retry faults; -ERESTARTSYS or -ETIMEDOUT if
+ * the faults could not be drained (nothing changed).
  */
 int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p, bool xnack)
 {
@@ -1662,22 +1690,28 @@ int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p, bool xnack)
 
 	lockdep_assert_held(&p->mutex);
 
-	for (i = 0; i < p->n_pdds && !ctx; i++) {
+	for (i = 0; i < p->n_pdds; i++) {
 		struct amdgpu_gem_svm *gsvm;
+		struct amdgpu_svm *c;
 
 		if (!p->pdds[i]->drm_priv)
 			continue;
 		gsvm = READ_ONCE(drm_priv_to_vm(p->pdds[i]->drm_priv)->svm);
-		ctx = gsvm ? READ_ONCE(gsvm->ctx) : NULL;
-		if (ctx && READ_ONCE(gsvm->mm) != p->mm)
-			ctx = NULL;
+		c = gsvm ? READ_ONCE(gsvm->ctx) : NULL;
+		if (!c || READ_ONCE(gsvm->mm) != p->mm)
+			continue;
+		if (!xnack)
+			amdgpu_gem_svm_wait_cs(gsvm);
+		ctx = ctx ?: c;
 	}
 	if (!ctx)
 		return 0;
 
-	if (!xnack)
-		for (i = 0; i < p->n_pdds; i++)
-			amdgpu_gem_svm_drain_retry_faults(p->pdds[i]->dev->adev);
+	for (i = 0; !xnack && i < p->n_pdds; i++) {
+		r = amdgpu_gem_svm_drain_retry_faults(p->pdds[i]->dev->adev);
+		if (r)
+			return r;
+	}
 
 	r = amdgpu_svm_set_xnack(ctx, xnack);
 	return r == -EBUSY || r == -EOPNOTSUPP ? r : 0;

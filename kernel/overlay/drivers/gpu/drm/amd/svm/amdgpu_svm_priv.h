@@ -7,6 +7,7 @@
 #ifndef _AMDGPU_SVM_PRIV_H_
 #define _AMDGPU_SVM_PRIV_H_
 
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
@@ -163,6 +164,8 @@ struct amdgpu_svm_range {
 	bool removed;
 	/** @pte_flags: AMDGPU_SVM_PTE_* written while @mapped. */
 	u32 pte_flags;
+	/** @mapped_at: when the PTEs were last written, under the SVM lock. */
+	ktime_t mapped_at;
 	/**
 	 * @read_only_pages: the pages were last faulted in read-only (a
 	 * copy-on-write page may still be shared): never map them writable.

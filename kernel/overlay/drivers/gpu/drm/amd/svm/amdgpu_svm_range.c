@@ -8,6 +8,7 @@
 
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/ratelimit.h>
 #include <linux/sched/mm.h>
@@ -28,6 +29,12 @@
  * runs in a row, over at least the time as many retries take.
  */
 #define AMDGPU_SVM_RESTORE_ATTEMPTS	10
+/*
+ * A GPU fault at a range mapped less than this long ago is stale (queued
+ * before the mapping); one later finds PTEs the GPU does not see, and
+ * has them written again. As KFD's AMDGPU_SVM_RANGE_RETRY_FAULT_PENDING.
+ */
+#define AMDGPU_SVM_STALE_FAULT_NS	(2 * NSEC_PER_MSEC)
 
 static struct drm_gpusvm_range *amdgpu_svm_range_alloc(struct drm_gpusvm *gpusvm)
 {
@@ -491,13 +498,15 @@ static bool amdgpu_svm_range_current(struct amdgpu_svm *svm,
  * to their location (a failed migration maps them where they are), then,
  * unless the range is mapped so already, get (fault in, DMA-map) its
  * pages, then under the notifier lock check they are still valid and
- * write the PTEs. Pages may be a mix of system memory and this GPU's
- * VRAM. Return -EAGAIN when an invalidation raced; the caller retries.
+ * write the PTEs. With @rewrite, PTEs already written with @pte_flags are
+ * written again, never cleared first. Pages may be a mix of system memory
+ * and this GPU's VRAM. Return -EAGAIN when an invalidation raced; the
+ * caller retries.
  */
 static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
 				struct amdgpu_svm_range *range, u32 pte_flags,
 				const struct amdgpu_svm_attrs *migrate_attrs,
-				bool fault)
+				bool fault, bool rewrite)
 {
 	const struct amdgpu_svm_gpu_ops *ops = svm->gpu->ops;
 	struct drm_gpusvm_ctx ctx = {
@@ -520,7 +529,7 @@ static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
 	 * Mapped as asked over valid pages already: nothing to do. Checked
 	 * after the migration, which invalidated the range if it moved pages.
 	 */
-	if (amdgpu_svm_range_current(svm, range, pte_flags))
+	if (!rewrite && amdgpu_svm_range_current(svm, range, pte_flags))
 		return 0;
 
 	if (amdgpu_svm_should_fail(AMDGPU_SVM_FAIL_GET_PAGES))
@@ -546,9 +555,9 @@ static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
 		ret = -EAGAIN;
 		goto out_unlock;
 	}
-	if (range->mapped && range->pte_flags == pte_flags)
+	if (range->mapped && range->pte_flags == pte_flags && !rewrite)
 		goto out_unlock;
-	if (range->mapped) {
+	if (range->mapped && range->pte_flags != pte_flags) {
 		/* Permissions change: never let a stale TLB entry survive. */
 		ops->clear_ptes(svm, update.start, update.end);
 		ops->flush_tlb(svm);
@@ -569,6 +578,7 @@ static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
 	} else {
 		range->mapped = true;
 		range->pte_flags = pte_flags;
+		range->mapped_at = ktime_get();
 	}
 out_unlock:
 	drm_gpusvm_notifier_unlock(&svm->gpusvm);
@@ -945,7 +955,7 @@ static int amdgpu_svm_map_piece(struct amdgpu_svm *svm, unsigned long addr,
 
 		ret = amdgpu_svm_range_map(svm, range, flags,
 					   sync_flags & AMDGPU_SVM_SYNC_MIGRATE ?
-					   attrs : NULL, false);
+					   attrs : NULL, false, false);
 		if ((ret == -EPERM || ret == -EFAULT) &&
 		    amdgpu_svm_drop_if_split(svm, range, addr, end, NULL)) {
 			if (++retries > AMDGPU_SVM_MAP_RETRIES)
@@ -1454,25 +1464,29 @@ static void amdgpu_svm_merge_fragments(struct amdgpu_svm *svm,
 }
 
 /*
- * Does the mapping at @addr already allow the access that faulted, with
- * the PTE flags @pte_flags of its attributes (or, for a read, those
- * without write permission)? Then the fault is stale: the GPU queued it
- * before the range was mapped, as every wave that touched the range
- * meanwhile queued one, or it was a read of a range mapped read-only for
- * its read-only VMA. Handled as any other fault, it would have the sync
- * drop such a range (its PTE flags lack the write permission the
- * attributes allow) and map it again, clearing the PTEs the other waves
- * use, so that every fault made more.
+ * The range at @addr if its mapping already allows the access that
+ * faulted, with the PTE flags @pte_flags of its attributes (or, for a
+ * read, those without write permission), else NULL. Such a fault is
+ * stale if it comes soon after the mapping (AMDGPU_SVM_STALE_FAULT_NS):
+ * the GPU queued it before the range was mapped, as every wave that
+ * touched the range meanwhile queued one, or it was a read of a range
+ * mapped read-only for its read-only VMA. Handled as any other fault, it
+ * would have the sync drop such a range (its PTE flags lack the write
+ * permission the attributes allow) and map it again, clearing the PTEs
+ * the other waves use, so that every fault made more.
  */
-static bool amdgpu_svm_fault_served(struct amdgpu_svm *svm, unsigned long addr,
-				    bool write, u32 pte_flags)
+static struct amdgpu_svm_range *
+amdgpu_svm_fault_served(struct amdgpu_svm *svm, unsigned long addr, bool write,
+			u32 pte_flags)
 {
 	struct amdgpu_svm_range *range = amdgpu_svm_range_at(svm, addr);
 
-	return range &&
-	       (amdgpu_svm_range_current(svm, range, pte_flags) ||
-		(!write && amdgpu_svm_range_current(svm, range, pte_flags &
-						    ~AMDGPU_SVM_PTE_WRITE)));
+	if (range &&
+	    (amdgpu_svm_range_current(svm, range, pte_flags) ||
+	     (!write && amdgpu_svm_range_current(svm, range, pte_flags &
+						 ~AMDGPU_SVM_PTE_WRITE))))
+		return range;
+	return NULL;
 }
 
 /**
@@ -1487,8 +1501,10 @@ static bool amdgpu_svm_fault_served(struct amdgpu_svm *svm, unsigned long addr,
  * are dropped first, so that an mprotect() that cut a buffer into pages
  * and was undone costs one fault per chunk, not one per page. Retries a
  * bounded number of times when an invalidation races. A fault that the
- * mapping at @addr already serves is stale and changes nothing
- * (amdgpu_svm_fault_served()).
+ * mapping at @addr already serves changes nothing if it is stale
+ * (amdgpu_svm_fault_served()); later, the GPU does not see PTEs the core
+ * wrote (a page-table clear of the driver's own ran after them), and
+ * they are written again, as they are.
  *
  * Context: process context, may sleep; no SVM lock held. Called for a
  * process the caller saw in XNACK mode; one that switched to XNACK off
@@ -1509,6 +1525,7 @@ int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 	};
 	unsigned long ps, pe, gran, ws, we, clears;
 	struct amdgpu_svm_attrs attrs;
+	struct amdgpu_svm_range *range;
 	unsigned int retries = 0;
 	struct drm_gpusvm_range *r;
 	bool quiesced = false;
@@ -1535,8 +1552,18 @@ retry:
 	if (write && !(pte_flags & AMDGPU_SVM_PTE_WRITE))
 		goto out_unlock;
 	ret = 0;
-	if (amdgpu_svm_fault_served(svm, addr, write, pte_flags))
+	range = amdgpu_svm_fault_served(svm, addr, write, pte_flags);
+	if (range) {
+		if (ktime_before(ktime_get(), ktime_add_ns(range->mapped_at,
+							   AMDGPU_SVM_STALE_FAULT_NS)))
+			goto out_unlock;
+		ret = amdgpu_svm_range_map(svm, range, range->pte_flags, NULL,
+					   true, true);
+		if ((ret == -EAGAIN || ret == -EBUSY) &&
+		    ++retries <= AMDGPU_SVM_MAP_RETRIES)
+			goto retry;
 		goto out_unlock;
+	}
 
 	/* Ranges left from before an attribute change are dropped first. */
 	ret = amdgpu_svm_sync(svm, addr, addr + PAGE_SIZE, 0, &quiesced);
@@ -1581,7 +1608,7 @@ retry:
 	}
 
 	ret = amdgpu_svm_range_map(svm, to_amdgpu_svm_range(r), pte_flags,
-				   &attrs, true);
+				   &attrs, true, false);
 	/*
 	 * -EPERM / -EFAULT: an mprotect may have changed the range's VMAs
 	 * meanwhile (and changed them back before the check): retry.

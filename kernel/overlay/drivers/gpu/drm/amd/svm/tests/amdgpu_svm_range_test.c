@@ -1085,29 +1085,68 @@ static void range_test_destroy_resumes_last(struct kunit *test)
  * attributes allow) and map it again, clearing the PTEs those waves use,
  * so that every fault made more. A write there is still a VM fault.
  */
+/*
+ * As range_test_setup(), for 2 MiB of memory the CPU maps with @prot, and
+ * an XNACK-on context on a GPU that retries faults.
+ */
+static struct amdgpu_svm *range_test_setup_xnack(struct kunit *test,
+						 struct mock_gpu **mock,
+						 unsigned long prot,
+						 unsigned long *addr)
+{
+	struct amdgpu_svm *svm;
+	unsigned long map;
+
+	*mock = kunit_kzalloc(test, sizeof(**mock), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *mock);
+	mock_gpu_init(test, *mock, "amdgpu_svm_mock", MOCK_GPU_ID);
+	(*mock)->gpu.xnack_capable = true;
+	map = kunit_vm_mmap(test, NULL, 0, 2 * SZ_2M, prot,
+			    MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE_MSG(test, map, 0UL, "no user memory for the test");
+	*addr = ALIGN(map, SZ_2M);
+	svm = amdgpu_svm_create(&(*mock)->gpu, true, *mock);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(svm));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, range_test_destroy,
+							svm), 0);
+	return svm;
+}
+
+/*
+ * Date the mapping of the range at @addr to @when, as if its PTEs had
+ * been written then (stale faults are told by it, and a fault in the
+ * emulated guest may take longer than one lives). Return whether a range
+ * is mapped there.
+ */
+static bool range_test_mapped_at(struct amdgpu_svm *svm, unsigned long addr,
+				 ktime_t when)
+{
+	struct amdgpu_svm_range *range;
+	bool mapped;
+
+	mutex_lock(&svm->proc->lock);
+	range = range_test_find(svm, addr);
+	mapped = range && range->mapped;
+	if (mapped)
+		range->mapped_at = when;
+	mutex_unlock(&svm->proc->lock);
+	return mapped;
+}
+
 static void range_test_fault_read_only_kept(struct kunit *test)
 {
 	struct mock_gpu *mock;
 	struct amdgpu_svm *svm;
-	unsigned long map, addr;
 	unsigned int updates;
+	unsigned long addr;
 
-	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mock);
-	mock_gpu_init(test, mock, "amdgpu_svm_mock", MOCK_GPU_ID);
-	mock->gpu.xnack_capable = true;
-	map = kunit_vm_mmap(test, NULL, 0, 2 * SZ_2M, PROT_READ,
-			    MAP_ANONYMOUS | MAP_PRIVATE, 0);
-	KUNIT_ASSERT_NE_MSG(test, map, 0UL, "no user memory for the test");
-	addr = ALIGN(map, SZ_2M);
-	svm = amdgpu_svm_create(&mock->gpu, true, mock);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(svm));
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, range_test_destroy,
-							svm), 0);
-
+	svm = range_test_setup_xnack(test, &mock, PROT_READ, &addr);
 	KUNIT_ASSERT_EQ(test, amdgpu_svm_handle_fault(svm, addr, false), 0);
 	updates = mock->updates;
 	KUNIT_ASSERT_GT(test, updates, 0U);
+	KUNIT_ASSERT_TRUE(test, range_test_mapped_at(svm, addr,
+						     ktime_add_ms(ktime_get(),
+								  MSEC_PER_SEC)));
 
 	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(svm, addr + PAGE_SIZE,
 						      false), 0);
@@ -1115,6 +1154,48 @@ static void range_test_fault_read_only_kept(struct kunit *test)
 			    "a stale read fault cleared the read-only range");
 	KUNIT_EXPECT_EQ(test, mock->updates, updates);
 	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(svm, addr, true), -EFAULT);
+}
+
+/*
+ * XNACK on: a GPU fault at a range mapped a while ago (longer than a stale
+ * fault lives) means the GPU does not see the PTEs the core wrote, as
+ * when a page-table clear of the driver's own ran after them: they are
+ * written again, not cleared first, and the range stays mapped. It used
+ * to be taken for stale forever, and the GPU retried the access for good.
+ */
+static void range_test_fault_lost_ptes_rewritten(struct kunit *test)
+{
+	struct amdgpu_svm_range *range;
+	bool mapped, rewritten;
+	struct mock_gpu *mock;
+	struct amdgpu_svm *svm;
+	unsigned int updates;
+	unsigned long addr;
+	ktime_t before;
+
+	svm = range_test_setup_xnack(test, &mock, PROT_READ | PROT_WRITE, &addr);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_handle_fault(svm, addr, true), 0);
+	updates = mock->updates;
+	KUNIT_ASSERT_GT(test, updates, 0U);
+	KUNIT_ASSERT_TRUE(test, range_test_mapped_at(svm, addr,
+						     ktime_sub_ms(ktime_get(),
+								  MSEC_PER_SEC)));
+
+	before = ktime_get();
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(svm, addr + PAGE_SIZE,
+						      true), 0);
+	KUNIT_EXPECT_EQ_MSG(test, mock->updates, updates + 1,
+			    "PTEs the GPU faults on a second after their mapping were not written again");
+	KUNIT_EXPECT_EQ_MSG(test, mock->clears, 0U,
+			    "PTEs written again were cleared first");
+	mutex_lock(&svm->proc->lock);
+	range = range_test_find(svm, addr);
+	mapped = range && range->mapped;
+	rewritten = mapped && !ktime_before(range->mapped_at, before);
+	mutex_unlock(&svm->proc->lock);
+	KUNIT_EXPECT_TRUE_MSG(test, mapped, "the range is no longer mapped");
+	KUNIT_EXPECT_TRUE_MSG(test, rewritten,
+			      "the mapping written again keeps its old date: its stale faults would write it again");
 }
 
 /*
@@ -1176,6 +1257,7 @@ static struct kunit_case amdgpu_svm_range_test_cases[] = {
 	KUNIT_CASE(range_test_dma_array_by_folio),
 	KUNIT_CASE(range_test_current_not_remapped),
 	KUNIT_CASE(range_test_fault_read_only_kept),
+	KUNIT_CASE(range_test_fault_lost_ptes_rewritten),
 	KUNIT_CASE(range_test_fault_after_xnack_off),
 	{}
 };
