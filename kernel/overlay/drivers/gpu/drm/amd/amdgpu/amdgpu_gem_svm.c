@@ -427,20 +427,26 @@ static u64 amdgpu_gem_svm_pte_flags(struct amdgpu_device *adev,
  * the SVM lock; a notifier's clear may see either, and its order against
  * the other jobs comes from each of them being waited for.
  *
- * The two entities are not ordered against each other: a new page table
- * or directory of a VM with SVM state is cleared on the immediate entity
- * and waited for (amdgpu_vm_pt_alloc()), so that a clear on the delayed
- * one (for a buffer amdgpu maps in a 2 MiB block the span shares) never
- * lands after SVM's entries and wipes them.
+ * Not covered:
  *
- * Not covered: every SDMA page-table job still waits for the root
- * reservation's kernel fences (a pipelined eviction of a per-VM buffer,
- * itself after the VM's submissions). A submission on an XNACK-on VM can
- * therefore still wait for a fault in that case; KFD's compute VMs take
- * no submissions at all. A table made before the VM had SVM state was
- * cleared the usual way, and its clear may still be queued when SVM
- * first writes into it; the core writes PTEs again when the GPU keeps
- * faulting on them (amdgpu_svm_handle_fault()), but not a lost PDE.
+ * - Every SDMA page-table job still waits for the root reservation's
+ *   kernel fences (a pipelined eviction of a per-VM buffer, itself after
+ *   the VM's submissions). A submission on an XNACK-on VM can therefore
+ *   still wait for a fault in that case; KFD's compute VMs take no
+ *   submissions at all.
+ * - The two entities are not ordered against each other. A page table or
+ *   directory that amdgpu's own mapping (GEM VA) makes in a 2 MiB block
+ *   the span shares is cleared on the delayed entity, and the directory
+ *   entry pointing at a new table is written there too, maybe behind a
+ *   job that waits for a submission: SVM's entries written on the
+ *   immediate entity meanwhile can be wiped by that clear, or unreachable
+ *   until that entry lands. The core writes PTEs again when the GPU keeps
+ *   faulting at a range it holds mapped (amdgpu_svm_handle_fault()); a
+ *   lost directory entry stays lost. A fix orders the delayed entity's
+ *   jobs of such a VM after its immediate ones and writes its directory
+ *   entries on the immediate entity; waiting for the clear on the CPU is
+ *   not one (it would hold the eviction lock, which the MMU notifier
+ *   takes, across a wait that can depend on a submission).
  */
 static bool amdgpu_gem_svm_immediate(struct amdgpu_svm *svm)
 {
@@ -818,13 +824,16 @@ static void amdgpu_gem_svm_clear_ptes(struct amdgpu_svm *svm,
  * gang with READ (amdgpu_cs_submit()), and a member may still run after
  * its leader ended, so READ fences are waited for too. KFD's eviction
  * fences and page-table updates are BOOKKEEP and are not waited for
- * (that would evict the whole process).
+ * (that would evict the whole process). With @intr a signal ends the
+ * wait: -ERESTARTSYS, else 0.
  */
-static void amdgpu_gem_svm_wait_cs(struct amdgpu_gem_svm *gsvm)
+static int amdgpu_gem_svm_wait_cs(struct amdgpu_gem_svm *gsvm, bool intr)
 {
-	dma_resv_wait_timeout(gsvm->vm->root.bo->tbo.base.resv,
-			      DMA_RESV_USAGE_READ, false,
-			      MAX_SCHEDULE_TIMEOUT);
+	long r = dma_resv_wait_timeout(gsvm->vm->root.bo->tbo.base.resv,
+				       DMA_RESV_USAGE_READ, intr,
+				       MAX_SCHEDULE_TIMEOUT);
+
+	return r < 0 ? r : 0;
 }
 
 /**
@@ -856,7 +865,7 @@ static void amdgpu_gem_svm_flush_tlb(struct amdgpu_svm *svm)
 	int xcc, r;
 
 	if (!amdgpu_svm_xnack_enabled(svm))
-		amdgpu_gem_svm_wait_cs(gsvm);
+		amdgpu_gem_svm_wait_cs(gsvm, false);
 	for_each_inst(xcc, xcc_mask) {
 		r = amdgpu_gmc_flush_gpu_tlb_pasid(adev, gsvm->vm->pasid,
 						   TLB_FLUSH_HEAVYWEIGHT,
@@ -905,7 +914,7 @@ static void amdgpu_gem_svm_quiesce(struct amdgpu_svm *svm)
 	if (!r || r == -EIO)
 		gsvm->kfd_quiesced++;
 	mutex_unlock(&gsvm->kfd_lock);
-	amdgpu_gem_svm_wait_cs(gsvm);
+	amdgpu_gem_svm_wait_cs(gsvm, false);
 }
 
 /**
@@ -1258,7 +1267,7 @@ void amdgpu_gem_svm_pm_evict(struct amdgpu_device *adev)
 		mutex_lock(&adev->notifier_lock);
 		WRITE_ONCE(gsvm->pm_held, true);
 		mutex_unlock(&adev->notifier_lock);
-		amdgpu_gem_svm_wait_cs(gsvm);
+		amdgpu_gem_svm_wait_cs(gsvm, false);
 		if (adev->in_suspend)
 			WRITE_ONCE(gsvm->pm_frozen, true);
 	}
@@ -1621,18 +1630,17 @@ bool amdgpu_gem_svm_cs_blocked(struct amdgpu_vm *vm)
 
 /*
  * Wait until the retry faults @adev has queued so far are handled, as
- * KFD's svm_range_drain_retry_fault() does: the ring they arrive on (IH1;
- * IH0 with the retry CAM, or on a GPU without IH1), then the soft ring
- * the CAM and IH0's handler delegate them to. A GPU reset drops them: the
- * drain skips a device in reset. Return 0, or -ERESTARTSYS (a signal) or
- * -ETIMEDOUT (a second went by) before every fault was handled.
+ * KFD's svm_range_drain_retry_fault() does: the hardware rings they
+ * arrive on (IH1; IH0 with the retry CAM, or on a GPU without IH1; a
+ * ring not enabled holds none), then the soft ring IH0's handler
+ * delegates them to. A GPU reset drops them: the drain skips a device in
+ * reset. Return 0, or -ERESTARTSYS (a signal) or -ETIMEDOUT (a second
+ * went by on one ring) before every fault was handled.
  */
 static int amdgpu_gem_svm_drain_retry_faults(struct amdgpu_device *adev)
 {
 	struct amdgpu_ih_ring *rings[] = {
-		adev->irq.retry_cam_enabled || !adev->irq.ih1.ring_size ?
-		&adev->irq.ih : &adev->irq.ih1,
-		&adev->irq.ih_soft,
+		&adev->irq.ih, &adev->irq.ih1, &adev->irq.ih_soft,
 	};
 	long r = 1;
 	int i;
@@ -1641,7 +1649,6 @@ static int amdgpu_gem_svm_drain_retry_faults(struct amdgpu_device *adev)
 		return 0;
 	for (i = 0; i < ARRAY_SIZE(rings) && r > 0; i++) {
 		r = amdgpu_ih_wait_on_checkpoint_process_ts(adev, rings[i]);
-		/* A ring that is not enabled holds nothing. */
 		if (r == -ENODEV)
 			r = 1;
 	}
@@ -1671,8 +1678,8 @@ static int amdgpu_gem_svm_drain_retry_faults(struct amdgpu_device *adev)
  * amdgpu_vm_handle_fault() writes a no-retry PTE, or the dummy page, at
  * their addresses: over a PTE the switch has just mapped, so that an
  * XNACK-off queue of the process would VM-fault on memory it may access.
- * Not covered: a submission made during the switch, whose faults can
- * still meet the new mode.
+ * Not covered: a submission made during the switch (nothing holds them
+ * back meanwhile), whose faults can still meet the new mode.
  *
  * Context: process context; the KFD process's mutex held (taken before
  * the SVM lock, never under it, nor in the fault path the drain waits
@@ -1681,7 +1688,8 @@ static int amdgpu_gem_svm_drain_retry_faults(struct amdgpu_device *adev)
  * mapping again failed: the mode changed, the restore reports the spans);
  * -EBUSY if the process has SVM user queues; -EOPNOTSUPP if @xnack and a
  * GPU of the process cannot retry faults; -ERESTARTSYS or -ETIMEDOUT if
- * the faults could not be drained (nothing changed).
+ * a signal or the timeout cut the wait or the drain short (nothing
+ * changed).
  */
 int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p, bool xnack)
 {
@@ -1700,8 +1708,11 @@ int amdgpu_gem_svm_kfd_set_xnack(struct kfd_process *p, bool xnack)
 		c = gsvm ? READ_ONCE(gsvm->ctx) : NULL;
 		if (!c || READ_ONCE(gsvm->mm) != p->mm)
 			continue;
-		if (!xnack)
-			amdgpu_gem_svm_wait_cs(gsvm);
+		if (!xnack) {
+			r = amdgpu_gem_svm_wait_cs(gsvm, true);
+			if (r)
+				return r;
+		}
 		ctx = ctx ?: c;
 	}
 	if (!ctx)
