@@ -22,7 +22,8 @@
  *	of every failure by design), and the virtual GPU's hardware steps
  *	(/sys/kernel/debug/vamdgpu/: a PTE update failing half-way through
  *	its span, a copy to VRAM failing half-way, a VRAM allocation
- *	failing; skipped on other GPUs). The guest scans kmemleak after the
+ *	failing, the PTEs of an update wiped after it with XNACK on; skipped
+ *	on other GPUs). The guest scans kmemleak after the
  *	run, so a leak on a failure path fails it too.
  *
  * SUBTEST: core-cases
@@ -50,6 +51,16 @@
  *	untouched: a failed update leaves no valid PTE behind, and no
  *	translation of one in the TLB. Once disarmed, SET_ATTR maps the
  *	buffer and the GPU writes it.
+ *
+ * SUBTEST: lost-ptes-rewritten
+ * Description: XNACK on, on the virtual GPU: the PTEs of the first GPU
+ *	fault's mapping of a 2 MiB buffer, and those of the first rewrite,
+ *	are wiped right after they are written (fail_pte_lost, times 2),
+ *	with no MMU notifier and no call of the core, as a page-table clear
+ *	queued earlier on the driver's other page-table engine would. The
+ *	GPU fill must complete without a VM fault and write the whole
+ *	buffer: the core takes a fault at a range it holds mapped for stale
+ *	only within 2 ms of the mapping, and writes the PTEs again after.
  *
  * SUBTEST: failed-set-attr-keeps-mapping
  * Description: XNACK off: a SET_ATTR that splits a mapped 2 MiB range
@@ -97,6 +108,7 @@
  * @efault: SET_ATTR may also return -EFAULT: the CPU fault under
  *	hmm_range_fault() ran out of memory (VM_FAULT_OOM), which the header
  *	documents as memory that cannot be faulted in
+ * @xnack_only: fires with XNACK on only
  */
 struct inject_point {
 	const char *name;
@@ -104,6 +116,7 @@ struct inject_point {
 	unsigned int probability;
 	bool filtered;
 	bool efault;
+	bool xnack_only;
 };
 
 static const struct inject_point points[] = {
@@ -116,6 +129,8 @@ static const struct inject_point points[] = {
 	{ "gpu-pte-update-midway", "/sys/kernel/debug/vamdgpu/fail_pte_update_midway", 25 },
 	{ "gpu-copy-to-vram", "/sys/kernel/debug/vamdgpu/fail_copy_to_vram", 50 },
 	{ "gpu-vram-alloc", "/sys/kernel/debug/vamdgpu/fail_vram_alloc", 50 },
+	{ "gpu-pte-lost", "/sys/kernel/debug/vamdgpu/fail_pte_lost", 25,
+	  .xnack_only = true },
 };
 
 /**
@@ -625,6 +640,61 @@ static void test_failed_set_attr(struct svm_gpu *gpu)
 	svm_ctx_close(&ctx);
 }
 
+/*
+ * XNACK on: PTEs that the GPU does not see although the core wrote them
+ * (a page-table clear the driver queued earlier on its other page-table
+ * engine landed after them, as amdgpu's delayed entity can) must be
+ * written again once the GPU keeps faulting there: no MMU notifier and no
+ * call tells the core they are gone.
+ */
+static void test_lost_ptes(struct svm_gpu *gpu)
+{
+	const struct inject_point *p = find_point("gpu-pte-lost");
+	size_t size = INJECT_SIZE;
+	struct svm_queue_counters c;
+	struct svm_gpu_cmd cmd;
+	unsigned long left;
+	struct svm_queue q;
+	struct svm_ctx ctx;
+	uint32_t *buf;
+	int ret;
+
+	igt_require_f(svm_xnack_wanted(true),
+		      "XNACK on only: with XNACK off a lost PTE is a VM fault\n");
+	igt_require_f(access(p->dir, W_OK) == 0,
+		      "no %s (a GPU other than vamdgpu, or no CONFIG_FAULT_INJECTION_DEBUG_FS)\n",
+		      p->dir);
+	disarm_all(0);
+	svm_ctx_open(gpu, true, &ctx);
+	svm_queue_create(&ctx, &q);
+	buf = svm_map_aligned(size, size);
+	memset(buf, 0, size);
+
+	/* The first fault's mapping is wiped, and so is the first rewrite. */
+	arm(p);
+	write_knob(p->dir, "times", "2");
+	write_knob(p->dir, "probability", "100");
+	cmd = svm_cmd_fill((uintptr_t)buf, size, 0x600d);
+	ret = __svm_queue_wait(&q, svm_queue_submit(&q, &cmd, 1),
+			       SVM_GPU_TIMEOUT_NS);
+	left = read_knob(p->dir, "times");
+	write_knob(p->dir, "probability", "0");
+	svm_queue_counters(&q, &c);
+	igt_info("%s: %lu of 2 mappings wiped, %u retry faults, %u VM faults\n",
+		 gpu->name, 2 - left, c.retry_faults, c.vm_faults);
+	igt_assert_f(left == 0,
+		     "%s: the GPU fill wiped %lu of 2 mappings: the test proved nothing\n",
+		     gpu->name, 2 - left);
+	igt_assert_f(ret == 0,
+		     "%s: a GPU fill whose mapping was wiped twice returned %d (%s) after %u retry faults: the core took the GPU's faults at PTEs it had written for stale, forever\n",
+		     gpu->name, ret, strerror(-ret), c.retry_faults);
+	svm_check_fill(buf, size, 0x600d, gpu->name);
+
+	munmap(buf, size);
+	svm_queue_destroy(&q);
+	svm_ctx_close(&ctx);
+}
+
 static unsigned int env_uint(const char *name, unsigned int dflt)
 {
 	const char *v = getenv(name);
@@ -639,10 +709,11 @@ static void run_points(struct svm_gpu *gpus, int ngpus, unsigned int rounds)
 	rounds = env_uint("SVM_INJECT_ROUNDS", rounds);
 	for (unsigned int i = 0; i < ARRAY_SIZE(points); i++)
 		for_each_svm_mode(gpus, ngpus, g, x)
-			igt_dynamic_f("%s-%s-xnack-%s", points[i].name,
-				      gpus[g].name, x ? "on" : "off")
-				test_inject(&gpus[g], x, &points[i], rounds,
-					    seed);
+			if (x || !points[i].xnack_only)
+				igt_dynamic_f("%s-%s-xnack-%s", points[i].name,
+					      gpus[g].name, x ? "on" : "off")
+					test_inject(&gpus[g], x, &points[i],
+						    rounds, seed);
 }
 
 int igt_main()
@@ -655,7 +726,7 @@ int igt_main()
 		igt_install_exit_handler(disarm_all);
 	}
 
-	igt_describe("Rounds of the core cases (SET_ATTR with a prefetch location, GPU fill and copy, CPU writes, DONTNEED, munmap and mmap) while one failure point fails: the core's get_pages, PTE update or migration, failslab / fail_page_alloc in its call chains, or the virtual GPU's half-way PTE update, half-way copy to VRAM or VRAM allocation. Every failure is a documented errno or a VM fault, nothing hangs, no data is lost, and the GPU works again once disarmed.");
+	igt_describe("Rounds of the core cases (SET_ATTR with a prefetch location, GPU fill and copy, CPU writes, DONTNEED, munmap and mmap) while one failure point fails: the core's get_pages, PTE update or migration, failslab / fail_page_alloc in its call chains, or the virtual GPU's half-way PTE update, half-way copy to VRAM, VRAM allocation or (XNACK on) PTEs wiped after their update. Every failure is a documented errno or a VM fault, nothing hangs, no data is lost, and the GPU works again once disarmed.");
 	igt_subtest_with_dynamic("core-cases")
 		run_points(gpus, ngpus, 12);
 
@@ -674,6 +745,12 @@ int igt_main()
 		for (int g = 0; g < ngpus; g++)
 			igt_dynamic_f("%s", gpus[g].name)
 				test_failed_set_attr(&gpus[g]);
+
+	igt_describe("XNACK on, on the virtual GPU: the PTEs of the first GPU fault's mapping of a 2 MiB buffer, and of the first rewrite, are wiped right after they are written, no MMU notifier involved, as a page-table clear queued on the driver's other page-table engine would; the SVM core writes them again once the GPU keeps faulting there, and the GPU fill completes without a VM fault, its data right.");
+	igt_subtest_with_dynamic("lost-ptes-rewritten")
+		for (int g = 0; g < ngpus; g++)
+			igt_dynamic_f("%s", gpus[g].name)
+				test_lost_ptes(&gpus[g]);
 
 	igt_fixture() {
 		disarm_all(0);

@@ -21,6 +21,12 @@
  *   migration must leave the pages in system memory, data intact.
  * - ``fail_vram_alloc``: the VRAM allocation of a migration fails with
  *   -ENOMEM, as TTM's does when VRAM is full of memory it cannot evict.
+ * - ``fail_pte_lost``: an SVM PTE update of a VM with XNACK on succeeds,
+ *   and the PTEs it wrote are wiped right after, no MMU notifier and no
+ *   call of the core involved, as when amdgpu's clear of a page table
+ *   queued earlier on its other page-table engine lands after the update.
+ *   The GPU then faults there again and again, and the core must write
+ *   the PTEs again.
  *
  * Copies back to system memory are never failed: on amdgpu a CPU fault
  * whose copy fails is a SIGBUS, since no other copy of the data exists.
@@ -40,6 +46,7 @@ static const char *const vamdgpu_fault_names[VAMDGPU_FAIL_POINTS] = {
 	[VAMDGPU_FAIL_PTE_UPDATE_MIDWAY] = "fail_pte_update_midway",
 	[VAMDGPU_FAIL_COPY_TO_VRAM] = "fail_copy_to_vram",
 	[VAMDGPU_FAIL_VRAM_ALLOC] = "fail_vram_alloc",
+	[VAMDGPU_FAIL_PTE_LOST] = "fail_pte_lost",
 };
 
 static struct dentry *vamdgpu_inject_root;

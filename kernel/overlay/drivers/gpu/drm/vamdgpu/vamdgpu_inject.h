@@ -10,12 +10,14 @@
  * @VAMDGPU_FAIL_PTE_UPDATE_MIDWAY: a PTE update, half-way through its span
  * @VAMDGPU_FAIL_COPY_TO_VRAM: a migration copy to VRAM, half-way through
  * @VAMDGPU_FAIL_VRAM_ALLOC: the VRAM allocation of a migration
+ * @VAMDGPU_FAIL_PTE_LOST: the PTEs of an SVM update (XNACK on), wiped after it
  * @VAMDGPU_FAIL_POINTS: the number of points
  */
 enum vamdgpu_fail_point {
 	VAMDGPU_FAIL_PTE_UPDATE_MIDWAY,
 	VAMDGPU_FAIL_COPY_TO_VRAM,
 	VAMDGPU_FAIL_VRAM_ALLOC,
+	VAMDGPU_FAIL_PTE_LOST,
 	VAMDGPU_FAIL_POINTS,
 };
 

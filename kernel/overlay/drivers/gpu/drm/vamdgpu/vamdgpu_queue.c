@@ -16,7 +16,8 @@
  *
  * - XNACK on: the VM's fault handler (a lazy mapping of the hand-mapping
  *   path, else the SVM core) is called and the access retries, up to
- *   VAMDGPU_FAULT_RETRIES times for the same address. A transient handler
+ *   VAMDGPU_FAULT_RETRIES times for the same address, half a millisecond
+ *   apart after the first (VAMDGPU_FAULT_RETRY_US). A transient handler
  *   error (-EAGAIN, -EBUSY, -ENOMEM) retries too, as amdgpu's fault path
  *   does; any other error, or too many retries, becomes a VM fault.
  * - XNACK off: a VM fault. The queue stops for good, in the error state,
@@ -65,6 +66,7 @@
  */
 
 #include <kunit/visibility.h>
+#include <linux/delay.h>
 #include <linux/dma-fence.h>
 #include <linux/jiffies.h>
 #include <linux/lockdep.h>
@@ -87,6 +89,13 @@
 
 /* Retries of one faulting address before the fault is a VM fault. */
 #define VAMDGPU_FAULT_RETRIES	16
+/*
+ * Pause before a retry of the address that faulted last: the hardware's
+ * retries of one address come spaced (the IH ring's fault filter drops
+ * repeats until the handler took one), so that the retries span more
+ * than the 2 ms a stale fault lives in the SVM core.
+ */
+#define VAMDGPU_FAULT_RETRY_US	500
 
 /**
  * struct vamdgpu_job - one submission
@@ -323,6 +332,8 @@ static bool vamdgpu_queue_retry(struct vamdgpu_queue *q, u64 *last_addr,
 		fault->flags |= VAMDGPU_FAULT_RETRY_FAILED;
 		return false;
 	}
+	if (q->fault_retries > 1)
+		usleep_range(VAMDGPU_FAULT_RETRY_US, 2 * VAMDGPU_FAULT_RETRY_US);
 
 	ret = vamdgpu_vm_handle_fault(vm, fault->addr,
 				      fault->flags & VAMDGPU_FAULT_WRITE);

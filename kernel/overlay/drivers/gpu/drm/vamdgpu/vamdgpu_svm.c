@@ -43,6 +43,7 @@
 #include "vamdgpu_pagemap.h"
 #include "vamdgpu_personality.h"
 #include "vamdgpu_queue.h"
+#include "vamdgpu_inject.h"
 #include "vamdgpu_svm.h"
 #include "vamdgpu_userptr.h"
 #include "vamdgpu_vm.h"
@@ -118,6 +119,7 @@ static int vamdgpu_svm_update_ptes(struct amdgpu_svm *svm,
 	/* Read first: a release after it ends the stall armed before it. */
 	int release = atomic_read(&vm->vdev->stall_release);
 	u64 flags = 0;
+	int ret;
 
 	if (atomic_add_unless(&vm->vdev->stall_pte_updates, -1, 0))
 		vamdgpu_svm_stall(vm->vdev, release);
@@ -133,8 +135,15 @@ static int vamdgpu_svm_update_ptes(struct amdgpu_svm *svm,
 		flags |= VAMDGPU_PTE_EXEC;
 	if (update->pte_flags & AMDGPU_SVM_PTE_COHERENT)
 		flags |= VAMDGPU_PTE_SNOOPED;
-	return vamdgpu_vm_update_range(vm, update->start, update->end,
-				       update->dma_addr, flags);
+	ret = vamdgpu_vm_update_range(vm, update->start, update->end,
+				      update->dma_addr, flags);
+	/* A clear queued earlier on another engine lands now (XNACK on). */
+	if (!ret && vamdgpu_vm_xnack(vm) &&
+	    vamdgpu_should_fail(VAMDGPU_FAIL_PTE_LOST)) {
+		vamdgpu_vm_clear_range(vm, update->start, update->end);
+		vamdgpu_vm_flush_tlb(vm);
+	}
+	return ret;
 }
 
 static void vamdgpu_svm_clear_ptes(struct amdgpu_svm *svm, unsigned long start,
