@@ -106,8 +106,10 @@ struct amdgpu_svm_gpu_ops {
 	 * any previous translation. The GPU may use the new PTEs as soon as
 	 * they are written; the core flushes nothing after an update (a
 	 * valid PTE replacing an invalid one needs no TLB flush; where a
-	 * valid PTE replaces another valid one, the core clears and flushes
-	 * first).
+	 * valid PTE replaces another valid one with other flags, the core
+	 * clears and flushes first). With XNACK on, PTEs the GPU keeps
+	 * faulting on are written again as they were, over what may still be
+	 * valid (amdgpu_svm_handle_fault()).
 	 *
 	 * Context: process context, may sleep; the process SVM lock held and
 	 * the drm_gpusvm notifier lock held for read, so no GFP_KERNEL

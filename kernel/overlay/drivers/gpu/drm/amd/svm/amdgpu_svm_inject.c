@@ -35,6 +35,8 @@
  * Without CONFIG_FAULT_INJECTION every point compiles to nothing.
  */
 
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
 #include <linux/fault-inject.h>
 
 #include "amdgpu_svm_priv.h"
@@ -58,8 +60,10 @@ static const char *const amdgpu_svm_fault_names[AMDGPU_SVM_FAIL_POINTS] = {
  */
 bool amdgpu_svm_should_fail(enum amdgpu_svm_fail_point point)
 {
+	KUNIT_STATIC_STUB_REDIRECT(amdgpu_svm_should_fail, point);
 	return should_fail(&amdgpu_svm_fault_attrs[point], 1);
 }
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_should_fail);
 
 /**
  * amdgpu_svm_inject_init() - make the failure points' debugfs directories

@@ -551,7 +551,9 @@ static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
 	}
 
 	drm_gpusvm_notifier_lock(&svm->gpusvm);
-	if (!drm_gpusvm_range_pages_valid(&svm->gpusvm, &range->base)) {
+	/* A rewrite of a range invalidated meanwhile is a mapping again. */
+	if (!drm_gpusvm_range_pages_valid(&svm->gpusvm, &range->base) ||
+	    (rewrite && !range->mapped)) {
 		ret = -EAGAIN;
 		goto out_unlock;
 	}
@@ -570,10 +572,13 @@ static int amdgpu_svm_range_map(struct amdgpu_svm *svm,
 		ret = ops->update_ptes(svm, &update);
 	if (ret) {
 		/*
-		 * The span is invalid again, but the GPU may have walked and
-		 * cached the PTEs written before the failure; an invalidation
-		 * of an unmapped range flushes nothing, so do it now.
+		 * The span is invalid again (the op leaves no PTE of it
+		 * valid, a rewrite's included), but the GPU may have walked
+		 * and cached the PTEs written before the failure; an
+		 * invalidation of an unmapped range flushes nothing, so do
+		 * it now.
 		 */
+		range->mapped = false;
 		ops->flush_tlb(svm);
 	} else {
 		range->mapped = true;
@@ -1559,7 +1564,12 @@ retry:
 			goto out_unlock;
 		ret = amdgpu_svm_range_map(svm, range, range->pte_flags, NULL,
 					   true, true);
-		if ((ret == -EAGAIN || ret == -EBUSY) &&
+		/*
+		 * An invalidation since the lookup (the pages to look up
+		 * again, maybe with less permission or partly unmapped):
+		 * the retry maps the range as any fault, migration included.
+		 */
+		if (ret && ret != -ENOMEM &&
 		    ++retries <= AMDGPU_SVM_MAP_RETRIES)
 			goto retry;
 		goto out_unlock;

@@ -1198,6 +1198,73 @@ static void range_test_fault_lost_ptes_rewritten(struct kunit *test)
 			      "the mapping written again keeps its old date: its stale faults would write it again");
 }
 
+/* The range_test_rewrite_raced() context, and its buffer. */
+static struct amdgpu_svm *rewrite_race_svm;
+static unsigned long rewrite_race_addr;
+
+/*
+ * amdgpu_svm_should_fail() of range_test_rewrite_raced(): when a mapping
+ * is about to look up its pages, the buffer is made read-only once, as by
+ * an mprotect() of another thread (the VMA change, then the notifier's
+ * call). No failure is injected.
+ */
+static bool range_test_protect_at_get_pages(enum amdgpu_svm_fail_point point)
+{
+	struct amdgpu_svm *svm = rewrite_race_svm;
+
+	if (point == AMDGPU_SVM_FAIL_GET_PAGES && svm) {
+		rewrite_race_svm = NULL;
+		mock_mprotect_vma(svm->gpusvm.mm, rewrite_race_addr, VM_READ);
+		range_test_notify(svm, rewrite_race_addr, SZ_2M,
+				  MMU_NOTIFY_PROTECTION_VMA);
+	}
+	return false;
+}
+
+/*
+ * XNACK on: the rewrite of PTEs the GPU keeps faulting on races an
+ * mprotect(PROT_READ) that invalidates the range before its pages are
+ * looked up again, for write as the range was mapped. The read fault is
+ * legal: it must map the range read-only, as any fault would. The rewrite
+ * used to return the page lookup's -EPERM, which amdgpu turns into a
+ * no-retry PTE: a VM fault at an address the program may read.
+ */
+static void range_test_rewrite_raced(struct kunit *test)
+{
+	struct amdgpu_svm_range *range;
+	struct mock_gpu *mock;
+	struct amdgpu_svm *svm;
+	unsigned long addr;
+	u32 pte_flags = 0;
+	bool mapped;
+
+	svm = range_test_setup_xnack(test, &mock, PROT_READ | PROT_WRITE, &addr);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_handle_fault(svm, addr, true), 0);
+	KUNIT_ASSERT_TRUE(test, range_test_mapped_at(svm, addr,
+						     ktime_sub_ms(ktime_get(),
+								  MSEC_PER_SEC)));
+
+	rewrite_race_addr = addr;
+	rewrite_race_svm = svm;
+	kunit_activate_static_stub(test, amdgpu_svm_should_fail,
+				   range_test_protect_at_get_pages);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(svm, addr + PAGE_SIZE,
+						      false), 0);
+	kunit_deactivate_static_stub(test, amdgpu_svm_should_fail);
+	KUNIT_EXPECT_NULL_MSG(test, rewrite_race_svm,
+			      "no page lookup after the fault found its range mapped long ago");
+
+	mutex_lock(&svm->proc->lock);
+	range = range_test_find(svm, addr);
+	mapped = range && range->mapped;
+	if (mapped)
+		pte_flags = range->pte_flags;
+	mutex_unlock(&svm->proc->lock);
+	KUNIT_EXPECT_TRUE_MSG(test, mapped && !(pte_flags & AMDGPU_SVM_PTE_WRITE),
+			      "the range made read-only is not mapped read-only (PTE flags 0x%x)",
+			      pte_flags);
+}
+
 /*
  * A fault the caller saw in XNACK mode reaches the core after the process
  * switched to XNACK off, which maps everything and lets queues run that
@@ -1258,6 +1325,7 @@ static struct kunit_case amdgpu_svm_range_test_cases[] = {
 	KUNIT_CASE(range_test_current_not_remapped),
 	KUNIT_CASE(range_test_fault_read_only_kept),
 	KUNIT_CASE(range_test_fault_lost_ptes_rewritten),
+	KUNIT_CASE(range_test_rewrite_raced),
 	KUNIT_CASE(range_test_fault_after_xnack_off),
 	{}
 };
