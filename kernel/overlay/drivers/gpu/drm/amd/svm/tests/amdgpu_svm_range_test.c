@@ -264,19 +264,32 @@ static void range_test_notify(struct amdgpu_svm *svm, unsigned long addr,
  * Run the restore worker, disabled until then, in the test's thread, and
  * return the PTE flags of the range it left mapped at @addr (0: none).
  */
+/*
+ * Whether a range of @svm at @addr is mapped, and its PTE flags in
+ * *@pte_flags if so (0 if not).
+ */
+static bool range_test_mapped(struct amdgpu_svm *svm, unsigned long addr,
+			      u32 *pte_flags)
+{
+	struct amdgpu_svm_range *range;
+	bool mapped;
+
+	mutex_lock(&svm->proc->lock);
+	range = range_test_find(svm, addr);
+	mapped = range && range->mapped;
+	*pte_flags = mapped ? range->pte_flags : 0;
+	mutex_unlock(&svm->proc->lock);
+	return mapped;
+}
+
 static u32 range_test_restore_flags(struct amdgpu_svm *svm, unsigned long addr)
 {
 	struct amdgpu_svm_process *proc = svm->proc;
-	struct amdgpu_svm_range *range;
-	u32 pte_flags = 0;
+	u32 pte_flags;
 
 	enable_delayed_work(&proc->restore_work);
 	amdgpu_svm_restore_work(&proc->restore_work.work);
-	mutex_lock(&proc->lock);
-	range = range_test_find(svm, addr);
-	if (range && range->mapped)
-		pte_flags = range->pte_flags;
-	mutex_unlock(&proc->lock);
+	range_test_mapped(svm, addr, &pte_flags);
 	return pte_flags;
 }
 
@@ -693,12 +706,11 @@ static void range_test_read_only_vma_holds(struct kunit *test)
 static void range_test_read_only_vma_kept(struct kunit *test)
 {
 	unsigned int updates, quiesces;
-	struct amdgpu_svm_range *range;
 	struct amdgpu_svm_process *proc;
 	struct mock_gpu *mock;
 	struct amdgpu_svm *svm;
 	unsigned long addr;
-	u32 pte_flags = 0;
+	u32 pte_flags;
 	bool mapped;
 
 	svm = range_test_setup(test, &mock, SZ_2M, &addr);
@@ -707,12 +719,7 @@ static void range_test_read_only_vma_kept(struct kunit *test)
 				      MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE, 0),
 			addr);
 	KUNIT_ASSERT_EQ(test, range_test_give_access(test, svm, addr, SZ_2M), 0);
-	mutex_lock(&proc->lock);
-	range = range_test_find(svm, addr);
-	mapped = range && range->mapped;
-	if (mapped)
-		pte_flags = range->pte_flags;
-	mutex_unlock(&proc->lock);
+	mapped = range_test_mapped(svm, addr, &pte_flags);
 	KUNIT_ASSERT_TRUE_MSG(test, mapped && !(pte_flags & AMDGPU_SVM_PTE_WRITE),
 			      "the read-only VMA is not mapped read-only (PTE flags 0x%x)",
 			      pte_flags);
@@ -1230,11 +1237,10 @@ static bool range_test_unmap_at_get_pages(enum amdgpu_svm_fail_point point)
  */
 static void range_test_rewrite_raced(struct kunit *test)
 {
-	struct amdgpu_svm_range *range;
 	struct mock_gpu *mock;
 	struct amdgpu_svm *svm;
 	unsigned long addr;
-	bool mapped;
+	u32 pte_flags;
 
 	svm = range_test_setup_xnack(test, &mock, PROT_READ | PROT_WRITE, &addr);
 	KUNIT_ASSERT_EQ(test, amdgpu_svm_handle_fault(svm, addr, true), 0);
@@ -1252,11 +1258,8 @@ static void range_test_rewrite_raced(struct kunit *test)
 	KUNIT_EXPECT_NULL_MSG(test, rewrite_race_svm,
 			      "no page lookup after the fault found its range mapped long ago");
 
-	mutex_lock(&svm->proc->lock);
-	range = range_test_find(svm, addr + PAGE_SIZE);
-	mapped = range && range->mapped;
-	mutex_unlock(&svm->proc->lock);
-	KUNIT_EXPECT_TRUE_MSG(test, mapped,
+	KUNIT_EXPECT_TRUE_MSG(test, range_test_mapped(svm, addr + PAGE_SIZE,
+						      &pte_flags),
 			      "the memory left is not mapped again");
 }
 
