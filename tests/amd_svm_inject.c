@@ -72,6 +72,16 @@
  *	mapped and may still access is never left unmapped while its
  *	queues run, whichever call failed (the restore worker maps it again
  *	first).
+ *
+ * SUBTEST: munmap-split-without-memory
+ * Description: XNACK off: a munmap of one page in the middle of a 2 MiB
+ *	buffer given GPU access finds no node to split the buffer's
+ *	attribute interval with (fail_attr_split, as under a memory cgroup
+ *	at its limit). The rest of the buffer keeps its attributes: GET_ATTR
+ *	still reports the access, and after its pages are evicted the
+ *	restore maps them again, so a GPU fill of the rest completes and
+ *	reads back right. The next SET_ATTR clears the attributes of the
+ *	page left unmapped: memory mapped there afterwards has none.
  */
 
 #include <errno.h>
@@ -87,6 +97,7 @@
 #include "igt.h"
 #include "amdgpu_svm.h"
 #include "svm_buf.h"
+#include "svm_evict.h"
 #include "svm_gpu.h"
 
 #define INJECT_SIZE	(2u << 20)
@@ -123,6 +134,7 @@ static const struct inject_point points[] = {
 	{ "get-pages", "/sys/kernel/debug/amdgpu_svm/fail_get_pages", 25 },
 	{ "update-ptes", "/sys/kernel/debug/amdgpu_svm/fail_update_ptes", 25 },
 	{ "migrate", "/sys/kernel/debug/amdgpu_svm/fail_migrate", 50 },
+	{ "attr-split", "/sys/kernel/debug/amdgpu_svm/fail_attr_split", 50 },
 	{ "failslab", "/sys/kernel/debug/failslab", 10, true, true },
 	{ "fail-page-alloc", "/sys/kernel/debug/fail_page_alloc", 25, true, true },
 	/* The virtual GPU's hardware steps, as they fail on amdgpu. */
@@ -695,6 +707,74 @@ static void test_lost_ptes(struct svm_gpu *gpu)
 	svm_ctx_close(&ctx);
 }
 
+/*
+ * A munmap that cannot split the attribute interval around it must not
+ * cost the pages around it, still mapped, their attributes: with XNACK
+ * off those say which memory the GPU keeps mapped across evictions.
+ */
+static void test_munmap_split(struct svm_gpu *gpu)
+{
+	const struct inject_point *p = find_point("attr-split");
+	size_t size = INJECT_SIZE, half = INJECT_SIZE / 2;
+	struct svm_gpu_cmd cmd;
+	struct svm_queue q;
+	struct svm_ctx ctx;
+	char *buf, *other, *hole;
+	unsigned long fired;
+	int ret;
+
+	igt_require_f(svm_xnack_wanted(false),
+		      "XNACK off only: with XNACK on every GPU may access every page\n");
+	igt_require_f(access(p->dir, W_OK) == 0,
+		      "no %s (no CONFIG_FAULT_INJECTION_DEBUG_FS)\n", p->dir);
+	disarm_all(0);
+	svm_ctx_open(gpu, false, &ctx);
+	svm_queue_create(&ctx, &q);
+	buf = svm_map_aligned(size, size);
+	other = svm_map_aligned(INJECT_PIECE, INJECT_PIECE);
+	memset(buf, 0x5a, size);
+	memset(other, 0x5a, INJECT_PIECE);
+	svm_give_access(&ctx, buf, size);
+
+	hole = buf + INJECT_PIECE;
+	arm(p);
+	write_knob(p->dir, "times", "1");
+	write_knob(p->dir, "probability", "100");
+	munmap(hole, 4096);
+	fired = 1 - read_knob(p->dir, "times");
+	write_knob(p->dir, "probability", "0");
+	igt_assert_f(fired == 1,
+		     "%s: the munmap inside the buffer's attribute interval split nothing: the test proved nothing\n",
+		     gpu->name);
+
+	igt_assert_f(svm_get_access(ctx.fd, (uintptr_t)buf + half, half,
+				    gpu->gpu_id) == AMDGPU_SVM_ATTR_ACCESS,
+		     "%s: the mapped half of the buffer lost its GPU access when a munmap elsewhere in it could not split its attributes\n",
+		     gpu->name);
+	svm_evict_dontneed(buf + half, half);
+	cmd = svm_cmd_fill((uintptr_t)buf + half, half, 0x600d);
+	ret = __svm_queue_wait(&q, svm_queue_submit(&q, &cmd, 1),
+			       SVM_GPU_TIMEOUT_NS);
+	igt_assert_f(ret == 0,
+		     "%s: a GPU fill of the evicted half returned %d (%s): the restore did not map it again\n",
+		     gpu->name, ret, strerror(-ret));
+	svm_check_fill(buf + half, half, 0x600d, gpu->name);
+
+	/* The next SET_ATTR, anywhere, forgets the unmapped page. */
+	svm_give_access(&ctx, other, INJECT_PIECE);
+	igt_assert(mmap(hole, 4096, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == hole);
+	igt_assert_f(svm_get_access(ctx.fd, (uintptr_t)hole, 4096,
+				    gpu->gpu_id) == AMDGPU_SVM_ATTR_NO_ACCESS,
+		     "%s: memory mapped where the munmap could not clear the attributes got them after the next SET_ATTR\n",
+		     gpu->name);
+
+	munmap(other, INJECT_PIECE);
+	munmap(buf, size);
+	svm_queue_destroy(&q);
+	svm_ctx_close(&ctx);
+}
+
 static unsigned int env_uint(const char *name, unsigned int dflt)
 {
 	const char *v = getenv(name);
@@ -745,6 +825,12 @@ int igt_main()
 		for (int g = 0; g < ngpus; g++)
 			igt_dynamic_f("%s", gpus[g].name)
 				test_failed_set_attr(&gpus[g]);
+
+	igt_describe("XNACK off: a munmap of one page in the middle of a buffer given GPU access, whose attribute interval it cannot split for lack of memory, leaves the rest its attributes: GET_ATTR reports the access, an eviction of the rest is restored and a GPU fill of it completes; the next SET_ATTR clears the attributes of the page left unmapped.");
+	igt_subtest_with_dynamic("munmap-split-without-memory")
+		for (int g = 0; g < ngpus; g++)
+			igt_dynamic_f("%s", gpus[g].name)
+				test_munmap_split(&gpus[g]);
 
 	igt_describe("XNACK on, on the virtual GPU: the PTEs of the first GPU fault's mapping of a 2 MiB buffer, and of the first rewrite, are wiped right after they are written, no MMU notifier involved, as a page-table clear queued on the driver's other page-table engine would; the SVM core writes them again once the GPU keeps faulting there, and the GPU fill completes without a VM fault, its data right.");
 	igt_subtest_with_dynamic("lost-ptes-rewritten")

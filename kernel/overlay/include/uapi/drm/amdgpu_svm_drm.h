@@ -146,8 +146,13 @@ struct drm_amdgpu_svm_attribute {
  * (also what it had to unmap to apply the new attributes) is mapped again
  * by the kernel before that GPU's queues run again.
  * Attributes of a page are forgotten when the
- * page is unmapped (munmap), so a later mmap at the same address starts
- * from the defaults.
+ * page is unmapped (munmap, or mremap moving it: it arrives with the
+ * defaults, as with KFD), so a later mmap at the same address starts
+ * from the defaults. The one exception: a munmap that must split an
+ * attribute interval and cannot get the memory for it leaves the
+ * interval whole, and the kernel log says so; the unmapped pages then
+ * keep their attributes until the next SET_ATTR of the process, which
+ * forgets those of every such page still unmapped.
  *
  * GET_ATTR fills in the value (and for the access types the type) of each
  * entry of @attrs for the whole span, by the rules of
@@ -190,8 +195,10 @@ struct drm_amdgpu_svm_attribute {
  *   refuses to map a buffer over SVM memory (attributes set there, or
  *   pages GPU faults mapped) with -EADDRINUSE
  *
- * With XNACK off, mapping failures after the attributes are set return
- * their errno (-ENOMEM, -EFAULT for memory that cannot be faulted in,
+ * SET_ATTR returns -ENOMEM with nothing changed when it cannot get the
+ * memory to store the attributes. With XNACK off, mapping failures after
+ * the attributes are set return their errno as well (-ENOMEM, -EFAULT
+ * for memory that cannot be faulted in,
  * -EAGAIN when invalidations or the GPU's page-table updates kept
  * failing; libdrm's drmIoctl() and ROCm's ioctl wrapper call again on
  * -EAGAIN, as on -EINTR). PROT_NONE memory is not an error (as with

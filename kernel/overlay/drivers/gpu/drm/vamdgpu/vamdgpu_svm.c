@@ -26,8 +26,9 @@
  * may hold none of it: one that does reaches memory the CPU is about to
  * free or move, whatever the timing of the GPU's accesses, which the
  * access-time checks (DOC: GPU MMU) see only when an access comes then.
- * It WARNs, once, naming the VA and the event. A VM that maps user
- * memory by hand (vamdgpu_userptr.c: pinned, no notifier) is not checked.
+ * It WARNs, once, naming the VA and the event. Pages the VM maps by hand
+ * (vamdgpu_userptr.c: pinned, no notifier) are left out, by a software
+ * bit of their PTEs: the rest of such a VM is checked as any other.
  */
 
 #include <linux/sched.h>
@@ -64,9 +65,7 @@ static int vamdgpu_svm_check_invalidation(struct mmu_notifier *mn,
 	if (!mmu_notifier_range_blockable(range))
 		return 0;
 	va = vamdgpu_vm_first_reachable(vm, range->start, range->end);
-	/* A PTE seen valid was written after the flag: see it set. */
-	smp_rmb();
-	WARN_ONCE(va < range->end && !READ_ONCE(vm->hand_mapped),
+	WARN_ONCE(va < range->end,
 		  "vamdgpu: VM %u: GPU VA 0x%llx still reachable once the SVM core invalidated [0x%lx, 0x%lx) (event %d)\n",
 		  vm->id, va, range->start, range->end, range->event);
 	return 0;

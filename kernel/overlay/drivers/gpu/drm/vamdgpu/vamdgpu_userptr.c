@@ -68,7 +68,8 @@ static u64 vamdgpu_userptr_pte(const struct vamdgpu_userptr *up,
 			       unsigned long i)
 {
 	return up->dma[i] | VAMDGPU_PTE_VALID | VAMDGPU_PTE_READ |
-	       VAMDGPU_PTE_SNOOPED | (up->read_only ? 0 : VAMDGPU_PTE_WRITE);
+	       VAMDGPU_PTE_SNOOPED | VAMDGPU_PTE_PINNED |
+	       (up->read_only ? 0 : VAMDGPU_PTE_WRITE);
 }
 
 static struct vamdgpu_userptr *
@@ -212,12 +213,6 @@ int vamdgpu_userptr_map(struct vamdgpu_vm *vm,
 		ret = -EEXIST;
 		goto err_unlock;
 	}
-	WRITE_ONCE(vm->hand_mapped, true);
-	/*
-	 * Before any PTE of it: the SVM invalidation check that sees one of
-	 * these PTEs valid sees the flag set (its smp_rmb()).
-	 */
-	smp_mb();
 	if (!up->lazy) {
 		for (i = 0; i < up->npages; i++) {
 			ret = vamdgpu_vm_set_pte(vm, up->va + (i << PAGE_SHIFT),

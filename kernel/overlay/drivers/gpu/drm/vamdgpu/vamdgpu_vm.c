@@ -15,9 +15,10 @@
  *   at the device's own VRAM by offset, with valid / read / write / exec /
  *   snooped bits (struct vamdgpu_vm_pte bits VAMDGPU_PTE_*). Leaf tables of
  *   512 PTEs (2 MiB) are allocated by vamdgpu_vm_reserve_range() ahead of
- *   vamdgpu_vm_update_range(), which then never allocates - the shape of
- *   amdgpu's page-table-block allocation before an update under the
- *   notifier lock.
+ *   vamdgpu_vm_update_range(), which never allocates and refuses a span
+ *   whose leaf is missing (-ENOENT) - the shape of amdgpu's page-table
+ *   allocation before an unlocked update under the notifier lock, which
+ *   refuses so.
  * - 2 MiB fragments: an update of a whole leaf whose 2 MiB are one
  *   contiguous, 2 MiB-aligned run of memory (a THP, a 2 MiB VRAM chunk)
  *   writes only the leaf's first PTE, marked as translating the whole
@@ -285,12 +286,14 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_read_pte);
 
 /**
  * vamdgpu_vm_first_reachable() - the first page of a span the GPU can
- * still reach
+ * still reach, hand-mapped pages aside
  * @vm: the VM
  * @start: first GPU VA, page aligned
  * @end: one past the last
  *
- * A page is reachable through a valid PTE or an entry of the TLB.
+ * A page is reachable through a valid PTE or an entry of the TLB. Pages
+ * the VM maps by hand (VAMDGPU_PTE_PINNED) do not count: their memory
+ * stays pinned whatever the CPU does.
  *
  * Context: process context, may sleep; takes the TLB lock (the MMU
  * notifiers take it too).
@@ -313,7 +316,9 @@ u64 vamdgpu_vm_first_reachable(struct vamdgpu_vm *vm, u64 start, u64 end)
 
 			for (i = start > base ? (start - base) >> PAGE_SHIFT : 0;
 			     i < last; i++)
-				if (vamdgpu_leaf_pte(leaf, i) & VAMDGPU_PTE_VALID) {
+				if ((vamdgpu_leaf_pte(leaf, i) &
+				     (VAMDGPU_PTE_VALID | VAMDGPU_PTE_PINNED)) ==
+				    VAMDGPU_PTE_VALID) {
 					found = base + ((u64)i << PAGE_SHIFT);
 					goto tlb;
 				}
@@ -322,12 +327,14 @@ tlb:
 	mutex_lock(&vm->tlb_lock);
 	for (i = 0; i < VAMDGPU_TLB_ENTRIES; i++) {
 		va = vm->tlb[i].vpn << PAGE_SHIFT;
-		if (vm->tlb[i].pte && va >= start && va < found)
+		if (vm->tlb[i].pte && !(vm->tlb[i].pte & VAMDGPU_PTE_PINNED) &&
+		    va >= start && va < found)
 			found = va;
 	}
 	mutex_unlock(&vm->tlb_lock);
 	return found;
 }
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vm_first_reachable);
 
 static void vamdgpu_tlb_entry_drop(struct vamdgpu_tlb_entry *e)
 {
@@ -431,9 +438,12 @@ static int vamdgpu_run_next(struct vamdgpu_vm *vm,
  *
  * Context: process context; sleeps only on the TLB lock, when
  * fail_pte_update_midway fires (DOC: Backend fault injection) and the
- * update fails half-way through. Call vamdgpu_vm_reserve_range() first
- * (outside any notifier lock) or the update may fail with -ENOMEM.
- * Return: 0 or a negative errno; on error the span is left invalid.
+ * update fails half-way through. Never allocates: the page tables of the
+ * span must have been made by vamdgpu_vm_reserve_range() (outside any
+ * notifier lock), as amdgpu's unlocked update refuses a span whose page
+ * table is missing.
+ * Return: 0, -ENOENT when a page table of the span was not reserved, or
+ * another negative errno; on error the span is left invalid.
  */
 int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
 			    const struct drm_pagemap_addr *addrs, u64 flags)
@@ -463,9 +473,10 @@ int vamdgpu_vm_update_range(struct vamdgpu_vm *vm, u64 start, u64 end,
 			ret = -ENOMEM;
 			goto err_clear;
 		}
-		leaf = vamdgpu_vm_leaf(vm, va, GFP_NOWAIT | __GFP_NOWARN);
+		/* amdgpu's unlocked update allocates no page table either. */
+		leaf = vamdgpu_vm_leaf(vm, va, 0);
 		if (!leaf) {
-			ret = -ENOMEM;
+			ret = -ENOENT;
 			goto err_clear;
 		}
 		stop = min3(vamdgpu_vm_leaf_end(va), end, fail_at);

@@ -34,6 +34,11 @@ struct vamdgpu_vm;
 #define VAMDGPU_PTE_SNOOPED	BIT_ULL(4)
 #define VAMDGPU_PTE_VRAM	BIT_ULL(5)
 #define VAMDGPU_PTE_FLAGS	GENMASK_ULL(5, 0)
+/*
+ * Ignored by the GPU, as amdgpu's software PTE bits are: the page is user
+ * memory the VM pinned and maps by hand (vamdgpu_userptr.c), not SVM's.
+ */
+#define VAMDGPU_PTE_PINNED	BIT_ULL(7)
 #define VAMDGPU_PTE_ADDR_MASK	GENMASK_ULL(51, 12)
 
 /* A leaf page table covers 512 PTEs, 2 MiB of GPU VA, like amdgpu's PTB. */
@@ -207,14 +212,6 @@ struct vamdgpu_vm {
 	struct mutex userptr_lock;
 	/** @userptrs: hand-mapped user memory (vamdgpu_userptr.c). */
 	struct list_head userptrs;
-	/**
-	 * @hand_mapped: the VM ever mapped user memory by hand, set before
-	 * the first such PTE is written (full barrier) and never cleared:
-	 * its PTEs are not SVM's, so the invalidation check (vamdgpu_svm.c)
-	 * leaves the VM alone.
-	 */
-	bool hand_mapped;
-
 	/**
 	 * @svm: SVM context, created at open (or at the first SVM ioctl
 	 * when the process's XNACK mode kept the GPU out then), under @lock;

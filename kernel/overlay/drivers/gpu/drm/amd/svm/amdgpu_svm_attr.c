@@ -28,10 +28,15 @@
  * what it may need, allocates and retries if the tree changed meanwhile;
  * a clear needs at most one new node and takes it with GFP_NOWAIT or from
  * a small pool of spares refilled from process context
- * (amdgpu_svm_attr_refill()). Nodes are charged to the memory cgroup of
- * the caller (__GFP_ACCOUNT): a process that splits its memory into
- * millions of intervals pays for them, and gets them back at munmap and
- * when its SVM state goes.
+ * (amdgpu_svm_attr_refill()); when neither has one, the interval stays
+ * whole, mapped pages around the hole keeping their attributes, and the
+ * next SET_ATTR clears what is still unmapped there
+ * (amdgpu_svm_attr_take_stale()). A SET_ATTR allocates one node per hole
+ * in its span and two for its ends, the array of them with kvmalloc (a
+ * span of a million holes needs 8 MiB of pointers). Nodes are charged to
+ * the memory cgroup of the caller (__GFP_ACCOUNT): a process that splits
+ * its memory into millions of intervals pays for them, and gets them back
+ * at munmap and when its SVM state goes.
  *
  * A walk over many intervals (a SET_ATTR or munmap over a large span, a
  * GPU leaving the process) reschedules every AMDGPU_SVM_ATTR_BATCH
@@ -51,6 +56,7 @@
 #include <drm/amdgpu_svm_drm.h>
 
 #include "amdgpu_svm_attr.h"
+#include "amdgpu_svm_priv.h"
 
 #define to_attr_range(node) \
 	container_of(node, struct amdgpu_svm_attr_range, it)
@@ -202,6 +208,8 @@ attr_alloc_atomic(struct amdgpu_svm_attr_tree *tree)
 
 	lockdep_assert_held(&tree->lock);
 
+	if (amdgpu_svm_should_fail(AMDGPU_SVM_FAIL_ATTR_SPLIT))
+		return NULL;
 	r = kzalloc_obj(*r, GFP_NOWAIT | __GFP_ACCOUNT | __GFP_NOWARN);
 	if (!r && tree->nspare)
 		r = tree->spare[--tree->nspare];
@@ -307,15 +315,28 @@ static void attr_apply(struct amdgpu_svm_attrs *attrs,
 	}
 }
 
-static unsigned int attr_count_span(struct amdgpu_svm_attr_tree *tree,
-				    unsigned long start, unsigned long last)
+/*
+ * The nodes a SET_ATTR of [@start, @last] needs: one per hole between the
+ * intervals there (filled with defaults) and two for the splits at the
+ * span's ends.
+ */
+static unsigned long attr_count_need(struct amdgpu_svm_attr_tree *tree,
+				     unsigned long start, unsigned long last)
 {
 	struct amdgpu_svm_attr_range *r;
+	unsigned long need = 2, addr = start;
 	unsigned int n = 0;
 
-	for (r = attr_first(tree, start, last); r; r = attr_next(r, start, last))
+	for (r = attr_first(tree, start, last); r;
+	     r = attr_next(r, start, last)) {
 		attr_walked(&n);
-	return n;
+		if (r->it.start > addr)
+			need++;
+		if (r->it.last >= last)
+			return need;
+		addr = r->it.last + 1;
+	}
+	return need + 1;
 }
 
 /**
@@ -338,23 +359,26 @@ int amdgpu_svm_attr_set(struct amdgpu_svm_attr_tree *tree,
 			const struct amdgpu_svm_attr_op *ops, unsigned int nops)
 {
 	struct amdgpu_svm_attr_range **pool = NULL, **grown, *r, *next;
-	unsigned long last = end - 1, addr;
-	unsigned int need, have = 0, used = 0, walked = 0;
+	unsigned long last = end - 1, addr, need, have = 0, used = 0;
+	unsigned int walked = 0;
 	int ret = 0;
 
 	for (;;) {
 		mutex_lock(&tree->lock);
-		/* Two splits, and a hole before, between and after each. */
-		need = attr_count_span(tree, start, last) + 3;
+		need = attr_count_need(tree, start, last);
 		if (need <= have)
 			break;
 		mutex_unlock(&tree->lock);
 
-		grown = krealloc_array(pool, need, sizeof(*pool), GFP_KERNEL);
+		/* A span of many holes needs a large array: kvmalloc. */
+		grown = kvmalloc_array(need, sizeof(*pool), GFP_KERNEL);
 		if (!grown) {
 			ret = -ENOMEM;
 			goto out_free;
 		}
+		if (have)
+			memcpy(grown, pool, have * sizeof(*pool));
+		kvfree(pool);
 		pool = grown;
 		while (have < need) {
 			pool[have] = kzalloc_obj(*r, GFP_KERNEL_ACCOUNT);
@@ -406,7 +430,7 @@ int amdgpu_svm_attr_set(struct amdgpu_svm_attr_tree *tree,
 out_free:
 	while (used < have)
 		kfree(pool[used++]);
-	kfree(pool);
+	kvfree(pool);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_set);
@@ -419,10 +443,12 @@ EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_set);
  *
  * @blockable: the caller may sleep (mmu_notifier_range_blockable())
  *
- * Pages of the span get the defaults again. Needs at most one new node;
- * if neither GFP_NOWAIT nor a spare provides it, the whole interval that
- * needed splitting is dropped (its pages outside the span lose their
- * attributes too) and a warning is printed.
+ * Pages of the span get the defaults again. Needs at most one new node, to
+ * split an interval around the span; if neither GFP_NOWAIT nor a spare
+ * provides it, the interval stays whole, so that the pages around the
+ * span, still mapped, keep their attributes, and the span is remembered
+ * as stale (amdgpu_svm_attr_take_stale()): memory mapped there before
+ * the next SET_ATTR gets these attributes. A notice is printed.
  *
  * Context: the MMU notifier, or process context; sleeps only if
  * @blockable.
@@ -451,13 +477,19 @@ int amdgpu_svm_attr_clear(struct amdgpu_svm_attr_tree *tree,
 	if (r->it.start < start && r->it.last > last) {
 		struct amdgpu_svm_attr_range *tail = attr_alloc_atomic(tree);
 
-		interval_tree_remove(&r->it, &tree->root);
 		if (!tail) {
-			pr_warn_ratelimited("amdgpu_svm: no memory to split attributes at 0x%lx, dropping 0x%lx-0x%lx\n",
-					    start, r->it.start, r->it.last + 1);
-			kfree(r);
+			pr_notice_ratelimited("amdgpu_svm: no memory to split attributes at 0x%lx-0x%lx: they stay until the next SET_ATTR\n",
+					      start, end);
+			if (tree->stale_start == tree->stale_end) {
+				tree->stale_start = start;
+				tree->stale_end = end;
+			} else {
+				tree->stale_start = min(tree->stale_start, start);
+				tree->stale_end = max(tree->stale_end, end);
+			}
 			goto out_unlock;
 		}
+		interval_tree_remove(&r->it, &tree->root);
 		tail->it.start = end;
 		tail->it.last = r->it.last;
 		tail->attrs = r->attrs;
@@ -488,6 +520,34 @@ out_unlock:
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_clear);
+
+/**
+ * amdgpu_svm_attr_take_stale() - the span whose unmapped parts may still
+ * hold attributes
+ * @tree: the tree
+ * @start: set to its first byte
+ * @end: set to one past its last byte
+ *
+ * The span covers every clear that kept an interval whole for lack of
+ * memory (amdgpu_svm_attr_clear()) since the last call, and is forgotten
+ * here: the caller, holding the mmap_lock so that no munmap runs
+ * meanwhile, clears what of it no VMA maps.
+ *
+ * Context: process context, may sleep; takes the tree lock.
+ * Return: false when there is no such span.
+ */
+bool amdgpu_svm_attr_take_stale(struct amdgpu_svm_attr_tree *tree,
+				unsigned long *start, unsigned long *end)
+{
+	mutex_lock(&tree->lock);
+	*start = tree->stale_start;
+	*end = tree->stale_end;
+	tree->stale_start = 0;
+	tree->stale_end = 0;
+	mutex_unlock(&tree->lock);
+	return *start != *end;
+}
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_take_stale);
 
 /**
  * amdgpu_svm_attr_piece() - the attributes at an address
@@ -581,14 +641,18 @@ void amdgpu_svm_attr_get(struct amdgpu_svm_attr_tree *tree,
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_get);
 
 /**
- * amdgpu_svm_attr_forget_gpu() - drop a GPU index from every interval
+ * amdgpu_svm_attr_forget_gpu() - drop a GPU from every interval
  * @tree: the tree
  * @idx: the GPU index leaving the process
+ * @gpu_id: its gpu_id
+ *
+ * Its access bits go, and locations naming it become undefined: SET_ATTR
+ * could not name it any more, and GET_ATTR must not either.
  *
  * Context: process context, may sleep; takes the tree lock.
  */
 void amdgpu_svm_attr_forget_gpu(struct amdgpu_svm_attr_tree *tree,
-				unsigned int idx)
+				unsigned int idx, u32 gpu_id)
 {
 	struct amdgpu_svm_attr_range *r;
 	u64 bit = BIT_ULL(idx);
@@ -600,6 +664,10 @@ void amdgpu_svm_attr_forget_gpu(struct amdgpu_svm_attr_tree *tree,
 		r->attrs.access &= ~bit;
 		r->attrs.access_in_place &= ~bit;
 		r->attrs.no_access &= ~bit;
+		if (r->attrs.preferred_loc == gpu_id)
+			r->attrs.preferred_loc = AMDGPU_SVM_LOCATION_UNDEFINED;
+		if (r->attrs.prefetch_loc == gpu_id)
+			r->attrs.prefetch_loc = AMDGPU_SVM_LOCATION_UNDEFINED;
 		attr_walked(&n);
 	}
 	attr_merge(tree, 0, ULONG_MAX);
@@ -636,10 +704,13 @@ bool amdgpu_svm_attr_any(struct amdgpu_svm_attr_tree *tree,
  */
 unsigned int amdgpu_svm_attr_count(struct amdgpu_svm_attr_tree *tree)
 {
-	unsigned int n;
+	struct amdgpu_svm_attr_range *r;
+	unsigned int n = 0;
 
 	mutex_lock(&tree->lock);
-	n = attr_count_span(tree, 0, ULONG_MAX);
+	for (r = attr_first(tree, 0, ULONG_MAX); r;
+	     r = attr_next(r, 0, ULONG_MAX))
+		attr_walked(&n);
 	mutex_unlock(&tree->lock);
 	return n;
 }

@@ -118,6 +118,13 @@ struct amdgpu_svm_attr_tree {
 	/** @nspare: valid entries of @spare. */
 	unsigned int nspare;
 	/**
+	 * @stale_start: first byte of a span munmap could not clear for
+	 * lack of memory (amdgpu_svm_attr_take_stale()).
+	 */
+	unsigned long stale_start;
+	/** @stale_end: its end; @stale_start == @stale_end: none. */
+	unsigned long stale_end;
+	/**
 	 * @clears: spans whose attributes munmap cleared so far, written
 	 * under @lock (amdgpu_svm_attr_clears()).
 	 */
@@ -151,6 +158,8 @@ int amdgpu_svm_attr_set(struct amdgpu_svm_attr_tree *tree,
 			const struct amdgpu_svm_attr_op *ops, unsigned int nops);
 int amdgpu_svm_attr_clear(struct amdgpu_svm_attr_tree *tree,
 			  unsigned long start, unsigned long end, bool blockable);
+bool amdgpu_svm_attr_take_stale(struct amdgpu_svm_attr_tree *tree,
+				unsigned long *start, unsigned long *end);
 void amdgpu_svm_attr_get(struct amdgpu_svm_attr_tree *tree,
 			 unsigned long start, unsigned long end,
 			 struct amdgpu_svm_attr_get *out);
@@ -159,7 +168,7 @@ unsigned long amdgpu_svm_attr_piece(struct amdgpu_svm_attr_tree *tree,
 				    unsigned long *piece_start,
 				    struct amdgpu_svm_attrs *attrs);
 void amdgpu_svm_attr_forget_gpu(struct amdgpu_svm_attr_tree *tree,
-				unsigned int idx);
+				unsigned int idx, u32 gpu_id);
 bool amdgpu_svm_attr_any(struct amdgpu_svm_attr_tree *tree,
 			 unsigned long start, unsigned long end);
 unsigned int amdgpu_svm_attr_count(struct amdgpu_svm_attr_tree *tree);

@@ -731,7 +731,8 @@ void amdgpu_svm_destroy(struct amdgpu_svm *svm)
 	mutex_unlock(&proc->queue_lock);
 
 	if (!--proc->gpu_refs[svm->idx])
-		amdgpu_svm_attr_forget_gpu(&proc->attrs, svm->idx);
+		amdgpu_svm_attr_forget_gpu(&proc->attrs, svm->idx,
+					   svm->gpu->gpu_id);
 	last = !--proc->ncontexts;
 	mutex_unlock(&proc->lock);
 

@@ -8,7 +8,7 @@
 /**
  * DOC: Fault injection
  *
- * With CONFIG_FAULT_INJECTION_DEBUG_FS the core fails three of its own
+ * With CONFIG_FAULT_INJECTION_DEBUG_FS the core fails four of its own
  * steps on demand, each a standard fault-injection attribute directory
  * (probability, interval, times, verbose, task-filter, the stack filter;
  * see Documentation/fault-injection/fault-injection.rst) under
@@ -21,13 +21,18 @@
  *   allocate;
  * - ``fail_migrate``: a migration between system memory and VRAM fails
  *   with -ENOMEM before anything is copied, as a copy engine that
- *   failed.
+ *   failed;
+ * - ``fail_attr_split``: a munmap inside one attribute interval finds no
+ *   node to split it with, neither from GFP_NOWAIT nor from the spares,
+ *   as under a memory cgroup at its limit after a run of such munmaps.
  *
  * Each injected failure takes the path a real one takes: SET_ATTR returns
  * the errno with the attributes set, the restore worker retries and in the
  * end gives up on the span (XNACK off), a GPU fault returns the errno,
  * which the GPU driver retries as transient (XNACK on), and a failed
- * migration leaves the pages where they were.
+ * migration leaves the pages where they were; an interval munmap cannot
+ * split keeps its attributes whole until the next SET_ATTR clears what
+ * of it is unmapped.
  * The kernel's failslab and fail_page_alloc reach the core's allocations
  * and those of drm_gpusvm and the mm below it; their stack filter
  * (require-start / require-end) can confine them to this module.
@@ -49,6 +54,7 @@ static const char *const amdgpu_svm_fault_names[AMDGPU_SVM_FAIL_POINTS] = {
 	[AMDGPU_SVM_FAIL_GET_PAGES] = "fail_get_pages",
 	[AMDGPU_SVM_FAIL_UPDATE_PTES] = "fail_update_ptes",
 	[AMDGPU_SVM_FAIL_MIGRATE] = "fail_migrate",
+	[AMDGPU_SVM_FAIL_ATTR_SPLIT] = "fail_attr_split",
 };
 
 /**

@@ -246,12 +246,15 @@ size_t amdgpu_svm_range_bytes(struct amdgpu_svm *svm);
  * @AMDGPU_SVM_FAIL_GET_PAGES: getting a range's pages
  * @AMDGPU_SVM_FAIL_UPDATE_PTES: a GPU page-table update
  * @AMDGPU_SVM_FAIL_MIGRATE: a migration between system memory and VRAM
+ * @AMDGPU_SVM_FAIL_ATTR_SPLIT: the node a munmap needs to split an
+ *	attribute interval
  * @AMDGPU_SVM_FAIL_POINTS: their number
  */
 enum amdgpu_svm_fail_point {
 	AMDGPU_SVM_FAIL_GET_PAGES,
 	AMDGPU_SVM_FAIL_UPDATE_PTES,
 	AMDGPU_SVM_FAIL_MIGRATE,
+	AMDGPU_SVM_FAIL_ATTR_SPLIT,
 	AMDGPU_SVM_FAIL_POINTS,
 };
 

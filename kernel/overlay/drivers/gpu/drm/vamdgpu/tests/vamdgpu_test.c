@@ -300,10 +300,46 @@ static void vamdgpu_pt_update_bad(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vamdgpu_vm_update_range(t->vm, VA(1), VA(1),
 						      beyond_vram, 0), -EINVAL);
 	/* A bad entry leaves the whole span invalid, the good page included. */
+	KUNIT_ASSERT_EQ(test, vamdgpu_vm_reserve_range(t->vm, VA(0), VA(2)), 0);
 	KUNIT_EXPECT_EQ(test, vamdgpu_vm_update_range(t->vm, VA(0), VA(2),
 						      beyond_vram, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, VA(0)), 0);
 	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, VA(1)), 0);
+}
+
+/*
+ * An update never allocates a page table: a span whose leaf was not
+ * reserved is refused whole, as amdgpu's unlocked update refuses it, and
+ * the part of it in a reserved leaf is left invalid too.
+ */
+static void vamdgpu_pt_update_unreserved(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	u64 leaf_end = VA(0) + SZ_2M;
+	const struct drm_pagemap_addr addrs[] = {
+		drm_pagemap_addr_encode(t->dma[0], DRM_INTERCONNECT_SYSTEM, 0,
+					DMA_BIDIRECTIONAL),
+		drm_pagemap_addr_encode(t->dma[1], DRM_INTERCONNECT_SYSTEM, 0,
+					DMA_BIDIRECTIONAL),
+	};
+
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_update_range(t->vm, VA(0), VA(1),
+						      addrs, VAMDGPU_PTE_READ),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, VA(0)), 0);
+
+	/* The first page's leaf reserved, the second's not. */
+	KUNIT_ASSERT_EQ(test, vamdgpu_vm_reserve_range(t->vm,
+						       leaf_end - PAGE_SIZE,
+						       leaf_end), 0);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_update_range(t->vm,
+						      leaf_end - PAGE_SIZE,
+						      leaf_end + PAGE_SIZE,
+						      addrs, VAMDGPU_PTE_READ),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, leaf_end - PAGE_SIZE),
+			0);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_read_pte(t->vm, leaf_end), 0);
 }
 
 /* A VRAM block of 2^@order pages mapped at VA(0) with @flags. */
@@ -319,6 +355,8 @@ static struct vamdgpu_vram_block *map_vram(struct kunit *test,
 	addr = drm_pagemap_addr_encode(vamdgpu_vram_block_offset(block, 0),
 				       DRM_INTERCONNECT_DRIVER, order,
 				       DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_EQ(test, vamdgpu_vm_reserve_range(t->vm, VA(0),
+						       VA(1 << order)), 0);
 	KUNIT_ASSERT_EQ(test, vamdgpu_vm_update_range(t->vm, VA(0),
 						      VA(1 << order), &addr,
 						      flags), 0);
@@ -711,6 +749,41 @@ static void vamdgpu_tlb_hit_after_miss(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, miss);
 }
 
+/*
+ * What the SVM invalidation check sees: SVM pages reachable through a PTE
+ * or a cached translation; pages mapped by hand (pinned) never.
+ */
+static void vamdgpu_tlb_reachable(struct kunit *test)
+{
+	struct vamdgpu_test *t = test->priv;
+	u8 v;
+
+	KUNIT_ASSERT_EQ(test, vamdgpu_vm_set_pte(t->vm, VA(0),
+						 pte_of(t, 0, true) |
+						 VAMDGPU_PTE_PINNED), 0);
+	KUNIT_ASSERT_EQ(test, map_page(t, VA(2), 1, true), 0);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_first_reachable(t->vm, VA(0), VA(4)),
+			VA(2));
+	KUNIT_ASSERT_EQ(test, gpu_access(t, VA(0), &v, 1, VAMDGPU_ACCESS_READ,
+					 NULL, NULL), 0);
+	KUNIT_ASSERT_EQ(test, gpu_access(t, VA(2), &v, 1, VAMDGPU_ACCESS_READ,
+					 NULL, NULL), 0);
+
+	/* Cleared but not flushed: the TLB still reaches the SVM page. */
+	vamdgpu_vm_clear_range(t->vm, VA(2), VA(3));
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_first_reachable(t->vm, VA(0), VA(4)),
+			VA(2));
+	vamdgpu_vm_flush_tlb(t->vm);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_first_reachable(t->vm, VA(0), VA(4)),
+			VA(4));
+	/* The pinned page is still mapped and cached, and left out. */
+	KUNIT_ASSERT_EQ(test, gpu_access(t, VA(0), &v, 1, VAMDGPU_ACCESS_READ,
+					 NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, v, 0x10);
+	KUNIT_EXPECT_EQ(test, vamdgpu_vm_first_reachable(t->vm, VA(0), VA(4)),
+			VA(4));
+}
+
 static void vamdgpu_tlb_stale_until_flush(struct kunit *test)
 {
 	struct vamdgpu_test *t = test->priv;
@@ -1092,6 +1165,7 @@ static struct kunit_case vamdgpu_pt_cases[] = {
 	KUNIT_CASE(vamdgpu_pt_update_run_across_leaves),
 	KUNIT_CASE(vamdgpu_pt_2m_fragment),
 	KUNIT_CASE(vamdgpu_pt_update_bad),
+	KUNIT_CASE(vamdgpu_pt_update_unreserved),
 	KUNIT_CASE(vamdgpu_pt_vram),
 	KUNIT_CASE(vamdgpu_pt_vram_freed),
 	{}
@@ -1129,6 +1203,7 @@ static struct kunit_suite vamdgpu_vram_suite = {
 static struct kunit_case vamdgpu_tlb_cases[] = {
 	KUNIT_CASE_PARAM(vamdgpu_tlb_access_span, access_gen_params),
 	KUNIT_CASE(vamdgpu_tlb_hit_after_miss),
+	KUNIT_CASE(vamdgpu_tlb_reachable),
 	KUNIT_CASE(vamdgpu_tlb_stale_until_flush),
 	KUNIT_CASE(vamdgpu_tlb_permission_not_cached),
 	KUNIT_CASE(vamdgpu_tlb_stale_pte),

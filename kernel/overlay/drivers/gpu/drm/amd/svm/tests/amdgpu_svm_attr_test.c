@@ -6,12 +6,14 @@
  * Copyright 2026 The amdgpu-svm authors
  */
 
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <kunit/visibility.h>
 #include <linux/module.h>
 #include <drm/amdgpu_svm_drm.h>
 
 #include "../amdgpu_svm_attr.h"
+#include "../amdgpu_svm_priv.h"
 
 #define PG(n)	((unsigned long)(n) * 0x1000UL)
 #define DEF_FLAGS	(AMDGPU_SVM_FLAG_HOST_ACCESS | AMDGPU_SVM_FLAG_COHERENT)
@@ -248,22 +250,78 @@ static void attr_test_clear_punches_holes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_count(tree), 9U);
 }
 
-/* A GPU leaving the process loses its access bits; equal neighbours merge. */
+/* amdgpu_svm_should_fail(): no node for a munmap's split, from anywhere. */
+static bool attr_test_no_split_node(enum amdgpu_svm_fail_point point)
+{
+	return point == AMDGPU_SVM_FAIL_ATTR_SPLIT;
+}
+
+/*
+ * A munmap inside one interval that finds no node to split it with keeps
+ * the interval whole: the pages around the hole, still mapped, keep their
+ * attributes, and the hole is handed to the next SET_ATTR to clear.
+ */
+static void attr_test_clear_without_node(struct kunit *test)
+{
+	struct amdgpu_svm_attr_tree *tree = attr_test_tree(test);
+	struct amdgpu_svm_attr_op ops[] = {
+		{ AMDGPU_SVM_ATTR_GRANULARITY, 2 },
+		{ AMDGPU_SVM_ATTR_ACCESS, 0 },
+	};
+	struct amdgpu_svm_attr_get got;
+	unsigned long start, end;
+
+	KUNIT_ASSERT_EQ(test, 0, amdgpu_svm_attr_refill(tree));
+	KUNIT_ASSERT_EQ(test, 0, amdgpu_svm_attr_set(tree, PG(0), PG(64), ops,
+						     ARRAY_SIZE(ops)));
+	KUNIT_EXPECT_FALSE(test, amdgpu_svm_attr_take_stale(tree, &start, &end));
+
+	kunit_activate_static_stub(test, amdgpu_svm_should_fail,
+				   attr_test_no_split_node);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_clear(tree, PG(20), PG(21), true),
+			0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_clear(tree, PG(8), PG(9), true),
+			0);
+	kunit_deactivate_static_stub(test, amdgpu_svm_should_fail);
+
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_count(tree), 1U);
+	amdgpu_svm_attr_get(tree, PG(60), PG(64), &got);
+	KUNIT_EXPECT_EQ(test, got.granularity, 2U);
+	KUNIT_EXPECT_EQ(test, got.access, BIT_ULL(0));
+
+	/* Both holes, once. */
+	KUNIT_ASSERT_TRUE(test, amdgpu_svm_attr_take_stale(tree, &start, &end));
+	KUNIT_EXPECT_EQ(test, start, PG(8));
+	KUNIT_EXPECT_EQ(test, end, PG(21));
+	KUNIT_EXPECT_FALSE(test, amdgpu_svm_attr_take_stale(tree, &start, &end));
+}
+
+/*
+ * A GPU leaving the process loses its access bits and the locations
+ * naming it (gpu_id 0x200 at index 1); equal neighbours merge.
+ */
 static void attr_test_forget_gpu(struct kunit *test)
 {
 	struct amdgpu_svm_attr_tree *tree = attr_test_tree(test);
 	struct amdgpu_svm_attr_op op0 = { AMDGPU_SVM_ATTR_ACCESS, 0 };
-	struct amdgpu_svm_attr_op op1 = { AMDGPU_SVM_ATTR_ACCESS, 1 };
+	struct amdgpu_svm_attr_op op1[] = {
+		{ AMDGPU_SVM_ATTR_ACCESS, 1 },
+		{ AMDGPU_SVM_ATTR_PREFERRED_LOC, 0x200 },
+		{ AMDGPU_SVM_ATTR_PREFETCH_LOC, 0x200 },
+	};
 	struct amdgpu_svm_attr_get got;
 
 	KUNIT_ASSERT_EQ(test, 0, amdgpu_svm_attr_set(tree, PG(0), PG(8), &op0, 1));
-	KUNIT_ASSERT_EQ(test, 0, amdgpu_svm_attr_set(tree, PG(4), PG(8), &op1, 1));
+	KUNIT_ASSERT_EQ(test, 0, amdgpu_svm_attr_set(tree, PG(4), PG(8), op1,
+						     ARRAY_SIZE(op1)));
 	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_count(tree), 2U);
 
-	amdgpu_svm_attr_forget_gpu(tree, 1);
+	amdgpu_svm_attr_forget_gpu(tree, 1, 0x200);
 	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_count(tree), 1U);
-	amdgpu_svm_attr_get(tree, PG(0), PG(8), &got);
+	amdgpu_svm_attr_get(tree, PG(4), PG(8), &got);
 	KUNIT_EXPECT_EQ(test, got.access, BIT_ULL(0));
+	KUNIT_EXPECT_EQ(test, got.preferred_loc, AMDGPU_SVM_LOCATION_UNDEFINED);
+	KUNIT_EXPECT_EQ(test, got.prefetch_loc, AMDGPU_SVM_LOCATION_UNDEFINED);
 }
 
 /* XNACK on: pages without attributes are accessible by every GPU. */
@@ -361,7 +419,7 @@ static void attr_test_many_intervals(struct kunit *test)
 	amdgpu_svm_attr_get(tree, PG(0), PG(MANY), &got);
 	KUNIT_EXPECT_EQ(test, got.access, BIT_ULL(0));
 
-	amdgpu_svm_attr_forget_gpu(tree, 0);
+	amdgpu_svm_attr_forget_gpu(tree, 0, 0x100);
 	amdgpu_svm_attr_get(tree, PG(0), PG(MANY), &got);
 	KUNIT_EXPECT_EQ(test, got.access, 0ULL);
 	/* Granularities still alternate: nothing merges. */
@@ -377,6 +435,7 @@ static struct kunit_case amdgpu_svm_attr_test_cases[] = {
 	KUNIT_CASE_PARAM(attr_test_case, attr_gen_params),
 	KUNIT_CASE(attr_test_piece),
 	KUNIT_CASE(attr_test_clear_punches_holes),
+	KUNIT_CASE(attr_test_clear_without_node),
 	KUNIT_CASE(attr_test_forget_gpu),
 	KUNIT_CASE(attr_test_default_access),
 	KUNIT_CASE(attr_test_default_access_late_gpu),
