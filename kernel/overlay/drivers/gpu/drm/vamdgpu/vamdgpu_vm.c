@@ -35,11 +35,13 @@
  * - A PTE whose system page is already freed, or frozen for migration or
  *   reclaim, is a stale mapping the driver failed to clear: the access
  *   faults with VAMDGPU_FAULT_STALE_PTE instead of touching the page. So
- *   does a PTE or a cached translation to VRAM no block holds any more
- *   (its unit was freed): VRAM pages are not referenced by the TLB, and
- *   real hardware would read or write what the next user of that VRAM
- *   keeps there. Once the page belongs to a new block the model cannot
- *   tell any more.
+ *   does a PTE or a cached translation to VRAM whose block was freed (its
+ *   unit went), also once the page belongs to a new block: the PTE keeps
+ *   the generation of the block it was written for
+ *   (VAMDGPU_PTE_VRAM_GEN), and real hardware would read or write what
+ *   the next user of that VRAM keeps there. VRAM pages are not
+ *   referenced by the TLB. A page that left VRAM while the rest of its
+ *   block stays is not seen.
  * - The flush is heavyweight: every GPU access runs under the TLB lock, so
  *   when the flush returns no access through an old translation is in
  *   flight and the pages may be freed.
@@ -57,6 +59,7 @@
  */
 
 #include <kunit/visibility.h>
+#include <linux/bitfield.h>
 #include <linux/cleanup.h>
 #include <linux/dma-direct.h>
 #include <linux/highmem.h>
@@ -143,7 +146,7 @@ static u64 vamdgpu_frag_pte(u64 frag, unsigned int i)
 	if (!(frag & VAMDGPU_PTE_VALID))
 		return 0;
 	return ((frag & VAMDGPU_PTE_ADDR_MASK) + ((u64)i << PAGE_SHIFT)) |
-	       (frag & VAMDGPU_PTE_FLAGS);
+	       (frag & (VAMDGPU_PTE_FLAGS | VAMDGPU_PTE_VRAM_GEN));
 }
 
 /* The PTE of page @i of @leaf, however the leaf maps it. Lockless. */
@@ -345,6 +348,19 @@ static void vamdgpu_tlb_entry_drop(struct vamdgpu_tlb_entry *e)
 	e->vpn = 0;
 }
 
+/*
+ * Does the VRAM page of @pte still belong to the block it belonged to when
+ * the PTE was written? False once that block was freed, even if a new one
+ * holds the page now.
+ */
+static bool vamdgpu_vm_vram_live(struct vamdgpu_vm *vm, u64 pte)
+{
+	u16 gen = vamdgpu_vram_page_gen(vm->vdev->vram,
+					pte & VAMDGPU_PTE_ADDR_MASK);
+
+	return gen && gen == FIELD_GET(VAMDGPU_PTE_VRAM_GEN, pte);
+}
+
 /* Fill @e from a valid @pte; false if the memory behind it is gone. */
 static bool vamdgpu_tlb_fill(struct vamdgpu_vm *vm, struct vamdgpu_tlb_entry *e,
 			     u64 vpn, u64 pte)
@@ -356,8 +372,7 @@ static bool vamdgpu_tlb_fill(struct vamdgpu_vm *vm, struct vamdgpu_tlb_entry *e,
 	lockdep_assert_held(&vm->tlb_lock);
 
 	if (pte & VAMDGPU_PTE_VRAM) {
-		if (!vamdgpu_vram_page_allocated(vm->vdev->vram,
-						 pte & VAMDGPU_PTE_ADDR_MASK))
+		if (!vamdgpu_vm_vram_live(vm, pte))
 			return false;
 	} else {
 		pfn = PHYS_PFN(dma_to_phys(dev, pte & VAMDGPU_PTE_ADDR_MASK));
@@ -416,7 +431,11 @@ static int vamdgpu_run_next(struct vamdgpu_vm *vm,
 	if (a->proto != DRM_INTERCONNECT_SYSTEM) {
 		if (!vamdgpu_vram_backing_page(vm->vdev->vram, run->addr))
 			return -EINVAL;
-		run->pte |= VAMDGPU_PTE_VRAM;
+		/* The pages of one entry are one folio, of one block. */
+		run->pte |= VAMDGPU_PTE_VRAM |
+			    FIELD_PREP(VAMDGPU_PTE_VRAM_GEN,
+				       vamdgpu_vram_page_gen(vm->vdev->vram,
+							     run->addr));
 	}
 	run->end = va + (PAGE_SIZE << a->order);
 	return 0;
@@ -689,8 +708,7 @@ int vamdgpu_vm_access(struct vamdgpu_vm *vm, u64 va, void *buf, size_t len,
 			goto fault;
 		}
 	} else if ((e->pte & VAMDGPU_PTE_VRAM) &&
-		   !vamdgpu_vram_page_allocated(vm->vdev->vram,
-						e->pte & VAMDGPU_PTE_ADDR_MASK)) {
+		   !vamdgpu_vm_vram_live(vm, e->pte)) {
 		/* A translation cached before its VRAM was freed. */
 		vamdgpu_tlb_entry_drop(e);
 		fault->flags |= VAMDGPU_FAULT_STALE_PTE;

@@ -40,6 +40,13 @@ struct vamdgpu_vm;
  */
 #define VAMDGPU_PTE_PINNED	BIT_ULL(7)
 #define VAMDGPU_PTE_ADDR_MASK	GENMASK_ULL(51, 12)
+/*
+ * With VAMDGPU_PTE_VRAM: the generation of the VRAM block the page had
+ * when the PTE was written (vamdgpu_vram_page_gen()). The model's own
+ * check, ignored as an address: a PTE whose page changed hands since is
+ * stale.
+ */
+#define VAMDGPU_PTE_VRAM_GEN	GENMASK_ULL(63, 52)
 
 /* A leaf page table covers 512 PTEs, 2 MiB of GPU VA, like amdgpu's PTB. */
 #define VAMDGPU_PT_LEAF_SHIFT	9

@@ -27,6 +27,14 @@
  * vamdgpu_vram_copy_to_ram(), the virtual copy engine. The page owner
  * (vamdgpu_vram_owner()) is per device.
  *
+ * Each block gets a generation (1 to VAMDGPU_VRAM_GEN_MAX, in turn), which
+ * its pages carry while it holds them (0 while free,
+ * vamdgpu_vram_page_gen()). A PTE to VRAM records the generation of its
+ * page (vamdgpu_vm.c): one left behind after its block was freed is seen
+ * as stale even once the pages belong to a new block, as long as fewer
+ * than VAMDGPU_VRAM_GEN_MAX blocks were allocated in between - on amdgpu
+ * such a PTE reads or writes the next owner's data.
+ *
  * A block's pages stay allocated until its last reference goes: freeing
  * takes it off the eviction list at once, but an eviction that already
  * holds the block keeps its pages (and its owner's data) from being reused
@@ -38,7 +46,8 @@
  * number of such passes.
  *
  * Locking: &vamdgpu_vram.lock (spinlock) protects the bitmap, the block
- * list, the blocks' @ops / @priv and the counters; &vamdgpu_vram.evict_lock
+ * list, the blocks' @ops / @priv, the counters and the writes of the
+ * generations (read without it); &vamdgpu_vram.evict_lock
  * serializes eviction passes. Backing pages are published with
  * release/acquire and never change afterwards.
  */
@@ -85,6 +94,10 @@ struct vamdgpu_vram {
 	spinlock_t lock;
 	/** @bitmap: allocated pages. */
 	unsigned long *bitmap;
+	/** @gen: per page, the generation of the block holding it, or 0. */
+	u16 *gen;
+	/** @next_gen: the generation of the next block. */
+	u16 next_gen;
 	/** @used: allocated pages. */
 	unsigned long used;
 	/** @blocks: the allocated &vamdgpu_vram_block list. */
@@ -185,25 +198,35 @@ struct page *vamdgpu_vram_backing_page(struct vamdgpu_vram *vram, u64 offset)
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_backing_page);
 
 /**
- * vamdgpu_vram_page_allocated() - is a VRAM page part of a live block?
+ * vamdgpu_vram_page_gen() - the generation of the block holding a VRAM page
  * @vram: the VRAM
  * @offset: byte offset into VRAM
  *
  * Context: any.
- * Return: true if a block holds the page at @offset.
+ * Return: 1 to VAMDGPU_VRAM_GEN_MAX, or 0 if no block holds the page (or
+ * @offset lies beyond VRAM).
  */
-bool vamdgpu_vram_page_allocated(struct vamdgpu_vram *vram, u64 offset)
+u16 vamdgpu_vram_page_gen(struct vamdgpu_vram *vram, u64 offset)
 {
 	u64 i = offset >> PAGE_SHIFT;
-	unsigned long flags;
-	bool allocated;
 
 	if (i >= vram->npages)
-		return false;
-	spin_lock_irqsave(&vram->lock, flags);
-	allocated = test_bit(i, vram->bitmap);
-	spin_unlock_irqrestore(&vram->lock, flags);
-	return allocated;
+		return 0;
+	return READ_ONCE(vram->gen[i]);
+}
+EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_page_gen);
+
+/* Give the pages [@first, @first + @npages) generation @gen. */
+static void vamdgpu_vram_set_gen(struct vamdgpu_vram *vram,
+				 unsigned long first, unsigned long npages,
+				 u16 gen)
+{
+	unsigned long i;
+
+	lockdep_assert_held(&vram->lock);
+
+	for (i = first; i < first + npages; i++)
+		WRITE_ONCE(vram->gen[i], gen);
 }
 
 /**
@@ -280,6 +303,7 @@ static void vamdgpu_vram_block_release(struct kref *ref)
 	/* The last put may come from folio_free(), in any context. */
 	spin_lock_irqsave(&vram->lock, flags);
 	bitmap_clear(vram->bitmap, block->first, block->npages);
+	vamdgpu_vram_set_gen(vram, block->first, block->npages, 0);
 	vram->used -= block->npages;
 	spin_unlock_irqrestore(&vram->lock, flags);
 	if (block->ops && block->ops->release)
@@ -327,6 +351,8 @@ vamdgpu_vram_alloc(struct vamdgpu_vram *vram, unsigned long npages,
 		return ERR_PTR(-ENOSPC);
 	}
 	bitmap_set(vram->bitmap, first, npages);
+	vamdgpu_vram_set_gen(vram, first, npages, vram->next_gen);
+	vram->next_gen = vram->next_gen % VAMDGPU_VRAM_GEN_MAX + 1;
 	vram->used += npages;
 	block->first = first;
 	block->evict_gen = vram->evict_gen;
@@ -710,9 +736,11 @@ int vamdgpu_vram_init(struct vamdgpu_device *vdev)
 	INIT_LIST_HEAD(&vram->blocks);
 	mutex_init(&vram->evict_lock);
 
+	vram->next_gen = 1;
 	vram->backing = kvcalloc(vram->npages, sizeof(*vram->backing), GFP_KERNEL);
 	vram->bitmap = bitmap_zalloc(vram->npages, GFP_KERNEL);
-	if (!vram->backing || !vram->bitmap) {
+	vram->gen = kvcalloc(vram->npages, sizeof(*vram->gen), GFP_KERNEL);
+	if (!vram->backing || !vram->bitmap || !vram->gen) {
 		ret = -ENOMEM;
 		goto err_free;
 	}
@@ -742,6 +770,7 @@ int vamdgpu_vram_init(struct vamdgpu_device *vdev)
 err_release_region:
 	release_mem_region(vram->res->start, resource_size(vram->res));
 err_free:
+	kvfree(vram->gen);
 	bitmap_free(vram->bitmap);
 	kvfree(vram->backing);
 	mutex_destroy(&vram->evict_lock);
@@ -772,6 +801,7 @@ void vamdgpu_vram_fini(struct vamdgpu_device *vdev)
 	for (i = 0; i < vram->npages; i++)
 		if (vram->backing[i])
 			__free_page(vram->backing[i]);
+	kvfree(vram->gen);
 	bitmap_free(vram->bitmap);
 	kvfree(vram->backing);
 	mutex_destroy(&vram->evict_lock);

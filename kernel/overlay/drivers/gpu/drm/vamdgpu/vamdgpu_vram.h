@@ -85,7 +85,9 @@ struct dev_pagemap *vamdgpu_vram_dev_pagemap(struct vamdgpu_vram *vram);
 struct vamdgpu_vram *vamdgpu_vram_from_page(struct page *page);
 u64 vamdgpu_vram_page_offset(struct page *page);
 struct page *vamdgpu_vram_backing_page(struct vamdgpu_vram *vram, u64 offset);
-bool vamdgpu_vram_page_allocated(struct vamdgpu_vram *vram, u64 offset);
+/* Generations of VRAM blocks: 1 to VAMDGPU_VRAM_GEN_MAX, then 1 again. */
+#define VAMDGPU_VRAM_GEN_MAX	4095
+u16 vamdgpu_vram_page_gen(struct vamdgpu_vram *vram, u64 offset);
 
 int vamdgpu_vram_copy_to_vram(struct vamdgpu_vram *vram, struct page **pages,
 			      const struct drm_pagemap_addr *addrs,

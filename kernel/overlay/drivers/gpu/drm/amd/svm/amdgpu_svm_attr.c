@@ -676,6 +676,33 @@ void amdgpu_svm_attr_forget_gpu(struct amdgpu_svm_attr_tree *tree,
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_forget_gpu);
 
 /**
+ * amdgpu_svm_attr_forget_all() - drop every interval (no GPU is left)
+ * @tree: the tree
+ *
+ * What the process set applied to GPUs it no longer has: a context that
+ * joins later starts from the defaults, as one that finds no process
+ * does. Reschedules on the way, as every long walk of the tree does.
+ *
+ * Context: process context, may sleep; takes the tree lock.
+ */
+void amdgpu_svm_attr_forget_all(struct amdgpu_svm_attr_tree *tree)
+{
+	struct amdgpu_svm_attr_range *r;
+	unsigned int n = 0;
+
+	mutex_lock(&tree->lock);
+	while ((r = attr_first(tree, 0, ULONG_MAX))) {
+		interval_tree_remove(&r->it, &tree->root);
+		kfree(r);
+		attr_walked(&n);
+	}
+	tree->stale_start = 0;
+	tree->stale_end = 0;
+	mutex_unlock(&tree->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_forget_all);
+
+/**
  * amdgpu_svm_attr_any() - whether SET_ATTR set attributes in a span
  * @tree: the tree
  * @start: first byte

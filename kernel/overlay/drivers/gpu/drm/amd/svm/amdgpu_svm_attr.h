@@ -169,6 +169,7 @@ unsigned long amdgpu_svm_attr_piece(struct amdgpu_svm_attr_tree *tree,
 				    struct amdgpu_svm_attrs *attrs);
 void amdgpu_svm_attr_forget_gpu(struct amdgpu_svm_attr_tree *tree,
 				unsigned int idx, u32 gpu_id);
+void amdgpu_svm_attr_forget_all(struct amdgpu_svm_attr_tree *tree);
 bool amdgpu_svm_attr_any(struct amdgpu_svm_attr_tree *tree,
 			 unsigned long start, unsigned long end);
 unsigned int amdgpu_svm_attr_count(struct amdgpu_svm_attr_tree *tree);

@@ -734,6 +734,14 @@ void amdgpu_svm_destroy(struct amdgpu_svm *svm)
 		amdgpu_svm_attr_forget_gpu(&proc->attrs, svm->idx,
 					   svm->gpu->gpu_id);
 	last = !--proc->ncontexts;
+	/*
+	 * A context may still join before the process goes (the render
+	 * node opened again meanwhile): it starts from the defaults, as it
+	 * would a moment later, not from what applied to GPUs now gone.
+	 * The tree is freed here, where its walk may reschedule.
+	 */
+	if (last)
+		amdgpu_svm_attr_forget_all(&proc->attrs);
 	mutex_unlock(&proc->lock);
 
 	if (last)

@@ -389,12 +389,13 @@ static void vamdgpu_pt_vram(struct kunit *test)
 static void vamdgpu_pt_vram_freed(struct kunit *test)
 {
 	struct vamdgpu_test *t = test->priv;
-	struct vamdgpu_vram_block *block;
+	struct vamdgpu_vram_block *block, *reused;
 	struct vamdgpu_fault fault;
 	bool tlb_miss = false;
-	u64 got = 0;
+	u64 got = 0, offset;
 
 	block = map_vram(test, 0, VAMDGPU_PTE_READ);
+	offset = vamdgpu_vram_block_offset(block, 0);
 	KUNIT_ASSERT_EQ(test, gpu_access(t, VA(0), &got, 8, VAMDGPU_ACCESS_READ,
 					 NULL, NULL), 0);
 	vamdgpu_vram_free(block);
@@ -410,6 +411,15 @@ static void vamdgpu_pt_vram_freed(struct kunit *test)
 					 &tlb_miss, &fault), -EFAULT);
 	KUNIT_EXPECT_TRUE(test, tlb_miss);
 	KUNIT_EXPECT_EQ(test, fault.flags, VAMDGPU_FAULT_STALE_PTE);
+
+	/* The page in a new block (first fit gives it back): still stale. */
+	reused = vamdgpu_vram_alloc(test_vdev->vram, 1, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(reused));
+	KUNIT_ASSERT_EQ(test, vamdgpu_vram_block_offset(reused, 0), offset);
+	KUNIT_EXPECT_EQ(test, gpu_access(t, VA(0), &got, 8, VAMDGPU_ACCESS_READ,
+					 &tlb_miss, &fault), -EFAULT);
+	KUNIT_EXPECT_EQ(test, fault.flags, VAMDGPU_FAULT_STALE_PTE);
+	vamdgpu_vram_free(reused);
 	vamdgpu_vm_clear_range(t->vm, VA(0), VA(1));
 }
 

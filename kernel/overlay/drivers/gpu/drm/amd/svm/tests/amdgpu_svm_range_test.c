@@ -985,6 +985,41 @@ static void range_test_join_during_last_destroy(struct kunit *test)
 	mutex_unlock(&proc->queue_lock);
 }
 
+static struct kunit *forget_test;
+
+/* Where the last destroy stops the workers, before a context can join. */
+static void forget_test_last_context_gone(struct amdgpu_svm_process *proc)
+{
+	kunit_deactivate_static_stub(forget_test,
+				     amdgpu_svm_process_last_context_gone);
+	KUNIT_EXPECT_EQ_MSG(forget_test, amdgpu_svm_attr_count(&proc->attrs),
+			    0U,
+			    "a context joining now would get the attributes of GPUs gone");
+	amdgpu_svm_process_last_context_gone(proc);
+}
+
+/*
+ * The last context's destroy forgets the process's attributes: a context
+ * that joins before the process is freed (the render node opened again
+ * meanwhile) starts from the defaults, as one joining a moment later
+ * does, and the tree is not left to the notifier's SRCU callback to free.
+ */
+static void range_test_last_destroy_forgets_attrs(struct kunit *test)
+{
+	struct amdgpu_svm_attr_op gran = { AMDGPU_SVM_ATTR_GRANULARITY, 0 };
+	struct mock_gpu *mock;
+	struct amdgpu_svm *svm;
+	unsigned long addr;
+
+	svm = range_test_setup(test, &mock, SZ_2M, &addr);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_set(&svm->proc->attrs, addr,
+						  addr + SZ_2M, &gran, 1), 0);
+	forget_test = test;
+	kunit_activate_static_stub(test, amdgpu_svm_process_last_context_gone,
+				   forget_test_last_context_gone);
+	kunit_release_action(test, range_test_destroy, svm);
+}
+
 /*
  * Issue 16, goal 2: an eviction quiesces only the context that has the
  * memory mapped, and nests with a quiesce the ioctl holds on it. Two
@@ -1317,6 +1352,7 @@ static struct kunit_case amdgpu_svm_range_test_cases[] = {
 	KUNIT_CASE(range_test_guard_page_back),
 	KUNIT_CASE(range_test_restore_after_exit),
 	KUNIT_CASE(range_test_join_during_last_destroy),
+	KUNIT_CASE(range_test_last_destroy_forgets_attrs),
 	KUNIT_CASE(range_test_quiesce_per_context),
 	KUNIT_CASE(range_test_destroy_resumes_last),
 	KUNIT_CASE(range_test_dma_array_by_folio),
