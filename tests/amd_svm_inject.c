@@ -81,7 +81,10 @@
  *	still reports the access, and after its pages are evicted the
  *	restore maps them again, so a GPU fill of the rest completes and
  *	reads back right. The next SET_ATTR clears the attributes of the
- *	page left unmapped: memory mapped there afterwards has none.
+ *	page left unmapped: memory mapped there afterwards has none. On the
+ *	virtual GPU, a second such page takes a buffer mapping of the
+ *	driver's own (MAP_USERPTR) at once: an unmapped page is no SVM
+ *	memory, whatever attributes are left on it.
  */
 
 #include <errno.h>
@@ -99,6 +102,7 @@
 #include "svm_buf.h"
 #include "svm_evict.h"
 #include "svm_gpu.h"
+#include "vamdgpu.h"
 
 #define INJECT_SIZE	(2u << 20)
 #define INJECT_PIECE	(64u << 10)
@@ -768,6 +772,25 @@ static void test_munmap_split(struct svm_gpu *gpu)
 				    gpu->gpu_id) == AMDGPU_SVM_ATTR_NO_ACCESS,
 		     "%s: memory mapped where the munmap could not clear the attributes got them after the next SET_ATTR\n",
 		     gpu->name);
+
+	if (gpu->is_virtual) {
+		hole = buf + 2 * INJECT_PIECE;
+		arm(p);
+		write_knob(p->dir, "times", "1");
+		write_knob(p->dir, "probability", "100");
+		munmap(hole, 4096);
+		fired = 1 - read_knob(p->dir, "times");
+		write_knob(p->dir, "probability", "0");
+		igt_assert_eq(fired, 1);
+		/* An SVM call first removes the range the munmap cut. */
+		svm_get_access(ctx.fd, (uintptr_t)buf + half, half, gpu->gpu_id);
+		ret = __vamdgpu_map_userptr(ctx.fd, (uintptr_t)hole, 4096,
+					    other, 0);
+		igt_assert_f(ret == 0,
+			     "%s: MAP_USERPTR at a page unmapped without memory to split its attributes returned %d (%s): SVM claimed memory no VMA maps\n",
+			     gpu->name, ret, strerror(-ret));
+		vamdgpu_unmap(ctx.fd, (uintptr_t)hole, 4096, 0);
+	}
 
 	munmap(other, INJECT_PIECE);
 	munmap(buf, size);

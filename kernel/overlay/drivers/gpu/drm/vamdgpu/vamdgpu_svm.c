@@ -298,8 +298,8 @@ int vamdgpu_svm_handle_fault(struct vamdgpu_vm *vm, u64 addr, bool write)
  * @start: first GPU VA
  * @end: one past the last
  *
- * Context: process context, may sleep; no vamdgpu lock held (takes the
- * SVM lock).
+ * Context: process context, may sleep; no vamdgpu lock held, nor the
+ * mmap_lock (takes the SVM lock, then the mmap_lock).
  * Return: amdgpu_svm_span_in_use()'s, false without an SVM context.
  */
 bool vamdgpu_svm_span_in_use(struct vamdgpu_vm *vm, u64 start, u64 end)

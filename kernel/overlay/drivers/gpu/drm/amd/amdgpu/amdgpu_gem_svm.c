@@ -1536,7 +1536,7 @@ int amdgpu_gem_svm_check_userq(struct amdgpu_vm *vm)
  * overwrite the other's PTEs. The other direction is check_span.
  *
  * Context: process context (the ioctl), no amdgpu lock held; takes the
- * SVM lock.
+ * SVM lock, then the mmap_lock.
  * Return: 0, or -EADDRINUSE over SVM memory.
  */
 int amdgpu_gem_svm_check_gem_va(struct amdgpu_vm *vm, u64 start, u64 size)

@@ -122,6 +122,9 @@ void amdgpu_svm_attr_tree_init(struct amdgpu_svm_attr_tree *tree)
 	};
 	tree->default_access = 0;
 	tree->nspare = 0;
+	tree->stale_start = 0;
+	tree->stale_end = 0;
+	tree->clears = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_tree_init);
 
@@ -481,11 +484,13 @@ int amdgpu_svm_attr_clear(struct amdgpu_svm_attr_tree *tree,
 			pr_notice_ratelimited("amdgpu_svm: no memory to split attributes at 0x%lx-0x%lx: they stay until the next SET_ATTR\n",
 					      start, end);
 			if (tree->stale_start == tree->stale_end) {
-				tree->stale_start = start;
-				tree->stale_end = end;
+				WRITE_ONCE(tree->stale_start, start);
+				WRITE_ONCE(tree->stale_end, end);
 			} else {
-				tree->stale_start = min(tree->stale_start, start);
-				tree->stale_end = max(tree->stale_end, end);
+				WRITE_ONCE(tree->stale_start,
+					   min(tree->stale_start, start));
+				WRITE_ONCE(tree->stale_end,
+					   max(tree->stale_end, end));
 			}
 			goto out_unlock;
 		}
@@ -530,8 +535,10 @@ EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_clear);
  *
  * The span covers every clear that kept an interval whole for lack of
  * memory (amdgpu_svm_attr_clear()) since the last call, and is forgotten
- * here: the caller, holding the mmap_lock so that no munmap runs
- * meanwhile, clears what of it no VMA maps.
+ * here: the caller, holding the mmap_lock so that no VMA appears
+ * meanwhile, clears what of it no VMA maps (a munmap that runs meanwhile,
+ * on the read lock it downgrades to, clears its span itself or records it
+ * again).
  *
  * Context: process context, may sleep; takes the tree lock.
  * Return: false when there is no such span.
@@ -542,8 +549,8 @@ bool amdgpu_svm_attr_take_stale(struct amdgpu_svm_attr_tree *tree,
 	mutex_lock(&tree->lock);
 	*start = tree->stale_start;
 	*end = tree->stale_end;
-	tree->stale_start = 0;
-	tree->stale_end = 0;
+	WRITE_ONCE(tree->stale_start, 0);
+	WRITE_ONCE(tree->stale_end, 0);
 	mutex_unlock(&tree->lock);
 	return *start != *end;
 }
@@ -696,8 +703,8 @@ void amdgpu_svm_attr_forget_all(struct amdgpu_svm_attr_tree *tree)
 		kfree(r);
 		attr_walked(&n);
 	}
-	tree->stale_start = 0;
-	tree->stale_end = 0;
+	WRITE_ONCE(tree->stale_start, 0);
+	WRITE_ONCE(tree->stale_end, 0);
 	mutex_unlock(&tree->lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(amdgpu_svm_attr_forget_all);

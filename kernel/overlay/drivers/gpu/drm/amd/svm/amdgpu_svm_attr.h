@@ -160,6 +160,22 @@ int amdgpu_svm_attr_clear(struct amdgpu_svm_attr_tree *tree,
 			  unsigned long start, unsigned long end, bool blockable);
 bool amdgpu_svm_attr_take_stale(struct amdgpu_svm_attr_tree *tree,
 				unsigned long *start, unsigned long *end);
+
+/**
+ * amdgpu_svm_attr_has_stale() - may amdgpu_svm_attr_take_stale() find a span
+ * @tree: the tree
+ *
+ * A look without the lock, to spare the caller the mmap_lock when there
+ * is nothing to clear.
+ *
+ * Return: true if a munmap left attributes it could not clear.
+ */
+static inline bool
+amdgpu_svm_attr_has_stale(const struct amdgpu_svm_attr_tree *tree)
+{
+	return READ_ONCE(tree->stale_start) != READ_ONCE(tree->stale_end);
+}
+
 void amdgpu_svm_attr_get(struct amdgpu_svm_attr_tree *tree,
 			 unsigned long start, unsigned long end,
 			 struct amdgpu_svm_attr_get *out);

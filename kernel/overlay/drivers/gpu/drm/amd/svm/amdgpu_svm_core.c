@@ -232,6 +232,7 @@
 
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -815,6 +816,43 @@ out_unlock:
 EXPORT_SYMBOL_GPL(amdgpu_svm_set_xnack);
 
 /**
+ * amdgpu_svm_clear_stale_attrs() - clear the attributes munmap could not
+ * @proc: the process
+ * @mm: its mm
+ *
+ * Those of every page that no VMA maps now in the span
+ * amdgpu_svm_attr_take_stale() returns (munmaps that found no memory to
+ * split an interval). No VMA appears meanwhile: that takes the mmap_lock
+ * for write.
+ *
+ * Context: process context, may sleep; the SVM lock and the mmap_lock
+ * (read) held.
+ */
+void amdgpu_svm_clear_stale_attrs(struct amdgpu_svm_process *proc,
+				  struct mm_struct *mm)
+{
+	struct amdgpu_svm_attr_tree *tree = &proc->attrs;
+	unsigned long start, end, addr;
+	struct vm_area_struct *vma;
+	struct vma_iterator vmi;
+
+	lockdep_assert_held(&proc->lock);
+	mmap_assert_locked(mm);
+
+	if (!amdgpu_svm_attr_take_stale(tree, &start, &end))
+		return;
+	vma_iter_init(&vmi, mm, start);
+	addr = start;
+	for_each_vma_range(vmi, vma, end) {
+		if (vma->vm_start > addr)
+			amdgpu_svm_attr_clear(tree, addr, vma->vm_start, true);
+		addr = vma->vm_end;
+	}
+	if (addr < end)
+		amdgpu_svm_attr_clear(tree, addr, end, true);
+}
+
+/**
  * amdgpu_svm_span_in_use() - does SVM own part of a GPU VA span
  * @svm: the context of the VM
  * @start: first byte
@@ -827,24 +865,36 @@ EXPORT_SYMBOL_GPL(amdgpu_svm_set_xnack);
  * refuses its own mapping there with -EADDRINUSE; the other direction is
  * &amdgpu_svm_gpu_ops.check_span. Neither check holds the other's lock
  * until its mapping is made: a SET_ATTR and a buffer mapping racing over
- * the same span from two threads can both pass.
+ * the same span from two threads can both pass. Attributes a munmap
+ * could not clear (amdgpu_svm_clear_stale_attrs()) are cleared first: an
+ * unmapped span is no SVM memory.
  *
- * Context: process context, may sleep; takes the SVM lock (call it with
- * none of the driver's VM locks held).
+ * Context: process context, may sleep; takes the SVM lock, then the
+ * mmap_lock (call it with none of the driver's VM locks held, nor the
+ * mmap_lock).
  * Return: true if [@start, @end) holds attributes or ranges.
  */
 bool amdgpu_svm_span_in_use(struct amdgpu_svm *svm, unsigned long start,
 			    unsigned long end)
 {
 	struct amdgpu_svm_process *proc = svm->proc;
+	struct mm_struct *mm = svm->gpusvm.mm;
 	struct drm_gpusvm_notifier *notifier;
-	bool used;
+	bool stale, used;
 
+	stale = amdgpu_svm_attr_has_stale(&proc->attrs) && mmget_not_zero(mm);
 	mutex_lock(&proc->lock);
+	if (stale) {
+		mmap_read_lock(mm);
+		amdgpu_svm_clear_stale_attrs(proc, mm);
+		mmap_read_unlock(mm);
+	}
 	used = amdgpu_svm_attr_any(&proc->attrs, start, end);
 	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, start, end)
 		used |= !!drm_gpusvm_range_find(notifier, start, end);
 	mutex_unlock(&proc->lock);
+	if (stale)
+		mmput(mm);
 	return used;
 }
 EXPORT_SYMBOL_GPL(amdgpu_svm_span_in_use);

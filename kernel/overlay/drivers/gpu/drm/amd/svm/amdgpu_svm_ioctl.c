@@ -107,32 +107,6 @@ static int amdgpu_svm_check_vmas(struct mm_struct *mm, unsigned long start,
 	return 0;
 }
 
-/*
- * Clear the attributes munmap could not (amdgpu_svm_attr_take_stale()):
- * those of every page of the stale span that no VMA maps now.
- */
-static void amdgpu_svm_clear_stale_attrs(struct amdgpu_svm_attr_tree *tree,
-					 struct mm_struct *mm)
-{
-	unsigned long start, end, addr;
-	struct vm_area_struct *vma;
-	struct vma_iterator vmi;
-
-	mmap_assert_locked(mm);
-
-	if (!amdgpu_svm_attr_take_stale(tree, &start, &end))
-		return;
-	vma_iter_init(&vmi, mm, start);
-	addr = start;
-	for_each_vma_range(vmi, vma, end) {
-		if (vma->vm_start > addr)
-			amdgpu_svm_attr_clear(tree, addr, vma->vm_start, true);
-		addr = vma->vm_end;
-	}
-	if (addr < end)
-		amdgpu_svm_attr_clear(tree, addr, end, true);
-}
-
 static void amdgpu_svm_fill_get(struct amdgpu_svm_process *proc,
 				const struct amdgpu_svm_attr_get *got,
 				struct drm_amdgpu_svm_attribute *attrs,
@@ -197,7 +171,7 @@ static int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 		return ret;
 
 	mmap_read_lock(mm);
-	amdgpu_svm_clear_stale_attrs(&proc->attrs, mm);
+	amdgpu_svm_clear_stale_attrs(proc, mm);
 	ret = amdgpu_svm_check_vmas(mm, start, end);
 	list_for_each_entry(gpu, &proc->gpus, link) {
 		if (ret)

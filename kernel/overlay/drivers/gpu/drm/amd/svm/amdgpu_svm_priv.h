@@ -214,6 +214,8 @@ bool amdgpu_svm_read_only_vma_holds(struct amdgpu_svm *svm,
 				    unsigned long start, unsigned long end);
 #endif
 void amdgpu_svm_process_drain(struct amdgpu_svm_process *proc);
+void amdgpu_svm_clear_stale_attrs(struct amdgpu_svm_process *proc,
+				  struct mm_struct *mm);
 /* amdgpu_svm_sync() flags */
 /** Fail on memory that cannot be mapped instead of skipping it. */
 #define AMDGPU_SVM_SYNC_STRICT		BIT(0)
