@@ -275,6 +275,23 @@ unsigned int svm_vamdgpu_pte_updates_stalled(const struct svm_gpu *gpu)
 	return vamdgpu_debugfs_read_count(gpu, "vamdgpu_pte_updates_stalled");
 }
 
+/* Poll a virtual GPU's debugfs count @file every 10 ms until it is not 0. */
+static unsigned int vamdgpu_debugfs_await_count(const struct svm_gpu *gpu,
+						const char *file,
+						uint64_t timeout_ns,
+						uint64_t *waited_ns)
+{
+	unsigned int n;
+
+	*waited_ns = 0;
+	while (!(n = vamdgpu_debugfs_read_count(gpu, file)) &&
+	       *waited_ns < timeout_ns) {
+		usleep(10 * 1000);
+		*waited_ns += 10 * 1000 * 1000;
+	}
+	return n;
+}
+
 /**
  * svm_vamdgpu_await_stalled() - wait until a stall that
  * svm_vamdgpu_stall_pte_updates() or svm_vamdgpu_stall_pte_reserves() armed
@@ -292,15 +309,40 @@ unsigned int svm_vamdgpu_await_stalled(const struct svm_gpu *gpu,
 				       uint64_t timeout_ns,
 				       uint64_t *waited_ns)
 {
-	unsigned int stalled;
+	return vamdgpu_debugfs_await_count(gpu, "vamdgpu_pte_updates_stalled",
+					   timeout_ns, waited_ns);
+}
 
-	*waited_ns = 0;
-	while (!(stalled = svm_vamdgpu_pte_updates_stalled(gpu)) &&
-	       *waited_ns < timeout_ns) {
-		usleep(10 * 1000);
-		*waited_ns += 10 * 1000 * 1000;
-	}
-	return stalled;
+/**
+ * svm_vamdgpu_stall_copies_to_ram() - make the next @n copies from a virtual
+ * GPU's VRAM to system memory wait, the pages unmapped from every process
+ * meanwhile (debugfs vamdgpu_stall_copies_to_ram); 0 disarms and ends every
+ * stall, of PTE updates too (the kernel ends one after a minute anyway)
+ * @gpu: a virtual GPU
+ * @n: how many copies to stall
+ */
+void svm_vamdgpu_stall_copies_to_ram(const struct svm_gpu *gpu, unsigned int n)
+{
+	vamdgpu_debugfs_write_count(gpu, "vamdgpu_stall_copies_to_ram", n);
+}
+
+/**
+ * svm_vamdgpu_await_copy_stalled() - wait until a stall that
+ * svm_vamdgpu_stall_copies_to_ram() armed holds a copy to system memory
+ * @gpu: a virtual GPU
+ * @timeout_ns: how long to wait at most
+ * @waited_ns: set to how long it waited (at least @timeout_ns if none came)
+ *
+ * As svm_vamdgpu_await_stalled(): asserts nothing on the way.
+ *
+ * Return: the stalled count, 0 if none came in time.
+ */
+unsigned int svm_vamdgpu_await_copy_stalled(const struct svm_gpu *gpu,
+					    uint64_t timeout_ns,
+					    uint64_t *waited_ns)
+{
+	return vamdgpu_debugfs_await_count(gpu, "vamdgpu_copies_to_ram_stalled",
+					   timeout_ns, waited_ns);
 }
 
 /**

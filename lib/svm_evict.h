@@ -29,6 +29,10 @@ unsigned int svm_vamdgpu_pte_updates_stalled(const struct svm_gpu *gpu);
 unsigned int svm_vamdgpu_await_stalled(const struct svm_gpu *gpu,
 				       uint64_t timeout_ns,
 				       uint64_t *waited_ns);
+void svm_vamdgpu_stall_copies_to_ram(const struct svm_gpu *gpu, unsigned int n);
+unsigned int svm_vamdgpu_await_copy_stalled(const struct svm_gpu *gpu,
+					    uint64_t timeout_ns,
+					    uint64_t *waited_ns);
 unsigned int svm_vamdgpu_lose_page_tables(const struct svm_gpu *gpu);
 long svm_vamdgpu_pt_bytes(const struct svm_gpu *gpu);
 void svm_vamdgpu_tlb_flushes(const struct svm_gpu *gpu, uint64_t *flushes,

@@ -132,11 +132,29 @@
  *	freed pages' data: a clear written to where the page table no longer
  *	was, or refused and forgotten, would leave PTEs that come back with
  *	the table. Needs root and an RTC that wakes the machine.
+ *
+ * SUBTEST: vram-evict-unmapped-midway
+ * Description: Virtual GPU, XNACK on: the process unmaps a buffer in VRAM
+ *	while an eviction of all VRAM copies it to system memory (the copy
+ *	stalled through debugfs, as an SDMA copy behind a long one). An
+ *	eviction holds no mmap_lock: the munmap goes through, and with it
+ *	the last reference to the buffer's anon_vma, which the eviction's
+ *	end walks to put the CPU mappings back (a use-after-free that KASAN
+ *	reports, with kernel/configs/optional/kasan.config). The eviction
+ *	then moves a second buffer of the process, its data intact. XNACK
+ *	off, the restore after the eviction's invalidation waits for the
+ *	pages with the mmap_lock held, and the munmap with it.
+ *
+ * SUBTEST: vram-evict-exit-midway
+ * Description: vram-evict-unmapped-midway, the buffer's process exiting
+ *	during the stalled copy instead of unmapping it (its exit must not
+ *	wait for the copy); the second buffer is the test's own.
  */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -1102,6 +1120,185 @@ static void test_suspend_munmap(struct svm_gpu *gpu, bool xnack)
 	svm_ctx_close(&ctx);
 }
 
+/* An eviction of all VRAM from a thread of its own, since it stalls. */
+struct evict_thread {
+	pthread_t thread;
+	const struct svm_gpu *gpu;
+	int ret, result;
+};
+
+static void *evict_thread(void *data)
+{
+	struct evict_thread *t = data;
+
+	t->ret = t->gpu->backend->evict_vram(t->gpu, &t->result);
+	return NULL;
+}
+
+/* A munmap from a thread of its own, since it may wait. */
+struct unmap_thread {
+	pthread_t thread;
+	void *p;
+	size_t size;
+	atomic_bool done;
+};
+
+static void *unmap_thread(void *data)
+{
+	struct unmap_thread *u = data;
+
+	igt_assert_eq(munmap(u->p, u->size), 0);
+	atomic_store(&u->done, true);
+	return NULL;
+}
+
+/*
+ * Two buffers of @size at least a page apart, so that neither VMA merges
+ * with the other or shares its anon_vma: the first is returned, the
+ * second is @size plus a page after it.
+ */
+static char *map_apart(size_t size)
+{
+	char *p = svm_map(2 * size + svm_page_size());
+
+	igt_assert_eq(munmap(p + size, svm_page_size()), 0);
+	return p;
+}
+
+/* Put @buf's @size bytes, filled with @seed's pattern, in @ctx's VRAM. */
+static void fill_in_vram(struct svm_ctx *ctx, char *buf, size_t size,
+			 uint32_t seed, const char *what)
+{
+	svm_pattern_fill(buf, size, seed);
+	svm_give_access(ctx, buf, size);
+	svm_set_one(ctx->fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
+		    ctx->gpu->gpu_id);
+	igt_require_f(svm_vram_pages(buf, size) == size / svm_page_size(),
+		      "%s: the prefetch left %s in system memory (no VRAM?)\n",
+		      ctx->gpu->name, what);
+}
+
+/* How long the buffer's going may take while the eviction is stalled. */
+#define GONE_WITHIN_MS	5000
+
+/*
+ * vram-evict-unmapped-midway, vram-evict-exit-midway (@owner_exits): the
+ * first buffer in VRAM, the oldest block and so the first one the
+ * eviction copies, goes while that copy is stalled.
+ */
+static void test_evict_gone_midway(struct svm_gpu *gpu, bool xnack,
+				   bool owner_exits)
+{
+	size_t size = 16 * svm_page_size();
+	struct evict_thread t = { .gpu = gpu };
+	struct unmap_thread u = { .size = size };
+	unsigned int stalled, gone_ms = 0;
+	bool evicting, unmapping = false;
+	uint64_t waited = 0;
+	struct svm_ctx ctx;
+	int go[2], alive[2];
+	char *kept;
+
+	igt_require_f(gpu->is_virtual,
+		      "%s: the eviction's copy is stalled through the virtual GPU's debugfs\n",
+		      gpu->name);
+	/* Also skips where there is no virtual GPU's debugfs. */
+	svm_vamdgpu_stall_copies_to_ram(gpu, 0);
+	/* Nothing older in VRAM: the stalled copy is the first buffer's. */
+	igt_require_f(svm_evict_vram(gpu) == 0,
+		      "%s: VRAM cannot be evicted before the test\n", gpu->name);
+
+	if (owner_exits) {
+		igt_assert_eq(pipe(go), 0);
+		/* Only the child holds the write end: EOF when it exited. */
+		igt_assert_eq(pipe(alive), 0);
+		igt_fork(child, 1) {
+			struct svm_ctx cctx;
+			char *gone, c;
+
+			close(go[1]);
+			close(alive[0]);
+			svm_ctx_open(gpu, xnack, &cctx);
+			gone = map_apart(size);
+			fill_in_vram(&cctx, gone, size, 51, "the child's buffer");
+			svm_handshake_send(alive[1]);
+			/*
+			 * Exits with its buffer, SVM context and fd open, once
+			 * the eviction stalled (or the test gave up on it).
+			 */
+			igt_assert(read(go[0], &c, 1) >= 0);
+		}
+		close(go[0]);
+		close(alive[1]);
+		svm_handshake_await(alive[0], "the child's buffer in VRAM");
+	}
+	svm_ctx_open(gpu, xnack, &ctx);
+	if (!owner_exits) {
+		u.p = map_apart(size);
+		fill_in_vram(&ctx, u.p, size, 51, "the first buffer");
+		kept = (char *)u.p + size + svm_page_size();
+	} else {
+		kept = map_apart(size);
+	}
+	fill_in_vram(&ctx, kept, size, 52, "the second buffer");
+
+	/* Nothing may fail until the stall is disarmed: later tests would stall. */
+	svm_vamdgpu_stall_copies_to_ram(gpu, 1);
+	evicting = !pthread_create(&t.thread, NULL, evict_thread, &t);
+	stalled = evicting ?
+		svm_vamdgpu_await_copy_stalled(gpu, SVM_GPU_TIMEOUT_NS, &waited) : 0;
+	if (stalled && !owner_exits) {
+		unmapping = !pthread_create(&u.thread, NULL, unmap_thread, &u);
+		while (unmapping && !atomic_load(&u.done) &&
+		       gone_ms < GONE_WITHIN_MS) {
+			usleep(10 * 1000);
+			gone_ms += 10;
+		}
+	} else if (stalled) {
+		struct pollfd pfd = { .fd = alive[0], .events = POLLIN };
+		char c;
+
+		svm_handshake_send(go[1]);
+		/* The pipe reads EOF once the child's exit closed its files. */
+		while (gone_ms < GONE_WITHIN_MS &&
+		       !(poll(&pfd, 1, 10) == 1 && read(alive[0], &c, 1) == 0))
+			gone_ms += 10;
+	}
+	/* An RCU grace period, after which a freed anon_vma is poisoned. */
+	usleep(200 * 1000);
+	svm_vamdgpu_stall_copies_to_ram(gpu, 0);
+	if (evicting)
+		pthread_join(t.thread, NULL);
+	if (unmapping)
+		pthread_join(u.thread, NULL);
+	if (owner_exits) {
+		close(go[1]);
+		close(alive[0]);
+		igt_waitchildren();
+	}
+	igt_info("%s: the eviction's first copy stalled after %.2f s; the first buffer was gone %.2f s later\n",
+		 gpu->name, waited / 1e9, gone_ms / 1e3);
+
+	igt_assert_f(evicting, "%s: no eviction thread: %m\n", gpu->name);
+	igt_assert_f(stalled, "%s: the eviction's copy to system memory never stalled\n",
+		     gpu->name);
+	igt_assert_f(owner_exits || unmapping, "%s: no munmap thread: %m\n",
+		     gpu->name);
+	igt_assert_f(gone_ms < GONE_WITHIN_MS,
+		     "%s: the %s waited for the stalled eviction\n", gpu->name,
+		     owner_exits ? "child's exit" : "munmap of the first buffer");
+	igt_assert_f(t.ret == 0 && t.result == 0,
+		     "%s: evicting all VRAM through debugfs: %s\n", gpu->name,
+		     strerror(-(t.ret ? t.ret : t.result)));
+	igt_assert_f(svm_vram_pages(kept, size) == 0,
+		     "%s: %zu pages of the second buffer still in VRAM after the eviction\n",
+		     gpu->name, svm_vram_pages(kept, size));
+	svm_pattern_check(kept, size, 52, 0,
+			  "second buffer after an eviction whose first copy's buffer went");
+	munmap(kept, size);
+	svm_ctx_close(&ctx);
+}
+
 int igt_main()
 {
 	static struct svm_gpu gpus[SVM_GPUS_MAX];
@@ -1189,6 +1386,20 @@ int igt_main()
 		for (int g = 0; g < ngpus && svm_xnack_wanted(false); g++)
 			igt_dynamic_f("%s-xnack-off", gpus[g].name)
 				test_restore_not_held_back(&gpus[g]);
+	}
+
+	igt_describe("Virtual GPU, XNACK on: the process unmaps a buffer in VRAM while an eviction's copy of it to system memory is stalled; the eviction, which holds no mmap_lock, must not use the buffer's freed anon_vma when it puts the CPU mappings back (KASAN sees it), and it still moves the process's second buffer, data intact.");
+	igt_subtest_with_dynamic("vram-evict-unmapped-midway") {
+		for (int g = 0; g < ngpus && svm_xnack_wanted(true); g++)
+			if (gpus[g].xnack_capable)
+				igt_dynamic_f("%s-xnack-on", gpus[g].name)
+					test_evict_gone_midway(&gpus[g], true, false);
+	}
+
+	igt_describe("vram-evict-unmapped-midway with the buffer's process exiting during the stalled copy (its exit does not wait for the copy); the second buffer is the test's own.");
+	igt_subtest_with_dynamic("vram-evict-exit-midway") {
+		igt_dynamic_svm_modes(gpus, ngpus, g, x)
+			test_evict_gone_midway(&gpus[g], x, true);
 	}
 
 	igt_fixture()

@@ -35,10 +35,18 @@
  * - ``vamdgpu_stall_pte_reserves``: the same for the next N reservations
  *   of page tables before an update, as amdgpu's wait for its page-table
  *   BOs: a stalled reservation holds only its context's SVM lock, so the
- *   CPU may unmap and map the span meanwhile. Writing 0 to either file
- *   disarms both and ends every stall.
+ *   CPU may unmap and map the span meanwhile.
  * - ``vamdgpu_pte_updates_stalled``: how many PTE updates and
  *   reservations wait now.
+ * - ``vamdgpu_stall_copies_to_ram``: the same for the next N copies from
+ *   VRAM to system memory (an eviction, a CPU fault), as an SDMA copy
+ *   queued behind a long one: the pages being copied are unmapped from
+ *   every process meanwhile, and an eviction holds no mmap_lock, so its
+ *   processes may unmap them or exit.
+ * - ``vamdgpu_copies_to_ram_stalled``: how many copies wait now.
+ *
+ * Writing 0 to any of the three stall files disarms all three and ends
+ * every stall.
  */
 
 #include <linux/debugfs.h>
@@ -55,6 +63,36 @@
 #include "vamdgpu_queue.h"
 #include "vamdgpu_vm.h"
 #include "vamdgpu_vram.h"
+
+/* The longest stall debugfs can arm. */
+#define VAMDGPU_STALL_MAX	(60 * HZ)
+
+/**
+ * vamdgpu_stall_if_armed() - wait here if debugfs armed a stall
+ * @vdev: the GPU
+ * @armed: the stalls of this point still to take (one of the stall files)
+ * @stalled: counts the callers waiting here now
+ *
+ * Takes one of @armed if any is left, and then waits until the stalls are
+ * released (0 written to a stall file) or for VAMDGPU_STALL_MAX, as an
+ * amdgpu job queued behind a long SDMA copy or a hung ring waits for it.
+ *
+ * Context: process context; sleeps while stalled.
+ */
+void vamdgpu_stall_if_armed(struct vamdgpu_device *vdev, atomic_t *armed,
+			    atomic_t *stalled)
+{
+	/* Read first: a release after it ends the stall armed before it. */
+	int release = atomic_read(&vdev->stall_release);
+
+	if (!atomic_add_unless(armed, -1, 0))
+		return;
+	atomic_inc(stalled);
+	wait_event_idle_timeout(vdev->stall_wq,
+				atomic_read(&vdev->stall_release) != release,
+				VAMDGPU_STALL_MAX);
+	atomic_dec(stalled);
+}
 
 static struct vamdgpu_device *vamdgpu_debugfs_dev(struct seq_file *m)
 {
@@ -126,7 +164,7 @@ static int vamdgpu_debugfs_reserve_stall_get(void *data, u64 *val)
 	return 0;
 }
 
-/* Arm @stall for @val calls; 0 disarms both stalls and ends every one. */
+/* Arm @stall for @val calls; 0 disarms every stall and ends every one. */
 static int vamdgpu_debugfs_arm_stall(struct vamdgpu_device *vdev,
 				     atomic_t *stall, u64 val)
 {
@@ -136,6 +174,7 @@ static int vamdgpu_debugfs_arm_stall(struct vamdgpu_device *vdev,
 	if (!val) {
 		atomic_set(&vdev->stall_pte_updates, 0);
 		atomic_set(&vdev->stall_pte_reserves, 0);
+		atomic_set(&vdev->stall_copies_to_ram, 0);
 		/*
 		 * Disarmed before released: an update that reads the new
 		 * release must find nothing left to stall.
@@ -161,11 +200,29 @@ static int vamdgpu_debugfs_reserve_stall_set(void *data, u64 val)
 	return vamdgpu_debugfs_arm_stall(vdev, &vdev->stall_pte_reserves, val);
 }
 
+static int vamdgpu_debugfs_copy_stall_get(void *data, u64 *val)
+{
+	struct vamdgpu_device *vdev = data;
+
+	*val = atomic_read(&vdev->stall_copies_to_ram);
+	return 0;
+}
+
+static int vamdgpu_debugfs_copy_stall_set(void *data, u64 val)
+{
+	struct vamdgpu_device *vdev = data;
+
+	return vamdgpu_debugfs_arm_stall(vdev, &vdev->stall_copies_to_ram, val);
+}
+
 DEFINE_DEBUGFS_ATTRIBUTE(vamdgpu_debugfs_stall_fops, vamdgpu_debugfs_stall_get,
 			 vamdgpu_debugfs_stall_set, "%llu\n");
 DEFINE_DEBUGFS_ATTRIBUTE(vamdgpu_debugfs_reserve_stall_fops,
 			 vamdgpu_debugfs_reserve_stall_get,
 			 vamdgpu_debugfs_reserve_stall_set, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(vamdgpu_debugfs_copy_stall_fops,
+			 vamdgpu_debugfs_copy_stall_get,
+			 vamdgpu_debugfs_copy_stall_set, "%llu\n");
 
 static const struct drm_debugfs_info vamdgpu_debugfs_files[] = {
 	{ "vamdgpu_vms", vamdgpu_debugfs_vms, 0 },
@@ -195,4 +252,10 @@ void vamdgpu_debugfs_init(struct vamdgpu_device *vdev)
 	debugfs_create_atomic_t("vamdgpu_pte_updates_stalled", 0400,
 				vdev->drm.debugfs_root,
 				&vdev->pte_updates_stalled);
+	debugfs_create_file_unsafe("vamdgpu_stall_copies_to_ram", 0600,
+				   vdev->drm.debugfs_root, vdev,
+				   &vamdgpu_debugfs_copy_stall_fops);
+	debugfs_create_atomic_t("vamdgpu_copies_to_ram_stalled", 0400,
+				vdev->drm.debugfs_root,
+				&vdev->copies_to_ram_stalled);
 }

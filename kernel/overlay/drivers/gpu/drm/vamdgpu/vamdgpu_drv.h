@@ -71,9 +71,16 @@ struct vamdgpu_device {
 	atomic_t stall_pte_reserves;
 	/** @pte_updates_stalled: PTE updates and reservations stalled now. */
 	atomic_t pte_updates_stalled;
+	/**
+	 * @stall_copies_to_ram: copies from VRAM to system memory still to
+	 * stall (debugfs ``vamdgpu_stall_copies_to_ram``).
+	 */
+	atomic_t stall_copies_to_ram;
+	/** @copies_to_ram_stalled: copies to system memory stalled now. */
+	atomic_t copies_to_ram_stalled;
 	/** @stall_release: incremented to end every stall in progress. */
 	atomic_t stall_release;
-	/** @stall_wq: stalled PTE updates wait here for @stall_release. */
+	/** @stall_wq: stalled updates and copies wait here for @stall_release. */
 	wait_queue_head_t stall_wq;
 };
 

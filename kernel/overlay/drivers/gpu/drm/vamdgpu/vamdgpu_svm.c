@@ -40,6 +40,7 @@
 #include <drm/amdgpu_svm_drm.h>
 
 #include "../amd/svm/amdgpu_svm.h"
+#include "vamdgpu_debugfs.h"
 #include "vamdgpu_drv.h"
 #include "vamdgpu_pagemap.h"
 #include "vamdgpu_personality.h"
@@ -75,24 +76,6 @@ static const struct mmu_notifier_ops vamdgpu_svm_check_ops = {
 	.invalidate_range_start = vamdgpu_svm_check_invalidation,
 };
 
-/* The longest stall of a PTE update (debugfs vamdgpu_stall_pte_updates). */
-#define VAMDGPU_PTE_STALL_MAX	(60 * HZ)
-
-/*
- * A PTE update debugfs armed to stall waits until the stalls are released
- * (@release is no longer current) or for VAMDGPU_PTE_STALL_MAX, as an
- * amdgpu page-table job queued behind a long SDMA copy or a hung ring
- * waits for it.
- */
-static void vamdgpu_svm_stall(struct vamdgpu_device *vdev, int release)
-{
-	atomic_inc(&vdev->pte_updates_stalled);
-	wait_event_idle_timeout(vdev->stall_wq,
-				atomic_read(&vdev->stall_release) != release,
-				VAMDGPU_PTE_STALL_MAX);
-	atomic_dec(&vdev->pte_updates_stalled);
-}
-
 /*
  * A reservation debugfs armed to stall waits as a stalled update does, at
  * the point where amdgpu's waits for its page-table BOs to be validated:
@@ -104,10 +87,9 @@ static int vamdgpu_svm_reserve_ptes(struct amdgpu_svm *svm,
 				    unsigned long start, unsigned long end)
 {
 	struct vamdgpu_vm *vm = svm_vm(svm);
-	int release = atomic_read(&vm->vdev->stall_release);
 
-	if (atomic_add_unless(&vm->vdev->stall_pte_reserves, -1, 0))
-		vamdgpu_svm_stall(vm->vdev, release);
+	vamdgpu_stall_if_armed(vm->vdev, &vm->vdev->stall_pte_reserves,
+			       &vm->vdev->pte_updates_stalled);
 	return vamdgpu_vm_reserve_range(vm, start, end);
 }
 
@@ -115,13 +97,11 @@ static int vamdgpu_svm_update_ptes(struct amdgpu_svm *svm,
 				   const struct amdgpu_svm_pte_update *update)
 {
 	struct vamdgpu_vm *vm = svm_vm(svm);
-	/* Read first: a release after it ends the stall armed before it. */
-	int release = atomic_read(&vm->vdev->stall_release);
 	u64 flags = 0;
 	int ret;
 
-	if (atomic_add_unless(&vm->vdev->stall_pte_updates, -1, 0))
-		vamdgpu_svm_stall(vm->vdev, release);
+	vamdgpu_stall_if_armed(vm->vdev, &vm->vdev->stall_pte_updates,
+			       &vm->vdev->pte_updates_stalled);
 	/* Page tables "being evicted": refuse as amdgpu does (debugfs). */
 	if (atomic_add_unless(&vm->vdev->fail_pte_updates, -1, 0))
 		return -EBUSY;

@@ -68,6 +68,7 @@
 #include <drm/drm_pagemap.h>
 #include <drm/drm_print.h>
 
+#include "vamdgpu_debugfs.h"
 #include "vamdgpu_drv.h"
 #include "vamdgpu_inject.h"
 #include "vamdgpu_personality.h"
@@ -535,7 +536,8 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_copy_to_vram);
  * @addrs: destination DMA addresses of system pages, as above
  * @npages: entries
  *
- * Shaped as &drm_pagemap_devmem_ops.copy_to_ram; synchronous.
+ * Shaped as &drm_pagemap_devmem_ops.copy_to_ram; synchronous. It
+ * first waits if debugfs armed ``vamdgpu_stall_copies_to_ram``.
  *
  * Context: process context.
  * Return: 0, or -EINVAL for a page not of this VRAM or a bad address.
@@ -544,6 +546,10 @@ int vamdgpu_vram_copy_to_ram(struct vamdgpu_vram *vram, struct page **pages,
 			     const struct drm_pagemap_addr *addrs,
 			     unsigned long npages)
 {
+	struct vamdgpu_device *vdev = vram->vdev;
+
+	vamdgpu_stall_if_armed(vdev, &vdev->stall_copies_to_ram,
+			       &vdev->copies_to_ram_stalled);
 	return vamdgpu_vram_copy(vram, pages, addrs, npages, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_copy_to_ram);
