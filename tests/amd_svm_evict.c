@@ -143,12 +143,15 @@
  *	reports, with kernel/configs/optional/kasan.config). The eviction
  *	then moves a second buffer of the process, its data intact. XNACK
  *	off, the restore after the eviction's invalidation waits for the
- *	pages with the mmap_lock held, and the munmap with it.
+ *	pages with the mmap_lock held, and the munmap with it: no race.
  *
  * SUBTEST: vram-evict-exit-midway
  * Description: vram-evict-unmapped-midway, the buffer's process exiting
- *	during the stalled copy instead of unmapping it (its exit must not
- *	wait for the copy); the second buffer is the test's own.
+ *	during the stalled copy instead of unmapping it: its exit does not
+ *	wait for the copy, and frees the anon_vma (drm_pagemap evicts the
+ *	memory of a process that exited). The second buffer is the test's
+ *	own. XNACK on only: XNACK off, the waiting restore holds the mm, so
+ *	the exit frees nothing before the eviction ends.
  */
 
 #include <errno.h>
@@ -1396,10 +1399,12 @@ int igt_main()
 					test_evict_gone_midway(&gpus[g], true, false);
 	}
 
-	igt_describe("vram-evict-unmapped-midway with the buffer's process exiting during the stalled copy (its exit does not wait for the copy); the second buffer is the test's own.");
+	igt_describe("vram-evict-unmapped-midway with the buffer's process exiting during the stalled copy (its exit does not wait for the copy, and frees the anon_vma); the second buffer is the test's own.");
 	igt_subtest_with_dynamic("vram-evict-exit-midway") {
-		igt_dynamic_svm_modes(gpus, ngpus, g, x)
-			test_evict_gone_midway(&gpus[g], x, true);
+		for (int g = 0; g < ngpus && svm_xnack_wanted(true); g++)
+			if (gpus[g].xnack_capable)
+				igt_dynamic_f("%s-xnack-on", gpus[g].name)
+					test_evict_gone_midway(&gpus[g], true, true);
 	}
 
 	igt_fixture()
