@@ -300,8 +300,9 @@ static unsigned int vamdgpu_debugfs_await_count(const struct svm_gpu *gpu,
  * @timeout_ns: how long to wait at most
  * @waited_ns: set to how long it waited (at least @timeout_ns if none came)
  *
- * Polls every 10 ms and asserts nothing on the way: the caller waits with
- * a stall armed, which it must disarm whatever happens.
+ * Polls every 10 ms, asserting nothing about the count (the test fails
+ * only if the file cannot be read): the caller waits with a stall armed,
+ * which it must disarm whatever happens.
  *
  * Return: the stalled count, 0 if none came in time.
  */
@@ -333,7 +334,7 @@ void svm_vamdgpu_stall_copies_to_ram(const struct svm_gpu *gpu, unsigned int n)
  * @timeout_ns: how long to wait at most
  * @waited_ns: set to how long it waited (at least @timeout_ns if none came)
  *
- * As svm_vamdgpu_await_stalled(): asserts nothing on the way.
+ * Polls as svm_vamdgpu_await_stalled() does.
  *
  * Return: the stalled count, 0 if none came in time.
  */

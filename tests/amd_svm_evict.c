@@ -1143,6 +1143,7 @@ struct unmap_thread {
 	pthread_t thread;
 	void *p;
 	size_t size;
+	int ret;
 	atomic_bool done;
 };
 
@@ -1150,7 +1151,7 @@ static void *unmap_thread(void *data)
 {
 	struct unmap_thread *u = data;
 
-	igt_assert_eq(munmap(u->p, u->size), 0);
+	u->ret = munmap(u->p, u->size) ? -errno : 0;
 	atomic_store(&u->done, true);
 	return NULL;
 }
@@ -1168,17 +1169,18 @@ static char *map_apart(size_t size)
 	return p;
 }
 
-/* Put @buf's @size bytes, filled with @seed's pattern, in @ctx's VRAM. */
-static void fill_in_vram(struct svm_ctx *ctx, char *buf, size_t size,
-			 uint32_t seed, const char *what)
+/*
+ * Fill @buf's @size bytes with @seed's pattern and prefetch them to @ctx's
+ * VRAM; return whether they all went (no VRAM otherwise).
+ */
+static bool fill_in_vram(struct svm_ctx *ctx, char *buf, size_t size,
+			 uint32_t seed)
 {
 	svm_pattern_fill(buf, size, seed);
 	svm_give_access(ctx, buf, size);
 	svm_set_one(ctx->fd, (uintptr_t)buf, size, AMDGPU_SVM_ATTR_PREFETCH_LOC,
 		    ctx->gpu->gpu_id);
-	igt_require_f(svm_vram_pages(buf, size) == size / svm_page_size(),
-		      "%s: the prefetch left %s in system memory (no VRAM?)\n",
-		      ctx->gpu->name, what);
+	return svm_vram_pages(buf, size) == size / svm_page_size();
 }
 
 /* How long the buffer's going may take while the eviction is stalled. */
@@ -1196,7 +1198,7 @@ static void test_evict_gone_midway(struct svm_gpu *gpu, bool xnack,
 	struct evict_thread t = { .gpu = gpu };
 	struct unmap_thread u = { .size = size };
 	unsigned int stalled, gone_ms = 0;
-	bool evicting, unmapping = false;
+	bool evicting, unmapping = false, told = false;
 	uint64_t waited = 0;
 	struct svm_ctx ctx;
 	int go[2], alive[2];
@@ -1205,11 +1207,14 @@ static void test_evict_gone_midway(struct svm_gpu *gpu, bool xnack,
 	igt_require_f(gpu->is_virtual,
 		      "%s: the eviction's copy is stalled through the virtual GPU's debugfs\n",
 		      gpu->name);
+	igt_require_f(gpu->xnack_capable, "%s cannot run with XNACK on\n",
+		      gpu->name);
 	/* Also skips where there is no virtual GPU's debugfs. */
 	svm_vamdgpu_stall_copies_to_ram(gpu, 0);
 	/* Nothing older in VRAM: the stalled copy is the first buffer's. */
-	igt_require_f(svm_evict_vram(gpu) == 0,
-		      "%s: VRAM cannot be evicted before the test\n", gpu->name);
+	svm_evict_vram(gpu);
+	igt_require_f(svm_gpu_vram_used_settled(gpu, 0) == 0,
+		      "%s: VRAM still in use after evicting it all\n", gpu->name);
 
 	if (owner_exits) {
 		igt_assert_eq(pipe(go), 0);
@@ -1223,27 +1228,38 @@ static void test_evict_gone_midway(struct svm_gpu *gpu, bool xnack,
 			close(alive[0]);
 			svm_ctx_open(gpu, xnack, &cctx);
 			gone = map_apart(size);
-			fill_in_vram(&cctx, gone, size, 51, "the child's buffer");
-			svm_handshake_send(alive[1]);
+			/* Says whether its buffer is in VRAM: it cannot skip. */
+			c = fill_in_vram(&cctx, gone, size, 51) ? 'v' : 's';
+			igt_assert_eq(write(alive[1], &c, 1), 1);
 			/*
 			 * Exits with its buffer, SVM context and fd open, once
 			 * the eviction stalled (or the test gave up on it).
 			 */
 			igt_assert(read(go[0], &c, 1) >= 0);
 		}
+		char in_vram = 0;
+
 		close(go[0]);
 		close(alive[1]);
-		svm_handshake_await(alive[0], "the child's buffer in VRAM");
+		igt_assert_f(read(alive[0], &in_vram, 1) == 1,
+			     "the child ended before its buffer was in VRAM\n");
+		igt_require_f(in_vram == 'v',
+			      "%s: the prefetch left the child's buffer in system memory (no VRAM?)\n",
+			      gpu->name);
 	}
 	svm_ctx_open(gpu, xnack, &ctx);
 	if (!owner_exits) {
 		u.p = map_apart(size);
-		fill_in_vram(&ctx, u.p, size, 51, "the first buffer");
+		igt_require_f(fill_in_vram(&ctx, u.p, size, 51),
+			      "%s: the prefetch left the first buffer in system memory (no VRAM?)\n",
+			      gpu->name);
 		kept = (char *)u.p + size + svm_page_size();
 	} else {
 		kept = map_apart(size);
 	}
-	fill_in_vram(&ctx, kept, size, 52, "the second buffer");
+	igt_require_f(fill_in_vram(&ctx, kept, size, 52),
+		      "%s: the prefetch left the second buffer in system memory (no VRAM?)\n",
+		      gpu->name);
 
 	/* Nothing may fail until the stall is disarmed: later tests would stall. */
 	svm_vamdgpu_stall_copies_to_ram(gpu, 1);
@@ -1259,16 +1275,19 @@ static void test_evict_gone_midway(struct svm_gpu *gpu, bool xnack,
 		}
 	} else if (stalled) {
 		struct pollfd pfd = { .fd = alive[0], .events = POLLIN };
-		char c;
+		char c = 'x';
 
-		svm_handshake_send(go[1]);
+		told = write(go[1], &c, 1) == 1;
 		/* The pipe reads EOF once the child's exit closed its files. */
 		while (gone_ms < GONE_WITHIN_MS &&
 		       !(poll(&pfd, 1, 10) == 1 && read(alive[0], &c, 1) == 0))
 			gone_ms += 10;
 	}
-	/* An RCU grace period, after which a freed anon_vma is poisoned. */
-	usleep(200 * 1000);
+	/*
+	 * A freed anon_vma is poisoned an RCU grace period later (KASAN with
+	 * SLUB_RCU_DEBUG): time for one, even in a busy emulated guest.
+	 */
+	usleep(1000 * 1000);
 	svm_vamdgpu_stall_copies_to_ram(gpu, 0);
 	if (evicting)
 		pthread_join(t.thread, NULL);
@@ -1287,6 +1306,11 @@ static void test_evict_gone_midway(struct svm_gpu *gpu, bool xnack,
 		     gpu->name);
 	igt_assert_f(owner_exits || unmapping, "%s: no munmap thread: %m\n",
 		     gpu->name);
+	igt_assert_f(!owner_exits || told,
+		     "%s: the child could not be told to exit: %m\n", gpu->name);
+	igt_assert_f(!unmapping || !u.ret,
+		     "%s: munmap of the first buffer: %s\n", gpu->name,
+		     strerror(-u.ret));
 	igt_assert_f(gone_ms < GONE_WITHIN_MS,
 		     "%s: the %s waited for the stalled eviction\n", gpu->name,
 		     owner_exits ? "child's exit" : "munmap of the first buffer");
@@ -1393,16 +1417,16 @@ int igt_main()
 
 	igt_describe("Virtual GPU, XNACK on: the process unmaps a buffer in VRAM while an eviction's copy of it to system memory is stalled; the eviction, which holds no mmap_lock, must not use the buffer's freed anon_vma when it puts the CPU mappings back (KASAN sees it), and it still moves the process's second buffer, data intact.");
 	igt_subtest_with_dynamic("vram-evict-unmapped-midway") {
-		for (int g = 0; g < ngpus && svm_xnack_wanted(true); g++)
-			if (gpus[g].xnack_capable)
+		for_each_svm_mode(gpus, ngpus, g, x)
+			if (x)
 				igt_dynamic_f("%s-xnack-on", gpus[g].name)
 					test_evict_gone_midway(&gpus[g], true, false);
 	}
 
 	igt_describe("vram-evict-unmapped-midway with the buffer's process exiting during the stalled copy (its exit does not wait for the copy, and frees the anon_vma); the second buffer is the test's own.");
 	igt_subtest_with_dynamic("vram-evict-exit-midway") {
-		for (int g = 0; g < ngpus && svm_xnack_wanted(true); g++)
-			if (gpus[g].xnack_capable)
+		for_each_svm_mode(gpus, ngpus, g, x)
+			if (x)
 				igt_dynamic_f("%s-xnack-on", gpus[g].name)
 					test_evict_gone_midway(&gpus[g], true, true);
 	}

@@ -39,10 +39,12 @@
  * - ``vamdgpu_pte_updates_stalled``: how many PTE updates and
  *   reservations wait now.
  * - ``vamdgpu_stall_copies_to_ram``: the same for the next N copies from
- *   VRAM to system memory (an eviction, a CPU fault), as an SDMA copy
- *   queued behind a long one: the pages being copied are unmapped from
- *   every process meanwhile, and an eviction holds no mmap_lock, so its
- *   processes may unmap them or exit.
+ *   VRAM to system memory (an eviction, a CPU fault, the source side of a
+ *   migration to another GPU), as an SDMA copy queued behind a long one:
+ *   the pages being copied are unmapped from every process meanwhile, and
+ *   an eviction holds no mmap_lock, so its processes may unmap them or
+ *   exit. A stalled eviction holds the device's eviction lock: the VRAM
+ *   allocations that must evict wait for it too.
  * - ``vamdgpu_copies_to_ram_stalled``: how many copies wait now.
  *
  * Writing 0 to any of the three stall files disarms all three and ends
@@ -76,6 +78,9 @@
  * Takes one of @armed if any is left, and then waits until the stalls are
  * released (0 written to a stall file) or for VAMDGPU_STALL_MAX, as an
  * amdgpu job queued behind a long SDMA copy or a hung ring waits for it.
+ * The release count is read first, so that a release after it ends the
+ * stall; a caller that read it before a release and takes a stall armed
+ * after that release does not wait (its stall is used up).
  *
  * Context: process context; sleeps while stalled.
  */

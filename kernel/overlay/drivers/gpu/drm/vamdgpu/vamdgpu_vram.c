@@ -539,7 +539,7 @@ EXPORT_SYMBOL_IF_KUNIT(vamdgpu_vram_copy_to_vram);
  * Shaped as &drm_pagemap_devmem_ops.copy_to_ram; synchronous. It
  * first waits if debugfs armed ``vamdgpu_stall_copies_to_ram``.
  *
- * Context: process context.
+ * Context: process context; may sleep (up to a minute when stalled).
  * Return: 0, or -EINVAL for a page not of this VRAM or a bad address.
  */
 int vamdgpu_vram_copy_to_ram(struct vamdgpu_vram *vram, struct page **pages,
